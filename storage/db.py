@@ -1,0 +1,85 @@
+"""Engine, sessions and the unit of work, for SQLite (embedded) and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Let us choose how each SQLite transaction begins (``BEGIN IMMEDIATE`` for claims).
+
+    pysqlite's own implicit BEGIN is turned off, as SQLAlchemy's documentation recommends,
+    and each transaction emits the BEGIN named by the ``sqlite_begin`` execution option.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+class Database:
+    """One per process: an async engine and its session factory."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        if self.dialect == "postgresql":
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        self.engine = create_async_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, immediate: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits together at the end, or not at all.
+
+        ``immediate`` takes SQLite's write lock at BEGIN (a no-op on PostgreSQL): use it for
+        short read-then-write transactions such as claiming due actions.
+        """
+        async with self.sessions() as session:
+            if immediate and self.is_sqlite:
+                await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
