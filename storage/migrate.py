@@ -28,7 +28,7 @@ def head_revision() -> str:
     return head
 
 
-def _run(connection: Connection, action: str, revision: str, **kwargs: Any) -> None:
+def _run(connection: Connection, /, action: str, revision: str, **kwargs: Any) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     getattr(command, action)(config, revision, **kwargs)
@@ -55,7 +55,7 @@ async def is_at_head(database: Database) -> bool:
     return await current_revision(database) == head_revision()
 
 
-def _revision(connection: Connection, message: str) -> None:
+def _revision(connection: Connection, /, message: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.revision(config, message=message, autogenerate=True)

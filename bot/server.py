@@ -1,0 +1,208 @@
+"""The aiohttp application factory, start-up checks and the scheduler wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+import structlog
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from bot.clock import Clock
+from bot.observability import Metrics, request_middleware
+from bot.settings import Settings, is_loopback
+from storage.db import Database
+from storage.deployment import stored_secret_key
+from storage.due_runner import DueHandlers, DueRunner
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.queue import DueQueue
+
+Mode = Literal["serve", "demo"]
+MAX_BODY_BYTES = 1024 * 1024  # Slack and Teams payloads are far smaller; refuse the rest.
+SHUTDOWN_TIMEOUT_S = 25.0  # below Kubernetes' default 30 s grace period
+
+log = structlog.get_logger("tandem.server")
+
+
+class StartupError(Exception):
+    """The server cannot start: the message says what to do."""
+
+
+@dataclass
+class Runtime:
+    """What the request handlers and background jobs share, one per process."""
+
+    settings: Settings
+    database: Database
+    mode: Mode
+    metrics: Metrics = field(default_factory=Metrics)
+    handlers: DueHandlers = field(default_factory=DueHandlers)
+    secret_key: str = ""
+    stopping: bool = False
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+CLOCK = web.AppKey("clock", Clock)
+
+
+async def prepare_database(database: Database, mode: Mode) -> None:
+    """SQLite files upgrade themselves; a shared PostgreSQL is only upgraded on purpose."""
+    if database.is_sqlite:
+        await upgrade(database)
+        return
+    current, head = await current_revision(database), head_revision()
+    if current != head:
+        raise StartupError(
+            f"the database schema is at revision {current or 'none'} but this version needs "
+            f"{head}: run `tandem db upgrade` once (from one replica or a release job)"
+        )
+
+
+def startup_warnings(settings: Settings, host: str) -> list[str]:
+    warnings = []
+    if not settings.secret_key:
+        warnings.append(
+            "TANDEM_SECRET_KEY is not set: using a key generated and kept in the database; "
+            "set it in production"
+        )
+    if settings.slack_enabled and not settings.slack_team_ids:
+        warnings.append("TANDEM_SLACK_TEAM_IDS is empty: any Slack workspace will be served")
+    if not settings.teams_tenant_ids:
+        warnings.append("TANDEM_TEAMS_TENANT_IDS is empty: any Teams tenant will be served")
+    if not settings.microsoft_app_id and not is_loopback(host):
+        warnings.append(
+            "MICROSOFT_APP_ID is not set and the server listens beyond loopback: Teams is off"
+        )
+    return warnings
+
+
+def due_handlers(settings: Settings, database: Database) -> DueHandlers:
+    """Every kind of due action this version runs. Capabilities register theirs here."""
+    return DueHandlers()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    if runtime.stopping:
+        return web.json_response({"status": "stopping"}, status=503)
+    try:
+        revision = await asyncio.wait_for(current_revision(runtime.database), timeout=5)
+    except Exception as exc:  # any database failure means "not ready", with its kind
+        return web.json_response(
+            {"status": "database unreachable", "error": type(exc).__name__}, status=503
+        )
+    head = head_revision()
+    if revision != head:
+        return web.json_response(
+            {"status": "migrations pending", "revision": revision, "head": head}, status=503
+        )
+    return web.json_response({"status": "ready", "revision": revision})
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        stats = await DueQueue(runtime.database).stats(datetime.now(UTC))
+    except Exception as exc:  # the metrics page must answer even when the database does not
+        log.warning("metrics.queue_stats_failed", error=type(exc).__name__)
+    else:
+        runtime.metrics.due_depth.set(stats.depth)
+        runtime.metrics.due_ready.set(stats.ready)
+        runtime.metrics.due_oldest_age.set(stats.oldest_due_age_seconds)
+        runtime.metrics.due_parked.set(stats.parked)
+    body = generate_latest(runtime.metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def index(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    mode = html.escape(runtime.mode)
+    page = f"""<!doctype html><html lang="en"><meta charset="utf-8">
+<title>Tandem</title>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
+<h1>Tandem</h1><p>Reverse mentoring in Slack and Microsoft Teams ({mode} mode).</p>
+<ul><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li>
+<li><a href="/metrics">/metrics</a></li></ul></body></html>"""
+    return web.Response(text=page, content_type="text/html")
+
+
+async def _clock_context(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    clock = Clock(DueRunner(DueQueue(runtime.database), runtime.handlers), routines=[])
+    app[CLOCK] = clock
+    clock.start()
+    yield
+    # Shutdown: stop claiming, let a running drain finish, hand leases back to other replicas.
+    await clock.shutdown()
+
+
+async def _on_shutdown(app: web.Application) -> None:
+    app[RUNTIME].stopping = True
+    log.info("server.stopping")
+
+
+async def _database_context(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[RUNTIME].database.dispose()
+
+
+def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
+    """The one aiohttp application: platform endpoints are added by the handlers later."""
+    app = web.Application(
+        middlewares=[request_middleware(runtime.metrics)], client_max_size=MAX_BODY_BYTES
+    )
+    app[RUNTIME] = runtime
+    app.router.add_get("/", index)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_endpoint)
+    app.cleanup_ctx.append(_database_context)
+    if clock:
+        app.cleanup_ctx.append(_clock_context)
+    app.on_shutdown.append(_on_shutdown)
+    return app
+
+
+async def build_runtime(settings: Settings, mode: Mode, host: str) -> Runtime:
+    database = Database(settings.database_url)
+    try:
+        await prepare_database(database, mode)
+        secret = settings.secret_key or await stored_secret_key(database)
+    except StartupError:
+        await database.dispose()
+        raise
+    except (OSError, ConnectionError) as exc:
+        await database.dispose()
+        raise StartupError(f"cannot reach the database ({type(exc).__name__}: {exc})") from exc
+    for warning in startup_warnings(settings, host):
+        log.warning("startup.warning", message=warning)
+    return Runtime(
+        settings=settings,
+        database=database,
+        mode=mode,
+        handlers=due_handlers(settings, database),
+        secret_key=secret,
+    )
+
+
+def run(settings: Settings, *, host: str, port: int, mode: Mode, banner: str = "") -> None:
+    """Serve until SIGTERM/SIGINT, then finish in-flight requests and release leases."""
+
+    async def _app() -> web.Application:
+        return create_app(await build_runtime(settings, mode, host))
+
+    def _ready(_: str) -> None:
+        log.info("server.listening", host=host, port=port, mode=mode)
+        if banner:
+            print(banner, flush=True)
+
+    web.run_app(_app(), host=host, port=port, shutdown_timeout=SHUTDOWN_TIMEOUT_S, print=_ready)

@@ -1,0 +1,29 @@
+"""Values a deployment keeps in its own database (the generated secret key)."""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.db import Database
+from storage.models import DeploymentValue
+
+SECRET_KEY = "secret_key"
+
+
+async def stored_secret_key(database: Database) -> str:
+    """The generated secret key, created once; replicas racing at first start agree on one."""
+    insert = pg_insert if not database.is_sqlite else sqlite_insert
+    async with database.unit_of_work(immediate=True) as session:
+        await session.execute(
+            insert(DeploymentValue)
+            .values(key=SECRET_KEY, value=Fernet.generate_key().decode())
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        return (
+            await session.execute(
+                select(DeploymentValue.value).where(DeploymentValue.key == SECRET_KEY)
+            )
+        ).scalar_one()

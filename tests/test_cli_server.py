@@ -1,0 +1,92 @@
+"""`tandem serve`, `demo` and `db upgrade` as an operator runs them."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+from tests.cli_helpers import (
+    TANDEM,
+    clean_env,
+    free_port,
+    http_get,
+    tandem,
+    wait_until_serving,
+)
+from tests.conftest import create_postgres_database, drop_postgres_database
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = tandem("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("serve", "demo", "db", "people", "due", "forget"):
+        assert command in result.stdout
+
+
+def test_a_wrong_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = tandem("serve", cwd=tmp_path, env=clean_env(TANDEM_TIMEZONE="Paris"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tandem: TANDEM_TIMEZONE: 'Paris' is not an IANA time zone (e.g. Europe/Paris)"
+    ]
+
+
+def test_serve_refuses_a_postgresql_database_that_is_not_migrated(tmp_path: Path) -> None:
+    url = create_postgres_database()
+    try:
+        env = clean_env(TANDEM_DATABASE_URL=url)
+        refused = tandem("serve", "--port", str(free_port()), cwd=tmp_path, env=env)
+        assert refused.returncode == 3
+        assert "run `tandem db upgrade`" in refused.stderr
+
+        upgraded = tandem("db", "upgrade", cwd=tmp_path, env=env)
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert "upgraded from empty to" in upgraded.stdout
+        again = tandem("db", "upgrade", cwd=tmp_path, env=env)
+        assert "already at" in again.stdout
+    finally:
+        drop_postgres_database(url)
+
+
+def test_serve_upgrades_sqlite_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'prod.db'}")
+    process = subprocess.Popen(
+        [*TANDEM, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(process, f"http://127.0.0.1:{port}/readyz", timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert '"server.stopping"' in err  # JSON logs under serve
+    assert "TANDEM_SECRET_KEY is not set" in err
+
+
+def test_demo_serves_a_seeded_organisation_within_a_minute(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [*TANDEM, "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(process, f"http://127.0.0.1:{port}/healthz", timeout=60)
+        assert http_get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+        status, metrics = http_get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200 and "tandem_due_actions_pending" in metrics
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _err = process.communicate(timeout=30)
+    assert (tmp_path / "tandem-demo.db").exists()
+    assert f"http://127.0.0.1:{port}/" in out
