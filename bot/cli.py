@@ -160,7 +160,8 @@ def due_run(
     ] = None,
 ) -> None:
     """Run the due actions whose time has come, then exit (for cron and tests)."""
-    from bot.server import due_handlers
+    from bot.clock import Clock
+    from bot.server import due_handlers, routines
     from storage.db import Database
     from storage.due_runner import DueRunner
     from storage.queue import DueQueue
@@ -172,7 +173,11 @@ def due_run(
         database = Database(settings.database_url)
         try:
             runner = DueRunner(DueQueue(database), due_handlers(settings, database))
+            # Not started: it registers the routines' handlers and enqueues their missed fires.
+            clock = Clock(runner, routines(settings), timezone=settings.timezone)
+            await clock.catch_up(instant)
             report = await runner.drain(instant)
+            await runner.queue.release(runner.owner)
         finally:
             await database.dispose()
         return (

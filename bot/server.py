@@ -13,7 +13,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.clock import Clock
+from bot.clock import Clock, Routine
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings, is_loopback
 from storage.db import Database
@@ -86,6 +86,11 @@ def due_handlers(settings: Settings, database: Database) -> DueHandlers:
     return DueHandlers()
 
 
+def routines(settings: Settings) -> list[Routine]:
+    """Cron routines (digests, expiry sweeps …): they only enqueue, idempotently."""
+    return []
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -137,7 +142,11 @@ async def index(request: web.Request) -> web.Response:
 
 async def _clock_context(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
-    clock = Clock(DueRunner(DueQueue(runtime.database), runtime.handlers), routines=[])
+    clock = Clock(
+        DueRunner(DueQueue(runtime.database), runtime.handlers),
+        routines(runtime.settings),
+        timezone=runtime.settings.timezone,
+    )
     app[CLOCK] = clock
     clock.start()
     yield

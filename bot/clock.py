@@ -1,0 +1,203 @@
+"""The only timer in Tandem: APScheduler ticks, the due-action table remembers.
+
+APScheduler's memory job store forgets everything on restart and two replicas would each
+run every job, so the scheduler does only two things: drain the due-action queue every few
+seconds, and turn each cron routine's fire into a due action with an idempotency key made
+of the routine's name and the scheduled fire time. N replicas firing the same routine
+enqueue one action; its handler then runs once, with the queue's retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from storage.due_runner import DrainReport, DueRunner, Handler
+from storage.types import utcnow
+
+log = structlog.get_logger("tandem.clock")
+
+DRAIN_INTERVAL = timedelta(seconds=5)
+# APScheduler skips a job that starts more than misfire_grace_time late (default 1 s): a
+# busy event loop must delay a tick, never drop it.
+MISFIRE_GRACE = timedelta(hours=1)
+MAX_FIRES_SCANNED = 100_000  # bounds latest_fire_time on a per-second cron
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A recurring job: ``trigger`` holds CronTrigger arguments, ``fn`` handles each fire.
+
+    ``fn`` runs as a due action of kind ``routine.<name>``; ``action.due_at`` is the fire
+    time. The cron trigger's time zone defaults to the Clock's.
+    """
+
+    name: str
+    trigger: Mapping[str, Any]
+    fn: Handler
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return f"routine.{self.name}"
+
+    def key(self, fire_time: datetime) -> str:
+        return f"routine.{self.name}@{fire_time.astimezone(UTC).isoformat()}"
+
+
+def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime | None:
+    """The last time ``trigger`` fired at or before ``now``, looking back ``lookback``."""
+    latest: datetime | None = None
+    fire = trigger.get_next_fire_time(None, now - lookback)
+    for _ in range(MAX_FIRES_SCANNED):
+        if fire is None or fire > now:
+            break
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest.astimezone(UTC) if latest is not None else None
+
+
+class Clock:
+    def __init__(
+        self,
+        runner: DueRunner,
+        routines: Sequence[Routine] = (),
+        *,
+        interval: timedelta = DRAIN_INTERVAL,
+        timezone: str = "UTC",
+        misfire_grace: timedelta = MISFIRE_GRACE,
+    ) -> None:
+        self.runner = runner
+        self.routines = list(routines)
+        self.interval = interval
+        self.timezone = timezone
+        self.misfire_grace = misfire_grace
+        self.triggers = {
+            routine.name: CronTrigger(**{"timezone": timezone, **routine.trigger})
+            for routine in self.routines
+        }
+        if len(self.triggers) != len(self.routines):
+            raise ValueError("two routines share a name")
+        for routine in self.routines:
+            runner.register(routine.kind, routine.fn)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._drain: asyncio.Task[DrainReport] | None = None
+        self._catching_up: asyncio.Task[int] | None = None
+
+    def start(self) -> None:
+        """Start ticking (call from inside the running event loop)."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        job_defaults = {
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": int(self.misfire_grace.total_seconds()),
+        }
+        scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.interval.total_seconds(), timezone=UTC),
+            id="due.drain",
+            next_run_time=datetime.now(UTC),  # drain at once: actions may have waited
+            **job_defaults,
+        )
+        for routine in self.routines:
+            scheduler.add_job(
+                self._fire_latest,
+                self.triggers[routine.name],
+                args=[routine],
+                id=routine.kind,
+                **job_defaults,
+            )
+        scheduler.start()
+        self._scheduler = scheduler
+        # A fire missed while no replica ran (a restart, a deploy) is caught up once.
+        self._catching_up = asyncio.get_running_loop().create_task(self.catch_up())
+        log.info("clock.started", owner=self.runner.owner, routines=len(self.routines))
+
+    async def tick(self) -> DrainReport:
+        """One drain of what is due now; errors are logged, the next tick tries again."""
+        # The drain runs in a task of its own: APScheduler's shutdown cancels the jobs it
+        # runs, and a handler must not be cut off halfway through a delivery.
+        drain = self._drain = asyncio.create_task(self._drain_logged())
+        try:
+            return await asyncio.shield(drain)
+        finally:
+            if drain.done():
+                self._drain = None
+
+    async def _drain_logged(self) -> DrainReport:
+        try:
+            report = await self.runner.drain()
+        except Exception:
+            log.exception("clock.drain_failed")
+            return DrainReport()
+        if report != DrainReport():
+            log.info(
+                "clock.drained",
+                done=report.done,
+                retried=report.retried,
+                parked=report.parked,
+                lost=report.lost,
+            )
+        return report
+
+    async def fire(self, routine: Routine, fire_time: datetime) -> bool:
+        """Enqueue ``routine``'s action for ``fire_time``; False if one already exists."""
+        queue = self.runner.queue
+        async with queue.database.unit_of_work() as session:
+            return await queue.enqueue(
+                session,
+                routine.kind,
+                routine.key(fire_time),
+                fire_time,
+                {"routine": routine.name, **routine.payload},
+            )
+
+    async def catch_up(self, now: datetime | None = None) -> int:
+        """Enqueue each routine's latest fire within the misfire grace (idempotent)."""
+        now = now or utcnow()
+        enqueued = 0
+        for routine in self.routines:
+            fire_time = latest_fire_time(self.triggers[routine.name], now, self.misfire_grace)
+            if fire_time is not None:
+                try:
+                    enqueued += await self.fire(routine, fire_time)
+                except Exception:
+                    log.exception("clock.routine_failed", routine=routine.name)
+        return enqueued
+
+    async def _fire_latest(self, routine: Routine) -> None:
+        # APScheduler does not pass the scheduled time: it is the latest fire up to now.
+        fire_time = latest_fire_time(self.triggers[routine.name], utcnow(), self.misfire_grace)
+        if fire_time is None:
+            return
+        try:
+            await self.fire(routine, fire_time)
+        except Exception:
+            log.exception("clock.routine_failed", routine=routine.name)
+
+    async def shutdown(self, timeout: float = 20.0) -> None:
+        """Stop ticking, let the drain in hand finish its action, hand leases back."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        self.runner.stop()
+        if self._catching_up is not None:
+            await asyncio.gather(self._catching_up, return_exceptions=True)
+        drain = self._drain
+        if drain is not None and not drain.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(drain), timeout)
+            except TimeoutError:
+                log.warning("clock.drain_cancelled", timeout=timeout)
+                drain.cancel()
+                await asyncio.gather(drain, return_exceptions=True)
+        await self.runner.queue.release(self.runner.owner)
+        log.info("clock.stopped", owner=self.runner.owner)
