@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 T = TypeVar("T")
 
@@ -35,6 +39,11 @@ app.add_typer(due_app, name="due")
 DEMO_DATABASE = "tandem-demo.db"
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"tandem: {message}", err=True)
     raise typer.Exit(code)
@@ -52,6 +61,46 @@ def run_async(coro: Awaitable[T]) -> T:
         return await coro
 
     return asyncio.run(_main())
+
+
+class SchemaBehind(Exception):
+    pass
+
+
+async def open_database(settings: Settings) -> Database:
+    """The configured database, checked to be at the latest migration (never migrated here)."""
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision
+
+    database = Database(settings.database_url)
+    try:
+        current = await current_revision(database)
+    except OSError as exc:
+        await database.dispose()
+        raise SchemaBehind(f"cannot reach the database: {exc}") from exc
+    if current != head_revision():
+        await database.dispose()
+        raise SchemaBehind(
+            f"the database is at revision {current or 'none (empty)'}, this version needs "
+            f"{head_revision()}: run `tandem db upgrade` first"
+        )
+    return database
+
+
+def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database, run ``work`` with it, close it; schema problems end the command."""
+
+    async def _go() -> T:
+        database = await open_database(settings)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return run_async(_go())
+    except SchemaBehind as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -81,7 +130,7 @@ def demo(
     from bot.observability import configure_logging
     from bot.server import StartupError, run
     from storage.db import Database
-    from storage.demo import seed_demo
+    from storage.demo import DemoDatabaseNotEmpty, seed_demo
     from storage.migrate import upgrade
 
     path = Path.cwd() / DEMO_DATABASE
@@ -99,10 +148,19 @@ def demo(
             summary = await seed_demo(database)
         finally:
             await database.dispose()
-        return str(summary)
+        state = "Seeded" if summary.created else "Reusing"
+        return (
+            f"{state} the demo organisation {summary.organisation}: {summary.people} people in "
+            f"{summary.departments} departments ({', '.join(summary.time_zones)}), program "
+            f"{summary.program_name!r} ({summary.program_slug}) open for enrollment, "
+            f"{summary.enrollments} enrolled; program admin: {summary.admin_email}."
+        )
 
     typer.echo(f"Demo database: {path}")
-    typer.echo(run_async(_seed()))
+    try:
+        typer.echo(run_async(_seed()))
+    except DemoDatabaseNotEmpty as exc:
+        fail(str(exc))
     url = f"http://127.0.0.1:{port}/"
     banner = f"\nTandem demo is running: open {url}  (Ctrl+C to stop)\n"
     try:
@@ -142,6 +200,114 @@ def db_upgrade(
         typer.echo(f"Database upgraded from {before or 'empty'} to {after}.")
 
 
+@people_app.command("import")
+def people_import(
+    file: Annotated[Path, typer.Argument(help="HRIS export (CSV, comma or semicolon).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count; write nothing.")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="The file lists everyone: mark absent people as left.")
+    ] = False,
+) -> None:
+    """Import or update people from an HRIS export; nothing is written if any row is wrong."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from storage.people import PeopleImportError, check_people_file, import_people
+
+    settings = settings_or_exit()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+
+    async def _go(database: Database) -> str:
+        parsed = await check_people_file(database, data)
+        if parsed.errors:
+            raise PeopleImportError(list(parsed.errors))
+        for column in parsed.ignored_columns:
+            typer.echo(f"tandem: ignoring unknown column {column!r}", err=True)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Importing people", total=len(parsed.rows))
+            report = await import_people(
+                database,
+                parsed.rows,
+                full=full,
+                dry_run=dry_run,
+                progress=lambda n: progress.advance(task, n),
+            )
+        prefix = "Dry run, nothing written: would have" if dry_run else "Imported:"
+        return (
+            f"{prefix} {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.left} marked as left."
+        )
+
+    try:
+        typer.echo(run_with_database(settings, _go))
+    except PeopleImportError as exc:
+        for error in exc.errors:
+            typer.echo(f"{file.name}: {error}", err=True)
+        fail(f"{len(exc.errors)} error(s): nothing was imported")
+
+
+@people_app.command("export")
+def people_export(
+    email: Annotated[str | None, typer.Option(help="Only this person.")] = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="Output format.")
+    ] = ExportFormat.csv,
+) -> None:
+    """Write people to standard output (CSV by default), e.g. for a re-import or an audit."""
+    import csv
+    import json
+
+    from storage.people import EXPORT_COLUMNS, PersonNotFound, export_people
+
+    settings = settings_or_exit()
+
+    try:
+        people = run_with_database(settings, lambda database: export_people(database, email))
+    except PersonNotFound as exc:
+        fail(str(exc))
+    if format is ExportFormat.json:
+        json.dump(people, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for person in people:
+        row = dict(person)
+        languages = row.get("languages")
+        if isinstance(languages, list):
+            row["languages"] = " ".join(str(code) for code in languages)
+        writer.writerow(row)
+
+
+@app.command()
+def forget(
+    email: Annotated[str, typer.Argument(help="The person's email.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person (GDPR): names, emails and what they wrote; a tombstone keeps the tree."""
+    from storage.people import PersonNotFound, forget_person
+
+    settings = settings_or_exit()
+    if not yes and not typer.confirm(f"Erase {email} for good?", err=True):
+        fail("nothing erased")
+
+    try:
+        opaque_id = run_with_database(settings, lambda database: forget_person(database, email))
+    except PersonNotFound as exc:
+        fail(str(exc))
+    typer.echo(f"Erased. The person remains only as tombstone {opaque_id} in the management tree.")
+
+
 def parse_instant(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
@@ -162,30 +328,25 @@ def due_run(
     """Run the due actions whose time has come, then exit (for cron and tests)."""
     from bot.clock import Clock
     from bot.server import due_handlers, routines
-    from storage.db import Database
     from storage.due_runner import DueRunner
     from storage.queue import DueQueue
 
     settings = settings_or_exit()
     instant = parse_instant(at)
 
-    async def _go() -> str:
-        database = Database(settings.database_url)
-        try:
-            runner = DueRunner(DueQueue(database), due_handlers(settings, database))
-            # Not started: it registers the routines' handlers and enqueues their missed fires.
-            clock = Clock(runner, routines(settings), timezone=settings.timezone)
-            await clock.catch_up(instant)
-            report = await runner.drain(instant)
-            await runner.queue.release(runner.owner)
-        finally:
-            await database.dispose()
+    async def _go(database: Database) -> str:
+        runner = DueRunner(DueQueue(database), due_handlers(settings, database))
+        # Not started: it registers the routines' handlers and enqueues their missed fires.
+        clock = Clock(runner, routines(settings), timezone=settings.timezone)
+        await clock.catch_up(instant)
+        report = await runner.drain(instant)
+        await runner.queue.release(runner.owner)
         return (
             f"Due actions at {instant.isoformat()}: {report.done} done, "
             f"{report.retried} to retry, {report.parked} parked."
         )
 
-    typer.echo(run_async(_go()))
+    typer.echo(run_with_database(settings, _go))
 
 
 def main() -> None:
