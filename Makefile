@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install demo test test-fast lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tandem-demo.db*
+
+# After changing user-facing text: refresh the catalogues, then translate the new entries
+# (tests/dialogs/test_i18n.py fails while any message lacks a French or English text).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t --no-location --sort-output --project Tandem -o dialogs/locales/tandem.pot .
+	$(BIN)/pybabel update -i dialogs/locales/tandem.pot -d dialogs/locales -D tandem --no-fuzzy-matching --ignore-obsolete

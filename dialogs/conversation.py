@@ -1,0 +1,195 @@
+"""The conversation core: one entry point for Slack, Teams and the console.
+
+``handle`` resolves who is talking (allow-lists, identity), picks their language, and
+dispatches: typed commands through the grammar, button clicks and form submissions to
+their flow through the engine. It never raises on bad user input: a forged reference, an
+unknown command or a stale card each get a polite, localised answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+
+from dialogs.commands import Command, UnknownAction, UnknownCommand, parse_command
+from dialogs.content import Paragraph
+from dialogs.engine import FlowEngine
+from dialogs.events import Inbound, Outcome
+from dialogs.flows import FLOWS
+from dialogs.flows.base import FlowContext
+from dialogs.flows.language import confirmation
+from dialogs.i18n import LOCALES, Translator, negotiate
+from dialogs.presenters import (
+    HELP_ACTION,
+    LANGUAGE_ACTION,
+    PROFILE_EDIT_ACTION,
+    PROFILE_SHOW_ACTION,
+    help_message,
+    home_view,
+    not_admin_message,
+    not_available_message,
+    profile_message,
+    refused_message,
+    stale_message,
+    text_message,
+    unknown_command_message,
+    welcome_message,
+)
+from dialogs.ui import Actions, Button, Form, Message, Section, Visibility
+from storage.db import Database
+from storage.identities import PlatformUser, resolve_person
+from storage.models import Person
+
+log = structlog.get_logger("tandem.conversation")
+
+# Which action opens which flow's form.
+FORM_ACTIONS = {PROFILE_EDIT_ACTION: "profile", LANGUAGE_ACTION: "language"}
+
+
+@dataclass(frozen=True)
+class ConversationConfig:
+    default_locale: str = "fr"
+    default_timezone: str = "Europe/Paris"
+    admins: tuple[str, ...] = ()  # emails or platform user ids
+    slack_team_ids: tuple[str, ...] = ()  # empty: any workspace
+    teams_tenant_ids: tuple[str, ...] = ()  # empty: any tenant
+
+
+class Conversation:
+    def __init__(self, database: Database, config: ConversationConfig) -> None:
+        self.database = database
+        self.config = config
+        self.engine = FlowEngine(FLOWS)
+
+    def allowed(self, platform: str, tenant_id: str) -> bool:
+        allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
+        listed = allow.get(platform, ())
+        return not listed or tenant_id in listed
+
+    def _trusts_email(self, platform: str, tenant_id: str) -> bool:
+        """Emails prove identity only inside an explicit allow-list (or on the local console)."""
+        if platform == "console":
+            return True
+        allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
+        return tenant_id in allow.get(platform, ())
+
+    def is_admin(self, inbound: Inbound, person: Person) -> bool:
+        actor = inbound.actor
+        admins = {a.strip().lower() for a in self.config.admins}
+        if actor.user_id.lower() in admins and actor.platform != "console":
+            return True
+        email = person.email if actor.platform == "console" else actor.email
+        trusted = self._trusts_email(actor.platform, actor.tenant_id)
+        return bool(trusted and email and email.lower() in admins)
+
+    def locale_for(self, person: Person | None, hint: str | None) -> str:
+        if person is not None and person.locale in LOCALES:
+            return person.locale
+        return negotiate([hint], self.config.default_locale)
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        actor = inbound.actor
+        if not self.allowed(actor.platform, actor.tenant_id):
+            locale = negotiate([actor.locale_hint], self.config.default_locale)
+            log.info("conversation.refused", platform=actor.platform)
+            return Outcome(locale, messages=(refused_message(Translator(locale)),), refused=True)
+        async with self.database.unit_of_work() as session:
+            person = await resolve_person(
+                session,
+                PlatformUser(
+                    actor.platform,
+                    actor.tenant_id,
+                    actor.user_id,
+                    actor.display_name,
+                    actor.email,
+                    actor.timezone,
+                ),
+                trust_email=self._trusts_email(actor.platform, actor.tenant_id),
+            )
+            if person is None:
+                locale = negotiate([actor.locale_hint], self.config.default_locale)
+                return Outcome(
+                    locale, messages=(refused_message(Translator(locale)),), refused=True
+                )
+            locale = self.locale_for(person, actor.locale_hint)
+            ctx = FlowContext(
+                session, person, locale, Translator(locale), self.is_admin(inbound, person)
+            )
+            return await self._dispatch(ctx, inbound)
+
+    async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
+        t = ctx.t
+        match inbound.kind:
+            case "installed":
+                return Outcome(ctx.locale, messages=(welcome_message(t, ctx.person.first_name),))
+            case "home_opened":
+                return Outcome(ctx.locale, home=home_view(t, ctx.person))
+            case "message" | "command":
+                return await self._command(ctx, inbound)
+            case "action":
+                return await self._action(ctx, inbound)
+            case "submission":
+                if inbound.ref is None:
+                    return Outcome(ctx.locale, form_answer=None, messages=(stale_message(t),))
+                answer = await self.engine.submit(ctx, inbound.ref, inbound.values)
+                # The locale may have just changed (language flow): answer in the new one.
+                return Outcome(self.locale_for(ctx.person, None), form_answer=answer)
+        return Outcome(ctx.locale)
+
+    async def _open_form(self, ctx: FlowContext, inbound: Inbound, flow: str) -> Outcome:
+        form = await self.engine.start(ctx, flow)
+        if inbound.can_open_form:
+            return Outcome(ctx.locale, form=form)
+        return Outcome(ctx.locale, messages=(self._form_button(ctx, form, flow),))
+
+    def _form_button(self, ctx: FlowContext, form: Form, flow: str) -> Message:
+        """Without a trigger (a typed word in Slack), a form opens from a button click."""
+        action = next(a for a, f in FORM_ACTIONS.items() if f == flow)
+        return Message(
+            (
+                Section((Paragraph.of(ctx.t("Click to open the form.")),)),
+                Actions((Button(form.title, action, opens_form=True, style="primary"),)),
+            ),
+            summary=form.title,
+            visibility="private",
+        )
+
+    async def _command(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
+        t = ctx.t
+        parsed = parse_command(inbound.text)
+        private: Visibility = "private" if inbound.in_channel else "conversation"
+        match parsed:
+            case UnknownCommand(word=word, suggestions=suggestions):
+                return Outcome(
+                    ctx.locale, messages=(unknown_command_message(t, word, suggestions),)
+                )
+            case UnknownAction(word=word):
+                return Outcome(ctx.locale, messages=(unknown_command_message(t, word, ()),))
+            case Command(admin=True) if not ctx.is_admin:
+                return Outcome(ctx.locale, messages=(not_admin_message(t),))
+            case Command(name="help"):
+                message = help_message(t, is_admin=ctx.is_admin, visibility=private)
+                return Outcome(ctx.locale, messages=(message,))
+            case Command(name="profile"):
+                return Outcome(ctx.locale, messages=(profile_message(t, ctx.person),))
+            case Command(name="language", args=(code, *_)) if code.lower() in LOCALES:
+                ctx.person.locale = code.lower()
+                new = ctx.person.locale
+                return Outcome(new, messages=(confirmation(Translator(new)),))
+            case Command(name="language"):
+                return await self._open_form(ctx, inbound, "language")
+            case Command(name=name):
+                return Outcome(ctx.locale, messages=(not_available_message(t, name),))
+        return Outcome(ctx.locale, messages=(text_message(t("Sorry, I did not understand.")),))
+
+    async def _action(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
+        t = ctx.t
+        action = inbound.action or ""
+        if action in FORM_ACTIONS:
+            return await self._open_form(ctx, inbound, FORM_ACTIONS[action])
+        if action == PROFILE_SHOW_ACTION:
+            return Outcome(ctx.locale, messages=(profile_message(t, ctx.person),))
+        if action == HELP_ACTION:
+            return Outcome(ctx.locale, messages=(help_message(t, is_admin=ctx.is_admin),))
+        return Outcome(ctx.locale, messages=(stale_message(t),))

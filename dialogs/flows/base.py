@@ -1,0 +1,74 @@
+"""A flow is an explicit state machine: named steps, each with its form and its transitions.
+
+Each step renders a form from the flow's data and turns a submission into a ``Transition``:
+field errors (stay), the next step, or the end. The engine persists the state between
+steps, so a reader sees a whole flow in one screen and any replica can continue it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.i18n import Translator
+from dialogs.ui import ActionRef, FieldValue, Form, Message
+from storage.models import Person
+
+
+@dataclass
+class FlowContext:
+    session: AsyncSession
+    person: Person
+    locale: str
+    t: Translator
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What a submission leads to. ``errors`` keeps the step; ``next_step`` None ends the flow."""
+
+    next_step: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    message: Message | None = None  # shown when the flow ends
+
+
+FormBuilder = Callable[[FlowContext, Mapping[str, Any], ActionRef], Form]
+SubmitHandler = Callable[
+    [FlowContext, Mapping[str, Any], Mapping[str, FieldValue]], Awaitable[Transition]
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    form: FormBuilder
+    submit: SubmitHandler
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    first_step: str
+    steps: Mapping[str, Step]
+
+    def step(self, name: str) -> Step:
+        return self.steps[name]
+
+
+def text_value(values: Mapping[str, FieldValue], name: str) -> str:
+    value = values.get(name)
+    if isinstance(value, tuple):
+        return value[0] if value else ""
+    return (value or "").strip()
+
+
+def list_value(values: Mapping[str, FieldValue], name: str) -> tuple[str, ...]:
+    value = values.get(name)
+    if value is None or value == "":
+        return ()
+    return value if isinstance(value, tuple) else (value,)

@@ -1,0 +1,82 @@
+"""Who is talking: a platform identity linked to one Person across Slack, Teams and the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person, PlatformIdentity
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class PlatformUser:
+    platform: str
+    tenant_id: str
+    user_id: str
+    display_name: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+
+
+async def resolve_person(
+    session: AsyncSession, user: PlatformUser, *, trust_email: bool
+) -> Person | None:
+    """The person behind a platform user, linked or created on first contact.
+
+    An email links to an existing person only when ``trust_email`` (the tenant is in an
+    allow-list): otherwise anyone could claim a colleague's address. The console's user id
+    is the person's own opaque id, and the console never creates people.
+    """
+    if user.platform == "console":
+        local = await session.get(Person, user.user_id)
+        return local if local is not None and local.erased_at is None else None
+
+    identity = (
+        await session.execute(
+            select(PlatformIdentity).where(
+                PlatformIdentity.platform == user.platform,
+                PlatformIdentity.tenant_id == user.tenant_id,
+                PlatformIdentity.user_id == user.user_id,
+            )
+        )
+    ).scalar_one_or_none()
+    email = user.email.strip().lower() if user.email else None
+    person: Person | None = None
+    if identity is not None:
+        person = await session.get(Person, identity.person_id)
+    elif trust_email and email:
+        person = (
+            await session.execute(select(Person).where(func.lower(Person.email) == email))
+        ).scalar_one_or_none()
+    if person is None:
+        first, _, last = (user.display_name or "").strip().partition(" ")
+        person = Person(
+            email=email if trust_email else None,
+            first_name=first or None,
+            last_name=last or None,
+            timezone=user.timezone,
+            languages=[],
+        )
+        session.add(person)
+        await session.flush()
+    if identity is None:
+        identity = PlatformIdentity(
+            person_id=person.id,
+            platform=user.platform,
+            tenant_id=user.tenant_id,
+            user_id=user.user_id,
+        )
+        session.add(identity)
+    identity.display_name = user.display_name or identity.display_name
+    identity.email = email or identity.email
+    identity.last_seen_at = utcnow()
+    identity.reachable = True
+    if person.timezone is None and user.timezone:
+        person.timezone = user.timezone
+    if person.preferred_platform is None:
+        person.preferred_platform = user.platform
+    await session.flush()
+    return person
