@@ -159,11 +159,8 @@ async def test_an_unreachable_platform_falls_back_then_admins_are_told(database:
     assert isinstance(section, Section)
     assert PersonRef(lea, "Léa Test") in section.paragraphs[0].parts
     async with database.unit_of_work() as session:
-        reachable = dict(
-            (await session.execute(select(PlatformIdentity.user_id, PlatformIdentity.reachable)))
-            .tuples()
-            .all()
-        )
+        rows = await session.execute(select(PlatformIdentity.user_id, PlatformIdentity.reachable))
+        reachable = {user: flag for user, flag in rows}
     assert reachable["U1"] is False and reachable["aad-1"] is False and reachable["U2"] is True
 
 
