@@ -161,7 +161,7 @@ def demo(
         typer.echo(run_async(_seed()))
     except DemoDatabaseNotEmpty as exc:
         fail(str(exc))
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://127.0.0.1:{port}/console"
     banner = f"\nTandem demo is running: open {url}  (Ctrl+C to stop)\n"
     try:
         run(settings, host="127.0.0.1", port=port, mode="demo", banner=banner)

@@ -16,6 +16,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from bot.clock import Clock, Routine
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings, is_loopback
+from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.delivery import ChatChannel
+from dialogs.notifier import Notifier, NotifierConfig
+from handlers.console import ConsoleConfig
+from handlers.console import mount as mount_console
+from handlers.slack.app import mount as mount_slack
+from handlers.slack.config import SlackConfig, SlackConfigError
+from handlers.teams.config import TeamsConfig
+from handlers.teams.mount import mount as mount_teams
 from storage.db import Database
 from storage.deployment import stored_secret_key
 from storage.due_runner import DueHandlers, DueRunner
@@ -40,10 +49,12 @@ class Runtime:
     settings: Settings
     database: Database
     mode: Mode
+    host: str = "127.0.0.1"
     metrics: Metrics = field(default_factory=Metrics)
     handlers: DueHandlers = field(default_factory=DueHandlers)
     secret_key: str = ""
     stopping: bool = False
+    channels: dict[str, ChatChannel] = field(default_factory=dict)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -135,7 +146,8 @@ async def index(request: web.Request) -> web.Response:
 <title>Tandem</title>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
 <h1>Tandem</h1><p>Reverse mentoring in Slack and Microsoft Teams ({mode} mode).</p>
-<ul><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li>
+<ul><li><a href="/console">/console</a> (the local web chat, when enabled)</li>
+<li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li>
 <li><a href="/metrics">/metrics</a></li></ul></body></html>"""
     return web.Response(text=page, content_type="text/html")
 
@@ -164,8 +176,83 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
     await app[RUNTIME].database.dispose()
 
 
+def conversation_config(settings: Settings) -> ConversationConfig:
+    return ConversationConfig(
+        default_locale=settings.locale,
+        default_timezone=settings.timezone,
+        admins=tuple(settings.admins),
+        slack_team_ids=tuple(settings.slack_team_ids),
+        teams_tenant_ids=tuple(settings.teams_tenant_ids),
+    )
+
+
+def mount_channels(app: web.Application, runtime: Runtime) -> None:
+    """Add each configured platform's endpoints, and the notifier that reaches people."""
+    settings, database = runtime.settings, runtime.database
+    conversation = Conversation(database, conversation_config(settings))
+    console = mount_console(
+        app,
+        conversation,
+        database,
+        ConsoleConfig(
+            enabled=settings.console if settings.console is not None else runtime.mode == "demo",
+            host=runtime.host,
+            tenant_id="demo" if runtime.mode == "demo" else "console",
+            admins=tuple(settings.admins),
+            default_timezone=settings.timezone,
+            default_locale=settings.locale,
+            demo_clock=runtime.mode == "demo",
+            due_handlers=runtime.handlers,
+        ),
+    )
+    if console is not None:
+        runtime.channels["console"] = console
+    if settings.slack_enabled or settings.slack_signing_secret is not None:
+        slack_config = SlackConfig(
+            signing_secret=settings.slack_signing_secret or "",
+            bot_token=settings.slack_bot_token or "",
+            client_id=settings.slack_client_id or "",
+            client_secret=settings.slack_client_secret or "",
+            app_token=settings.slack_app_token or "",
+            api_url=settings.slack_api_url,
+            public_url=settings.public_url,
+            secret_key=runtime.secret_key,
+            team_ids=tuple(settings.slack_team_ids),
+        )
+        try:
+            runtime.channels["slack"] = mount_slack(app, conversation, database, slack_config)
+        except SlackConfigError as exc:
+            raise StartupError(str(exc)) from exc
+    teams = mount_teams(
+        app,
+        conversation,
+        database,
+        TeamsConfig(
+            app_id=settings.microsoft_app_id or "",
+            app_password=settings.microsoft_app_password or "",
+            app_tenant_id=settings.microsoft_app_tenant_id or "",
+            app_type=settings.microsoft_app_type,
+            listen_host=runtime.host,
+            tenant_ids=tuple(settings.teams_tenant_ids),
+        ),
+    )
+    if teams is not None:
+        runtime.channels["teams"] = teams
+    notifier = Notifier(
+        database,
+        runtime.channels,
+        NotifierConfig(
+            default_locale=settings.locale,
+            default_timezone=settings.timezone,
+            quiet_hours=settings.quiet_hours,
+            admins=tuple(a for a in settings.admins if "@" in a),
+        ),
+    )
+    notifier.register(runtime.handlers)
+
+
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
-    """The one aiohttp application: platform endpoints are added by the handlers later."""
+    """The one aiohttp application: health, metrics, and each platform's endpoints."""
     app = web.Application(
         middlewares=[request_middleware(runtime.metrics)], client_max_size=MAX_BODY_BYTES
     )
@@ -174,6 +261,7 @@ def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_endpoint)
+    mount_channels(app, runtime)
     app.cleanup_ctx.append(_database_context)
     if clock:
         app.cleanup_ctx.append(_clock_context)
@@ -198,6 +286,7 @@ async def build_runtime(settings: Settings, mode: Mode, host: str) -> Runtime:
         settings=settings,
         database=database,
         mode=mode,
+        host=host,
         handlers=due_handlers(settings, database),
         secret_key=secret,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 
 from dialogs.commands import Command, UnknownAction, UnknownCommand, parse_command
 from dialogs.content import Paragraph
@@ -94,7 +95,21 @@ class Conversation:
             locale = negotiate([actor.locale_hint], self.config.default_locale)
             log.info("conversation.refused", platform=actor.platform)
             return Outcome(locale, messages=(refused_message(Translator(locale)),), refused=True)
-        async with self.database.unit_of_work() as session:
+        for attempt in (1, 2):
+            try:
+                return await self._handle_once(inbound)
+            except IntegrityError:
+                # Two first contacts of the same new person raced: the other one created
+                # them; a second pass finds that person instead of creating another.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _handle_once(self, inbound: Inbound) -> Outcome:
+        actor = inbound.actor
+        # BEGIN IMMEDIATE on SQLite: a read-then-write transaction must hold the write lock
+        # from the start, or it fails at once when another writer is active.
+        async with self.database.unit_of_work(immediate=True) as session:
             person = await resolve_person(
                 session,
                 PlatformUser(
@@ -134,14 +149,17 @@ class Conversation:
                     return Outcome(ctx.locale, form_answer=None, messages=(stale_message(t),))
                 answer = await self.engine.submit(ctx, inbound.ref, inbound.values)
                 # The locale may have just changed (language flow): answer in the new one.
-                return Outcome(self.locale_for(ctx.person, None), form_answer=answer)
+                locale = self.locale_for(ctx.person, inbound.actor.locale_hint)
+                return Outcome(locale, form_answer=answer)
         return Outcome(ctx.locale)
 
-    async def _open_form(self, ctx: FlowContext, inbound: Inbound, flow: str) -> Outcome:
-        form = await self.engine.start(ctx, flow)
+    async def _start(self, ctx: FlowContext, inbound: Inbound, flow: str) -> Outcome:
+        shown = await self.engine.start(ctx, flow)
+        if isinstance(shown, Message):  # a card: it is answered by its buttons
+            return Outcome(ctx.locale, messages=(shown,))
         if inbound.can_open_form:
-            return Outcome(ctx.locale, form=form)
-        return Outcome(ctx.locale, messages=(self._form_button(ctx, form, flow),))
+            return Outcome(ctx.locale, form=shown)
+        return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, flow),))
 
     def _form_button(self, ctx: FlowContext, form: Form, flow: str) -> Message:
         """Without a trigger (a typed word in Slack), a form opens from a button click."""
@@ -178,7 +196,7 @@ class Conversation:
                 new = ctx.person.locale
                 return Outcome(new, messages=(confirmation(Translator(new)),))
             case Command(name="language"):
-                return await self._open_form(ctx, inbound, "language")
+                return await self._start(ctx, inbound, "language")
             case Command(name=name):
                 return Outcome(ctx.locale, messages=(not_available_message(t, name),))
         return Outcome(ctx.locale, messages=(text_message(t("Sorry, I did not understand.")),))
@@ -186,8 +204,13 @@ class Conversation:
     async def _action(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
         t = ctx.t
         action = inbound.action or ""
+        if inbound.ref is not None:  # a button of a flow's card
+            answer = await self.engine.act(ctx, inbound.ref, action, inbound.value)
+            messages = (answer.message,) if answer.message is not None else ()
+            locale = self.locale_for(ctx.person, inbound.actor.locale_hint)  # may have changed
+            return Outcome(locale, messages=messages, close_source=True)
         if action in FORM_ACTIONS:
-            return await self._open_form(ctx, inbound, FORM_ACTIONS[action])
+            return await self._start(ctx, inbound, FORM_ACTIONS[action])
         if action == PROFILE_SHOW_ACTION:
             return Outcome(ctx.locale, messages=(profile_message(t, ctx.person),))
         if action == HELP_ACTION:

@@ -26,6 +26,7 @@ class Recipient:
     locale: str
     timezone: str
     display_name: str = ""
+    email: str | None = None  # Teams chat deep links use sign-in names
     conversation_ref: dict[str, Any] | None = None  # Teams: the stored ConversationReference
 
 

@@ -63,3 +63,6 @@ class Outcome:
     updates: tuple[tuple[MessageRef, Message], ...] = ()
     home: Message | None = None
     refused: bool = False  # tenant outside the allow-list: nothing was stored
+    # The clicked card is answered (or was already): disable its buttons (Slack chat.update
+    # of ``Inbound.source``, Teams the invoke's replacement card, the console its card).
+    close_source: bool = False

@@ -163,6 +163,7 @@ class Notifier:
                 locale=locale,
                 timezone=person.timezone or self.config.default_timezone,
                 display_name=person.display_name,
+                email=identity.email or person.email,
                 conversation_ref=identity.conversation_ref,
             )
             for identity in sorted(identities, key=rank)

@@ -22,7 +22,7 @@ def main_buttons(t: Translator) -> Actions:
     return Actions(
         (
             Button(t("My profile"), PROFILE_SHOW_ACTION),
-            Button(t("Language"), LANGUAGE_ACTION, opens_form=True),
+            Button(t("Language"), LANGUAGE_ACTION),
             Button(t("Help"), HELP_ACTION),
         )
     )

@@ -7,7 +7,8 @@ click is recognised and answered politely instead of acting twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Literal
 
@@ -188,6 +189,7 @@ class TimeField:
 
 
 Field = TextField | SelectField | CheckboxesField | DateField | TimeField
+FieldValue = str | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,30 @@ class Form:
         if len(names) != len(set(names)):
             raise ValueError("two fields share a name")
 
+    def with_values(self, values: Mapping[str, FieldValue]) -> Form:
+        """The form pre-filled with what was submitted, so that nothing typed is lost."""
+        return replace(self, fields=tuple(_filled(f, values.get(f.name)) for f in self.fields))
 
-FieldValue = str | tuple[str, ...] | None
+
+def _filled(field_: Field, value: FieldValue) -> Field:
+    if value is None:
+        return field_
+    match field_:
+        case TextField():
+            return replace(field_, initial=value if isinstance(value, str) else " ".join(value))
+        case SelectField() | CheckboxesField():
+            return replace(field_, initial=(value,) if isinstance(value, str) else value)
+        case DateField() if isinstance(value, str):
+            try:
+                return replace(field_, initial=date.fromisoformat(value))
+            except ValueError:
+                return field_
+        case TimeField() if isinstance(value, str):
+            try:
+                return replace(field_, initial=time.fromisoformat(value))
+            except ValueError:
+                return field_
+    return field_
 
 
 @dataclass(frozen=True)
@@ -221,6 +245,9 @@ class Submission:
 @dataclass(frozen=True)
 class FieldErrors:
     errors: dict[str, str]  # field name -> localised message
+    # The same form again, holding what the person typed: platforms that redraw the form
+    # (Teams cards, the console) show it with the errors; Slack keeps its modal as it is.
+    form: Form | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from storage.db import Database
 from storage.models import (
     AuditEvent,
     Base,
+    ConsoleMessage,
     DialogState,
     Enrollment,
     Feedback,
@@ -223,6 +224,9 @@ async def forget_person(database: Database, email: str, actor_id: str | None = N
         # Their conversations with the bot.
         await clear("dialog_states", delete(DialogState).where(DialogState.person_id == pid))
         await clear("message_refs", delete(MessageRef).where(MessageRef.person_id == pid))
+        await clear(
+            "console_messages", delete(ConsoleMessage).where(ConsoleMessage.person_id == pid)
+        )
         events = 0
         for identity in identities:
             if identity.user_id == pid:

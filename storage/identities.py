@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, PlatformIdentity
 from storage.types import utcnow
+
+LAST_SEEN_PRECISION = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,18 @@ async def resolve_person(
             user_id=user.user_id,
         )
         session.add(identity)
-    identity.display_name = user.display_name or identity.display_name
-    identity.email = email or identity.email
-    identity.last_seen_at = utcnow()
-    identity.reachable = True
+    # Only write what changed: most events change nothing, and a write costs a lock.
+    now = utcnow()
+    if user.display_name and identity.display_name != user.display_name:
+        identity.display_name = user.display_name
+    if email and identity.email != email:
+        identity.email = email
+    if identity.last_seen_at is None or now - identity.last_seen_at > LAST_SEEN_PRECISION:
+        identity.last_seen_at = now
+    if not identity.reachable:
+        identity.reachable = True  # they just talked to us
     if person.timezone is None and user.timezone:
         person.timezone = user.timezone
     if person.preferred_platform is None:
         person.preferred_platform = user.platform
-    await session.flush()
     return person

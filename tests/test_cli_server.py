@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from tests.cli_helpers import (
@@ -85,8 +87,54 @@ def test_demo_serves_a_seeded_organisation_within_a_minute(tmp_path: Path) -> No
         assert http_get(f"http://127.0.0.1:{port}/readyz")[0] == 200
         status, metrics = http_get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200 and "tandem_due_actions_pending" in metrics
+        status, page = http_get(f"http://127.0.0.1:{port}/console")
+        assert status == 200 and "<html" in page.lower()
+        status, people = http_get(f"http://127.0.0.1:{port}/console/api/people")
+        assert status == 200 and people.count('"id"') >= 40
     finally:
         process.send_signal(signal.SIGINT)
         out, _err = process.communicate(timeout=30)
     assert (tmp_path / "tandem-demo.db").exists()
-    assert f"http://127.0.0.1:{port}/" in out
+    assert f"http://127.0.0.1:{port}/console" in out
+
+
+def test_slack_with_an_empty_signing_secret_stops_start_up(tmp_path: Path) -> None:
+    env = clean_env(
+        TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="",
+    )
+    result = tandem("serve", "--port", str(free_port()), cwd=tmp_path, env=env)
+    assert result.returncode == 3
+    assert "SLACK_SIGNING_SECRET is empty" in result.stderr
+
+
+def test_teams_is_off_without_credentials_beyond_loopback(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    process = subprocess.Popen(
+        [*TANDEM, "serve", "--host", "0.0.0.0", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(process, f"http://127.0.0.1:{port}/healthz", timeout=60)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/messages",
+            data=b'{"type": "message", "text": "help"}',
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            urllib.request.urlopen(request, timeout=5)
+            status = 200
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status == 503
+        assert http_get(f"http://127.0.0.1:{port}/console")[0] == 404  # never beyond loopback
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert "MICROSOFT_APP_ID is not set and the server listens beyond loopback" in err

@@ -41,13 +41,20 @@ FormBuilder = Callable[[FlowContext, Mapping[str, Any], ActionRef], Form]
 SubmitHandler = Callable[
     [FlowContext, Mapping[str, Any], Mapping[str, FieldValue]], Awaitable[Transition]
 ]
+CardBuilder = Callable[[FlowContext, Mapping[str, Any], ActionRef], Message]
+ActionHandler = Callable[[FlowContext, Mapping[str, Any], str, str], Awaitable[Transition]]
 
 
 @dataclass(frozen=True)
 class Step:
+    """A step is answered either through a form (``form`` + ``submit``) or through the
+    buttons of a card (``card`` + ``act``, called with the button's action and value)."""
+
     name: str
-    form: FormBuilder
-    submit: SubmitHandler
+    form: FormBuilder | None = None
+    submit: SubmitHandler | None = None
+    card: CardBuilder | None = None
+    act: ActionHandler | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Choose the language the bot speaks to you.
+"""Choose the language the bot speaks to you, from a card with one button per language.
 
-choose --submit(fr|en)--> done
+choose --click(fr|en)--> done
 """
 
 from __future__ import annotations
@@ -8,39 +8,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.flows.base import Flow, FlowContext, Step, Transition, text_value
+from dialogs.content import Paragraph
+from dialogs.flows.base import Flow, FlowContext, Step, Transition
 from dialogs.i18n import LOCALES, Translator
 from dialogs.presenters import text_message
-from dialogs.ui import ActionRef, FieldValue, Form, Message, Option, SelectField
+from dialogs.ui import ActionRef, Actions, Button, Message, Section
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+CHOOSE = "choose"
 
 
-def choose_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
+def choose_card(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Message:
     t = ctx.t
-    return Form(
-        title=t("Language"),
-        ref=ref,
-        fields=(
-            SelectField(
-                "locale",
-                t("Language I speak to you"),
-                tuple(Option(code, LANGUAGE_NAMES[code]) for code in LOCALES),
-                initial=(ctx.locale,),
-            ),
-        ),
-        submit_label=t("Save"),
+    question = t("Which language should I speak to you?")
+    buttons = tuple(
+        Button(
+            LANGUAGE_NAMES[code],
+            CHOOSE,
+            ref=ref,
+            value=code,
+            style="primary" if code == ctx.locale else "default",
+        )
+        for code in LOCALES
     )
+    return Message((Section((Paragraph.of(question),)), Actions(buttons)), summary=question)
 
 
-async def submit_choice(
-    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
-) -> Transition:
-    locale = text_value(values, "locale")
-    if locale not in LOCALES:
+async def choose(ctx: FlowContext, data: Mapping[str, Any], action: str, value: str) -> Transition:
+    if action != CHOOSE or value not in LOCALES:
         return Transition(errors={"locale": ctx.t("Choose French or English.")})
-    ctx.person.locale = locale
-    return Transition(message=confirmation(Translator(locale)))
+    ctx.person.locale = value
+    return Transition(message=confirmation(Translator(value)))
 
 
 def confirmation(t: Translator) -> Message:
@@ -50,5 +48,5 @@ def confirmation(t: Translator) -> Message:
 LANGUAGE_FLOW = Flow(
     name="language",
     first_step="choose",
-    steps={"choose": Step("choose", choose_form, submit_choice)},
+    steps={"choose": Step("choose", card=choose_card, act=choose)},
 )

@@ -97,5 +97,5 @@ async def submit_basics(
 PROFILE_FLOW = Flow(
     name="profile",
     first_step="basics",
-    steps={"basics": Step("basics", basics_form, submit_basics)},
+    steps={"basics": Step("basics", form=basics_form, submit=submit_basics)},
 )

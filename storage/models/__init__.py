@@ -1,6 +1,7 @@
 """The data model (first revision of DESIGN.md). Import from here."""
 
 from storage.models.base import NAMING_CONVENTION, Base
+from storage.models.console import ConsoleMessage
 from storage.models.pairing import (
     AdminBlock,
     AdminPin,
@@ -51,6 +52,7 @@ __all__ = [
     "CareerStage",
     "CheckIn",
     "Consent",
+    "ConsoleMessage",
     "DeploymentValue",
     "DialogState",
     "DueAction",

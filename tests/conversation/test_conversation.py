@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from dialogs.content import UserText
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.events import Actor, Inbound
-from dialogs.ui import ActionRef, Done, Facts, FieldErrors, Form, Section
+from dialogs.ui import ActionRef, Button, Done, Facts, FieldErrors, Section
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
 
@@ -102,26 +102,56 @@ async def test_one_person_across_platforms_linked_by_email_inside_allow_lists(
     assert {i.platform for i in identities} == {"slack", "teams"}
 
 
-async def test_language_flow_then_a_late_resubmission_changes_nothing(database: Database) -> None:
+def card_buttons(message: object) -> list[Button]:
+    return [b for block in message.blocks for b in getattr(block, "buttons", ())]  # type: ignore[attr-defined]
+
+
+async def test_language_card_then_a_late_click_changes_nothing(database: Database) -> None:
     conversation = Conversation(database, CONFIG)
-    opened = await conversation.handle(Inbound(slack_actor(), "command", text="langue"))
-    assert isinstance(opened.form, Form)
-    ref = opened.form.ref
-    done = await conversation.handle(
-        Inbound(slack_actor(), "submission", ref=ref, values={"locale": "en"})
+    shown = await conversation.handle(Inbound(slack_actor(), "command", text="langue"))
+    french, english = card_buttons(shown.messages[0])
+    assert (french.label, english.label) == ("Français", "English")
+    assert english.ref is not None and english.ref == french.ref
+    chosen = await conversation.handle(
+        Inbound(
+            slack_actor(), "action", action=english.action, value=english.value, ref=english.ref
+        )
     )
-    assert isinstance(done.form_answer, Done) and done.locale == "en"
-    assert done.form_answer.message is not None
-    assert "English" in done.form_answer.message.summary
+    assert chosen.locale == "en" and chosen.close_source
+    assert chosen.messages[0].summary == "From now on I will speak to you in English."
     late = await conversation.handle(
-        Inbound(slack_actor(), "submission", ref=ref, values={"locale": "fr"})
+        Inbound(slack_actor(), "action", action=french.action, value=french.value, ref=french.ref)
     )
-    assert isinstance(late.form_answer, Done) and late.form_answer.message is not None
-    assert "already been answered" in late.form_answer.message.summary
+    assert late.close_source and late.locale == "en"
+    assert "already been answered" in late.messages[0].summary
     help_after = await conversation.handle(
         Inbound(slack_actor(locale="fr-FR"), "command", text="help")
     )
     assert help_after.locale == "en"  # the explicit choice wins over the platform's locale
+
+
+async def test_a_double_click_from_two_replicas_counts_once(database_url: str) -> None:
+    first = Database(database_url)
+    shown = await Conversation(first, CONFIG).handle(
+        Inbound(slack_actor(), "command", text="language")
+    )
+    await first.dispose()
+    english = card_buttons(shown.messages[0])[1]
+
+    async def click() -> str:
+        replica = Database(database_url)
+        try:
+            outcome = await Conversation(replica, CONFIG).handle(
+                Inbound(slack_actor(), "action", action=english.action, value="en", ref=english.ref)
+            )
+        finally:
+            await replica.dispose()
+        return outcome.messages[0].summary
+
+    import asyncio
+
+    answers = await asyncio.gather(click(), click(), click())
+    assert sorted(answers).count("From now on I will speak to you in English.") == 1
 
 
 async def test_profile_form_errors_keep_the_step_and_change_nothing(database: Database) -> None:
@@ -137,6 +167,13 @@ async def test_profile_form_errors_keep_the_step_and_change_nothing(database: Da
     )  # fmt: skip
     assert isinstance(bad.form_answer, FieldErrors)
     assert set(bad.form_answer.errors) == {"timezone", "languages"}
+    # The form comes back with what was typed, for platforms that redraw it.
+    assert bad.form_answer.form is not None
+    typed = {f.name: f.initial for f in bad.form_answer.form.fields}
+    assert typed["title"] == "Head of <b>SEO</b>"
+    async with database.unit_of_work() as session:
+        unchanged = (await session.execute(select(Person))).scalar_one()
+    assert unchanged.title is None and unchanged.timezone is None
     good = await conversation.handle(
         Inbound(slack_actor(), "submission", ref=opened.form.ref,
                 values={"title": "Head of <b>SEO</b>", "timezone": "America/Montreal", "languages": ("fr", "en")})
@@ -149,14 +186,15 @@ async def test_profile_form_errors_keep_the_step_and_change_nothing(database: Da
 
 async def test_forged_or_foreign_references_are_answered_politely(database: Database) -> None:
     conversation = Conversation(database, CONFIG)
-    opened = await conversation.handle(Inbound(slack_actor("U1"), "command", text="language"))
+    opened = await conversation.handle(Inbound(slack_actor("U1"), "action", action="profile:edit"))
     assert opened.form is not None
+    values = {"timezone": "Europe/Paris", "languages": ("fr",)}
     foreign = await conversation.handle(
-        Inbound(slack_actor("U2"), "submission", ref=opened.form.ref, values={"locale": "en"})
+        Inbound(slack_actor("U2"), "submission", ref=opened.form.ref, values=values)
     )
     forged = await conversation.handle(
-        Inbound(slack_actor("U1"), "submission", ref=ActionRef("language", "nope", "choose", 1),
-                values={"locale": "en"})
+        Inbound(slack_actor("U1"), "submission", ref=ActionRef("profile", "nope", "basics", 1),
+                values=values)
     )  # fmt: skip
     for outcome in (foreign, forged):
         assert isinstance(outcome.form_answer, Done)
@@ -167,11 +205,11 @@ async def test_forged_or_foreign_references_are_answered_politely(database: Data
 async def test_without_a_trigger_a_form_is_offered_as_a_button(database: Database) -> None:
     conversation = Conversation(database, CONFIG)
     outcome = await conversation.handle(
-        Inbound(slack_actor(), "message", text="language", can_open_form=False)
+        Inbound(slack_actor(), "action", action="profile:edit", can_open_form=False)
     )
     assert outcome.form is None
-    buttons = [b for block in outcome.messages[0].blocks for b in getattr(block, "buttons", ())]
-    assert buttons[0].action == "language:choose" and buttons[0].opens_form
+    button = card_buttons(outcome.messages[0])[0]
+    assert button.action == "profile:edit" and button.opens_form
 
 
 async def test_installing_welcomes_and_the_home_view_shows_status(database: Database) -> None:

@@ -60,6 +60,20 @@ def _explain(error: ValidationError) -> ValidationError:
     return error
 
 
+def _without_teams_extensions(node: Any) -> Any:
+    """Teams accepts ``"style": "filtered"`` on a 1.5 ``Input.ChoiceSet`` (a searchable list;
+    the value entered the schema in 1.6): validate such a list as the compact one it falls
+    back to elsewhere, and everything else as it is."""
+    if isinstance(node, list):
+        return [_without_teams_extensions(item) for item in node]
+    if isinstance(node, dict):
+        copy = {key: _without_teams_extensions(value) for key, value in node.items()}
+        if copy.get("type") == "Input.ChoiceSet" and copy.get("style") == "filtered":
+            copy["style"] = "compact"
+        return copy
+    return node
+
+
 def check_adaptive_card(card: Any, *, where: str = "card") -> list[str]:
     """Problems of one Adaptive Card: the 1.5 schema, and a version Teams can show."""
     if not isinstance(card, dict):
@@ -70,7 +84,7 @@ def check_adaptive_card(card: Any, *, where: str = "card") -> list[str]:
         problems.append(f"{where}: version {card.get('version')!r} is not like '1.5'")
     elif version > TEAMS_CARD_VERSION:
         problems.append(f"{where}: version {card['version']} is newer than Teams' 1.5")
-    errors = list(card_validator().iter_errors(card))
+    errors = list(card_validator().iter_errors(_without_teams_extensions(card)))
     if errors:
         # The root is an anyOf, so the useful message is the deepest best match.
         error = _explain(best_match(errors))

@@ -1,0 +1,61 @@
+"""The console as a ``ChatChannel``: proactive messages land in the person's console view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from dialogs.delivery import Recipient, Unreachable
+from dialogs.events import Platform
+from dialogs.ui import Message, MessageRef
+from handlers.console.store import PLATFORM, ConsoleStore
+from storage.types import utcnow
+
+
+class ConsoleChannel:
+    platform: Platform = "console"
+
+    def __init__(self, store: ConsoleStore) -> None:
+        self.store = store
+
+    async def send(self, recipient: Recipient, message: Message) -> MessageRef:
+        person_id = recipient.user_id or recipient.person_id
+        if await self.store.person(person_id) is None:
+            raise Unreachable("no such person in the console")
+        message_id = await self.store.append(person_id, message, recipient.locale)
+        return MessageRef(PLATFORM, person_id, message_id)
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        if ref.platform != PLATFORM:
+            raise ValueError(f"not a console message: {ref}")
+        await self.store.replace(ref.message_id, message)
+
+    async def introduce(
+        self, recipients: Sequence[Recipient], message: Message
+    ) -> list[MessageRef]:
+        """No group chat in the console: each person gets the message in their own view."""
+        return [await self.send(recipient, message) for recipient in recipients]
+
+
+class DemoClock:
+    """Demo time: the wall clock moved forward by an offset kept in the database.
+
+    The offset is shared by every replica and survives a restart, so what a newcomer fast-
+    forwarded stays fast-forwarded.
+    """
+
+    def __init__(self, store: ConsoleStore) -> None:
+        self.store = store
+        self.offset = timedelta()
+
+    async def load(self) -> datetime:
+        self.offset = await self.store.clock_offset()
+        return self.now()
+
+    def now(self) -> datetime:
+        return utcnow() + self.offset
+
+    async def advance(self, delta: timedelta) -> datetime:
+        self.offset = await self.store.clock_offset() + delta
+        await self.store.set_clock_offset(self.offset)
+        return self.now()

@@ -1,0 +1,35 @@
+"""The console's configuration, given by the entry module (handlers never import bot/)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from storage.due_runner import Handler
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (the console trusts whoever calls)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    enabled: bool  # TANDEM_CONSOLE (on in `tandem demo`)
+    host: str  # the address the server binds: the console refuses anything but loopback
+    tenant_id: str = "console"  # "demo" in demo mode: the PlatformIdentity tenant
+    admins: tuple[str, ...] = ()  # TANDEM_ADMINS: emails or ids flagged as admins in the list
+    default_timezone: str = "Europe/Paris"
+    default_locale: str = "fr"
+    demo_clock: bool = False  # demo mode only: the clock control that drains due actions
+    due_handlers: Mapping[str, Handler] = field(default_factory=dict)
+
+    @property
+    def servable(self) -> bool:
+        return self.enabled and is_loopback(self.host)

@@ -1,0 +1,252 @@
+"""The console's conversations in the database: who can be chosen, and each person's messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from dialogs.content import Paragraph, UserText
+from dialogs.ui import Actions, Message, Section
+from handlers.console.codec import decode_message, encode_message
+from handlers.console.config import ConsoleConfig
+from storage.db import Database
+from storage.models import DeploymentValue, MessageRef, Person, PlatformIdentity, ProgramAdmin
+from storage.models.console import ConsoleMessage
+from storage.types import new_opaque_id, utcnow
+
+PLATFORM = "console"
+HISTORY_LIMIT = 200
+PEOPLE_LIMIT = 500
+CLOCK_KEY = "console.demo_clock_offset_seconds"
+
+
+@dataclass(frozen=True)
+class ConsolePerson:
+    id: str
+    name: str
+    email: str | None
+    locale: str | None
+    timezone: str | None
+    title: str | None
+    admin: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "title": self.title,
+            "locale": self.locale,
+            "admin": self.admin,
+        }
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    message_id: str
+    author: str
+    locale: str
+    message: Message
+    created_at: datetime
+    changed_at: datetime  # the later of its last update and of its disabling
+    answered: bool
+
+
+def typed_message(text: str) -> Message:
+    """What a person typed, kept as inert content."""
+    return Message(blocks=(Section((Paragraph((UserText(text),)),)),), summary=text)
+
+
+def first_flow_instance(message: Message) -> str | None:
+    for block in message.blocks:
+        if isinstance(block, Actions):
+            for button in block.buttons:
+                if button.ref is not None:
+                    return button.ref.instance_id
+    return None
+
+
+class ConsoleStore:
+    def __init__(self, database: Database, config: ConsoleConfig) -> None:
+        self.database = database
+        self.config = config
+
+    async def people(self, query: str = "") -> list[ConsolePerson]:
+        """Everyone who can be chosen (active, not erased), admins flagged, by name."""
+        statement = select(Person).where(Person.erased_at.is_(None), Person.active.is_(True))
+        if query:
+            like = f"%{query.lower()}%"
+            statement = statement.where(
+                or_(
+                    func.lower(Person.first_name).like(like),
+                    func.lower(Person.last_name).like(like),
+                    func.lower(Person.email).like(like),
+                )
+            )
+        statement = statement.order_by(Person.first_name, Person.last_name, Person.id)
+        async with self.database.unit_of_work() as session:
+            persons = (await session.scalars(statement.limit(PEOPLE_LIMIT))).all()
+            admin_ids = set(
+                (
+                    await session.scalars(
+                        select(ProgramAdmin.person_id).where(
+                            ProgramAdmin.person_id.in_([p.id for p in persons])
+                        )
+                    )
+                ).all()
+            )
+        return [self._person(p, p.id in admin_ids) for p in persons]
+
+    async def person(self, person_id: str) -> ConsolePerson | None:
+        async with self.database.unit_of_work() as session:
+            found = await session.get(Person, person_id)
+            if found is None or found.erased_at is not None or not found.active:
+                return None
+            admin = await session.scalar(
+                select(func.count()).where(ProgramAdmin.person_id == person_id)
+            )
+        return self._person(found, bool(admin))
+
+    def _person(self, person: Person, program_admin: bool) -> ConsolePerson:
+        listed = bool(set(self.config.admins) & {person.id, person.email or ""})
+        return ConsolePerson(
+            id=person.id,
+            name=person.display_name,
+            email=person.email,
+            locale=person.locale,
+            timezone=person.timezone,
+            title=person.title,
+            admin=program_admin or listed,
+        )
+
+    async def ensure_identity(self, person: ConsolePerson) -> None:
+        """The person's console identity, created on first use (a no-op afterwards)."""
+        async with self.database.unit_of_work() as session:
+            insert = pg_insert if self.database.dialect == "postgresql" else sqlite_insert
+            now = utcnow()
+            await session.execute(
+                insert(PlatformIdentity)
+                .values(
+                    person_id=person.id,
+                    platform=PLATFORM,
+                    tenant_id=self.config.tenant_id,
+                    user_id=person.id,
+                    display_name=person.name,
+                    email=person.email,
+                    reachable=True,
+                    last_seen_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["platform", "tenant_id", "user_id"])
+            )
+
+    async def append(
+        self, person_id: str, message: Message, locale: str, *, author: str = "bot"
+    ) -> str:
+        """Add a message to the person's conversation; its id is the console MessageRef's."""
+        message_id = new_opaque_id()
+        now = utcnow()
+        async with self.database.unit_of_work() as session:
+            session.add(
+                ConsoleMessage(
+                    message_id=message_id,
+                    person_id=person_id,
+                    author=author,
+                    locale=locale,
+                    payload=encode_message(message),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            if author == "bot":
+                session.add(
+                    MessageRef(
+                        person_id=person_id,
+                        platform=PLATFORM,
+                        conversation_id=person_id,
+                        message_id=message_id,
+                        flow_instance_id=first_flow_instance(message),
+                        created_at=now,
+                    )
+                )
+        return message_id
+
+    async def replace(self, message_id: str, message: Message) -> bool:
+        """Show ``message`` in place of an earlier one; False if there is no such message."""
+        async with self.database.unit_of_work() as session:
+            result = await session.execute(
+                update(ConsoleMessage)
+                .where(ConsoleMessage.message_id == message_id, ConsoleMessage.author == "bot")
+                .values(payload=encode_message(message), updated_at=utcnow(), answered_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        return getattr(result, "rowcount", 0) == 1
+
+    async def mark_answered(self, message_id: str) -> None:
+        now = utcnow()
+        async with self.database.unit_of_work() as session:
+            await session.execute(
+                update(ConsoleMessage)
+                .where(ConsoleMessage.message_id == message_id)
+                .values(answered_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def owner(self, message_id: str) -> str | None:
+        async with self.database.unit_of_work() as session:
+            return await session.scalar(
+                select(ConsoleMessage.person_id).where(ConsoleMessage.message_id == message_id)
+            )
+
+    async def history(self, person_id: str, since: datetime | None = None) -> list[StoredMessage]:
+        """The person's latest messages in order, or those changed at or after ``since``."""
+        statement = (
+            select(ConsoleMessage, MessageRef.disabled_at)
+            .outerjoin(
+                MessageRef,
+                (MessageRef.platform == PLATFORM)
+                & (MessageRef.message_id == ConsoleMessage.message_id),
+            )
+            .where(ConsoleMessage.person_id == person_id)
+        )
+        if since is not None:
+            statement = statement.where(
+                or_(ConsoleMessage.updated_at >= since, MessageRef.disabled_at >= since)
+            )
+        statement = statement.order_by(ConsoleMessage.id.desc()).limit(HISTORY_LIMIT)
+        async with self.database.unit_of_work() as session:
+            rows = (await session.execute(statement)).all()
+        stored = []
+        for row, disabled_at in reversed(rows):
+            changed = max(row.updated_at, disabled_at) if disabled_at else row.updated_at
+            stored.append(
+                StoredMessage(
+                    message_id=row.message_id,
+                    author=row.author,
+                    locale=row.locale,
+                    message=decode_message(row.payload),
+                    created_at=row.created_at,
+                    changed_at=changed,
+                    answered=row.answered_at is not None or disabled_at is not None,
+                )
+            )
+        return stored
+
+    async def clock_offset(self) -> timedelta:
+        async with self.database.unit_of_work() as session:
+            value = await session.get(DeploymentValue, CLOCK_KEY)
+        return timedelta(seconds=float(value.value)) if value else timedelta()
+
+    async def set_clock_offset(self, offset: timedelta) -> None:
+        async with self.database.unit_of_work(immediate=True) as session:
+            value = await session.get(DeploymentValue, CLOCK_KEY)
+            if value is None:
+                session.add(DeploymentValue(key=CLOCK_KEY, value=str(offset.total_seconds())))
+            else:
+                value.value = str(offset.total_seconds())

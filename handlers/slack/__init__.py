@@ -1,0 +1,1 @@
+"""Slack channel: slack-bolt behind a guarding middleware, Block Kit rendering, delivery."""

@@ -1,0 +1,127 @@
+"""Delivering an ``Outcome`` on Slack: forms, card updates, messages and App Home."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from dialogs.content import Paragraph
+from dialogs.conversation import FORM_ACTIONS
+from dialogs.events import Outcome
+from dialogs.i18n import Translator
+from dialogs.ui import Actions, Button, Form, Message, MessageRef, Section
+from handlers.slack import forms, render
+from handlers.slack.registry import OpenForms
+
+log = logging.getLogger(__name__)
+OPEN_FORM_ACTION = "open_form"  # fallback name when the flow has no opening action
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an inbound event came from, i.e. where its answers go."""
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None  # the conversation typed or clicked in
+    in_channel: bool = False  # a shared channel: private answers are ephemeral
+    bot_dm: bool = False  # ``channel_id`` is the bot's own DM with the user
+    trigger_id: str | None = None
+    # The card whose button was clicked, as Slack showed it (to disable it once answered).
+    source: MessageRef | None = None
+    source_blocks: tuple[dict[str, Any], ...] = ()
+    source_text: str = ""
+
+
+def form_button_message(form: Form) -> Message:
+    """A form that could not open (no trigger, or it expired) offered as a button instead."""
+    action = next((a for a, flow in FORM_ACTIONS.items() if flow == form.ref.flow), None)
+    opener = Button(
+        form.title, action or OPEN_FORM_ACTION, form.ref, opens_form=True, style="primary"
+    )
+    intro = form.intro or (Paragraph.of(form.title),)
+    return Message((Section(intro), Actions((opener,))), summary=form.title)
+
+
+class Delivery:
+    def __init__(self, open_forms: OpenForms) -> None:
+        self.open_forms = open_forms
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    async def dm_channel(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
+        key = (team_id, user_id)
+        if key not in self._dm_channels:
+            answer = await client.conversations_open(users=user_id)
+            self._dm_channels[key] = str(answer["channel"]["id"])
+        return self._dm_channels[key]
+
+    async def deliver(self, client: AsyncWebClient, origin: Origin, outcome: Outcome) -> None:
+        if outcome.form is not None:  # first: a trigger_id lives three seconds
+            await self.open_form(client, origin, outcome.form)
+        if outcome.close_source:
+            t = Translator(outcome.locale)
+            await self.close_card(client, origin, t("Answered"))
+        for ref, message in outcome.updates:
+            await self.update(client, ref, message)
+        for message in outcome.messages:
+            await self.post(client, origin, message)
+        if outcome.home is not None:
+            await client.views_publish(user_id=origin.user_id, view=render.home_view(outcome.home))
+
+    async def open_form(self, client: AsyncWebClient, origin: Origin, form: Form) -> None:
+        self.open_forms.remember(form)
+        if origin.trigger_id:
+            try:
+                await client.views_open(trigger_id=origin.trigger_id, view=forms.modal(form))
+                return
+            except SlackApiError as error:
+                if error.response.get("error") not in {"expired_trigger_id", "invalid_trigger_id"}:
+                    raise
+        await self.post(client, origin, form_button_message(form))
+
+    async def close_card(self, client: AsyncWebClient, origin: Origin, note: str) -> None:
+        """Show the clicked card answered: its buttons give way to ``note``."""
+        if origin.source is None or not origin.source_blocks:
+            return  # an ephemeral card, or a payload without the message: nothing to edit
+        try:
+            await client.chat_update(
+                channel=origin.source.conversation_id,
+                ts=origin.source.message_id,
+                text=origin.source_text or note,
+                blocks=render.answered_blocks(origin.source_blocks, note),
+            )
+        except SlackApiError as error:  # the answer itself must still reach the person
+            log.warning("slack: could not close card: %s", error.response.get("error"))
+
+    async def update(self, client: AsyncWebClient, ref: MessageRef, message: Message) -> None:
+        await client.chat_update(
+            channel=ref.conversation_id,
+            ts=ref.message_id,
+            text=render.fallback_text(message),
+            blocks=render.blocks(message),
+        )
+
+    async def post(
+        self, client: AsyncWebClient, origin: Origin, message: Message
+    ) -> MessageRef | None:
+        if message.replaces is not None:
+            await self.update(client, message.replaces, message)
+            return message.replaces
+        text, blocks = render.fallback_text(message), render.blocks(message)
+        if origin.in_channel and origin.channel_id:
+            if message.visibility == "private":
+                await client.chat_postEphemeral(
+                    channel=origin.channel_id, user=origin.user_id, text=text, blocks=blocks
+                )
+                return None
+            channel = origin.channel_id
+        elif origin.bot_dm and origin.channel_id:
+            channel = origin.channel_id
+        else:
+            channel = await self.dm_channel(client, origin.team_id, origin.user_id)
+        answer = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return MessageRef("slack", str(answer["channel"]), str(answer["ts"]))

@@ -1,0 +1,145 @@
+"""Record before the ack, ack, then process at once in this process.
+
+A state-changing interaction is written to ``InboundEvent`` in one short transaction (the
+unique platform id turns Slack's retries into no-ops), together with a ``slack.recover`` due
+action two minutes later: if this process dies before finishing, another one picks the
+record up (see ``recovery``). Then it is acknowledged and handled in a task of its own. A
+team outside the allow-list is answered (politely refused) but not recorded.
+
+No lock here: the core opens its transaction with ``BEGIN IMMEDIATE`` on SQLite and retries
+a racing first contact, so concurrent events (even of one person) are safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any, Protocol
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from dialogs.events import Inbound, Outcome
+from dialogs.ui import Done, NextForm
+from handlers.slack.config import SlackConfig
+from handlers.slack.deliver import Delivery, Origin
+from handlers.slack.people import People
+from handlers.slack.translate import Translated
+from storage.db import Database
+from storage.inbound import mark_processed, record_inbound
+from storage.queue import DueQueue
+
+log = logging.getLogger(__name__)
+RECOVER_KIND = "slack.recover"
+RECOVER_AFTER = timedelta(minutes=2)  # far beyond a normal processing time (milliseconds)
+
+
+def recover_key(record_id: int) -> str:
+    return f"{RECOVER_KIND}:{record_id}"
+
+
+class Converses(Protocol):
+    """What the Slack channel needs from the conversation core."""
+
+    async def handle(self, inbound: Inbound) -> Outcome: ...
+
+
+def without_form_answer(outcome: Outcome) -> Outcome:
+    """A submission answered outside its ack: the next form or closing message is posted."""
+    answer = outcome.form_answer
+    if isinstance(answer, Done) and answer.message is not None:
+        return replace(outcome, form_answer=None, messages=(*outcome.messages, answer.message))
+    if isinstance(answer, NextForm):
+        return replace(outcome, form_answer=None, form=answer.form)
+    return replace(outcome, form_answer=None)
+
+
+class Inbox:
+    def __init__(
+        self,
+        conversation: Converses,
+        database: Database,
+        config: SlackConfig,
+        delivery: Delivery,
+        people: People,
+    ) -> None:
+        self.conversation = conversation
+        self.database = database
+        self.config = config
+        self.delivery = delivery
+        self.people = people
+        self.queue = DueQueue(database)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def record(self, translated: Translated, body: dict[str, Any]) -> int | None:
+        """The record's id; None for a duplicate. 0: not recorded (a refused team)."""
+        if not self.config.allows(translated.origin.team_id):
+            return 0
+        async with self.database.unit_of_work(immediate=True) as session:
+            record_id = await record_inbound(
+                session, "slack", translated.key, translated.inbound.kind, body
+            )
+            if record_id is not None:
+                await self.queue.enqueue(
+                    session,
+                    RECOVER_KIND,
+                    recover_key(record_id),
+                    self.queue.clock() + RECOVER_AFTER,
+                    {"record": record_id},
+                )
+            return record_id
+
+    async def accept(
+        self, translated: Translated, body: dict[str, Any], client: AsyncWebClient
+    ) -> bool:
+        """Record and schedule processing; False when this was a duplicate (ignore it)."""
+        record_id = await self.record(translated, body)
+        if record_id is None:
+            return False
+        self.spawn(self.process(record_id, translated, client))
+        return True
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def handle(self, translated: Translated, client: AsyncWebClient) -> Outcome:
+        origin = translated.origin
+        actor = await self.people.actor(client, origin.team_id, origin.user_id)
+        return await self.conversation.handle(replace(translated.inbound, actor=actor))
+
+    async def process(self, record_id: int, translated: Translated, client: AsyncWebClient) -> None:
+        status = "processed"
+        try:
+            outcome = without_form_answer(await self.handle(translated, client))
+            await self.delivery.deliver(client, translated.origin, outcome)
+        except Exception:
+            status = "failed"
+            log.exception("slack: processing %s failed", translated.key)
+        await self.close(record_id, status)
+
+    async def deliver_later(
+        self, record_id: int, origin: Origin, outcome: Outcome, client: AsyncWebClient
+    ) -> None:
+        """After a submission's ack: the rest of its outcome (messages, card updates)."""
+        status = "processed"
+        try:
+            await self.delivery.deliver(client, origin, replace(outcome, form=None))
+        except Exception:
+            status = "failed"
+            log.exception("slack: delivering after a submission failed")
+        await self.close(record_id, status)
+
+    async def close(self, record_id: int, status: str) -> None:
+        """Mark the record done and drop its recovery (nothing left to recover)."""
+        if record_id:
+            async with self.database.unit_of_work(immediate=True) as session:
+                await mark_processed(session, record_id, status)
+                await self.queue.cancel(session, recover_key(record_id))
+
+    async def drain(self) -> None:
+        """Let work in flight finish (graceful shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -1,0 +1,43 @@
+"""Modal submissions: the form answer (errors, next step, done) goes inside the ack."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from dialogs.ui import Done, NextForm
+from handlers.slack import forms, translate
+from handlers.slack.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, inbox: Inbox) -> None:
+    @app.view(forms.CALLBACK_ID)
+    async def submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        translated = translate.view_submission(body)
+        record_id = await inbox.record(translated, body)
+        if record_id is None:  # the same submission again: already answered
+            await ack()
+            return
+        try:
+            outcome = await inbox.handle(translated, client)
+        except Exception:
+            log.exception("slack: a form submission failed")
+            await ack()
+            await inbox.close(record_id, "failed")
+            return
+        answer = outcome.form_answer
+        if isinstance(answer, NextForm):
+            inbox.delivery.open_forms.remember(answer.form)
+        if answer is None:
+            await ack()
+        else:
+            await ack(**forms.form_answer(answer))
+        if isinstance(answer, Done) and answer.message is not None:
+            outcome = replace(outcome, messages=(*outcome.messages, answer.message))
+        inbox.spawn(inbox.deliver_later(record_id, translated.origin, outcome, client))

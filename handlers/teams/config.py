@@ -1,0 +1,54 @@
+"""The Teams channel's settings, given by the entry module (handlers never import ``bot``)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TeamsConfig:
+    """``MICROSOFT_APP_*`` settings, the listening host (the loopback rule) and test hooks.
+
+    Without ``app_id`` the bot answers unauthenticated activities only while the server
+    listens on a loopback address. ``openid_metadata_url`` / ``token_issuer`` point
+    botbuilder's token validation elsewhere (tests: a fake issuer on loopback);
+    ``credentials_factory`` replaces botbuilder's (a ``ServiceClientCredentialsFactory``).
+    """
+
+    app_id: str = ""
+    app_password: str = ""
+    app_tenant_id: str = ""
+    app_type: str = "MultiTenant"
+    listen_host: str = "127.0.0.1"
+    tenant_ids: tuple[str, ...] = ()
+    openid_metadata_url: str | None = None
+    token_issuer: str | None = None
+    credentials_factory: Any = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    done_text: str = "✓"
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.app_id)
+
+    @property
+    def on_loopback(self) -> bool:
+        return is_loopback(self.listen_host)
+
+    @property
+    def enabled(self) -> bool:
+        """Teams answers when authenticated, or unauthenticated on a loopback bind only."""
+        return self.authenticated or self.on_loopback
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

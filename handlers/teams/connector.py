@@ -1,0 +1,186 @@
+"""Connector clients: built once per service URL, sending with aiohttp and retrying.
+
+botbuilder 4.17.1 builds two msrest clients per activity (about 4 ms each, in msrest's
+retry-policy constructor) and sends with ``requests`` in a thread. Here botbuilder's own
+extension points (a ``ConnectorFactory`` and a ``BotFrameworkAuthentication`` subclass)
+hand out clients kept per service URL, whose msrest pipeline sends through one shared
+aiohttp session with the retry policy of ``handlers.teams.retry``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from botframework.connector.bot_framework_sdk_client_async import (
+    BotFrameworkConnectorConfiguration,
+)
+from msrest.pipeline import Request, Response
+from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
+from msrest.pipeline.universal import RawDeserializer
+from msrest.universal_http.aiohttp import AioHttpClientResponse
+
+from handlers.teams.retry import RetryPolicy
+
+USER_AGENT = "Tandem (botbuilder-python 4.17)"
+
+
+class SharedSessionSender(AsyncHTTPSender[Any, Any]):
+    """Sends msrest requests through one aiohttp session (no thread, kept-alive sockets)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> SharedSessionSender:
+        return self
+
+    async def __aexit__(self, *exc_details: object) -> None:
+        return None  # the session belongs to the factory
+
+    def build_context(self) -> Any:
+        return None
+
+    async def send(self, request: Request[Any], **config: Any) -> Response[Any, Any]:
+        http = request.http_request
+        async with self._session.request(
+            http.method, http.url, headers=dict(http.headers), data=http.data
+        ) as raw:
+            response = AioHttpClientResponse(http, raw)
+            await response.load_body()
+        return Response(request, response)
+
+
+class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
+    """Adds the bot's token; none when anonymous (no app id), as botbuilder's session does."""
+
+    def __init__(self, credentials: Any) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def _next(self) -> Any:
+        assert self.next is not None, "policy used outside a pipeline"
+        return self.next
+
+    async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        if self._credentials.microsoft_app_id:
+            # MSAL's token cache answers at once; a refresh is a blocking HTTP call.
+            token = await asyncio.to_thread(self._credentials.get_access_token)
+            request.http_request.headers["Authorization"] = f"Bearer {token}"
+        response: Response[Any, Any] = await self._next().send(request, **kwargs)
+        return response
+
+
+class ClientCache:
+    """One connector client per (app id, service URL, audience), and their HTTP session."""
+
+    def __init__(self, retry: RetryPolicy | None = None) -> None:
+        self.retry = retry or RetryPolicy()
+        self._clients: dict[tuple[str, str, str], ConnectorClient] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self.built = 0  # how many clients were built (tests check reuse)
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._session
+
+    def client(self, key: tuple[str, str, str], credentials: Any) -> ConnectorClient:
+        client = self._clients.get(key)
+        if client is None:
+            client = self._build(key[1], credentials)
+            self._clients[key] = client
+            self.built += 1
+        return client
+
+    def _build(self, service_url: str, credentials: Any) -> ConnectorClient:
+        configuration = BotFrameworkConnectorConfiguration(credentials, service_url)
+        configuration.add_user_agent(USER_AGENT)
+        policies = [
+            configuration.user_agent_policy,
+            BearerPolicy(credentials),
+            self.retry,
+            RawDeserializer(),
+            configuration.http_logger_policy,
+        ]
+        configuration.custom_pipeline = AsyncPipeline(policies, SharedSessionSender(self.session()))
+        return ConnectorClient(credentials, service_url, custom_configuration=configuration)
+
+    async def close(self) -> None:
+        self._clients.clear()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class CachedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    """botbuilder's ``ConnectorFactory`` contract, answered from the cache."""
+
+    def __init__(
+        self, cache: ClientCache, credentials_factory: Any, app_id: str, scope: str, login: str
+    ) -> None:
+        self._cache = cache
+        self._credentials_factory = credentials_factory
+        self._app_id = app_id or ""
+        self._scope = scope
+        self._login = login
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        scope = audience or self._scope
+        key = (self._app_id, service_url, scope)
+        cached = self._cache._clients.get(key)
+        if cached is not None:
+            return cached
+        credentials = await self._credentials_factory.create_credentials(
+            self._app_id, scope, self._login, True
+        )
+        return self._cache.client(key, credentials)
+
+
+class ReusingAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's configuration authentication, with connector clients reused."""
+
+    def __init__(self, configuration: Any, *, credentials_factory: Any, cache: ClientCache) -> None:
+        super().__init__(configuration, credentials_factory=credentials_factory)
+        self.cache = cache
+        self._credentials_factory = credentials_factory
+        self._user_token_clients: dict[str, UserTokenClient] = {}
+
+    def _reusing(self, built: Any) -> CachedConnectorFactory:
+        # botbuilder's own factory (built cheaply) says which app id, scope and login to use.
+        return CachedConnectorFactory(
+            self.cache,
+            self._credentials_factory,
+            getattr(built, "_app_id", None) or "",
+            built._to_channel_from_bot_oauth_scope,
+            built._login_endpoint,
+        )
+
+    async def authenticate_request(
+        self, activity: Any, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result: AuthenticateRequestResult = await super().authenticate_request(
+            activity, auth_header
+        )
+        result.connector_factory = self._reusing(result.connector_factory)
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._reusing(super().create_connector_factory(claims_identity))
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        # Built once per app id: this bot signs nobody in, but botbuilder asks every turn.
+        key = str(claims_identity.claims.get("aud") or claims_identity.claims.get("appid") or "")
+        client = self._user_token_clients.get(key)
+        if client is None:
+            client = await super().create_user_token_client(claims_identity)
+            self._user_token_clients[key] = client
+        return client

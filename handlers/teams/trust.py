@@ -1,0 +1,89 @@
+"""Checks an inbound activity passes before botbuilder sees it (4xx, never 500).
+
+botbuilder answers 500 to malformed bodies and calls whatever ``serviceUrl`` an activity
+names (the public Bot Framework service when it is missing), so the shape of the activity
+and the service it will be answered on are checked here first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from handlers.teams.config import is_loopback
+
+# Where Microsoft's connectors live (public, GCC, GCC High, DoD and the Teams edge).
+TRUSTED_SUFFIXES = (
+    ".botframework.com",
+    ".teams.microsoft.com",
+    ".teams.microsoft.us",
+    ".botframework.us",
+    ".botframework.azure.us",
+)
+TRUSTED_HOSTS = frozenset({"smba.trafficmanager.net", "api.botframework.com"})
+
+# Field -> the JSON types it may have (absent is always allowed, except where required).
+OBJECT_FIELDS = ("from", "recipient", "conversation", "channelData", "value", "entities")
+STRING_FIELDS = ("type", "id", "serviceUrl", "channelId", "text", "name", "locale", "replyToId")
+
+
+class BadActivity(ValueError):
+    """A 4xx answer: ``status`` and a short reason, logged, never shown to anyone."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def trusted_service_url(url: str, *, loopback_allowed: bool) -> bool:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if loopback_allowed and is_loopback(host) and parts.scheme in {"http", "https"}:
+        return True
+    if parts.scheme != "https":
+        return False
+    return host in TRUSTED_HOSTS or host.endswith(TRUSTED_SUFFIXES)
+
+
+def check_content_type(content_type: str) -> None:
+    if content_type != "application/json":
+        raise BadActivity(415, f"Content-Type {content_type or '(none)'}")
+
+
+def parse_activity(raw: bytes, *, loopback_allowed: bool) -> dict[str, Any]:
+    """The activity as JSON, checked for the fields botbuilder and this channel read."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise BadActivity(400, "body is not JSON") from error
+    if not isinstance(body, dict):
+        raise BadActivity(400, "activity is not an object")
+    for name in STRING_FIELDS:
+        if name in body and not isinstance(body[name], str):
+            raise BadActivity(400, f"{name} is not a string")
+    for name in OBJECT_FIELDS:
+        expected = list if name == "entities" else dict
+        if name in body and body[name] is not None and not isinstance(body[name], expected):
+            raise BadActivity(400, f"{name} has the wrong type")
+    if not body.get("type"):
+        raise BadActivity(400, "no activity type")
+    for name in ("from", "conversation"):
+        account = body.get(name)
+        if not isinstance(account, dict) or not isinstance(account.get("id"), str):
+            raise BadActivity(400, f"{name}.id missing")
+    for entity in body.get("entities") or []:
+        if not isinstance(entity, dict):
+            raise BadActivity(400, "entities hold a non-object")
+    service_url = body.get("serviceUrl")
+    if not service_url:
+        raise BadActivity(400, "no serviceUrl")
+    if not trusted_service_url(service_url, loopback_allowed=loopback_allowed):
+        raise BadActivity(400, "untrusted serviceUrl")
+    return body

@@ -1,0 +1,71 @@
+"""A Tandem server with the Slack channel mounted, on loopback, talking to the fake Slack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from dialogs.conversation import Conversation, ConversationConfig
+from handlers.slack.app import SLACK_APP_KEY, SlackRuntime, mount
+from handlers.slack.channel import SlackChannel
+from handlers.slack.config import SlackConfig
+from storage.db import Database
+from tests.fakes.fixtures import fake_slack
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_signing import SignedRequest
+
+__all__ = ["fake_slack"]
+SECRET = "tandem-test-signing-secret"
+TEAM = "T0TANDEM1"
+
+
+@dataclass
+class SlackServer:
+    url: str
+    http: aiohttp.ClientSession
+    runtime: SlackRuntime
+    channel: SlackChannel
+    slack: FakeSlack
+
+    async def post(self, request: SignedRequest, **headers: str) -> aiohttp.ClientResponse:
+        response = await self.http.post(
+            self.url + "/slack/events", data=request.body, headers={**request.headers, **headers}
+        )
+        await response.read()
+        return response
+
+    async def settle(self) -> None:
+        await self.runtime.inbox.drain()
+
+
+async def start_server(
+    database: Database, slack: FakeSlack, **config: Any
+) -> AsyncIterator[SlackServer]:
+    app = web.Application()
+    conversation = Conversation(
+        database,
+        ConversationConfig(default_locale="fr", slack_team_ids=config.pop("core_teams", (TEAM,))),
+    )
+    settings = SlackConfig(
+        signing_secret=SECRET, bot_token=slack.bot_token, api_url=slack.base_url, **config
+    )
+    channel = mount(app, conversation, database, settings)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    async with aiohttp.ClientSession() as http:
+        yield SlackServer(f"http://127.0.0.1:{port}", http, app[SLACK_APP_KEY], channel, slack)
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def server(database: Database, fake_slack: FakeSlack) -> AsyncIterator[SlackServer]:
+    async for running in start_server(database, fake_slack):
+        yield running

@@ -1,0 +1,194 @@
+"""A running Teams endpoint on loopback, backed by a tiny stand-in for the conversation core.
+
+The stand-in answers ``help`` in the actor's language, welcomes on install, and answers a
+card click once (a late click gets "already answered" and changes nothing), creating the
+person's ``PlatformIdentity`` as the real core does.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from dialogs.content import Paragraph, UserText
+from dialogs.events import Inbound, Outcome
+from dialogs.i18n import negotiate
+from dialogs.ui import (
+    ActionRef,
+    Actions,
+    Button,
+    Done,
+    Message,
+    Section,
+)
+from handlers.teams.channel import TeamsChannel
+from handlers.teams.config import TeamsConfig
+from handlers.teams.endpoint import TeamsEndpoint
+from handlers.teams.mount import TEAMS_ENDPOINT, mount
+from storage.db import Database
+from storage.models import Person, PlatformIdentity
+from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN, fake_connector, openid_issuer
+from tests.fakes.openid_issuer import FakeOpenIdIssuer, StaticTokenCredentialsFactory
+
+__all__ = ["fake_connector", "openid_issuer"]
+
+APP_ID = "00000000-0000-0000-0000-00000000a11c"
+TENANT = "72f988bf-0000-0000-0000-000000000001"
+REF = ActionRef("welcome", "inst-1", "start", 1)
+WORDS = {
+    "fr": {
+        "help": "Voici ce que je sais faire",
+        "welcome": "Bienvenue",
+        "done": "C'est noté",
+        "late": "Déjà répondu",
+    },
+    "en": {
+        "help": "Here is what I can do",
+        "welcome": "Welcome",
+        "done": "Noted",
+        "late": "Already answered",
+    },
+}
+
+
+def say(text: str) -> Message:
+    return Message((Section((Paragraph.of(text),)),), summary=text)
+
+
+@dataclass
+class StandInCore:
+    database: Database
+    seen: list[Inbound] = field(default_factory=list)
+    answered: set[str] = field(default_factory=set)
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        self.seen.append(inbound)
+        locale = negotiate([inbound.actor.locale_hint], "fr")
+        words = WORDS[locale]
+        await self._identity(inbound)
+        if inbound.kind == "installed":
+            join = Button("Join", "join", REF, value="42")
+            card = Message((Section((Paragraph.of(words["welcome"]),)), Actions((join,))), "w")
+            return Outcome(locale, messages=(card,))
+        if inbound.kind == "action":
+            key = inbound.ref.encode() if inbound.ref else ""
+            if key in self.answered:
+                return Outcome(locale, messages=(say(words["late"]),))
+            self.answered.add(key)
+            return Outcome(locale, messages=(say(words["done"]),))
+        if inbound.kind == "submission":
+            return Outcome(locale, form_answer=Done(say(words["done"])))
+        if inbound.text.strip() == "help":
+            return Outcome(locale, messages=(say(words["help"]),))
+        return Outcome(
+            locale, messages=(Message((Section((Paragraph((UserText(inbound.text),)),)),), "?"),)
+        )
+
+    async def _identity(self, inbound: Inbound) -> None:
+        actor = inbound.actor
+        async with self.database.unit_of_work() as session:
+            found = (
+                await session.execute(
+                    select(PlatformIdentity).where(
+                        PlatformIdentity.platform == "teams",
+                        PlatformIdentity.user_id == actor.user_id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if found is None:
+                person = Person(first_name=actor.display_name, languages=[])
+                session.add(person)
+                await session.flush()
+                session.add(
+                    PlatformIdentity(
+                        person_id=person.id,
+                        platform="teams",
+                        tenant_id=actor.tenant_id,
+                        user_id=actor.user_id,
+                    )
+                )
+
+
+@dataclass
+class RunningBot:
+    url: str
+    core: StandInCore
+    endpoint: TeamsEndpoint
+    channel: TeamsChannel | None
+    config: TeamsConfig
+    http: aiohttp.ClientSession
+
+    async def post(
+        self, body: Any, *, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> tuple[int, Any]:
+        sent_headers = {"Content-Type": "application/json", **(headers or {})}
+        data = raw if raw is not None else json.dumps(body).encode()
+        async with self.http.post(self.url, data=data, headers=sent_headers) as response:
+            text = await response.text()
+            status = response.status
+        await self.endpoint.idle()
+        try:
+            return status, json.loads(text) if text else None
+        except ValueError:
+            return status, text
+
+
+async def start_bot(database: Database, config: TeamsConfig) -> tuple[web.AppRunner, RunningBot]:
+    app = web.Application()
+    core = StandInCore(database)
+    channel = mount(app, core, database, config)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, config.listen_host, 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    http = aiohttp.ClientSession()
+    bot = RunningBot(
+        f"http://127.0.0.1:{port}/api/messages", core, app[TEAMS_ENDPOINT], channel, config, http
+    )
+    return runner, bot
+
+
+def authenticated_config(issuer: FakeOpenIdIssuer) -> TeamsConfig:
+    return TeamsConfig(
+        app_id=APP_ID,
+        listen_host="127.0.0.1",
+        tenant_ids=(TENANT,),
+        openid_metadata_url=issuer.metadata_url,
+        token_issuer=issuer.issuer,
+        credentials_factory=StaticTokenCredentialsFactory(APP_ID, FAKE_OUTBOUND_TOKEN),
+    )
+
+
+@pytest.fixture
+async def teams_bot(
+    database: Database, openid_issuer: FakeOpenIdIssuer
+) -> AsyncIterator[RunningBot]:
+    runner, bot = await start_bot(database, authenticated_config(openid_issuer))
+    yield bot
+    await bot.http.close()
+    await runner.cleanup()
+
+
+def activity(service_url: str, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "message",
+        "id": f"f:{uuid.uuid4().hex[:12]}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": {"id": "29:alice", "name": "Alice Martin", "aadObjectId": "aad-alice"},
+        "recipient": {"id": f"28:{APP_ID}", "name": "Tandem"},
+        "conversation": {"id": "a:alice-1on1", "conversationType": "personal", "tenantId": TENANT},
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": "fr-FR",
+    }
+    body.update(fields)
+    return body
