@@ -308,6 +308,29 @@ def forget(
     typer.echo(f"Erased. The person remains only as tombstone {opaque_id} in the management tree.")
 
 
+@app.command("teams-package")
+def teams_package(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path(
+        "tandem-teams.zip"
+    ),
+    app_id: Annotated[
+        str | None, typer.Option(help="The bot's app id (default: MICROSOFT_APP_ID).")
+    ] = None,
+) -> None:
+    """Build the Teams app package (manifest with your app id, commands, icons) to upload."""
+    from handlers.teams.package import build_package
+
+    settings = settings_or_exit()
+    chosen = app_id or settings.microsoft_app_id
+    if not chosen:
+        fail("set MICROSOFT_APP_ID or pass --app-id: the package names the bot by its app id", 2)
+    try:
+        path = build_package(chosen, out)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"Teams app package written to {path}: upload it in the Teams admin center.")
+
+
 def parse_instant(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)

@@ -138,3 +138,18 @@ def test_teams_is_off_without_credentials_beyond_loopback(tmp_path: Path) -> Non
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=30)
     assert "MICROSOFT_APP_ID is not set and the server listens beyond loopback" in err
+
+
+def test_teams_package_names_the_bot(tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    missing = tandem("teams-package", "--out", "t.zip", cwd=tmp_path)
+    assert missing.returncode == 2 and "MICROSOFT_APP_ID" in missing.stderr
+    env = clean_env(MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000abc")
+    built = tandem("teams-package", "--out", "t.zip", cwd=tmp_path, env=env)
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(tmp_path / "t.zip") as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(package.read("manifest.json"))
+    assert manifest["bots"][0]["botId"] == "00000000-0000-0000-0000-000000000abc"

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date, format_datetime, format_time
 
 from dialogs.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.i18n import LOCALES, Translator
 from dialogs.ui import (
     Actions,
     Block,
@@ -36,23 +37,18 @@ from dialogs.ui import (
     TimeField,
 )
 
-# The renderer's own words (the core's words arrive already localised).
-WORDS = {
-    "en": {
-        "cancel": "Cancel",
-        "filter": "Filter the list",
-        "choose": "— Choose —",
-        "optional": "optional",
-        "private": "Only you can see this",
-    },
-    "fr": {
-        "cancel": "Annuler",
-        "filter": "Filtrer la liste",
-        "choose": "— Choisir —",
-        "optional": "facultatif",
-        "private": "Visible par vous seul·e",
-    },
-}
+
+def _words(t: Translator) -> dict[str, str]:
+    """The renderer's own words (the core's words arrive already localised)."""
+    return {
+        "cancel": t("Cancel"),
+        "filter": t("Filter the list"),
+        "choose": t("— Choose —"),
+        "optional": t("optional"),
+        "private": t("Only you can see this"),
+    }
+
+
 SELECT_ROWS = 8  # visible rows of a multi-select or searchable list
 
 
@@ -71,7 +67,7 @@ class Viewer:
             return ZoneInfo("UTC")
 
     def word(self, key: str) -> str:
-        return WORDS.get(self.locale, WORDS["en"])[key]
+        return _words(Translator(self.locale if self.locale in LOCALES else "en"))[key]
 
 
 def _attr(value: str) -> str:
