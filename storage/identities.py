@@ -37,20 +37,21 @@ async def resolve_person(
         local = await session.get(Person, user.user_id)
         return local if local is not None and local.erased_at is None else None
 
-    identity = (
+    # One round trip for the common case: a known identity and its person.
+    found = (
         await session.execute(
-            select(PlatformIdentity).where(
+            select(PlatformIdentity, Person)
+            .join(Person, Person.id == PlatformIdentity.person_id)
+            .where(
                 PlatformIdentity.platform == user.platform,
                 PlatformIdentity.tenant_id == user.tenant_id,
                 PlatformIdentity.user_id == user.user_id,
             )
         )
-    ).scalar_one_or_none()
+    ).one_or_none()
+    identity, person = (found[0], found[1]) if found is not None else (None, None)
     email = user.email.strip().lower() if user.email else None
-    person: Person | None = None
-    if identity is not None:
-        person = await session.get(Person, identity.person_id)
-    elif trust_email and email:
+    if identity is None and trust_email and email:
         person = (
             await session.execute(select(Person).where(func.lower(Person.email) == email))
         ).scalar_one_or_none()
