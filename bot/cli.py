@@ -349,8 +349,11 @@ def due_run(
     ] = None,
 ) -> None:
     """Run the due actions whose time has come, then exit (for cron and tests)."""
+    from aiohttp import web
+
     from bot.clock import Clock
-    from bot.server import due_handlers, routines
+    from bot.server import Runtime, create_app, due_handlers, routines
+    from storage.deployment import stored_secret_key
     from storage.due_runner import DueRunner
     from storage.queue import DueQueue
 
@@ -358,12 +361,25 @@ def due_run(
     instant = parse_instant(at)
 
     async def _go(database: Database) -> str:
-        runner = DueRunner(DueQueue(database), due_handlers(settings, database))
-        # Not started: it registers the routines' handlers and enqueues their missed fires.
-        clock = Clock(runner, routines(settings), timezone=settings.timezone)
-        await clock.catch_up(instant)
-        report = await runner.drain(instant)
-        await runner.queue.release(runner.owner)
+        # The same application as `serve`, not listening: its channels deliver what is due.
+        runtime = Runtime(
+            settings=settings,
+            database=database,
+            mode="serve",
+            handlers=due_handlers(settings, database),
+            secret_key=settings.secret_key or await stored_secret_key(database),
+        )
+        app_runner = web.AppRunner(create_app(runtime, clock=False))
+        await app_runner.setup()
+        try:
+            runner = DueRunner(DueQueue(database), runtime.handlers)
+            # Not started: it registers the routines' handlers and enqueues their missed fires.
+            clock = Clock(runner, routines(settings), timezone=settings.timezone)
+            await clock.catch_up(instant)
+            report = await runner.drain(instant)
+            await runner.queue.release(runner.owner)
+        finally:
+            await app_runner.cleanup()
         return (
             f"Due actions at {instant.isoformat()}: {report.done} done, "
             f"{report.retried} to retry, {report.parked} parked."

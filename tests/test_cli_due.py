@@ -51,3 +51,63 @@ def test_due_run_refuses_a_malformed_instant(tmp_path: Path) -> None:
     result = tandem("due", "run", "--at", "tomorrow", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "--at: 'tomorrow' is not an ISO 8601 date-time" in result.stderr
+
+
+async def _queue_announcement(url: str) -> str:
+    from bot.domain.notifications import Announcement
+    from dialogs.notifier import Notifier, NotifierConfig
+    from storage.models import Person, PlatformIdentity
+
+    database = Database(url)
+    await upgrade(database)
+    async with database.unit_of_work() as session:
+        person = Person(email="lea@acme.example", first_name="Léa", locale="fr", languages=["fr"])
+        session.add(person)
+        await session.flush()
+        session.add(
+            PlatformIdentity(
+                person_id=person.id, platform="console", tenant_id="console", user_id=person.id
+            )
+        )
+        notifier = Notifier(database, {}, NotifierConfig(quiet_hours=None))
+        await notifier.notify(
+            session,
+            person.id,
+            Announcement("Bienvenue à bord", "Welcome aboard"),
+            key="welcome",
+            at=AT,
+        )
+        person_id = person.id
+    await database.dispose()
+    return person_id
+
+
+async def _console_texts(url: str, person_id: str) -> list[str]:
+    from storage.models import ConsoleMessage
+
+    database = Database(url)
+    async with database.unit_of_work() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(ConsoleMessage).where(ConsoleMessage.person_id == person_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    await database.dispose()
+    import json
+
+    return [json.dumps(row.payload, ensure_ascii=False) for row in rows]
+
+
+def test_due_run_delivers_notifications_through_the_configured_channels(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cron.db'}"
+    person_id = asyncio.run(_queue_announcement(url))
+    env = clean_env(TANDEM_DATABASE_URL=url, TANDEM_CONSOLE="1")
+    result = tandem("due", "run", "--at", "2027-03-01T09:00:00+00:00", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "1 done, 0 to retry, 0 parked" in result.stdout
+    texts = asyncio.run(_console_texts(url, person_id))
+    assert len(texts) == 1 and "Bienvenue à bord" in texts[0]
