@@ -8,7 +8,9 @@ unknown command or a stale card each get a polite, localised answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -17,35 +19,26 @@ from dialogs.commands import Command, UnknownAction, UnknownCommand, parse_comma
 from dialogs.content import Paragraph
 from dialogs.engine import FlowEngine
 from dialogs.events import Inbound, Outcome
-from dialogs.flows import FLOWS
+from dialogs.features import FEATURES
+from dialogs.features.base import Handler, Turn
 from dialogs.flows.base import FlowContext
-from dialogs.flows.language import confirmation
 from dialogs.i18n import LOCALES, Translator, negotiate
 from dialogs.presenters import (
-    HELP_ACTION,
-    LANGUAGE_ACTION,
-    PROFILE_EDIT_ACTION,
-    PROFILE_SHOW_ACTION,
-    help_message,
     home_view,
     not_admin_message,
     not_available_message,
-    profile_message,
     refused_message,
     stale_message,
     text_message,
     unknown_command_message,
     welcome_message,
 )
-from dialogs.ui import Actions, Button, Form, Message, Section, Visibility
+from dialogs.ui import Actions, Button, Form, Message, Section
 from storage.db import Database
 from storage.identities import PlatformUser, resolve_person
 from storage.models import Person
 
 log = structlog.get_logger("tandem.conversation")
-
-# Which action opens which flow's form.
-FORM_ACTIONS = {PROFILE_EDIT_ACTION: "profile", LANGUAGE_ACTION: "language"}
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,18 @@ class Conversation:
     def __init__(self, database: Database, config: ConversationConfig) -> None:
         self.database = database
         self.config = config
-        self.engine = FlowEngine(FLOWS)
+        self.engine = FlowEngine({f.name: f for feature in FEATURES for f in feature.flows})
+        self.commands: dict[str, Handler] = {}
+        self.actions: dict[str, Handler] = {}
+        for feature in FEATURES:
+            for table, entries in (
+                (self.commands, feature.commands),
+                (self.actions, feature.actions),
+            ):
+                for name, handler in entries.items():
+                    if name in table:
+                        raise ValueError(f"{feature.name}: {name!r} is handled twice")
+                    table[name] = handler
 
     def allowed(self, platform: str, tenant_id: str) -> bool:
         allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
@@ -153,21 +157,26 @@ class Conversation:
                 return Outcome(locale, form_answer=answer)
         return Outcome(ctx.locale)
 
-    async def _start(self, ctx: FlowContext, inbound: Inbound, flow: str) -> Outcome:
-        shown = await self.engine.start(ctx, flow)
-        if isinstance(shown, Message):  # a card: it is answered by its buttons
-            return Outcome(ctx.locale, messages=(shown,))
-        if inbound.can_open_form:
-            return Outcome(ctx.locale, form=shown)
-        return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, flow),))
+    def _turn(self, ctx: FlowContext, inbound: Inbound, command: Command | None = None) -> Turn:
+        async def start(
+            flow: str, *, opener: str, data: Mapping[str, Any] | None = None
+        ) -> Outcome:
+            shown = await self.engine.start(ctx, flow, data)
+            if isinstance(shown, Message):  # a card: it is answered by its buttons
+                return Outcome(ctx.locale, messages=(shown,))
+            if inbound.can_open_form:
+                return Outcome(ctx.locale, form=shown)
+            return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, opener),))
 
-    def _form_button(self, ctx: FlowContext, form: Form, flow: str) -> Message:
+        return Turn(ctx, inbound, start, command)
+
+    @staticmethod
+    def _form_button(ctx: FlowContext, form: Form, opener: str) -> Message:
         """Without a trigger (a typed word in Slack), a form opens from a button click."""
-        action = next(a for a, f in FORM_ACTIONS.items() if f == flow)
         return Message(
             (
                 Section((Paragraph.of(ctx.t("Click to open the form.")),)),
-                Actions((Button(form.title, action, opens_form=True, style="primary"),)),
+                Actions((Button(form.title, opener, opens_form=True, style="primary"),)),
             ),
             summary=form.title,
             visibility="private",
@@ -175,9 +184,7 @@ class Conversation:
 
     async def _command(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
         t = ctx.t
-        parsed = parse_command(inbound.text)
-        private: Visibility = "private" if inbound.in_channel else "conversation"
-        match parsed:
+        match parse_command(inbound.text):
             case UnknownCommand(word=word, suggestions=suggestions):
                 return Outcome(
                     ctx.locale, messages=(unknown_command_message(t, word, suggestions),)
@@ -186,33 +193,24 @@ class Conversation:
                 return Outcome(ctx.locale, messages=(unknown_command_message(t, word, ()),))
             case Command(admin=True) if not ctx.is_admin:
                 return Outcome(ctx.locale, messages=(not_admin_message(t),))
-            case Command(name="help"):
-                message = help_message(t, is_admin=ctx.is_admin, visibility=private)
-                return Outcome(ctx.locale, messages=(message,))
-            case Command(name="profile"):
-                return Outcome(ctx.locale, messages=(profile_message(t, ctx.person),))
-            case Command(name="language", args=(code, *_)) if code.lower() in LOCALES:
-                ctx.person.locale = code.lower()
-                new = ctx.person.locale
-                return Outcome(new, messages=(confirmation(Translator(new)),))
-            case Command(name="language"):
-                return await self._start(ctx, inbound, "language")
-            case Command(name=name):
-                return Outcome(ctx.locale, messages=(not_available_message(t, name),))
+            case Command(name=name) as command:
+                key = f"admin {name}" if command.admin else name
+                handler = self.commands.get(key)
+                if handler is None:
+                    return Outcome(ctx.locale, messages=(not_available_message(t, name),))
+                outcome: Outcome = await handler(self._turn(ctx, inbound, command))
+                return outcome
         return Outcome(ctx.locale, messages=(text_message(t("Sorry, I did not understand.")),))
 
     async def _action(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
-        t = ctx.t
         action = inbound.action or ""
         if inbound.ref is not None:  # a button of a flow's card
             answer = await self.engine.act(ctx, inbound.ref, action, inbound.value)
             messages = (answer.message,) if answer.message is not None else ()
             locale = self.locale_for(ctx.person, inbound.actor.locale_hint)  # may have changed
             return Outcome(locale, messages=messages, close_source=True)
-        if action in FORM_ACTIONS:
-            return await self._start(ctx, inbound, FORM_ACTIONS[action])
-        if action == PROFILE_SHOW_ACTION:
-            return Outcome(ctx.locale, messages=(profile_message(t, ctx.person),))
-        if action == HELP_ACTION:
-            return Outcome(ctx.locale, messages=(help_message(t, is_admin=ctx.is_admin),))
-        return Outcome(ctx.locale, messages=(stale_message(t),))
+        handler = self.actions.get(action)
+        if handler is None:  # an old card of a version that had this button
+            return Outcome(ctx.locale, messages=(stale_message(ctx.t),))
+        outcome: Outcome = await handler(self._turn(ctx, inbound))
+        return outcome

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.notifications import Announcement, Introduction, PersonUnreachable
 from dialogs import presenters
-from dialogs.flows import FLOWS
+from dialogs.features import FEATURES
 from dialogs.flows.base import FlowContext
 from dialogs.i18n import LOCALES, Translator
 from dialogs.notification_presenters import present
@@ -24,6 +24,7 @@ from tests.fakes.adaptive_cards import check_adaptive_card
 from tests.fakes.slack_spec import check_blocks, check_view
 
 TEAMS_MAX_BYTES = 40 * 1024
+FLOWS = [flow for feature in FEATURES for flow in feature.flows]
 
 
 def reader() -> Person:
@@ -56,7 +57,7 @@ def screens(locale: str) -> list[Message | Form]:
         present(Announcement("Bonjour " * 400, "Hello " * 400), t, person, people),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, is_admin=True)
-    for flow in FLOWS.values():
+    for flow in FLOWS:
         for step in flow.steps.values():
             ref = ActionRef(flow.name, "i" * 32, step.name, 99)
             if step.form is not None:
@@ -92,6 +93,6 @@ def test_each_screen_fits_slack_teams_and_the_console(locale: str, index: int) -
 
 
 def test_every_flow_step_is_covered() -> None:
-    steps = {(flow.name, step) for flow in FLOWS.values() for step in flow.steps}
+    steps = {(flow.name, step) for flow in FLOWS for step in flow.steps}
     assert steps == {("language", "choose"), ("profile", "basics")}
     assert len(screens("fr")) == 13 + len(steps)

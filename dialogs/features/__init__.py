@@ -1,0 +1,6 @@
+"""Every feature of the conversation. Add a module's Feature here to make it reachable."""
+
+from dialogs.features.base import Feature
+from dialogs.features.basics import BASICS
+
+FEATURES: tuple[Feature, ...] = (BASICS,)
