@@ -1,0 +1,322 @@
+"""``propose_pairings``: the whole matching run, from arrays to explained proposals."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from bot.matching.candidates import CandidateSpace, could_improve
+from bot.matching.certificate import (
+    FLOAT_SLACK,
+    component_bounds,
+    dual_by_row,
+    duals,
+    pruned_bound_units,
+    suspects,
+    violations,
+)
+from bot.matching.constraints import (
+    chain_index,
+    eligible_rows,
+    explicit_forbidden,
+    pair_feasible,
+    stage_ok,
+)
+from bot.matching.population import BoolArray, IntArray, Population, Rules, Weights
+from bot.matching.reasons import Reason, pair_reasons, recruiting_hints, unmatched_reasons
+from bot.matching.score import COMPONENTS, SCALE, ExactScorer, max_score
+from bot.matching.solver import lexicographic_big, solve_pairs
+
+
+@dataclass(frozen=True)
+class ProposedPair:
+    mentor_id: str
+    mentee_id: str
+    mentor_row: int  # row in Population.mentors
+    mentee_row: int  # row in Population.mentees
+    score: float  # weighted sum, in [0, sum of weights]
+    components: dict[str, float]  # each in [0, 1]
+    reasons: list[Reason]
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class UnmatchedMentee:
+    mentee_id: str
+    mentee_row: int
+    reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class Optimality:
+    status: str  # "optimal" (over all pairs) | "gap" (proven bound below)
+    gap: int  # objective units: big per served mentee + SCALE per score point
+    gap_score: float  # the gap in score points when it cannot buy one more served mentee
+    served_upper_bound: int
+    rounds: int
+    added_edges: int
+    rows_checked: int
+
+
+@dataclass(frozen=True)
+class MatchStats:
+    mentors: int
+    mentees: int
+    eligible_mentors: int
+    eligible_mentees: int
+    capacity: int
+    served: int
+    pinned: int
+    average_score: float
+    total_score: float
+    candidate_edges: int
+    k: int
+    optimality: Optimality
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    pairs: list[ProposedPair]
+    unmatched: list[UnmatchedMentee]
+    hints: list[Reason]
+    warnings: list[Reason]  # e.g. {"code": "management_cycle", "people": [...]}
+    stats: MatchStats
+
+
+def propose_pairings(
+    population: Population,
+    rules: Rules | None = None,
+    weights: Weights | None = None,
+    *,
+    k: int = 20,
+    max_rounds: int = 8,
+    explain: bool = True,
+) -> MatchResult:
+    """Pair mentees with mentors: most served first, then the best total score.
+
+    Deterministic for the same input. ``k`` candidates per mentee are solved exactly, then
+    certified against all pairs (widening and re-solving where a pruned pair could help).
+    """
+    rules = rules or Rules()
+    weights = weights or Weights()
+    pop = population
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    chain = chain_index(pop.org)
+    forbidden = explicit_forbidden(pop, chain)
+    warnings: list[Reason] = [{"code": "management_cycle", "people": list(c)} for c in chain.cycles]
+    pins, pin_rows, solve_pop = _apply_pins(pop, rules, chain, forbidden, warnings)
+    timings["prepare"] = time.perf_counter() - start
+
+    tick = time.perf_counter()
+    space = CandidateSpace(solve_pop, rules, weights, chain, forbidden)
+    cands = space.top_k(k)
+    mentee, mentor = cands.mentee, cands.mentor
+    exact = ExactScorer(pop, rules, weights)
+    score = exact.scores(mentee, mentor)
+    per_component = component_bounds(
+        solve_pop, weights, space.scorer, space.mentee_rows, space.mentor_rows
+    )
+    bound_units = pruned_bound_units(cands.bound, per_component)
+    timings["candidates"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    big = lexicographic_big(space.mentee_count, max_score(weights))
+    capacity = solve_pop.mentors.capacity
+    graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+    timings["solve"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    gap, rounds, added, checked = 0, 0, 0, 0
+    while True:
+        dual = duals(graph, used)
+        u_row, v_row = dual_by_row(graph, dual, pop.mentees.size, pop.mentors.size)
+        doubt = suspects(graph, dual, space.mentee_rows, bound_units, space.mentor_count)
+        gap, new_j, new_i, new_s = 0, [], [], []
+        step = max(1, (1 << 22) // max(space.mentor_count, 1))
+        for s in range(0, doubt.size, step):
+            # float32 scores screen the rows; exact integers decide
+            fj, fi = could_improve(space, doubt[s : s + step], u_row, v_row, big, 2 * FLOAT_SLACK)
+            checked += int(min(step, doubt.size - s))
+            fs = exact.scores(fj, fi)
+            bad, excess = violations(big, u_row, v_row, fj, fi, fs)
+            if bad.any():
+                worst = np.zeros(pop.mentees.size, dtype=np.int64)
+                np.maximum.at(worst, fj[bad], excess[bad])
+                gap += int(worst.sum())
+                keep = _best_per_mentee(fj[bad], excess[bad], k)
+                new_j.append(fj[bad][keep])
+                new_i.append(fi[bad][keep])
+                new_s.append(fs[bad][keep])
+        if gap == 0 or rounds >= max_rounds:
+            break
+        rounds += 1
+        mentee = np.concatenate([mentee, *new_j])
+        mentor = np.concatenate([mentor, *new_i])
+        score = np.concatenate([score, *new_s])
+        added += sum(a.size for a in new_j)
+        order = np.lexsort((mentor, mentee))
+        mentee, mentor, score = mentee[order], mentor[order], score[order]
+        graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+    timings["certify"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    got_j = np.concatenate([mentee[used], pin_rows[:, 1]]).astype(np.int64)
+    got_i = np.concatenate([mentor[used], pin_rows[:, 0]]).astype(np.int64)
+    pinned = np.r_[np.zeros(int(used.sum()), dtype=np.bool_), np.ones(len(pins), dtype=np.bool_)]
+    pairs = _pairs(exact, got_j, got_i, pinned, pins, explain)
+    served_rows = set(got_j.tolist())
+    all_mentees, all_mentors = eligible_rows(pop)
+    left = np.array([r for r in all_mentees.tolist() if r not in served_rows], dtype=np.int64)
+    unmatched = [
+        UnmatchedMentee(
+            pop.org.person_ids[int(pop.mentees.person[r])],
+            int(r),
+            unmatched_reasons(pop, rules, chain, forbidden, all_mentors, int(r)) if explain else [],
+        )
+        for r in left.tolist()
+    ]
+    hints = recruiting_hints(pop, left, all_mentors)
+    timings["explain"] = time.perf_counter() - tick
+    timings["total"] = time.perf_counter() - start
+
+    solved_served = int(used.sum())
+    total = float(sum(p.score for p in pairs))
+    optimality = Optimality(
+        status="optimal" if gap == 0 else "gap",
+        gap=gap,
+        gap_score=(gap % big) / SCALE if gap else 0.0,
+        served_upper_bound=solved_served + len(pins) + gap // big,
+        rounds=rounds,
+        added_edges=added,
+        rows_checked=checked,
+    )
+    stats = MatchStats(
+        mentors=pop.mentors.size,
+        mentees=pop.mentees.size,
+        eligible_mentors=int(all_mentors.size),
+        eligible_mentees=int(all_mentees.size),
+        capacity=int(pop.mentors.capacity[all_mentors].sum()),
+        served=len(pairs),
+        pinned=len(pins),
+        average_score=total / len(pairs) if pairs else 0.0,
+        total_score=total,
+        candidate_edges=int(mentee.size),
+        k=k,
+        optimality=optimality,
+        timings=timings,
+    )
+    return MatchResult(pairs, unmatched, hints, warnings, stats)
+
+
+def _best_per_mentee(mentee: IntArray, excess: IntArray, limit: int) -> IntArray:
+    """Indices of the ``limit`` most violating pairs of each mentee: like column generation,
+    a round adds the most promising columns, not every one (thousands per mentee at scale)."""
+    order = np.lexsort((-excess, mentee))
+    sorted_j = mentee[order]
+    starts = np.flatnonzero(np.r_[True, sorted_j[1:] != sorted_j[:-1]])
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    return order[rank < limit]
+
+
+def _apply_pins(
+    pop: Population,
+    rules: Rules,
+    chain: object,
+    forbidden: object,
+    warnings: list[Reason],
+) -> tuple[list[list[Reason]], IntArray, Population]:
+    """Pins are kept as the admin set them; a pin that breaks a rule is flagged, not dropped.
+
+    Returns per-pin flags, (mentor row, mentee row) per pin, and the population the solver
+    sees: pinned mentees taken out, pinned mentors' capacity reduced.
+    """
+    ids = pop.org.person_ids
+    mentor_of = {ids[int(p)]: r for r, p in enumerate(pop.mentors.person.tolist())}
+    mentee_of = {ids[int(p)]: r for r, p in enumerate(pop.mentees.person.tolist())}
+    rows: list[tuple[int, int]] = []
+    flags: list[list[Reason]] = []
+    seen: set[int] = set()
+    for mentor_id, mentee_id in pop.pins:
+        i, j = mentor_of.get(mentor_id), mentee_of.get(mentee_id)
+        if i is None or j is None or j in seen:
+            warnings.append({"code": "pin_ignored", "mentor": mentor_id, "mentee": mentee_id})
+            continue
+        seen.add(j)
+        rows.append((i, j))
+        ja, ia = np.array([j]), np.array([i])
+        ok = bool(pair_feasible(pop, rules, chain, forbidden, ja, ia)[0])  # type: ignore[arg-type]
+        flag: list[Reason] = [{"code": "pinned"}]
+        if not ok:
+            flag.append({"code": "pin_breaks_rule", "rules": _broken(pop, rules, chain, ja, ia)})
+        flags.append(flag)
+    pin_rows = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    active = pop.mentees.active.copy()
+    active[pin_rows[:, 1]] = False
+    capacity = pop.mentors.capacity.copy()
+    np.subtract.at(capacity, pin_rows[:, 0], 1)
+    capacity = np.maximum(capacity, 0)
+    solve_pop = replace(
+        pop,
+        mentees=replace(pop.mentees, active=active),
+        mentors=replace(pop.mentors, capacity=capacity),
+    )
+    return flags, pin_rows, solve_pop
+
+
+def _broken(pop: Population, rules: Rules, chain: object, j: IntArray, i: IntArray) -> list[str]:
+    from bot.matching.constraints import ChainIndex, language_ok
+
+    assert isinstance(chain, ChainIndex)
+    out = []
+    if chain.same_chain(pop.mentees.person[j], pop.mentors.person[i])[0]:
+        out.append("management_chain")
+    if not language_ok(pop, j, i)[0]:
+        out.append("language")
+    if not stage_ok(pop, rules, j, i)[0]:
+        out.append("career_stage")
+    return out or ["other"]
+
+
+def _pairs(
+    exact: ExactScorer,
+    j: IntArray,
+    i: IntArray,
+    pinned: BoolArray,
+    pin_flags: list[list[Reason]],
+    explain: bool,
+) -> list[ProposedPair]:
+    pop, rules, weights = exact.pop, exact.rules, exact.weights
+    comps = exact.components(j, i)
+    # the integer units the solver maximised, so the shown scores add up to its objective
+    units = np.rint(comps @ weights.as_array() * SCALE).astype(np.int64)
+    reasons = (
+        pair_reasons(pop, rules, weights, j, i, comps, exact.minutes(j, i))
+        if explain
+        else [[] for _ in j]
+    )
+    ids = pop.org.person_ids
+    out = []
+    pin_at = 0
+    for r in range(j.size):
+        extra: list[Reason] = []
+        if pinned[r]:
+            extra = pin_flags[pin_at]
+            pin_at += 1
+        out.append(
+            ProposedPair(
+                mentor_id=ids[int(pop.mentors.person[i[r]])],
+                mentee_id=ids[int(pop.mentees.person[j[r]])],
+                mentor_row=int(i[r]),
+                mentee_row=int(j[r]),
+                score=int(units[r]) / SCALE,
+                components={c: round(float(comps[r, n]), 3) for n, c in enumerate(COMPONENTS)},
+                reasons=extra + reasons[r],
+                pinned=bool(pinned[r]),
+            )
+        )
+    out.sort(key=lambda p: (p.mentee_row, p.mentor_row))
+    return out

@@ -1,0 +1,58 @@
+"""Property tests: rules never broken, capacities kept, optimum equal to brute force."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.matching import Population, Rules, Weights, propose_pairings
+from tests.matching.helpers import brute_force, feasible
+from tests.matching.strategies import populations
+
+rules_strategy = st.builds(Rules, st.booleans(), st.booleans(), st.sampled_from([60, 180]))
+weights_strategy = st.builds(
+    Weights, *(st.floats(0, 5, allow_nan=False).map(lambda x: round(x, 2)) for _ in range(6))
+)
+fast = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(populations(), rules_strategy, weights_strategy, st.integers(1, 3))
+def test_no_hard_rule_is_ever_broken_and_capacities_hold(
+    pop: Population, rules: Rules, weights: Weights, k: int
+) -> None:
+    result = propose_pairings(pop, rules, weights, k=k)
+    for pair in result.pairs:
+        assert feasible(pop, rules, pair.mentee_row, pair.mentor_row), pair
+        assert pair.mentor_id != pair.mentee_id
+    load = Counter(p.mentor_row for p in result.pairs)
+    for mentor_row, used in load.items():
+        assert used <= pop.mentors.capacity[mentor_row]
+    served = [p.mentee_row for p in result.pairs]
+    assert len(served) == len(set(served))
+    active = {int(r) for r in pop.mentees.active.nonzero()[0]}
+    assert set(served) | {u.mentee_row for u in result.unmatched} == active
+
+
+@fast
+@given(populations(), rules_strategy, weights_strategy, st.integers(1, 2))
+def test_result_equals_the_brute_force_optimum(
+    pop: Population, rules: Rules, weights: Weights, k: int
+) -> None:
+    result = propose_pairings(pop, rules, weights, k=k)
+    got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
+    assert result.stats.optimality.status == "optimal"
+    assert got == brute_force(pop, rules, weights)
+
+
+@settings(max_examples=40, deadline=None)
+@given(populations(max_mentees=6, max_mentors=5), rules_strategy)
+def test_same_input_same_output(pop: Population, rules: Rules) -> None:
+    first = propose_pairings(pop, rules, k=1)
+    second = propose_pairings(pop, rules, k=1)
+    assert [(p.mentor_id, p.mentee_id, p.score, p.reasons) for p in first.pairs] == [
+        (p.mentor_id, p.mentee_id, p.score, p.reasons) for p in second.pairs
+    ]
+    assert [u.reasons for u in first.unmatched] == [u.reasons for u in second.unmatched]
