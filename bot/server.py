@@ -220,7 +220,9 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             team_ids=tuple(settings.slack_team_ids),
         )
         try:
-            runtime.channels["slack"] = mount_slack(app, conversation, database, slack_config)
+            runtime.channels["slack"] = mount_slack(
+                app, conversation, database, slack_config, runtime.handlers
+            )
         except SlackConfigError as exc:
             raise StartupError(str(exc)) from exc
     teams = mount_teams(

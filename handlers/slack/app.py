@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -24,15 +25,21 @@ from handlers.slack.inbox import Converses, Inbox
 from handlers.slack.people import People
 from handlers.slack.registry import OpenForms
 from storage.db import Database
+from storage.due_runner import DueHandlers
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def web_client(config: SlackConfig, token: str | None = None) -> AsyncWebClient:
+def web_client(
+    config: SlackConfig, token: str | None = None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client with slack_sdk's retry handlers. Pass the runtime's ``session``: without
+    one, slack_sdk opens a new connection (and TLS handshake) for every call."""
     return AsyncWebClient(
         token=token or None,
         base_url=config.api_url,
+        session=session,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             AsyncServerErrorRetryHandler(max_retry_count=2),
@@ -46,7 +53,9 @@ class SlackRuntime:
     def __init__(self, conversation: Converses, database: Database, config: SlackConfig) -> None:
         config.check()
         self.config = config
-        self.client = web_client(config, config.bot_token)
+        # One connection pool for every Web API call of this process (closed at shutdown).
+        self.session = aiohttp.ClientSession()
+        self.client = web_client(config, config.bot_token, self.session)
         self.inbox = Inbox(
             conversation, database, config, Delivery(OpenForms()), People(config.user_cache_seconds)
         )
@@ -62,7 +71,20 @@ class SlackRuntime:
             # ack leaves as soon as they return: no 10 ms polling for it.
             "process_before_response": True,
         }
+        if self.config.oauth:
+            from handlers.slack.oauth import oauth_flow
+
+            # Each workspace's bot token comes from its stored installation.
+            self.client = web_client(self.config, session=self.session)
+            options["client"] = self.client
+            options["oauth_flow"] = oauth_flow(self.config, database, self.client)
         return options
+
+    def register_due_handlers(self, handlers: DueHandlers) -> None:
+        """Add ``slack.recover`` (finish interactions a dead process left behind)."""
+        from handlers.slack.recovery import Recovery
+
+        Recovery(self.inbox, self.client_for).register(handlers)
 
     async def client_for(self, team_id: str) -> AsyncWebClient:
         """A client holding the bot token of ``team_id`` (single workspace: the one token)."""
@@ -71,7 +93,7 @@ class SlackRuntime:
         settings = self.bolt.oauth_flow.settings if self.bolt.oauth_flow else None
         store = settings.installation_store if settings else None
         bot = await store.async_find_bot(enterprise_id=None, team_id=team_id) if store else None
-        return web_client(self.config, bot.bot_token if bot else None)
+        return web_client(self.config, bot.bot_token if bot else None, self.session)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         body = request.get(BODY_KEY)
@@ -89,9 +111,14 @@ SLACK_APP_KEY: web.AppKey[SlackRuntime] = web.AppKey("tandem_slack", SlackRuntim
 
 
 def mount(
-    app: web.Application, conversation: Converses, database: Database, config: SlackConfig
+    app: web.Application,
+    conversation: Converses,
+    database: Database,
+    config: SlackConfig,
+    due_handlers: DueHandlers | None = None,
 ) -> SlackChannel:
-    """Add ``POST /slack/events`` (and OAuth routes, Socket Mode) to the server's app.
+    """Add ``POST /slack/events`` (and OAuth routes, Socket Mode) to the server's app, and
+    the ``slack.recover`` due action to ``due_handlers``.
 
     Raises ``SlackConfigError`` (a clear message) when the configuration cannot work.
     """
@@ -99,6 +126,12 @@ def mount(
     app[SLACK_APP_KEY] = runtime
     app.middlewares.append(slack_guard(config.signing_secret, EVENTS_PATH))
     app.router.add_post(EVENTS_PATH, runtime.events)
+    if due_handlers is not None:
+        runtime.register_due_handlers(due_handlers)
+    if runtime.bolt.oauth_flow is not None:
+        from handlers.slack.oauth import add_oauth_routes
+
+        add_oauth_routes(app, runtime.bolt.oauth_flow)
     if config.socket_mode:
         from handlers.slack.socket_mode import add_socket_mode
 
@@ -107,5 +140,9 @@ def mount(
     async def finish_work(_app: web.Application) -> None:
         await runtime.inbox.drain()
 
+    async def close_session(_app: web.Application) -> None:
+        await runtime.session.close()
+
     app.on_shutdown.append(finish_work)
+    app.on_cleanup.append(close_session)
     return runtime.channel

@@ -45,12 +45,6 @@ class SlackConfig:
                 "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
                 "SLACK_CLIENT_SECRET (install into several workspaces)."
             )
-        if self.oauth:
-            # Not built yet: refuse rather than run an install flow that stores nothing.
-            raise SlackConfigError(
-                "Slack OAuth (SLACK_CLIENT_ID/SLACK_CLIENT_SECRET) is not supported yet: "
-                "use SLACK_BOT_TOKEN for one workspace."
-            )
         if self.oauth and not self.secret_key:
             raise SlackConfigError("Slack OAuth stores tokens encrypted: set TANDEM_SECRET_KEY.")
 

@@ -21,7 +21,7 @@ def socket_handler(runtime: SlackRuntime) -> AsyncSocketModeHandler:
     return AsyncSocketModeHandler(
         runtime.bolt,
         app_token=runtime.config.app_token,
-        web_client=web_client(runtime.config),
+        web_client=web_client(runtime.config, session=runtime.session),
     )
 
 

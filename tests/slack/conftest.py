@@ -15,6 +15,7 @@ from handlers.slack.app import SLACK_APP_KEY, SlackRuntime, mount
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig
 from storage.db import Database
+from storage.due_runner import DueHandlers
 from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import SignedRequest
@@ -31,6 +32,7 @@ class SlackServer:
     runtime: SlackRuntime
     channel: SlackChannel
     slack: FakeSlack
+    due_handlers: DueHandlers
 
     async def post(self, request: SignedRequest, **headers: str) -> aiohttp.ClientResponse:
         response = await self.http.post(
@@ -47,21 +49,30 @@ async def start_server(
     database: Database, slack: FakeSlack, **config: Any
 ) -> AsyncIterator[SlackServer]:
     app = web.Application()
+    teams = config.pop("team_ids", (TEAM,))  # one allow-list for both, as bot/server.py does
     conversation = Conversation(
-        database,
-        ConversationConfig(default_locale="fr", slack_team_ids=config.pop("core_teams", (TEAM,))),
+        database, ConversationConfig(default_locale="fr", slack_team_ids=teams)
     )
     settings = SlackConfig(
-        signing_secret=SECRET, bot_token=slack.bot_token, api_url=slack.base_url, **config
+        **{
+            "signing_secret": SECRET,
+            "bot_token": slack.bot_token,
+            "api_url": slack.base_url,
+            "team_ids": teams,
+            **config,
+        }
     )
-    channel = mount(app, conversation, database, settings)
+    handlers = DueHandlers()
+    channel = mount(app, conversation, database, settings, handlers)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
     async with aiohttp.ClientSession() as http:
-        yield SlackServer(f"http://127.0.0.1:{port}", http, app[SLACK_APP_KEY], channel, slack)
+        yield SlackServer(
+            f"http://127.0.0.1:{port}", http, app[SLACK_APP_KEY], channel, slack, handlers
+        )
     await runner.cleanup()
 
 

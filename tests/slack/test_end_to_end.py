@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from dialogs.i18n import Translator
 from storage.db import Database
-from storage.models import InboundEvent
+from storage.models import InboundEvent, Person, PlatformIdentity
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import (
     event_request,
@@ -130,47 +130,6 @@ def click(user: str, channel: str, ts: str, button: dict[str, Any]) -> dict[str,
     }
 
 
-async def test_language_form_opens_and_late_submission_changes_nothing(
-    server: SlackServer,
-) -> None:
-    await server.post(slash_command_request(SECRET, text="language", user_id=ALICE))
-    await server.settle()
-    opened = server.slack.calls_to("views.open")
-    assert len(opened) == 1
-    view = opened[0].args["view"]
-    view = json.loads(view) if isinstance(view, str) else view
-    block = next(b for b in view["blocks"] if b["type"] == "input")
-    element = block["element"]
-
-    def submission(language: str, view_hash: str) -> dict[str, Any]:
-        choice = next(o for o in element["options"] if o["value"] == language)
-        state = {block["block_id"]: {"value": {"type": element["type"], "selected_option": choice}}}
-        return {
-            "type": "view_submission",
-            "team": {"id": TEAM},
-            "user": {"id": ALICE, "team_id": TEAM},
-            "view": {**view, "id": "V123", "hash": view_hash, "state": {"values": state}},
-        }
-
-    first = await server.post(interactivity_request(SECRET, submission("en", "h1")))
-    assert first.status == 200
-    assert (await first.json())["response_action"] == "clear"
-    await server.settle()
-    before = len(server.slack.calls)
-    # The same form (a stacked copy, a double click) submitted later asks for French.
-    late = await server.post(interactivity_request(SECRET, submission("fr", "h2")))
-    assert late.status == 200
-    await server.settle()
-    # It is answered politely (a message, in English now) and changes nothing.
-    polite = [c for c in server.slack.calls[before:] if c.method == "chat.postMessage"]
-    assert len(polite) == 1
-    # Alice now reads English.
-    await server.post(slash_command_request(SECRET, text="help", user_id=ALICE))
-    await server.settle()
-    assert texts(server.slack)[-1] == "What I can do"
-    assert server.slack.violations == []
-
-
 async def test_forged_button_value_is_answered_politely(server: SlackServer) -> None:
     forged = click(
         BOB, "D0BOB0002", "1700000000.000100", {"action_id": "tandem.0.accept", "value": "{bad"}
@@ -178,4 +137,35 @@ async def test_forged_button_value_is_answered_politely(server: SlackServer) -> 
     assert (await server.post(interactivity_request(SECRET, forged))).status == 200
     await server.settle()
     assert len(server.slack.calls_to("chat.postMessage")) == 1
+    assert server.slack.violations == []
+
+
+async def count_rows(database: Database) -> dict[str, int]:
+    counts = {}
+    async with database.unit_of_work() as session:
+        for model in (Person, PlatformIdentity, InboundEvent):
+            query = select(func.count()).select_from(model)
+            counts[model.__tablename__] = int((await session.execute(query)).scalar_one())
+    return counts
+
+
+async def test_a_team_outside_the_allow_list_is_refused_and_nothing_is_stored(
+    server: SlackServer, database: Database
+) -> None:
+    outsider = "T0OUTSIDE"
+    command = slash_command_request(SECRET, text="help", user_id=BOB, team_id=outsider)
+    dm = {"type": "message", "channel_type": "im", "user": BOB, "channel": "D0BOB0002"}
+    event = event_request(SECRET, {**dm, "text": "help"}, team_id=outsider)
+    for request in (command, event):
+        assert (await server.post(request)).status == 200
+    await server.settle()
+    refusal = Translator("en")(
+        "Tandem is not available for this workspace. Please contact your HR team."
+    )
+    assert texts(server.slack) == [refusal, refusal]
+    assert await count_rows(database) == {
+        "persons": 0,
+        "platform_identities": 0,
+        "inbound_events": 0,
+    }
     assert server.slack.violations == []
