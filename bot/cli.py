@@ -213,6 +213,8 @@ def people_import(
     """Import or update people from an HRIS export; nothing is written if any row is wrong."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from dialogs.participation_jobs import close_enrollments_of_leavers
+    from storage.participation import leavers_with_open_enrollments
     from storage.people import PeopleImportError, check_people_file, import_people
 
     settings = settings_or_exit()
@@ -243,10 +245,21 @@ def people_import(
                 progress=lambda n: progress.advance(task, n),
             )
         prefix = "Dry run, nothing written: would have" if dry_run else "Imported:"
-        return (
+        summary = (
             f"{prefix} {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.left} marked as left."
         )
+        if full and not dry_run:
+            # People who left the company leave their programs; partners are told kindly
+            # (queued for the server's due runner).
+            async with database.unit_of_work() as session:
+                leavers = await leavers_with_open_enrollments(session)
+            closed = await close_enrollments_of_leavers(database, leavers, None)
+            summary += (
+                f" Enrollments closed for leavers: {closed.enrollments_closed}; "
+                f"pairings ended: {closed.pairings_ended}."
+            )
+        return summary
 
     try:
         typer.echo(run_with_database(settings, _go))
@@ -287,6 +300,27 @@ def people_export(
         if isinstance(languages, list):
             row["languages"] = " ".join(str(code) for code in languages)
         writer.writerow(row)
+
+
+@people_app.command("merge")
+def people_merge(
+    keep: Annotated[str, typer.Argument(help="Email of the record to keep.")],
+    duplicate: Annotated[str, typer.Argument(help="Email of the duplicate to fold into it.")],
+) -> None:
+    """Merge two records of one person: identities, enrollments and history move to KEEP."""
+    from storage.people import PersonNotFound
+    from storage.people_merge import SamePerson, merge_people
+
+    settings = settings_or_exit()
+    try:
+        report = run_with_database(settings, lambda db: merge_people(db, keep, duplicate))
+    except (PersonNotFound, SamePerson) as exc:
+        fail(str(exc))
+    moved = ", ".join(f"{n} {what}" for what, n in sorted(report.moved.items()) if n) or "nothing"
+    typer.echo(
+        f"Merged into {keep}: moved {moved}; {report.dropped_enrollments} clashing "
+        "enrollment(s) of the duplicate dropped."
+    )
 
 
 @app.command()

@@ -19,6 +19,7 @@ from bot.settings import Settings, is_loopback
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.delivery import ChatChannel
 from dialogs.notifier import Notifier, NotifierConfig
+from dialogs.participation_jobs import register_due_handlers as register_participation
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack
@@ -251,6 +252,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
         ),
     )
     notifier.register(runtime.handlers)
+    register_participation(runtime.handlers, database, notifier)
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

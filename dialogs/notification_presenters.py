@@ -7,12 +7,16 @@ from collections.abc import Mapping
 from bot.domain.notifications import (
     Announcement,
     Introduction,
+    Invitation,
+    MessageToTeam,
     Notification,
+    PartnerLeft,
+    PauseEnded,
     PersonUnreachable,
 )
 from dialogs.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.i18n import Translator
-from dialogs.ui import Header, Message, Section
+from dialogs.ui import Actions, Button, Header, Message, Section
 from storage.models import Person
 
 
@@ -55,4 +59,75 @@ def present(
         case Announcement(text_fr=text_fr, text_en=text_en):
             text = text_fr if t.locale == "fr" else text_en
             return Message((Section((Paragraph((UserText(text),)),)),), summary=text[:150])
+        case PauseEnded() | PartnerLeft() | MessageToTeam() | Invitation():
+            return _participation(notification, t, people)
+    raise ValueError(f"no presenter for {notification.type}")
+
+
+JOIN_ACTION = "enrollment:join"  # the enrollment feature answers it (value: program slug)
+
+
+def _participation(
+    notification: Notification, t: Translator, people: Mapping[str, Person]
+) -> Message:
+    """Pause, leave, contact and invitations (issue 4)."""
+    match notification:
+        case PauseEnded(program_name=program):
+            summary = t("Welcome back")
+            body = Paragraph(
+                (
+                    Text(t("Your pause is over: you take part again in ")),
+                    UserText(program),
+                    Text(t(". Type pause if you need another break.")),
+                )
+            )
+            return Message((Header(summary), Section((body,))), summary=summary)
+        case PartnerLeft(person_ids=ids, program_name=program):
+            who = ids[0] if ids else ""
+            summary = t("Your partner has left the program")
+            body = Paragraph(
+                (
+                    PersonRef(who, _name(people.get(who))),
+                    Text(t(" has left ")),
+                    UserText(program),
+                    Text(t(", so your pairing ends here. Thank you for the time you shared.")),
+                )
+            )
+            after = Paragraph.of(
+                t("You stay enrolled: the program team will propose a new partner when they can.")
+            )
+            return Message((Header(summary), Section((body, after))), summary=summary)
+        case MessageToTeam(person_ids=ids, program_name=program, text=text):
+            who = ids[0] if ids else ""
+            summary = t("A message for the program team")
+            intro = Paragraph(
+                (
+                    PersonRef(who, _name(people.get(who))),
+                    Text(t(" wrote to the team")),
+                    *((Text(t(" of ")), UserText(program)) if program else ()),
+                    Text(":"),
+                )
+            )
+            words = Paragraph((UserText(text),))
+            return Message((Header(summary), Section((intro, words))), summary=summary)
+        case Invitation(program_slug=slug, program_name=program, reminder=reminder):
+            summary = (
+                t("A reminder: you are invited to a reverse-mentoring program")
+                if reminder
+                else t("You are invited to a reverse-mentoring program")
+            )
+            body = Paragraph(
+                (
+                    Text(t("The program team invites you personally to join ")),
+                    UserText(program),
+                    Text(
+                        t(
+                            ". Reverse mentoring pairs people who share digital skills with "
+                            "leaders who offer their experience back: both sides learn."
+                        )
+                    ),
+                )
+            )
+            join = Button(t("Join"), JOIN_ACTION, value=slug, style="primary", opens_form=True)
+            return Message((Header(summary), Section((body,)), Actions((join,))), summary=summary)
     raise ValueError(f"no presenter for {notification.type}")

@@ -90,3 +90,45 @@ def test_commands_refuse_a_database_that_was_never_migrated(tmp_path: Path) -> N
     result = tandem("people", "export", cwd=tmp_path, env=env)
     assert result.returncode == 1
     assert "run `tandem db upgrade` first" in result.stderr
+
+
+def test_people_merge_folds_a_duplicate_into_the_kept_record(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    duplicate = (
+        HEADER + "E9;lea.m@perso.example;Léa;Martin;;Marketing;E1;junior;Paris;Europe/Paris;fr\n"
+    )
+    (tmp_path / "hris.csv").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "dup.csv").write_text(duplicate, encoding="utf-8")
+    tandem("people", "import", "hris.csv", cwd=tmp_path, env=env)
+    tandem("people", "import", "dup.csv", cwd=tmp_path, env=env)
+    assert len(export(tmp_path, env)) == 4
+    merged = tandem(
+        "people", "merge", "lea.martin@acme.example", "lea.m@perso.example", cwd=tmp_path, env=env
+    )
+    assert merged.returncode == 0, merged.stderr
+    assert "Merged into lea.martin@acme.example" in merged.stdout
+    emails = {p["email"] for p in export(tmp_path, env)}
+    assert "lea.m@perso.example" not in emails and "lea.martin@acme.example" in emails
+    same = tandem(
+        "people",
+        "merge",
+        "lea.martin@acme.example",
+        "lea.martin@acme.example",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert same.returncode == 1
+
+
+def test_a_full_import_reports_the_enrollments_it_closes(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    (tmp_path / "hris.csv").write_text(GOOD, encoding="utf-8")
+    tandem("people", "import", "hris.csv", cwd=tmp_path, env=env)
+    without_sam = "".join(line for line in GOOD.splitlines(keepends=True) if "sam.tan" not in line)
+    (tmp_path / "next.csv").write_text(without_sam, encoding="utf-8")
+    result = tandem("people", "import", "next.csv", "--full", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "1 marked as left" in result.stdout
+    assert "Enrollments closed for leavers: 0" in result.stdout  # Sam had none

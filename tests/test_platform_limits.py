@@ -61,9 +61,9 @@ def screens(locale: str) -> list[Message | Form]:
         for step in flow.steps.values():
             ref = ActionRef(flow.name, "i" * 32, step.name, 99)
             if step.form is not None:
-                shown.append(step.form(ctx, {}, ref))
+                shown.append(step.form(ctx, flow.example, ref))
             if step.card is not None:
-                shown.append(step.card(ctx, {}, ref))
+                shown.append(step.card(ctx, flow.example, ref))
     return shown
 
 
@@ -92,7 +92,12 @@ def test_each_screen_fits_slack_teams_and_the_console(locale: str, index: int) -
     assert len(json.dumps(card).encode()) <= TEAMS_MAX_BYTES
 
 
-def test_every_flow_step_is_covered() -> None:
-    steps = {(flow.name, step) for flow in FLOWS for step in flow.steps}
-    assert steps == {("language", "choose"), ("profile", "basics")}
-    assert len(screens("fr")) == 13 + len(steps)
+def test_every_flow_step_is_rendered_above() -> None:
+    # screens() renders each step of each registered flow; a step must show something.
+    steps = [(flow.name, step) for flow in FLOWS for step in flow.steps.values()]
+    assert len(steps) >= 2
+    for name, step in steps:
+        assert step.form is not None or step.card is not None, (name, step.name)
+    assert len(screens("fr")) == 13 + sum(
+        (step.form is not None) + (step.card is not None) for _, step in steps
+    )

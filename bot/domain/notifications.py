@@ -57,3 +57,54 @@ def notification_from_payload(payload: dict[str, Any]) -> Notification:
     if cls is Introduction:
         params["person_ids"] = tuple(params["person_ids"])
     return cls(**params)
+
+
+# -- participation: pause, leave, contact, invitations ---------------------------------
+
+
+@dataclass(frozen=True)
+class PauseEnded(Notification):
+    """A pause reached its date: the person takes part again."""
+
+    type: ClassVar[str] = "pause_ended"
+    program_name: str
+
+
+@dataclass(frozen=True)
+class PartnerLeft(Notification):
+    """For the partner of someone who left: kind words, never the reason."""
+
+    type: ClassVar[str] = "partner_left"
+    person_ids: tuple[str, ...]  # who left (a tuple: the notifier looks names up by it)
+    program_name: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "person_ids", tuple(self.person_ids))  # JSON gives a list
+
+
+@dataclass(frozen=True)
+class MessageToTeam(Notification):
+    """For the program team: what a participant wrote to them (their words, kept inert)."""
+
+    type: ClassVar[str] = "message_to_team"
+    person_ids: tuple[str, ...]  # who wrote
+    program_name: str
+    text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "person_ids", tuple(self.person_ids))
+
+
+@dataclass(frozen=True)
+class Invitation(Notification):
+    """A personal invitation to join a program (with a Join button); ``reminder`` once."""
+
+    type: ClassVar[str] = "invitation"
+    program_slug: str
+    program_name: str
+    reminder: bool = False
+
+
+NOTIFICATION_TYPES.update(
+    {cls.type: cls for cls in (PauseEnded, PartnerLeft, MessageToTeam, Invitation)}
+)

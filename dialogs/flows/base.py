@@ -62,6 +62,9 @@ class Flow:
     name: str
     first_step: str
     steps: Mapping[str, Step]
+    # A filled-in instance's data, so that every step can be previewed (the platform-limit
+    # test renders each step with it on Slack, Teams and the console).
+    example: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> Step:
         return self.steps[name]

@@ -1,0 +1,226 @@
+"""Merge two records of one person (``tandem people merge KEEP DUPLICATE``).
+
+Everything the duplicate owns moves to the kept person: platform identities, enrollments
+(where both enrolled in the same program, the kept person's stays), consents, feedback,
+goals, pairings, proposals, message refs, dialog states, console history, program admin
+rows, and the people they manage or assist. HRIS fields the kept record lacks are filled
+from the duplicate. The duplicate then becomes a tombstone marked as merged.
+
+Why not ``forget_person`` on the duplicate: its final sweep scrubs the name and email from
+every table, and here they are the kept person's name too (the same human): it would erase
+the kept person's own words. The tombstone below empties the duplicate's row alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import record_audit
+from storage.db import Database
+from storage.erasure import PersonNotFound
+from storage.models import (
+    Consent,
+    ConsoleMessage,
+    DialogState,
+    Enrollment,
+    Feedback,
+    Goal,
+    MessageRef,
+    Pairing,
+    Person,
+    PlatformIdentity,
+    ProgramAdmin,
+    Proposal,
+)
+from storage.types import utcnow
+
+# HRIS and profile fields the kept record takes from the duplicate when it has none.
+FILLED = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "title",
+    "department",
+    "manager_id",
+    "career_stage_id",
+    "location",
+    "timezone",
+    "locale",
+    "preferred_platform",
+    "assistant_id",
+)
+
+
+class SamePerson(ValueError):
+    """Both emails name the same record: nothing to merge."""
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    kept_id: str
+    merged_id: str
+    moved: dict[str, int] = field(default_factory=dict)
+    dropped_enrollments: int = 0  # the duplicate's, where the kept person had one too
+
+
+def _count(result: Result[Any]) -> int:
+    return (result.rowcount or 0) if isinstance(result, CursorResult) else 0
+
+
+async def _person(session: AsyncSession, email: str) -> Person:
+    person = await session.scalar(
+        select(Person).where(
+            func.lower(Person.email) == email.strip().lower(), Person.erased_at.is_(None)
+        )
+    )
+    if person is None:
+        raise PersonNotFound(email)
+    return person
+
+
+async def merge_people(
+    database: Database, keep_email: str, duplicate_email: str, actor_id: str | None = None
+) -> MergeReport:
+    """Move everything of ``duplicate_email``'s record to ``keep_email``'s, all or nothing.
+
+    Raises PersonNotFound for an unknown email and SamePerson when both are one record."""
+    async with database.unit_of_work(immediate=True) as session:
+        keep = await _person(session, keep_email)
+        dup = await _person(session, duplicate_email)
+        if keep.id == dup.id:
+            raise SamePerson(keep_email)
+        kid, did = keep.id, dup.id
+        moved: dict[str, int] = {}
+
+        async def move(name: str, statement: Any) -> None:
+            moved[name] = moved.get(name, 0) + _count(await session.execute(statement))
+
+        # Enrollments: where both enrolled in one program, the kept person's wins.
+        kept_programs = select(Enrollment.program_id).where(Enrollment.person_id == kid)
+        clashing = list(
+            await session.scalars(
+                select(Enrollment).where(
+                    Enrollment.person_id == did, Enrollment.program_id.in_(kept_programs)
+                )
+            )
+        )
+        for enrollment in clashing:
+            await session.delete(enrollment)  # its availability windows go with it
+        await session.flush()
+        await move(
+            "enrollments",
+            update(Enrollment).where(Enrollment.person_id == did).values(person_id=kid),
+        )
+        await move(
+            "identities",
+            update(PlatformIdentity).where(PlatformIdentity.person_id == did).values(person_id=kid),
+        )
+        await move(
+            "consents", update(Consent).where(Consent.person_id == did).values(person_id=kid)
+        )
+        # Feedback is unique per pairing, session, person and kind: keep the kept person's.
+        kept_feedback = select(Feedback.pairing_id).where(Feedback.person_id == kid)
+        await move(
+            "feedback",
+            update(Feedback)
+            .where(Feedback.person_id == did, Feedback.pairing_id.not_in(kept_feedback))
+            .values(person_id=kid),
+        )
+        await move("goals", update(Goal).where(Goal.created_by == did).values(created_by=kid))
+        for column in ("mentor_id", "mentee_id", "ended_by"):
+            await move(
+                "pairings",
+                update(Pairing).where(getattr(Pairing, column) == did).values({column: kid}),
+            )
+        for column in ("mentor_id", "mentee_id"):
+            await move(
+                "proposals",
+                update(Proposal).where(getattr(Proposal, column) == did).values({column: kid}),
+            )
+        await move(
+            "message_refs",
+            update(MessageRef).where(MessageRef.person_id == did).values(person_id=kid),
+        )
+        await move(
+            "dialog_states",
+            update(DialogState).where(DialogState.person_id == did).values(person_id=kid),
+        )
+        await move(
+            "console_messages",
+            update(ConsoleMessage).where(ConsoleMessage.person_id == did).values(person_id=kid),
+        )
+        kept_admin = select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == kid)
+        await move(
+            "program_admins",
+            update(ProgramAdmin)
+            .where(ProgramAdmin.person_id == did, ProgramAdmin.program_id.not_in(kept_admin))
+            .values(person_id=kid),
+        )
+        await session.execute(delete(ProgramAdmin).where(ProgramAdmin.person_id == did))
+        await move("managed", update(Person).where(Person.manager_id == did).values(manager_id=kid))
+        await move(
+            "assisted", update(Person).where(Person.assistant_id == did).values(assistant_id=kid)
+        )
+
+        # Fill the kept record's gaps; unique HRIS keys leave the duplicate first.
+        await session.refresh(keep)
+        await session.refresh(dup)
+        gaps = {
+            name: getattr(dup, name)
+            for name in FILLED
+            if getattr(keep, name) is None and getattr(dup, name) is not None
+        }
+        for name in ("manager_id", "assistant_id"):
+            if gaps.get(name) == kid or getattr(keep, name) == kid:
+                gaps[name] = None  # nobody manages or assists themselves
+        if not keep.languages and dup.languages:
+            gaps["languages"] = list(dup.languages)
+        now = utcnow()
+        await session.execute(
+            update(Person)
+            .where(Person.id == did)
+            .values(
+                employee_id=None,
+                email=None,
+                first_name=None,
+                last_name=None,
+                title=None,
+                department=None,
+                career_stage_id=None,
+                location=None,
+                timezone=None,
+                locale=None,
+                languages=[],
+                preferred_platform=None,
+                assistant_id=None,
+                manager_id=None,
+                quiet_start=None,
+                quiet_end=None,
+                quiet_days=None,
+                active=False,
+                left_at=dup.left_at or now,
+                erased_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if gaps:
+            await session.execute(
+                update(Person)
+                .where(Person.id == kid)
+                .values(**gaps, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        record_audit(
+            session,
+            "person.merged",
+            actor_id=actor_id,
+            subject_id=kid,
+            details={"merged": did, "dropped_enrollments": len(clashing), **moved},
+        )
+        return MergeReport(kid, did, moved, len(clashing))
