@@ -18,6 +18,7 @@ from bot.observability import Metrics, request_middleware
 from bot.settings import Settings, is_loopback
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.delivery import ChatChannel
+from dialogs.features.enrollment import register_due_handlers as register_enrollment_jobs
 from dialogs.notifier import Notifier, NotifierConfig
 from dialogs.participation_jobs import register_due_handlers as register_participation
 from handlers.console import ConsoleConfig
@@ -253,6 +254,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     )
     notifier.register(runtime.handlers)
     register_participation(runtime.handlers, database, notifier)
+    register_enrollment_jobs(runtime.handlers, database, notifier)
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from bot.domain.notifications import (
     Announcement,
+    ApprovalRequested,
+    EnrollmentDecided,
     Introduction,
     Invitation,
     MessageToTeam,
@@ -16,6 +18,7 @@ from bot.domain.notifications import (
 )
 from dialogs.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.i18n import Translator
+from dialogs.presenters import JOIN_ACTION
 from dialogs.ui import Actions, Button, Header, Message, Section
 from storage.models import Person
 
@@ -61,10 +64,9 @@ def present(
             return Message((Section((Paragraph((UserText(text),)),)),), summary=text[:150])
         case PauseEnded() | PartnerLeft() | MessageToTeam() | Invitation():
             return _participation(notification, t, people)
+        case ApprovalRequested() | EnrollmentDecided():
+            return _enrollment(notification, t, people)
     raise ValueError(f"no presenter for {notification.type}")
-
-
-JOIN_ACTION = "enrollment:join"  # the enrollment feature answers it (value: program slug)
 
 
 def _participation(
@@ -130,4 +132,44 @@ def _participation(
             )
             join = Button(t("Join"), JOIN_ACTION, value=slug, style="primary", opens_form=True)
             return Message((Header(summary), Section((body,)), Actions((join,))), summary=summary)
+    raise ValueError(f"no presenter for {notification.type}")
+
+
+APPROVE_ACTION = "enrollment:approve"  # the enrollment feature answers them (value: its id)
+DECLINE_ACTION = "enrollment:decline"
+
+
+def _enrollment(notification: Notification, t: Translator, people: Mapping[str, Person]) -> Message:
+    """Approval by the program team (issue 4)."""
+    match notification:
+        case ApprovalRequested(person_ids=ids, program_name=program, enrollment_id=eid, role=role):
+            who = ids[0] if ids else ""
+            summary = t("An enrollment waits for your approval")
+            roles = {"mentor": t("as a mentor"), "mentee": t("as a mentee"),
+                     "both": t("as a mentor and a mentee")}  # fmt: skip
+            body = Paragraph(
+                (
+                    PersonRef(who, _name(people.get(who))),
+                    Text(t(" asks to join ")),
+                    UserText(program),
+                    Text(" " + roles.get(role, "") + "."),
+                )
+            )
+            buttons = (
+                Button(t("Approve"), APPROVE_ACTION, value=str(eid), style="primary"),
+                Button(t("Decline"), DECLINE_ACTION, value=str(eid), style="danger"),
+            )
+            return Message((Header(summary), Section((body,)), Actions(buttons)), summary=summary)
+        case EnrollmentDecided(program_name=program, approved=approved):
+            summary = t("Your enrollment is approved") if approved else t("About your enrollment")
+            after = (
+                t(": welcome! I will tell you as soon as a partner is proposed.")
+                if approved
+                else t(
+                    ": the program team could not accept your enrollment this time. Thank you "
+                    "for your interest; they can tell you more."
+                )
+            )
+            body = Paragraph((Text(t("Program: ")), UserText(program), Text(after)))
+            return Message((Header(summary), Section((body,))), summary=summary)
     raise ValueError(f"no presenter for {notification.type}")

@@ -12,6 +12,7 @@ HELP_ACTION = "help"
 PROFILE_SHOW_ACTION = "profile:show"
 PROFILE_EDIT_ACTION = "profile:edit"
 LANGUAGE_ACTION = "language:choose"
+JOIN_ACTION = "enrollment:join"
 
 
 def _command_lines(t: Translator, specs: tuple[CommandSpec, ...], prefix: str) -> Facts:
@@ -21,6 +22,7 @@ def _command_lines(t: Translator, specs: tuple[CommandSpec, ...], prefix: str) -
 def main_buttons(t: Translator) -> Actions:
     return Actions(
         (
+            Button(t("Join a program"), JOIN_ACTION, opens_form=True, style="primary"),
             Button(t("My profile"), PROFILE_SHOW_ACTION),
             Button(t("Language"), LANGUAGE_ACTION),
             Button(t("Help"), HELP_ACTION),

@@ -108,3 +108,32 @@ class Invitation(Notification):
 NOTIFICATION_TYPES.update(
     {cls.type: cls for cls in (PauseEnded, PartnerLeft, MessageToTeam, Invitation)}
 )
+
+
+# -- enrollment: approval by the program team ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalRequested(Notification):
+    """For a program admin: someone asks to join a program that approves people first."""
+
+    type: ClassVar[str] = "enrollment_approval"
+    person_ids: tuple[str, ...]  # who asks (a tuple: the notifier looks names up by it)
+    program_name: str
+    enrollment_id: int
+    role: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "person_ids", tuple(self.person_ids))  # JSON gives a list
+
+
+@dataclass(frozen=True)
+class EnrollmentDecided(Notification):
+    """For the person: the program team approved or declined their enrollment."""
+
+    type: ClassVar[str] = "enrollment_decided"
+    program_name: str
+    approved: bool
+
+
+NOTIFICATION_TYPES.update({cls.type: cls for cls in (ApprovalRequested, EnrollmentDecided)})

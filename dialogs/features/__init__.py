@@ -2,5 +2,7 @@
 
 from dialogs.features.base import Feature
 from dialogs.features.basics import BASICS
+from dialogs.features.enrollment import ENROLLMENT
+from dialogs.features.participation import PARTICIPATION
 
-FEATURES: tuple[Feature, ...] = (BASICS,)
+FEATURES: tuple[Feature, ...] = (BASICS, PARTICIPATION, ENROLLMENT)
