@@ -57,6 +57,7 @@ class Runtime:
     secret_key: str = ""
     stopping: bool = False
     channels: dict[str, ChatChannel] = field(default_factory=dict)
+    notifier: Notifier | None = None
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -253,6 +254,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
         ),
     )
     notifier.register(runtime.handlers)
+    runtime.notifier = notifier
     register_participation(runtime.handlers, database, notifier)
     register_enrollment_jobs(runtime.handlers, database, notifier)
 

@@ -123,6 +123,7 @@ class Conversation:
                     actor.display_name,
                     actor.email,
                     actor.timezone,
+                    actor.locale_hint,
                 ),
                 trust_email=self._trusts_email(actor.platform, actor.tenant_id),
             )

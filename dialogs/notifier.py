@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.notifications import Notification, PersonUnreachable, notification_from_payload
 from bot.domain.quiet_hours import QuietHours
 from dialogs.delivery import ChatChannel, Recipient, Unreachable
-from dialogs.i18n import LOCALES, Translator
+from dialogs.i18n import LOCALES, Translator, negotiate
 from dialogs.notification_presenters import present
 from dialogs.ui import MessageRef
 from storage.db import Database
@@ -153,14 +153,19 @@ class Notifier:
             )
             return (0 if identity.platform == preferred else 1, order)
 
-        locale = person.locale if person.locale in LOCALES else self.config.default_locale
+        def locale(identity: PlatformIdentity) -> str:
+            # The person's own choice first, then what their platform last reported.
+            if person.locale in LOCALES:
+                return str(person.locale)
+            return negotiate([identity.locale], self.config.default_locale)
+
         return [
             Recipient(
                 person_id=person.id,
                 platform=identity.platform,  # type: ignore[arg-type]
                 tenant_id=identity.tenant_id,
                 user_id=identity.user_id,
-                locale=locale,
+                locale=locale(identity),
                 timezone=person.timezone or self.config.default_timezone,
                 display_name=person.display_name,
                 email=identity.email or person.email,

@@ -22,6 +22,7 @@ class PlatformUser:
     display_name: str | None = None
     email: str | None = None
     timezone: str | None = None
+    locale: str | None = None  # the platform's hint, e.g. "fr-FR"
 
 
 async def resolve_person(
@@ -80,6 +81,8 @@ async def resolve_person(
         identity.display_name = user.display_name
     if email and identity.email != email:
         identity.email = email
+    if user.locale and identity.locale != user.locale:
+        identity.locale = user.locale
     if identity.last_seen_at is None or now - identity.last_seen_at > LAST_SEEN_PRECISION:
         identity.last_seen_at = now
     if not identity.reachable:

@@ -98,6 +98,7 @@ class PlatformIdentity(Timestamped, Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    locale: Mapped[str | None] = mapped_column(String(16))  # as the platform reports it
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
