@@ -240,6 +240,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             listen_host=runtime.host,
             tenant_ids=tuple(settings.teams_tenant_ids),
         ),
+        runtime.handlers,
     )
     if teams is not None:
         runtime.channels["teams"] = teams

@@ -2,41 +2,73 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference, ErrorResponseException
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+    ErrorResponseException,
+)
 from botframework.connector.aio import ConnectorClient
+from sqlalchemy import select
 
+from dialogs.content import Paragraph, PersonRef
 from dialogs.delivery import Recipient, Unreachable
 from dialogs.events import Platform
 from dialogs.i18n import Translator
-from dialogs.ui import Actions, Button, Message, MessageRef
+from dialogs.ui import Actions, Button, Facts, Message, MessageRef, Section
 from handlers.teams.config import TeamsConfig
 from handlers.teams.render import message_activity
 from handlers.teams.trust import trusted_service_url
+from storage.db import Database
+from storage.models import Person, PlatformIdentity
 
 # Microsoft's global entry point, used when no activity told us a conversation's region.
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 GONE_STATUSES = frozenset({403, 404})
+CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users="
 
 
-def chat_link(people: Sequence[str]) -> str:
-    """Teams' deep link that opens a group chat with these people (UPNs)."""
-    return "https://teams.microsoft.com/l/chat/0/0?users=" + ",".join(
-        quote(p, safe="@.") for p in people
-    )
+def chat_link(people: Iterable[str]) -> str | None:
+    """Teams' deep link that opens a chat with these people; None when there is nobody.
+
+    Teams takes sign-in names (UPNs, usually the email address) only.
+    """
+    names = [quote(p, safe="@.") for p in people if p]
+    return CHAT_LINK + ",".join(names) if names else None
+
+
+def mentioned(message: Message) -> list[str]:
+    """The people a message names (``PersonRef``), in order, once each."""
+    ids: dict[str, None] = {}
+    for block in message.blocks:
+        paragraphs: tuple[Paragraph, ...] = ()
+        if isinstance(block, Section):
+            paragraphs = block.paragraphs
+        elif isinstance(block, Facts):
+            paragraphs = tuple(value for _, value in block.items)
+        for paragraph in paragraphs:
+            ids.update(
+                (part.person_id, None) for part in paragraph.parts if isinstance(part, PersonRef)
+            )
+    return list(ids)
 
 
 class TeamsChannel:
     platform: Platform = "teams"
 
-    def __init__(self, adapter: CloudAdapter, config: TeamsConfig) -> None:
+    def __init__(
+        self, adapter: CloudAdapter, config: TeamsConfig, database: Database | None = None
+    ) -> None:
         self.adapter = adapter
         self.config = config
+        self.database = database  # to find the addresses of people met on another platform
         self.service_urls: dict[str, str] = {}  # conversation id -> its region's connector
 
     def remember(self, conversation_id: str, service_url: str) -> None:
@@ -51,11 +83,14 @@ class TeamsChannel:
         return client
 
     async def send(self, recipient: Recipient, message: Message) -> MessageRef:
-        stored = recipient.conversation_ref
+        return await self.post(recipient.conversation_ref, message_activity(message))
+
+    async def post(self, stored: dict[str, Any] | None, activity: Activity) -> MessageRef:
+        """Send an activity as a new message to the conversation a stored reference names."""
         if not stored or not stored.get("serviceUrl") or not stored.get("conversation"):
             raise Unreachable("no Teams conversation reference")
         reference = ConversationReference().deserialize(stored)
-        activity = TurnContext.apply_conversation_reference(message_activity(message), reference)
+        activity = TurnContext.apply_conversation_reference(activity, reference)
         activity.reply_to_id = None  # a new message, not an answer to the stored activity
         connector = await self._connector(reference.service_url)
         conversation_id = reference.conversation.id
@@ -64,6 +99,34 @@ class TeamsChannel:
         )
         self.remember(conversation_id, reference.service_url)
         return MessageRef("teams", conversation_id, result.id)
+
+    async def open_personal(
+        self, service_url: str, bot: dict[str, Any], user: dict[str, Any], tenant_id: str
+    ) -> dict[str, Any]:
+        """Create (or find: Teams keeps one per bot and person) the person's 1:1 chat.
+
+        Returns its conversation reference, as ``references.conversation_reference`` does.
+        """
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=bot.get("id"), name=bot.get("name")),
+            members=[ChannelAccount(id=user.get("id"), aad_object_id=user.get("aadObjectId"))],
+            tenant_id=tenant_id or None,
+            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
+        )
+        connector = await self._connector(service_url)
+        created = await self._call(connector.conversations.create_conversation(parameters))
+        url = created.service_url or service_url
+        conversation = {"id": created.id, "conversationType": "personal"}
+        if tenant_id:
+            conversation["tenantId"] = tenant_id
+        return {
+            "user": user,
+            "bot": bot,
+            "conversation": conversation,
+            "channelId": "msteams",
+            "serviceUrl": url,
+        }
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         service_url = self.service_urls.get(ref.conversation_id, DEFAULT_SERVICE_URL)
@@ -77,18 +140,46 @@ class TeamsChannel:
     async def introduce(
         self, recipients: Sequence[Recipient], message: Message
     ) -> list[MessageRef]:
-        """Teams bots cannot open a group chat: each gets the card and a link to one."""
+        """Teams bots cannot open a group chat: each gets the card and a link to one.
+
+        The link names the others by sign-in name: the other recipients', and those of the
+        people the message introduces who are on another platform (Slack): in one company
+        they usually have a Teams account with the same address.
+        """
+        elsewhere = await self._emails(
+            [p for p in mentioned(message) if p not in {r.person_id for r in recipients}]
+        )
         refs = []
         for recipient in recipients:
-            others = [_upn(r) for r in recipients if r is not recipient]
-            t = Translator(recipient.locale)
-            label = t("Open a chat")
-            button = Button(label, "open_chat", url=chat_link(others))
-            personal = Message(
-                (*message.blocks, Actions((button,))), message.summary, message.visibility
-            )
+            others = [r.email for r in recipients if r is not recipient and r.email]
+            link = chat_link(dict.fromkeys([*others, *elsewhere]))
+            blocks = message.blocks
+            if link is not None:
+                button = Button(Translator(recipient.locale)("Open a chat"), "open_chat", url=link)
+                blocks = (*blocks, Actions((button,)))
+            personal = Message(blocks, message.summary, message.visibility)
             refs.append(await self.send(recipient, personal))
         return refs
+
+    async def _emails(self, person_ids: Sequence[str]) -> list[str]:
+        if not person_ids or self.database is None:
+            return []
+        async with self.database.unit_of_work() as session:
+            rows = await session.execute(
+                select(Person.id, Person.email, PlatformIdentity.email)
+                .outerjoin(
+                    PlatformIdentity,
+                    (PlatformIdentity.person_id == Person.id)
+                    & (PlatformIdentity.platform == "teams"),
+                )
+                .where(Person.id.in_(list(person_ids)), Person.erased_at.is_(None))
+            )
+            found: dict[str, str] = {}
+            for person_id, email, teams_email in rows:
+                address = teams_email or email
+                if address:
+                    found[person_id] = address
+        return [found[p] for p in person_ids if p in found]
 
     async def _call(self, pending: Any) -> Any:
         try:
@@ -100,8 +191,3 @@ class TeamsChannel:
             if status in GONE_STATUSES:
                 raise Unreachable(f"Teams answered {status}") from error
             raise
-
-
-def _upn(recipient: Recipient) -> str:
-    # The sign-in name (UPN) when known; the AAD object id otherwise.
-    return getattr(recipient, "email", None) or recipient.user_id

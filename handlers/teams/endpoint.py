@@ -2,7 +2,8 @@
 
 Everything a malformed or unauthenticated request could make botbuilder do wrong (500s,
 calling an untrusted ``serviceUrl``) is answered here first with a 4xx. Card clicks are
-answered inside the invoke response; other activities are acknowledged once recorded and
+answered inside the invoke response; other activities are acknowledged once recorded
+(with a ``teams.recover`` due action in the same transaction, see ``recovery``) and
 processed at once in the same process.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 
 import jwt
 from aiohttp import web
@@ -21,14 +23,37 @@ from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
 from dialogs.events import Inbound
 from handlers.teams.activities import actor_of, inbound_of, is_personal
-from handlers.teams.bot import Core, Updater, deliver, invoke_body
+from handlers.teams.bot import Core, Privately, Updater, deliver, invoke_body
+from handlers.teams.closing import Closer, Finished
 from handlers.teams.config import TeamsConfig
-from handlers.teams.references import conversation_reference, store_reference
+from handlers.teams.references import conversation_reference
 from handlers.teams.trust import BadActivity, check_content_type, parse_activity
 from storage.db import Database
-from storage.inbound import mark_processed, record_inbound
+from storage.due_runner import DueHandlers
+from storage.inbound import record_inbound
+from storage.queue import DueQueue
 
 log = logging.getLogger(__name__)
+
+RECOVER_KIND = "teams.recover"
+RECOVER_AFTER = timedelta(minutes=2)  # far beyond a normal processing time (milliseconds)
+
+
+MAX_REMEMBERED = 100_000
+
+
+def _where(reference: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a reference that say where to post (not which activity it came from)."""
+    return {k: v for k, v in reference.items() if k != "activityId"}
+
+
+def recover_key(record_id: int) -> str:
+    return f"{RECOVER_KIND}:{record_id}"
+
+
+class PrivateRoute(Protocol):
+    def for_activity(self, body: dict[str, Any]) -> Privately | None: ...
+
 
 # What botbuilder's token validation raises for a bad token (IndexError: unknown key id).
 AUTH_ERRORS = (PermissionError, jwt.PyJWTError, IndexError, KeyError, ValueError, TypeError)
@@ -59,13 +84,20 @@ class TeamsEndpoint:
         database: Database,
         config: TeamsConfig,
         updater: Updater,
+        private: PrivateRoute | None = None,
     ) -> None:
         self.adapter = adapter
         self.core = core
         self.database = database
         self.config = config
         self.updater = updater
+        self.private = private
+        self.queue = DueQueue(database)
+        self.closer = Closer(database, self.queue, recover_key)
         self._tasks: set[asyncio.Task[None]] = set()
+        # (tenant, user) -> where their 1:1 chat is, as this process last stored it: most
+        # activities come from a known chat and need no write for it.
+        self._stored: dict[tuple[str, str], dict[str, Any]] = {}
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.config.enabled:
@@ -94,15 +126,17 @@ class TeamsEndpoint:
         inbound = inbound_of(body, bot_id=(body.get("recipient") or {}).get("id", ""))
         if inbound is None:
             return web.Response(status=200)  # an activity type this bot does not act on
-        record_id = await self._record(body, inbound)
         invoke = body.get("type") == "invoke"
+        # A click is answered inside its own request: a process dying there answers nothing,
+        # and Teams shows the person an error to click again. The rest is recoverable.
+        record_id = await self.record(body, inbound, recoverable=not invoke)
         if record_id is None and body.get("id"):
             if invoke:  # a repeated click: the first one is answered already
                 return web.json_response(invoke_body(None, self.config.done_text))
             return web.Response(status=200)
 
         async def logic(turn: TurnContext) -> None:
-            await self._turn(turn, body, inbound, invoke, record_id)
+            await self.run_turn(turn, body, inbound, invoke, record_id)
 
         if invoke:
             response = await self.adapter.process_activity(authentication, activity, logic)
@@ -114,11 +148,26 @@ class TeamsEndpoint:
         task.add_done_callback(self._tasks.discard)
         return web.Response(status=200)
 
-    async def _record(self, body: dict[str, Any], inbound: Inbound) -> int | None:
+    async def record(
+        self, body: dict[str, Any], inbound: Inbound, *, recoverable: bool
+    ) -> int | None:
         if not body.get("id"):
             return None
-        async with self.database.unit_of_work() as session:
-            return await record_inbound(session, "teams", body["id"], inbound.kind, body)
+        async with self.database.unit_of_work(immediate=True) as session:
+            record_id = await record_inbound(session, "teams", body["id"], inbound.kind, body)
+            if record_id is not None and recoverable:
+                await self.queue.enqueue(
+                    session,
+                    RECOVER_KIND,
+                    recover_key(record_id),
+                    self.queue.clock() + RECOVER_AFTER,
+                    {"record": record_id},
+                )
+            return record_id
+
+    async def close(self, record_id: int, status: str = "processed") -> None:
+        """Mark the record done and drop its recovery (nothing left to recover)."""
+        await self.closer.close(Finished(record_id, status))
 
     async def _process(self, authentication: Any, activity: Activity, logic: Any) -> None:
         try:
@@ -126,7 +175,7 @@ class TeamsEndpoint:
         except Exception:  # the record stays unprocessed: recovery picks it up
             log.exception("teams activity %s failed", activity.id)
 
-    async def _turn(
+    async def run_turn(
         self,
         turn: TurnContext,
         body: dict[str, Any],
@@ -138,20 +187,44 @@ class TeamsEndpoint:
         if conversation_id:
             self.updater.remember(conversation_id, body["serviceUrl"])
         outcome = await self.core.handle(inbound)
+        reference = None
         if is_personal(body) and not outcome.refused:
-            actor = actor_of(body)
-            async with self.database.unit_of_work() as session:
-                await store_reference(
-                    session, actor.tenant_id, actor.user_id, conversation_reference(body)
-                )
+            reference = self._new_reference(body)
+        privately = None
+        if self.private is not None and not outcome.refused:
+            privately = self.private.for_activity(body)
         await deliver(
-            turn, outcome, invoke=invoke, done_text=self.config.done_text, updater=self.updater
+            turn,
+            outcome,
+            invoke=invoke,
+            done_text=self.config.done_text,
+            updater=self.updater,
+            privately=privately,
         )
-        if record_id is not None:
-            async with self.database.unit_of_work() as session:
-                await mark_processed(session, record_id)
+        if reference is None and record_id is None:
+            return
+        # One short write (shared with others finishing now): reference, record closed.
+        await self.closer.close(Finished(record_id, reference=reference))
+        if reference is not None:
+            self._stored[reference[:2]] = _where(reference[2])
+
+    def _new_reference(self, body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
+        """The sender's reference, unless this process stored the same one already."""
+        actor = actor_of(body)
+        reference = conversation_reference(body)
+        if self._stored.get((actor.tenant_id, actor.user_id)) == _where(reference):
+            return None
+        if len(self._stored) > MAX_REMEMBERED:
+            self._stored.clear()
+        return actor.tenant_id, actor.user_id, reference
 
     async def idle(self) -> None:
         """Wait for the activities acknowledged but still being processed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def register_due_handlers(self, handlers: DueHandlers) -> None:
+        """Add ``teams.recover``: finish activities a dead process acknowledged but left."""
+        from handlers.teams.recovery import Recovery
+
+        Recovery(self).register(handlers)

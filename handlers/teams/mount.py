@@ -18,7 +18,9 @@ from handlers.teams.channel import TeamsChannel
 from handlers.teams.config import TeamsConfig
 from handlers.teams.connector import ClientCache, ReusingAuthentication
 from handlers.teams.endpoint import TeamsEndpoint
+from handlers.teams.private import PrivateChats
 from storage.db import Database
+from storage.due_runner import DueHandlers
 
 ROUTE = "/api/messages"
 TEAMS_ENDPOINT = web.AppKey("teams_endpoint", TeamsEndpoint)
@@ -66,15 +68,25 @@ def build_adapter(config: TeamsConfig, cache: ClientCache) -> CloudAdapter:
 
 
 def mount(
-    app: web.Application, conversation: Core, database: Database, config: TeamsConfig
+    app: web.Application,
+    conversation: Core,
+    database: Database,
+    config: TeamsConfig,
+    due_handlers: DueHandlers | None = None,
 ) -> TeamsChannel | None:
-    """Add ``POST /api/messages``; None when Teams is off (the route then answers 503)."""
+    """Add ``POST /api/messages`` (and ``teams.recover`` to ``due_handlers``); None when
+    Teams is off (the route then answers 503)."""
     cache = ClientCache()
     adapter = build_adapter(config, cache)
-    channel = TeamsChannel(adapter, config)
-    endpoint = TeamsEndpoint(adapter, conversation, database, config, channel)
+    channel = TeamsChannel(adapter, config, database)
+    private = PrivateChats(channel, database)
+    endpoint = TeamsEndpoint(adapter, conversation, database, config, channel, private)
     app.router.add_post(ROUTE, endpoint.handle)
     app[TEAMS_ENDPOINT] = endpoint
+    if due_handlers is not None:
+        # Registered even when Teams is off: records left by an earlier run are closed
+        # by it rather than parked as a kind nobody handles.
+        endpoint.register_due_handlers(due_handlers)
     if not config.enabled:
         return None
 

@@ -19,6 +19,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from dialogs.content import Paragraph, UserText
+from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.events import Inbound, Outcome
 from dialogs.i18n import negotiate
 from dialogs.ui import (
@@ -29,11 +30,13 @@ from dialogs.ui import (
     Message,
     Section,
 )
+from handlers.teams.bot import Core
 from handlers.teams.channel import TeamsChannel
 from handlers.teams.config import TeamsConfig
 from handlers.teams.endpoint import TeamsEndpoint
 from handlers.teams.mount import TEAMS_ENDPOINT, mount
 from storage.db import Database
+from storage.due_runner import DueHandlers
 from storage.models import Person, PlatformIdentity
 from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN, fake_connector, openid_issuer
 from tests.fakes.openid_issuer import FakeOpenIdIssuer, StaticTokenCredentialsFactory
@@ -120,11 +123,12 @@ class StandInCore:
 @dataclass
 class RunningBot:
     url: str
-    core: StandInCore
+    core: Any  # the stand-in, or the real Conversation
     endpoint: TeamsEndpoint
     channel: TeamsChannel | None
     config: TeamsConfig
     http: aiohttp.ClientSession
+    handlers: DueHandlers = field(default_factory=DueHandlers)
 
     async def post(
         self, body: Any, *, headers: dict[str, str] | None = None, raw: bytes | None = None
@@ -141,10 +145,15 @@ class RunningBot:
             return status, text
 
 
-async def start_bot(database: Database, config: TeamsConfig) -> tuple[web.AppRunner, RunningBot]:
+async def start_bot(
+    database: Database,
+    config: TeamsConfig,
+    core: Core | None = None,
+    due_handlers: DueHandlers | None = None,
+) -> tuple[web.AppRunner, RunningBot]:
     app = web.Application()
-    core = StandInCore(database)
-    channel = mount(app, core, database, config)
+    core = core or StandInCore(database)
+    channel = mount(app, core, database, config, due_handlers)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.listen_host, 0)
@@ -152,7 +161,13 @@ async def start_bot(database: Database, config: TeamsConfig) -> tuple[web.AppRun
     port = runner.addresses[0][1]
     http = aiohttp.ClientSession()
     bot = RunningBot(
-        f"http://127.0.0.1:{port}/api/messages", core, app[TEAMS_ENDPOINT], channel, config, http
+        f"http://127.0.0.1:{port}/api/messages",
+        core,
+        app[TEAMS_ENDPOINT],
+        channel,
+        config,
+        http,
+        due_handlers if due_handlers is not None else DueHandlers(),
     )
     return runner, bot
 
@@ -173,6 +188,22 @@ async def teams_bot(
     database: Database, openid_issuer: FakeOpenIdIssuer
 ) -> AsyncIterator[RunningBot]:
     runner, bot = await start_bot(database, authenticated_config(openid_issuer))
+    yield bot
+    await bot.http.close()
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def real_bot(
+    database: Database, openid_issuer: FakeOpenIdIssuer
+) -> AsyncIterator[RunningBot]:
+    """The endpoint in front of the real conversation core, with its due-action handlers."""
+    core = Conversation(
+        database, ConversationConfig(default_locale="fr", teams_tenant_ids=(TENANT,))
+    )
+    runner, bot = await start_bot(
+        database, authenticated_config(openid_issuer), core, DueHandlers()
+    )
     yield bot
     await bot.http.close()
     await runner.cleanup()

@@ -15,7 +15,9 @@ from tests.fakes.openid_issuer import FakeOpenIdIssuer
 from tests.teams.conftest import TENANT, RunningBot, activity, authenticated_config, say, start_bot
 
 
-def recipient(connector: FakeBotConnector, user: str = "aad-alice") -> Recipient:
+def recipient(
+    connector: FakeBotConnector, user: str = "aad-alice", email: str | None = None
+) -> Recipient:
     reference = {
         "user": {"id": "29:alice", "aadObjectId": user},
         "bot": {"id": "28:bot"},
@@ -23,7 +25,9 @@ def recipient(connector: FakeBotConnector, user: str = "aad-alice") -> Recipient
         "channelId": "msteams",
         "serviceUrl": connector.service_url,
     }
-    return Recipient("p1", "teams", TENANT, user, "fr", "Europe/Paris", conversation_ref=reference)
+    return Recipient(
+        "p1", "teams", TENANT, user, "fr", "Europe/Paris", email=email, conversation_ref=reference
+    )
 
 
 async def test_throttled_and_failing_sends_are_retried_honouring_retry_after(
@@ -59,16 +63,33 @@ async def test_introduce_sends_each_a_card_with_a_chat_link(
     teams_bot: RunningBot, fake_connector: FakeBotConnector
 ) -> None:
     assert teams_bot.channel is not None
-    pair = [recipient(fake_connector, "aad-alice"), recipient(fake_connector, "aad-bob")]
+    pair = [
+        recipient(fake_connector, "aad-alice", "alice@acme.example"),
+        recipient(fake_connector, "aad-bob", "bob@acme.example"),
+    ]
     refs = await teams_bot.channel.introduce(pair, say("Voici votre binôme"))
     assert len(refs) == 2
     alice_card = fake_connector.sent_to("a:aad-alice")[0]["attachments"][0]["content"]
     [link] = alice_card["body"][-1]["actions"]
-    assert link["url"] == chat_link(["aad-bob"])
+    assert link["url"] == "https://teams.microsoft.com/l/chat/0/0?users=bob@acme.example"
+    bob_card = fake_connector.sent_to("a:aad-bob")[0]["attachments"][0]["content"]
+    assert bob_card["body"][-1]["actions"][0]["url"].endswith("users=alice@acme.example")
+    assert fake_connector.violations == []
+
+
+async def test_introduce_without_sign_in_names_sends_no_broken_link(
+    teams_bot: RunningBot, fake_connector: FakeBotConnector
+) -> None:
+    # Teams' chat links take sign-in names only: an AAD object id would open nothing.
+    assert teams_bot.channel is not None
+    pair = [recipient(fake_connector, "aad-alice"), recipient(fake_connector, "aad-bob")]
+    await teams_bot.channel.introduce(pair, say("Voici votre binôme"))
+    alice_card = fake_connector.sent_to("a:aad-alice")[0]["attachments"][0]["content"]
+    assert all(element["type"] != "ActionSet" for element in alice_card["body"])
+    assert chat_link([]) is None
     assert chat_link(["a@x.com", "b@y.com"]) == (
         "https://teams.microsoft.com/l/chat/0/0?users=a@x.com,b@y.com"
     )
-    assert fake_connector.violations == []
 
 
 def test_retry_after_header_forms() -> None:
