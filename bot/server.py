@@ -14,11 +14,13 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.clock import Clock, Routine
+from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
-from bot.settings import Settings, is_loopback
+from bot.settings import Settings
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.delivery import ChatChannel
 from dialogs.features.enrollment import register_due_handlers as register_enrollment_jobs
+from dialogs.features.program_texts import register_due_handlers as register_program_texts
 from dialogs.notifier import Notifier, NotifierConfig
 from dialogs.participation_jobs import register_due_handlers as register_participation
 from handlers.console import ConsoleConfig
@@ -258,6 +260,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     runtime.notifier = notifier
     register_participation(runtime.handlers, database, notifier)
     register_enrollment_jobs(runtime.handlers, database, notifier)
+    register_program_texts(runtime.handlers, database, notifier)
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -156,15 +155,6 @@ class Settings(BaseSettings):
     @property
     def teams_authenticated(self) -> bool:
         return bool(self.microsoft_app_id)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def load_settings(**overrides: Any) -> Settings:

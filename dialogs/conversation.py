@@ -14,6 +14,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.commands import Command, UnknownAction, UnknownCommand, parse_command
 from dialogs.content import Paragraph
@@ -34,9 +35,11 @@ from dialogs.presenters import (
     welcome_message,
 )
 from dialogs.ui import Actions, Button, Form, Message, Section
+from storage.audit import record_audit
 from storage.db import Database
 from storage.identities import PlatformUser, resolve_person
 from storage.models import Person
+from storage.programs import is_program_admin
 
 log = structlog.get_logger("tandem.conversation")
 
@@ -79,14 +82,18 @@ class Conversation:
         allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
         return tenant_id in allow.get(platform, ())
 
-    def is_admin(self, inbound: Inbound, person: Person) -> bool:
+    async def is_admin(self, session: AsyncSession, inbound: Inbound, person: Person) -> bool:
+        """TANDEM_ADMINS, or an admin of any program. A program admin may use every admin
+        command for now (per-program scoping of admin commands is not modelled yet)."""
         actor = inbound.actor
         admins = {a.strip().lower() for a in self.config.admins}
         if actor.user_id.lower() in admins and actor.platform != "console":
             return True
         email = person.email if actor.platform == "console" else actor.email
         trusted = self._trusts_email(actor.platform, actor.tenant_id)
-        return bool(trusted and email and email.lower() in admins)
+        if trusted and email and email.lower() in admins:
+            return True
+        return await is_program_admin(session, person.id)
 
     def locale_for(self, person: Person | None, hint: str | None) -> str:
         if person is not None and person.locale in LOCALES:
@@ -133,9 +140,8 @@ class Conversation:
                     locale, messages=(refused_message(Translator(locale)),), refused=True
                 )
             locale = self.locale_for(person, actor.locale_hint)
-            ctx = FlowContext(
-                session, person, locale, Translator(locale), self.is_admin(inbound, person)
-            )
+            admin = await self.is_admin(session, inbound, person)
+            ctx = FlowContext(session, person, locale, Translator(locale), admin)
             return await self._dispatch(ctx, inbound)
 
     async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
@@ -192,7 +198,10 @@ class Conversation:
                 )
             case UnknownAction(word=word):
                 return Outcome(ctx.locale, messages=(unknown_command_message(t, word, ()),))
-            case Command(admin=True) if not ctx.is_admin:
+            case Command(admin=True, name=name) if not ctx.is_admin:
+                # Refused in their language, nothing changes, and the attempt is audited.
+                record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id,
+                             details={"command": name})  # fmt: skip
                 return Outcome(ctx.locale, messages=(not_admin_message(t),))
             case Command(name=name) as command:
                 key = f"admin {name}" if command.admin else name

@@ -15,6 +15,7 @@ from bot.domain.notifications import (
     PartnerLeft,
     PauseEnded,
     PersonUnreachable,
+    TextsUpdated,
 )
 from dialogs.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.i18n import Translator
@@ -66,6 +67,8 @@ def present(
             return _participation(notification, t, people)
         case ApprovalRequested() | EnrollmentDecided():
             return _enrollment(notification, t, people)
+        case TextsUpdated():
+            return _texts_updated(notification, t)
     raise ValueError(f"no presenter for {notification.type}")
 
 
@@ -173,3 +176,29 @@ def _enrollment(notification: Notification, t: Translator, people: Mapping[str, 
             body = Paragraph((Text(t("Program: ")), UserText(program), Text(after)))
             return Message((Header(summary), Section((body,))), summary=summary)
     raise ValueError(f"no presenter for {notification.type}")
+
+
+TEXTS_REVIEW_ACTION = "programs:texts_review"  # the programs feature answers it (slug:kind)
+
+
+def _texts_updated(notification: TextsUpdated, t: Translator) -> Message:
+    """A new version of a program's charter or privacy notice (issue 4)."""
+    summary = (
+        t("The program charter has changed")
+        if notification.kind == "charter"
+        else t("The privacy notice has changed")
+    )
+    body = Paragraph(
+        (
+            Text(t("The program team of ")),
+            UserText(notification.program_name),
+            Text(t(" published a new version. Please read it and accept it to keep taking part.")),
+        )
+    )
+    read = Button(
+        t("Read and accept"),
+        TEXTS_REVIEW_ACTION,
+        value=f"{notification.program_slug}:{notification.kind}",
+        style="primary",
+    )
+    return Message((Header(summary), Section((body,)), Actions((read,))), summary=summary)

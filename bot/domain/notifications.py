@@ -137,3 +137,20 @@ class EnrollmentDecided(Notification):
 
 
 NOTIFICATION_TYPES.update({cls.type: cls for cls in (ApprovalRequested, EnrollmentDecided)})
+
+
+# -- program administration: new versions of the program's texts -----------------------
+
+
+@dataclass(frozen=True)
+class TextsUpdated(Notification):
+    """For an enrolled person: the charter or privacy notice changed; please accept it again."""
+
+    type: ClassVar[str] = "texts_updated"
+    program_slug: str
+    program_name: str
+    kind: str  # charter | privacy
+    version: int
+
+
+NOTIFICATION_TYPES.update({cls.type: cls for cls in (TextsUpdated,)})

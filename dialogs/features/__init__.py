@@ -4,5 +4,6 @@ from dialogs.features.base import Feature
 from dialogs.features.basics import BASICS
 from dialogs.features.enrollment import ENROLLMENT
 from dialogs.features.participation import PARTICIPATION
+from dialogs.features.programs import PROGRAMS
 
-FEATURES: tuple[Feature, ...] = (BASICS, PARTICIPATION, ENROLLMENT)
+FEATURES: tuple[Feature, ...] = (BASICS, PARTICIPATION, ENROLLMENT, PROGRAMS)

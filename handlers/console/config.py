@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.domain.loopback import is_loopback
 from storage.due_runner import Handler
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine can reach (the console trusts whoever calls)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

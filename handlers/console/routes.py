@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 import structlog
 from aiohttp import web
 
+from bot.domain.loopback import is_loopback
 from dialogs.events import Actor, Inbound, InboundKind, Outcome
 from dialogs.ui import ActionRef, Done, FieldErrors, FieldValue, MessageRef, NextForm
 from handlers.console.channel import ConsoleChannel, DemoClock
-from handlers.console.config import ConsoleConfig, is_loopback
+from handlers.console.config import ConsoleConfig
 from handlers.console.render import Viewer, render_form, render_message, render_person_text
 from handlers.console.store import ConsolePerson, ConsoleStore, typed_message
 from storage.db import Database

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
+
+from bot.domain.loopback import is_loopback
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -43,12 +44,3 @@ class TeamsConfig:
     def enabled(self) -> bool:
         """Teams answers when authenticated, or unauthenticated on a loopback bind only."""
         return self.authenticated or self.on_loopback
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -11,7 +11,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from handlers.teams.config import is_loopback
+from bot.domain.loopback import is_loopback
 
 # Where Microsoft's connectors live (public, GCC, GCC High, DoD and the Teams edge).
 TRUSTED_SUFFIXES = (

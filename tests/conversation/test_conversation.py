@@ -45,7 +45,7 @@ async def test_admins_see_admin_commands_and_others_are_refused_them(database: D
     admin = await conversation.handle(Inbound(slack_actor("U0ADMIN"), "command", text="help"))
     assert "/tandem admin match" in words(admin.messages)
     by_email = await conversation.handle(
-        Inbound(slack_actor("U7", email="RH@acme.example"), "command", text="admin status")
+        Inbound(slack_actor("U7", email="RH@acme.example"), "command", text="admin export")
     )
     assert "not available yet" in words(by_email.messages) or "pas encore" in words(
         by_email.messages

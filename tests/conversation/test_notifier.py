@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.domain.notifications import Announcement, Introduction
 from dialogs.content import PersonRef
 from dialogs.delivery import Recipient, Unreachable
+from dialogs.events import Platform
 from dialogs.notifier import Notifier, NotifierConfig
 from dialogs.ui import Message, MessageRef, Section
 from storage.db import Database
@@ -29,8 +30,8 @@ from storage.models import (
 class RecordingChannel:
     """A ChatChannel (our own protocol) that records what it was asked to deliver."""
 
-    def __init__(self, platform: str, unreachable: set[str] | None = None) -> None:
-        self.platform = platform
+    def __init__(self, platform: Platform, unreachable: set[str] | None = None) -> None:
+        self.platform: Platform = platform
         self.unreachable = unreachable or set()
         self.sent: list[tuple[Recipient, Message]] = []
         self.introduced: list[tuple[list[str], Message]] = []

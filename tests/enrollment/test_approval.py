@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from dialogs.conversation import Conversation
+from dialogs.delivery import ChatChannel
 from dialogs.features.enrollment import register_due_handlers
 from dialogs.notifier import Notifier, NotifierConfig
 from dialogs.ui import Done, NextForm
@@ -43,8 +44,8 @@ async def test_admins_approve_and_the_person_is_told(database: Database) -> None
     await admin.send(kind="command", text="help")  # the admin has talked to the bot on Slack
     person = Driver(conversation, actor("U2", "jun@acme.example", "en-US"))
     slack = RecordingChannel("slack")
-    channels = {"slack": slack}  # RecordingChannel is structurally a ChatChannel
-    notifier = Notifier(database, channels, NotifierConfig(quiet_hours=None))  # type: ignore[arg-type]
+    channels: dict[str, ChatChannel] = {"slack": slack}
+    notifier = Notifier(database, channels, NotifierConfig(quiet_hours=None))
     handlers = DueHandlers()
     notifier.register(handlers)
     register_due_handlers(handlers, database, notifier)

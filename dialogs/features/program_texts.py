@@ -1,0 +1,289 @@
+"""``admin texts`` (charter and privacy notice: show, edit, publish), ``admin skills`` (the
+taxonomy: list, add, rename, retire), and the *Read and accept* card enrolled people get
+when a text they accepted has a new version.
+
+Publishing queues one due action; ``register_due_handlers`` turns it into a
+``TextsUpdated`` message for each enrolled person whose consent is older.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import structlog
+
+from bot.domain.notifications import TextsUpdated
+from bot.domain.programs import TEXT_KINDS, skill_key_problem, skill_name_problem
+from dialogs.content import Paragraph, Text, UserText
+from dialogs.events import Outcome
+from dialogs.features.base import Handler, Turn
+from dialogs.flows.program import TEXT_FLOW, problem_text
+from dialogs.i18n import LOCALES
+from dialogs.notification_presenters import TEXTS_REVIEW_ACTION
+from dialogs.notifier import Notifier
+from dialogs.presenters import stale_message
+from dialogs.ui import Actions, Button, Facts, Header, Message, Section
+from storage.db import Database
+from storage.dialog_states import advance_flow, open_flow
+from storage.due_runner import DueHandlers
+from storage.enrollments import current_text, enrollment_of, program_by_slug, record_consent
+from storage.models import Program
+from storage.participation import enqueue_action
+from storage.programs import (
+    ENROLLED,
+    add_skill,
+    all_skills,
+    current_version,
+    draft_of,
+    list_programs,
+    publish,
+    published_bodies,
+    rename_skill,
+    retire_skill,
+    skill_by_key,
+    stale_consents,
+)
+from storage.queue import ClaimedAction
+from storage.types import utcnow
+
+TEXTS_PUBLISHED = "programs.texts_published"  # due action: ask enrolled people again
+ACCEPT_ACTION = "programs:texts_accept"  # value: slug:kind:version
+EDIT_TEXT_ACTION = "programs:texts_edit"  # value: slug:kind:locale
+
+log = structlog.get_logger("tandem.programs")
+
+
+def say(turn: Turn, text: str, typed: str | None = None) -> Outcome:
+    """Our words, then (optionally) something the admin typed, shown inert."""
+    parts = (Text(text), *((Text(" "), UserText(typed)) if typed is not None else ()))
+    line = Paragraph(parts)
+    return turn.reply(Message((Section((line,)),), summary=line.plain(), visibility="private"))
+
+
+async def program_or_apology(turn: Turn, slug: str) -> tuple[Program | None, Outcome]:
+    program = await program_by_slug(turn.ctx.session, slug.strip().lower())
+    if program is not None:
+        return program, turn.reply()
+    t = turn.ctx.t
+    known = ", ".join(p.slug for p in await list_programs(turn.ctx.session)) or "—"
+    apology = say(turn, t("I do not know a program called"), slug)
+    line = Paragraph.of(t("Programs: {slugs}", slugs=known))
+    message = apology.messages[0]
+    section = Section((*message.blocks[0].paragraphs, line))  # type: ignore[union-attr]
+    return None, turn.reply(Message((section,), summary=message.summary, visibility="private"))
+
+
+def _kind_label(turn: Turn, kind: str) -> str:
+    return turn.ctx.t("Charter") if kind == "charter" else turn.ctx.t("Privacy notice")
+
+
+async def _show_text(turn: Turn, program: Program, kind: str, locale: str) -> Outcome:
+    t = turn.ctx.t
+    text = await current_text(turn.ctx.session, program, kind, locale)
+    draft = await draft_of(turn.ctx.session, program, kind, locale)
+    title = f"{_kind_label(turn, kind)} · {program.name}"
+    body = [Paragraph.of(t("No published version yet."))]
+    if text is not None:
+        version = Paragraph.of(t("Version {version}", version=text.version))
+        body = [version, Paragraph((UserText(text.body),))]
+    if draft is not None:
+        body.append(Paragraph.of(t("A draft of version {version} waits to be published.",
+                                   version=draft.version)))  # fmt: skip
+    edit = Button(t("Edit"), EDIT_TEXT_ACTION, value=f"{program.slug}:{kind}:{locale}",
+                  opens_form=True)  # fmt: skip
+    blocks = (Header(title), Section(tuple(body)), Actions((edit,)))
+    return turn.reply(Message(blocks, summary=title, visibility="private"))
+
+
+async def edit_text(turn: Turn, program: Program, kind: str, locale: str) -> Outcome:
+    ctx = turn.ctx
+    instance = await open_flow(ctx.session, ctx.person.id, TEXT_FLOW.name)
+    wanted = {"program_id": program.id, "kind": kind, "locale": locale}
+    if instance is not None and any(instance.data.get(k) != v for k, v in wanted.items()):
+        await advance_flow(ctx.session, instance.id, instance.version, instance.step,
+                           dict(instance.data), finished=True)  # fmt: skip
+    draft = await draft_of(ctx.session, program, kind, locale)
+    current = await current_text(ctx.session, program, kind, locale)
+    body = draft.body if draft else current.body if current else ""
+    data = {**wanted, "program_name": program.name, "body": body}
+    return await turn.start(TEXT_FLOW.name, opener=EDIT_TEXT_ACTION, data=data)
+
+
+async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    previous = await published_bodies(ctx.session, program, kind, current_version(program, kind))
+    published = await publish(ctx.session, program, kind, ctx.person.id, previous)
+    if published is None:
+        return say(turn, t("There is no draft to publish. Write one first with: admin texts "
+                           "edit {slug} {kind}", slug=program.slug, kind=kind))  # fmt: skip
+    await enqueue_action(
+        ctx.session, TEXTS_PUBLISHED, f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
+        utcnow(), {"program_id": program.id, "kind": kind, "version": published.version},
+    )  # fmt: skip
+    done = t("Version {version} is published. Enrolled people will be asked to accept it.",
+             version=published.version)  # fmt: skip
+    if published.carried:
+        done += " " + t("Unchanged in: {languages}.", languages=", ".join(published.carried))
+    return say(turn, done)
+
+
+async def texts_command(turn: Turn) -> Outcome:
+    t = turn.ctx.t
+    command = turn.command
+    action = (command.action if command else None) or "show"
+    args = command.args if command else ()
+    usage = t("Usage: admin texts show|edit|publish SLUG charter|privacy [fr|en]")
+    if not args:
+        return say(turn, usage)
+    program, apology = await program_or_apology(turn, args[0])
+    if program is None:
+        return apology
+    kind = args[1].lower() if len(args) > 1 else "charter"
+    locale = args[2].lower() if len(args) > 2 else turn.ctx.locale
+    if kind not in TEXT_KINDS or locale not in LOCALES:
+        return say(turn, usage)
+    match action:
+        case "edit":
+            return await edit_text(turn, program, kind, locale)
+        case "publish":
+            return await _publish(turn, program, kind)
+    return await _show_text(turn, program, kind, locale)
+
+
+async def reopen_text(turn: Turn) -> Outcome:
+    """The show card's Edit button (value slug:kind:locale), or the button that opens the
+    form when it could not open at once (no value: resume the open one)."""
+    ctx = turn.ctx
+    if not ctx.is_admin:  # a button reaches here without the core's admin check
+        return say(turn, ctx.t("This command is for program admins. Ask your HR team if you "
+                               "need it."))  # fmt: skip
+    if not turn.inbound.value:
+        if await open_flow(ctx.session, ctx.person.id, TEXT_FLOW.name) is None:
+            return turn.reply(stale_message(ctx.t))
+        return await turn.start(TEXT_FLOW.name, opener=EDIT_TEXT_ACTION)
+    slug, _, rest = turn.inbound.value.partition(":")
+    kind, _, locale = rest.partition(":")
+    program, apology = await program_or_apology(turn, slug)
+    if program is None:
+        return apology
+    if kind not in TEXT_KINDS or locale not in LOCALES:
+        return turn.reply(stale_message(ctx.t))
+    return await edit_text(turn, program, kind, locale)
+
+
+# -- enrolled people: read the new version and accept it ----------------------------------
+
+
+async def review_text(turn: Turn) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    slug, _, kind = turn.inbound.value.partition(":")
+    program = await program_by_slug(ctx.session, slug)
+    text = await current_text(ctx.session, program, kind, ctx.locale) if program else None
+    if program is None or text is None or kind not in TEXT_KINDS:
+        return turn.reply(stale_message(t))
+    title = _kind_label(turn, kind)
+    accept = Button(t("I accept"), ACCEPT_ACTION, value=f"{slug}:{kind}:{text.version}",
+                    style="primary")  # fmt: skip
+    blocks = (Header(title), Section((Paragraph((UserText(text.body),)),)), Actions((accept,)))
+    return turn.reply(Message(blocks, summary=title, visibility="private"))
+
+
+async def accept_text(turn: Turn) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    slug, kind, version = [*turn.inbound.value.split(":"), "", "", ""][:3]
+    program = await program_by_slug(ctx.session, slug)
+    enrollment = await enrollment_of(ctx.session, program.id, ctx.person.id) if program else None
+    text = await current_text(ctx.session, program, kind, ctx.locale) if program else None
+    if (
+        program is None
+        or text is None
+        or enrollment is None
+        or enrollment.status not in ENROLLED
+        or str(text.version) != version  # an even newer version came out: read that one
+    ):
+        return turn.reply(stale_message(t), close_source=True)
+    await record_consent(ctx.session, ctx.person.id, program.id, text)  # once per version
+    return replace(say(turn, t("Thank you: your acceptance is recorded.")), close_source=True)
+
+
+# -- the skills taxonomy -----------------------------------------------------------------
+
+
+async def skills_command(turn: Turn) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    command = turn.command
+    action = (command.action if command else None) or "list"
+    args = command.args if command else ()
+    if action == "list":
+        skills = await all_skills(ctx.session)
+        facts = tuple(
+            (s.key, Paragraph((UserText(f"{s.name('fr')} / {s.name('en')}"),
+                               *((Text(" · " + t("retired")),) if s.retired_at else ()))))
+            for s in skills
+        )  # fmt: skip
+        title = t("Skills")
+        return turn.reply(Message((Header(title), Facts(facts)), summary=title,
+                                  visibility="private"))  # fmt: skip
+    usages = {
+        "add": t('Usage: admin skills add KEY "French name" "English name"'),
+        "rename": t('Usage: admin skills rename KEY fr|en "New name"'),
+        "retire": t("Usage: admin skills retire KEY"),
+    }
+    wanted = {"add": 3, "rename": 3, "retire": 1}[action]
+    if len(args) != wanted:
+        return say(turn, usages[action])
+    key = args[0].lower()
+    skill = await skill_by_key(ctx.session, key)
+    if action == "add":
+        problem = (
+            skill_key_problem(key) or skill_name_problem(args[1]) or skill_name_problem(args[2])
+        )
+        if problem is not None:
+            return say(turn, problem_text(t, problem), args[0])
+        if skill is not None:
+            return say(turn, t("This skill exists already:"), key)
+        await add_skill(ctx.session, key, {"fr": args[1].strip(), "en": args[2].strip()},
+                        ctx.person.id)  # fmt: skip
+        return say(turn, t("Skill added:"), key)
+    if skill is None:
+        return say(turn, t("I do not know this skill:"), args[0])
+    if action == "rename":
+        locale, name = args[1].lower(), args[2].strip()
+        problem = skill_name_problem(name)
+        if locale not in LOCALES or problem is not None:
+            return say(turn, problem_text(t, problem) if problem else usages["rename"])
+        rename_skill(ctx.session, skill, locale, name, ctx.person.id)
+        return say(turn, t("Skill renamed:"), f"{key} ({locale}) → {name}")
+    if skill.retired_at is not None:
+        return say(turn, t("This skill is retired already:"), key)
+    retire_skill(ctx.session, skill, ctx.person.id)
+    return say(turn, t("Skill retired: nobody can choose it any more; past answers keep it."), key)
+
+
+TEXTS_COMMAND: Handler = texts_command
+SKILLS_COMMAND: Handler = skills_command
+TEXTS_FLOWS = (TEXT_FLOW,)
+TEXTS_ACTIONS: dict[str, Handler] = {
+    EDIT_TEXT_ACTION: reopen_text,
+    TEXTS_REVIEW_ACTION: review_text,
+    ACCEPT_ACTION: accept_text,
+}
+
+
+def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
+    """A published text version: each enrolled person whose consent is older is asked."""
+
+    async def ask_again(action: ClaimedAction) -> None:
+        async with database.unit_of_work(immediate=True) as session:
+            program = await session.get(Program, int(action.payload["program_id"]))
+            kind, version = str(action.payload["kind"]), int(action.payload["version"])
+            if program is None or current_version(program, kind) != version:
+                return  # gone, or superseded: the newer version asks in its turn
+            stale = await stale_consents(session, program, kind)
+            notice = TextsUpdated(program.slug, program.name, kind, version)
+            for enrollment in stale:
+                key = f"notify:{action.idempotency_key}:{enrollment.person_id}"
+                await notifier.notify(session, enrollment.person_id, notice, key=key)
+        log.info("texts.asked_again", program_id=program.id, kind=kind, people=len(stale))
+
+    handlers.register(TEXTS_PUBLISHED)(ask_again)

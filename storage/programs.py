@@ -1,0 +1,364 @@
+"""Queries for running programs: create, list, edit, open and close them; their admins;
+versioned texts; the skills taxonomy; the counts admins watch.
+
+Every function works inside the caller's unit of work and records the admin action it
+performs as an AuditEvent (opaque ids only); nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.programs import ProgramRules, ProgramSettings, next_text_version
+from storage.audit import record_audit
+from storage.models import (
+    AuditEvent,
+    CareerStage,
+    Consent,
+    Enrollment,
+    Person,
+    Program,
+    ProgramAdmin,
+    ProgramText,
+    Skill,
+    SkillTranslation,
+)
+from storage.types import utcnow
+
+ENROLLED = ("pending", "active", "paused")  # people a new text version concerns
+
+
+async def list_programs(session: AsyncSession) -> list[Program]:
+    rows = await session.scalars(select(Program).order_by(Program.starts_on, Program.slug))
+    return list(rows)
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    return await session.scalar(select(Program.id).where(Program.slug == slug)) is not None
+
+
+async def career_stages(session: AsyncSession) -> list[CareerStage]:
+    return list(await session.scalars(select(CareerStage).order_by(CareerStage.rank)))
+
+
+def _apply(program: Program, settings: ProgramSettings) -> None:
+    program.name = settings.name
+    program.timezone = settings.timezone
+    program.starts_on = settings.starts_on
+    program.ends_on = settings.ends_on
+    program.enrollment_closes_on = settings.enrollment_closes_on
+    program.cadence = settings.cadence
+    program.session_minutes = settings.session_minutes
+    program.capacity_default = settings.capacity_default
+    program.approval_required = settings.approval_required
+
+
+async def create_program(
+    session: AsyncSession, settings: ProgramSettings, rules: ProgramRules, actor_id: str
+) -> Program:
+    """A draft program; its creator becomes one of its admins."""
+    program = Program(slug=settings.slug, status="draft", rules=rules.as_json())
+    _apply(program, settings)
+    session.add(program)
+    await session.flush()
+    session.add(ProgramAdmin(program_id=program.id, person_id=actor_id))
+    record_audit(session, "program.created", actor_id=actor_id, program_id=program.id,
+                 details={"slug": program.slug})  # fmt: skip
+    return program
+
+
+async def update_program(
+    session: AsyncSession,
+    program: Program,
+    settings: ProgramSettings,
+    rules: ProgramRules,
+    actor_id: str,
+) -> None:
+    before = _snapshot(program)
+    _apply(program, settings)
+    program.rules = rules.as_json(program.rules)
+    after = _snapshot(program)
+    changed = sorted(k for k in after if after[k] != before[k])
+    record_audit(session, "program.edited", actor_id=actor_id, program_id=program.id,
+                 details={"changed": changed})  # fmt: skip
+
+
+def _snapshot(program: Program) -> dict[str, object]:
+    return {
+        "name": program.name, "timezone": program.timezone, "starts_on": program.starts_on,
+        "ends_on": program.ends_on, "enrollment_closes_on": program.enrollment_closes_on,
+        "cadence": program.cadence, "session_minutes": program.session_minutes,
+        "capacity_default": program.capacity_default,
+        "approval_required": program.approval_required, "rules": dict(program.rules or {}),
+    }  # fmt: skip
+
+
+def set_status(session: AsyncSession, program: Program, status: str, actor_id: str) -> None:
+    record_audit(session, f"program.{'opened' if status == 'open' else status}",
+                 actor_id=actor_id, program_id=program.id,
+                 details={"from": program.status, "to": status})  # fmt: skip
+    program.status = status
+
+
+async def is_program_admin(session: AsyncSession, person_id: str) -> bool:
+    """Admin of any program (they may use admin commands; see ``Conversation.is_admin``)."""
+    found = await session.scalar(
+        select(ProgramAdmin.id).where(ProgramAdmin.person_id == person_id).limit(1)
+    )
+    return found is not None
+
+
+async def add_program_admin(
+    session: AsyncSession, program: Program, person: Person, actor_id: str
+) -> bool:
+    """False if they are one already."""
+    exists = await session.scalar(
+        select(ProgramAdmin.id).where(
+            ProgramAdmin.program_id == program.id, ProgramAdmin.person_id == person.id
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(ProgramAdmin(program_id=program.id, person_id=person.id))
+    record_audit(session, "program.admin_added", actor_id=actor_id, subject_id=person.id,
+                 program_id=program.id)  # fmt: skip
+    return True
+
+
+# -- texts ------------------------------------------------------------------------------
+
+
+def current_version(program: Program, kind: str) -> int | None:
+    return program.charter_version if kind == "charter" else program.privacy_version
+
+
+async def _own_texts(session: AsyncSession, program: Program, kind: str) -> list[ProgramText]:
+    rows = await session.scalars(
+        select(ProgramText).where(ProgramText.program_id == program.id, ProgramText.kind == kind)
+    )
+    return list(rows)
+
+
+async def save_draft(
+    session: AsyncSession, program: Program, kind: str, locale: str, body: str, actor_id: str
+) -> int:
+    """The next version's text in one language, unpublished; returns that version."""
+    texts = await _own_texts(session, program, kind)
+    published = [t.version for t in texts if t.published_at is not None]
+    version = next_text_version([*published, current_version(program, kind) or 0])
+    draft = next((t for t in texts if t.version == version and t.locale == locale), None)
+    if draft is None:
+        draft = ProgramText(program_id=program.id, kind=kind, version=version, locale=locale,
+                            body=body, created_by=actor_id)  # fmt: skip
+        session.add(draft)
+    else:
+        draft.body, draft.created_by = body, actor_id
+    record_audit(session, "texts.edited", actor_id=actor_id, program_id=program.id,
+                 details={"kind": kind, "locale": locale, "version": version})  # fmt: skip
+    return version
+
+
+async def draft_of(
+    session: AsyncSession, program: Program, kind: str, locale: str
+) -> ProgramText | None:
+    return next(
+        (
+            t
+            for t in await _own_texts(session, program, kind)
+            if t.published_at is None and t.locale == locale
+        ),
+        None,
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    version: int
+    locales: tuple[str, ...]  # written for this version
+    carried: tuple[str, ...]  # kept from the previous version (not edited this time)
+
+
+async def publish(
+    session: AsyncSession,
+    program: Program,
+    kind: str,
+    actor_id: str,
+    previous_bodies: dict[str, str],
+) -> Published | None:
+    """Publish the drafts of the next version; languages without a draft keep the previous
+    wording (``previous_bodies``, by locale) so that nobody loses their language. None if
+    there is no draft."""
+    drafts = [t for t in await _own_texts(session, program, kind) if t.published_at is None]
+    if not drafts:
+        return None
+    version, now = drafts[0].version, utcnow()
+    for draft in drafts:
+        draft.published_at = now
+    written = {d.locale for d in drafts}
+    carried = sorted(set(previous_bodies) - written)
+    for locale in carried:
+        session.add(ProgramText(program_id=program.id, kind=kind, version=version, locale=locale,
+                                body=previous_bodies[locale], published_at=now,
+                                created_by=actor_id))  # fmt: skip
+    if kind == "charter":
+        program.charter_version = version
+    else:
+        program.privacy_version = version
+    details = {"kind": kind, "version": version, "locales": sorted(written)}
+    record_audit(
+        session, "texts.published", actor_id=actor_id, program_id=program.id, details=details
+    )
+    return Published(version, tuple(sorted(written)), tuple(carried))
+
+
+async def published_bodies(
+    session: AsyncSession, program: Program, kind: str, version: int | None
+) -> dict[str, str]:
+    """A published version's text by locale: the program's own, else the deployment's."""
+    if version is None:
+        return {}
+    for owner in (program.id, None):
+        rows = await session.scalars(
+            select(ProgramText).where(
+                ProgramText.kind == kind,
+                ProgramText.version == version,
+                ProgramText.published_at.is_not(None),
+                ProgramText.program_id.is_(None)
+                if owner is None
+                else ProgramText.program_id == owner,
+            )
+        )
+        found = {t.locale: t.body for t in rows}
+        if found:
+            return found
+    return {}
+
+
+async def stale_consents(session: AsyncSession, program: Program, kind: str) -> list[Enrollment]:
+    """Enrolled people whose accepted version of the text is older than the current one."""
+    version = current_version(program, kind)
+    if version is None:
+        return []
+    accepted = (
+        select(Consent.person_id, func.max(Consent.text_version).label("version"))
+        .where(Consent.program_id == program.id, Consent.text_kind == kind)
+        .group_by(Consent.person_id)
+        .subquery()
+    )
+    rows = await session.scalars(
+        select(Enrollment)
+        .outerjoin(accepted, accepted.c.person_id == Enrollment.person_id)
+        .where(
+            Enrollment.program_id == program.id,
+            Enrollment.status.in_(ENROLLED),
+            func.coalesce(accepted.c.version, 0) < version,
+        )
+        .order_by(Enrollment.id)
+    )
+    return list(rows)
+
+
+# -- skills -----------------------------------------------------------------------------
+
+
+async def all_skills(session: AsyncSession) -> list[Skill]:
+    """Retired ones too (they stay readable in history), active first."""
+    rows = await session.scalars(select(Skill).order_by(Skill.retired_at.is_not(None), Skill.key))
+    return list(rows)
+
+
+async def skill_by_key(session: AsyncSession, key: str) -> Skill | None:
+    return await session.scalar(select(Skill).where(Skill.key == key))
+
+
+async def add_skill(session: AsyncSession, key: str, names: dict[str, str], actor_id: str) -> Skill:
+    skill = Skill(key=key, category="digital")
+    skill.translations = [SkillTranslation(locale=loc, name=n) for loc, n in names.items()]
+    session.add(skill)
+    await session.flush()
+    record_audit(session, "skill.added", actor_id=actor_id, subject_id=key)
+    return skill
+
+
+def rename_skill(
+    session: AsyncSession, skill: Skill, locale: str, name: str, actor_id: str
+) -> None:
+    translation = next((t for t in skill.translations if t.locale == locale), None)
+    old = translation.name if translation else None
+    if translation is None:
+        skill.translations.append(SkillTranslation(locale=locale, name=name))
+    else:
+        translation.name = name
+    record_audit(session, "skill.renamed", actor_id=actor_id, subject_id=skill.key,
+                 details={"locale": locale, "from": old, "to": name})  # fmt: skip
+
+
+def retire_skill(session: AsyncSession, skill: Skill, actor_id: str) -> None:
+    """Retired skills are no longer offered; enrollments that name them keep them."""
+    skill.retired_at = utcnow()
+    record_audit(session, "skill.retired", actor_id=actor_id, subject_id=skill.key)
+
+
+# -- status -----------------------------------------------------------------------------
+
+
+@dataclass
+class ProgramStatus:
+    program: Program
+    by_role_status: Counter[tuple[str, str]] = field(default_factory=Counter)
+    wanted: list[str] = field(default_factory=list)  # skill keys, one per person wanting it
+    offered: list[str] = field(default_factory=list)
+    invited_unanswered: int = 0
+
+    def count(self, role: str, status: str) -> int:
+        """``role`` mentor counts people enrolled as both too."""
+        return sum(n for (r, s), n in self.by_role_status.items()
+                   if s == status and r in (role, "both"))  # fmt: skip
+
+
+async def program_status(session: AsyncSession, program: Program) -> ProgramStatus:
+    status = ProgramStatus(program)
+    enrollments = await session.scalars(
+        select(Enrollment).where(Enrollment.program_id == program.id)
+    )
+    answered: set[str] = set()
+    for enrollment in enrollments:
+        status.by_role_status[(enrollment.role, enrollment.status)] += 1
+        if enrollment.status != "draft":
+            answered.add(enrollment.person_id)
+        if enrollment.status in ("pending", "active"):
+            status.wanted += [s["skill"] for s in enrollment.skills_wanted or ()]
+            status.offered += [s["skill"] for s in enrollment.skills_offered or ()]
+    # Invitations live in the audit trail and the due-action queue, not as enrollments.
+    invited = await session.scalars(
+        select(func.distinct(AuditEvent.subject_id)).where(
+            AuditEvent.program_id == program.id,
+            AuditEvent.action == "invitation.sent",
+        )
+    )
+    status.invited_unanswered = len({i for i in invited if i} - answered)
+    return status
+
+
+async def people_by_id(session: AsyncSession, ids: Sequence[str]) -> dict[str, Person]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    return {p.id: p for p in await session.scalars(select(Person).where(Person.id.in_(wanted)))}
+
+
+async def audit_events_since(
+    session: AsyncSession, since: datetime | None, limit: int = 30
+) -> list[AuditEvent]:
+    """The latest events (at most ``limit``), oldest first."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    rows = list(await session.scalars(query.limit(limit)))
+    return rows[::-1]

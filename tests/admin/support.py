@@ -1,0 +1,79 @@
+"""An admin and a non-admin talking to the real core, and what its answers say."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.events import Actor, Inbound, Outcome
+from dialogs.ui import Button, Facts, FieldValue, Form, Header, Message, Section
+from storage.db import Database
+
+ADMIN_EMAIL = "rh@acme.example"
+CONFIG = ConversationConfig(default_locale="fr", admins=(ADMIN_EMAIL,), slack_team_ids=("T1",))
+SETTINGS: dict[str, FieldValue] = {
+    "name": "Mentorat <b>2028</b>", "slug": "mi-2028", "timezone": "Europe/Paris",
+    "starts_on": "2028-01-10", "ends_on": "2028-07-07", "enrollment_closes_on": "",
+    "cadence": "monthly", "session_minutes": "60", "capacity_default": "2",
+    "approval_required": "yes",
+}  # fmt: skip
+
+
+def admin(locale: str = "fr-FR") -> Actor:
+    return Actor("slack", "T1", "UADMIN", locale_hint=locale, display_name="Rose RH",
+                 email=ADMIN_EMAIL)  # fmt: skip
+
+
+def someone(user: str = "U8", locale: str = "fr-FR", email: str | None = None) -> Actor:
+    return Actor("slack", "T1", user, locale_hint=locale, display_name="Léo Dupont", email=email)
+
+
+def words(outcome: Outcome | Message | None) -> str:
+    if outcome is None:
+        return ""
+    messages = outcome.messages if isinstance(outcome, Outcome) else (outcome,)
+    text: list[str] = []
+    for message in messages:
+        for block in message.blocks:
+            if isinstance(block, Header):
+                text.append(block.text)
+            if isinstance(block, Section):
+                text += [p.plain() for p in block.paragraphs]
+            if isinstance(block, Facts):
+                text += [f"{label}: {value.plain()}" for label, value in block.items]
+    return "\n".join(text)
+
+
+def buttons(outcome: Outcome) -> list[Button]:
+    return [
+        b for m in outcome.messages for block in m.blocks for b in getattr(block, "buttons", ())
+    ]
+
+
+class Driver:
+    def __init__(self, database: Database, config: ConversationConfig = CONFIG) -> None:
+        self.database = database
+        self.conversation = Conversation(database, config)
+
+    async def say(self, actor: Actor, text: str) -> Outcome:
+        return await self.conversation.handle(Inbound(actor, "command", text=text))
+
+    async def click(self, actor: Actor, button: Button) -> Outcome:
+        return await self.conversation.handle(
+            Inbound(actor, "action", action=button.action, value=button.value, ref=button.ref)
+        )
+
+    async def submit(self, actor: Actor, form: Form, values: dict[str, FieldValue]) -> Any:
+        outcome = await self.conversation.handle(
+            Inbound(actor, "submission", ref=form.ref, values=values)
+        )
+        return outcome.form_answer
+
+    async def count(self, model: Any, *where: Any) -> int:
+        async with self.database.unit_of_work() as session:
+            query = select(func.count()).select_from(model)
+            for condition in where:
+                query = query.where(condition)
+            return int(await session.scalar(query) or 0)
