@@ -35,6 +35,8 @@ due_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(due_app, name="due")
+program_app = typer.Typer(help="Programs (create and edit them with /tandem admin program).")
+app.add_typer(program_app, name="program", no_args_is_help=True)
 
 DEMO_DATABASE = "tandem-demo.db"
 
@@ -300,6 +302,47 @@ def people_export(
         if isinstance(languages, list):
             row["languages"] = " ".join(str(code) for code in languages)
         writer.writerow(row)
+
+
+@program_app.command("list")
+def program_list() -> None:
+    """Programs with their status, dates and enrolled mentors and mentees."""
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.programs import list_programs, program_status
+
+    settings = settings_or_exit()
+
+    def pending(counts: Counter[tuple[str, str]]) -> int:
+        return sum(n for (_role, state), n in counts.items() if state == "pending")
+
+    async def _go(database: Database) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        async with database.unit_of_work() as session:
+            for program in await list_programs(session):
+                status = await program_status(session, program)
+                rows.append(
+                    (
+                        program.slug,
+                        program.name,
+                        program.status,
+                        f"{program.starts_on} → {program.ends_on}",
+                        str(status.count("mentor", "active")),
+                        str(status.count("mentee", "active")),
+                        str(
+                            sum(n for (_, s), n in status.by_role_status.items() if s == "pending")
+                        ),
+                    )
+                )
+        return rows
+
+    table = Table("slug", "name", "status", "dates", "mentors", "mentees", "pending")
+    for row in run_with_database(settings, _go):
+        table.add_row(*row)
+    Console().print(table)
 
 
 @people_app.command("merge")

@@ -132,3 +132,27 @@ def test_a_full_import_reports_the_enrollments_it_closes(
     assert result.returncode == 0, result.stderr
     assert "1 marked as left" in result.stdout
     assert "Enrollments closed for leavers: 0" in result.stdout  # Sam had none
+
+
+def test_program_list_shows_the_programs(tmp_path: Path, env: dict[str, str]) -> None:
+    empty = tandem("program", "list", cwd=tmp_path, env=env)
+    assert empty.returncode == 0 and "mentorat" not in empty.stdout
+    demo_env = clean_env(
+        TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", COLUMNS="160"
+    )
+    import asyncio
+
+    from storage.db import Database
+    from storage.demo import seed_demo
+    from storage.migrate import upgrade
+
+    async def seed() -> None:
+        database = Database(demo_env["TANDEM_DATABASE_URL"])
+        await upgrade(database)
+        await seed_demo(database)
+        await database.dispose()
+
+    asyncio.run(seed())
+    listed = tandem("program", "list", cwd=tmp_path, env=demo_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "mentorat-inverse" in listed.stdout and "open" in listed.stdout
