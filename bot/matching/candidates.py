@@ -1,9 +1,10 @@
 """Candidate generation: the best k feasible mentors of every mentee, in blocks.
 
-Each block of mentees is scored against every eligible mentor at once (one matrix product
-plus two table look-ups), hard constraints are applied in the block, and the k + 1 best are
-kept: the k best become solver edges and the (k+1)-th score is an exact upper bound on every
-pruned pair of that mentee, which the certificate uses.
+Each block of mentees is scored against every eligible mentor at once (one matrix product;
+small tables are folded into it), hard constraints are applied in the block, and the k + 1
+best are kept: the k best become solver edges and the (k+1)-th score bounds every pruned
+pair of that mentee (up to float32 slack, which ``widening`` adds). The same scan can rank
+by reduced score (score - mentor price) and collect each mentor's best mentees.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.matching.population import FloatArray, IntArray, Population, Rules, Wei
 from bot.matching.score import F32, INFEASIBLE, PENALTY, block_scorer
 
 BLOCK_CELLS = 1 << 22  # about 16 MB of float32 per block
+PRICE_CAP = 1e3  # score points, far below INFEASIBLE (-1e5); exceeded only with the full big
 
 
 @dataclass(frozen=True)
@@ -66,24 +68,46 @@ class CandidateSpace:
     def mentor_count(self) -> int:
         return int(self.mentor_rows.size)
 
-    def masked(self, local: IntArray) -> F32:
-        """Scores of mentees ``local`` (eligible-local rows) against all mentors, infeasible
-        pairs pushed below ``INFEASIBLE``."""
-        out = self.scorer.block(local)
+    def masked(self, local: IntArray, cols: IntArray | None = None) -> F32:
+        """Scores of mentees ``local`` (eligible-local rows) against all mentors (or the
+        mentor positions ``cols``, sorted), infeasible pairs pushed below ``INFEASIBLE``."""
+        out = self.scorer.block(local, cols)
         lo = np.searchsorted(self.forbid_j, local, side="left")
         hi = np.searchsorted(self.forbid_j, local, side="right")
         counts = hi - lo
         if counts.sum():
             rows = np.repeat(np.arange(local.size), counts)
             idx = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True) if b > a])
-            out[rows, self.forbid_i[idx]] = -PENALTY
-        for r, (a, b) in enumerate(self.ranges[local].tolist()):
-            if b > a:
-                out[r, a:b] = -PENALTY
+            at = self.forbid_i[idx]
+            if cols is not None:
+                pos = np.minimum(np.searchsorted(cols, at), cols.size - 1)
+                hit = cols[pos] == at
+                rows, at = rows[hit], pos[hit]
+            out[rows, at] = -PENALTY
+        ranges = self.ranges[local]
+        if cols is None:
+            for r, (a, b) in enumerate(ranges.tolist()):
+                if b > a:
+                    out[r, a:b] = -PENALTY
+        else:  # the mentors below each mentee, among the columns asked for
+            below = (cols[None, :] >= ranges[:, :1]) & (cols[None, :] < ranges[:, 1:])
+            out[below] = -PENALTY
         return out
 
-    def top_k(self, k: int, local: IntArray | None = None) -> Candidates:
-        """The k best feasible mentors of each mentee in ``local`` (all eligible by default)."""
+    def top_k(
+        self,
+        k: int,
+        local: IntArray | None = None,
+        price: F32 | None = None,
+        mentor_k: int = 0,
+    ) -> Candidates:
+        """The k best feasible mentors of each mentee in ``local`` (all eligible by default).
+
+        With ``price`` (score points per mentor position) the ranking is by reduced score,
+        score - price, and ``bound`` is the best pruned *reduced* score. With ``mentor_k``,
+        each mentor's ``mentor_k`` best mentees are added too (a popular mentor fills up, so
+        the mentees further down the lists need edges to the mentors left with room).
+        """
         if local is None:
             local = np.arange(self.mentee_count)
         n = self.mentor_count
@@ -91,65 +115,114 @@ class CandidateSpace:
             empty = np.zeros(0, dtype=np.int64)
             bound = np.full(self.mentee_count, -np.inf)
             return Candidates(empty, empty, np.zeros(0, dtype=np.float32), bound, k)
+        if price is not None:
+            # Capped so that a feasible pair stays above INFEASIBLE (and an infeasible one
+            # below): a capped price only overstates the reduced score, so bounds stay safe.
+            price = np.minimum(price, np.float32(PRICE_CAP))
         block = max(16, min(4096, BLOCK_CELLS // max(n, 1)))
         chunks = [local[s : s + block] for s in range(0, local.size, block)]
-        workers = min(2, os.cpu_count() or 1, len(chunks))
-        if workers > 1:
-            with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(lambda c: self._select(c, k), chunks))
+        # A fixed split in two (not one per CPU), so the result never depends on the machine.
+        half = (len(chunks) + 1) // 2
+        parts = [chunks[:half], chunks[half:]] if len(chunks) > 1 else [chunks]
+        if min(2, os.cpu_count() or 1) > 1 and len(parts) > 1:
+            with ThreadPoolExecutor(2) as pool:
+                done = list(pool.map(lambda p: self._scan(p, k, price, mentor_k), parts))
         else:
-            parts = [self._select(c, k) for c in chunks]
+            done = [self._scan(p, k, price, mentor_k) for p in parts]
         bound = np.full(self.mentee_count, -np.inf)
         js, cols, vals = [], [], []
-        for chunk, (j, col, val, b) in zip(chunks, parts, strict=True):
-            bound[chunk] = b
-            js.append(j)
-            cols.append(col)
-            vals.append(val)
+        best: tuple[F32, IntArray] | None = None
+        for part, (selected, column_best) in zip(parts, done, strict=True):
+            for chunk, (j, col, val, b) in zip(part, selected, strict=True):
+                bound[chunk] = b
+                js.append(j)
+                cols.append(col)
+                vals.append(val)
+            best = _merge_best(best, column_best, mentor_k)
+        if best is not None:
+            ok = best[0] > INFEASIBLE
+            js.append(best[1][ok])
+            cols.append(np.nonzero(ok)[1])
+            vals.append(best[0][ok])
         j_all = np.concatenate(js)
         mentor = self.mentor_rows[np.concatenate(cols)]
         mentee = self.mentee_rows[j_all]
         approx = np.concatenate(vals).astype(np.float32)
         order = np.lexsort((mentor, mentee))
-        return Candidates(mentee[order], mentor[order], approx[order], bound, k)
+        mentee, mentor, approx = mentee[order], mentor[order], approx[order]
+        if best is not None and mentee.size:  # a pair can be in both lists
+            fresh = np.r_[True, (mentee[1:] != mentee[:-1]) | (mentor[1:] != mentor[:-1])]
+            mentee, mentor, approx = mentee[fresh], mentor[fresh], approx[fresh]
+        return Candidates(mentee, mentor, approx, bound, k)
 
-    def _select(self, local: IntArray, k: int) -> tuple[IntArray, IntArray, F32, FloatArray]:
-        scores = self.masked(local)
-        n = scores.shape[1]
-        take = min(k + 1, n)
-        if take < n:
-            part = np.argpartition(scores, n - take, axis=1)[:, n - take :]
-        else:
-            part = np.broadcast_to(np.arange(n), (local.size, n)).copy()
-        vals = np.take_along_axis(scores, part, axis=1)
-        # Best first, ties by mentor position, so the choice is deterministic.
-        order = np.lexsort((part, -vals), axis=1)
-        part = np.take_along_axis(part, order, axis=1)
-        vals = np.take_along_axis(vals, order, axis=1)
-        bound = np.full(local.size, -np.inf)
-        if take > k:
-            pruned = vals[:, k]
-            bound = np.where(pruned > INFEASIBLE, pruned.astype(np.float64), -np.inf)
-        keep_vals, keep_cols = vals[:, :k], part[:, :k]
-        ok = keep_vals > INFEASIBLE
-        rows = np.broadcast_to(local[:, None], keep_cols.shape)
-        return rows[ok], keep_cols[ok], keep_vals[ok], bound
+    def _scan(
+        self, chunks: list[IntArray], k: int, price: F32 | None, mentor_k: int
+    ) -> tuple[list[tuple[IntArray, IntArray, F32, FloatArray]], tuple[F32, IntArray] | None]:
+        selected = []
+        best: tuple[F32, IntArray] | None = None
+        for chunk in chunks:
+            scores = self.masked(chunk)
+            if price is not None:
+                scores -= price[None, :]
+            selected.append(_select(scores, chunk, k))
+            if mentor_k:
+                top = scores.argmax(axis=0)
+                found = (scores[top, np.arange(scores.shape[1])][None, :], chunk[top][None, :])
+                best = _merge_best(best, found, mentor_k)
+        return selected, best
 
 
-def could_improve(
-    space: CandidateSpace, local: IntArray, u: IntArray, v: IntArray, big: int, slack: float
+def _merge_best(
+    best: tuple[F32, IntArray] | None, more: tuple[F32, IntArray] | None, keep: int
+) -> tuple[F32, IntArray] | None:
+    """Per mentor column, the ``keep`` best (value, mentee) of two short lists; ties go to
+    the lower mentee row so the choice is deterministic."""
+    if best is None or more is None:
+        return more if best is None else best
+    vals = np.concatenate([best[0], more[0]])
+    rows = np.concatenate([best[1], more[1]])
+    if vals.shape[0] <= keep:
+        return vals, rows
+    order = np.lexsort((rows, -vals), axis=0)[:keep]
+    return np.take_along_axis(vals, order, axis=0), np.take_along_axis(rows, order, axis=0)
+
+
+def _select(scores: F32, local: IntArray, k: int) -> tuple[IntArray, IntArray, F32, FloatArray]:
+    n = scores.shape[1]
+    take = min(k + 1, n)
+    if take < n:
+        part = np.argpartition(scores, n - take, axis=1)[:, n - take :]
+    else:
+        part = np.broadcast_to(np.arange(n), (local.size, n)).copy()
+    vals = np.take_along_axis(scores, part, axis=1)
+    # Best first, ties by mentor position, so the choice is deterministic.
+    order = np.lexsort((part, -vals), axis=1)
+    part = np.take_along_axis(part, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    bound = np.full(local.size, -np.inf)
+    if take > k:
+        pruned = vals[:, k]
+        bound = np.where(pruned > INFEASIBLE, pruned.astype(np.float64), -np.inf)
+    keep_vals, keep_cols = vals[:, :k], part[:, :k]
+    ok = keep_vals > INFEASIBLE
+    rows = np.broadcast_to(local[:, None], keep_cols.shape)
+    return rows[ok], keep_cols[ok], keep_vals[ok], bound
+
+
+def at_least(
+    space: CandidateSpace, local: IntArray, price: F32, need: F32
 ) -> tuple[IntArray, IntArray]:
-    """Feasible pairs of the given mentees whose float32 score, plus ``slack``, could beat the
-    dual prices u (per global mentee row) and v (per global mentor row), in SCALE units."""
-    if local.size == 0 or space.mentor_count == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    from bot.matching.score import SCALE
-
-    scores = space.masked(local)
-    feasible = scores > INFEASIBLE
-    scores += np.float32(slack)
-    scores -= (v[space.mentor_rows] / SCALE).astype(np.float32)[None, :]
-    need = ((u[space.mentee_rows[local]] - big) / SCALE).astype(np.float32)[:, None]
-    r, c = np.nonzero((scores > need) & feasible)
-    return space.mentee_rows[local[r]], space.mentor_rows[c]
+    """Feasible pairs of mentees ``local`` whose float reduced score (score - price) reaches
+    ``need`` (one value per mentee, score points): the pairs an exact check must settle."""
+    n = space.mentor_count
+    outs_j, outs_i = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    block = max(16, min(4096, BLOCK_CELLS // max(n, 1)))
+    for s in range(0, local.size, block):
+        chunk = local[s : s + block]
+        scores = space.masked(chunk)
+        feasible = scores > INFEASIBLE
+        scores -= price[None, :]
+        r, c = np.nonzero((scores >= need[s : s + block, None]) & feasible)
+        outs_j.append(space.mentee_rows[chunk[r]])
+        outs_i.append(space.mentor_rows[c])
+    return np.concatenate(outs_j), np.concatenate(outs_i)

@@ -8,12 +8,9 @@ mentee -> mentor arcs taken as uncapacitated (the source arc already caps a ment
 
 a feasible dual of the candidate problem whose objective equals the solution's value
 (complementary slackness holds on served mentees, full mentors and used arcs). A pruned pair
-(j, i) of value big + score can only improve the result if big + score > u_j + v_i. Every
-pruned pair of j scores at most ``bound_j`` (the (k+1)-th best of its exact top-k, capped by
-per-component bounds), and v_i >= min v, so most mentees pass a cheap test; the rest get
-their whole row checked exactly, violating pairs join the candidate graph, and it is solved
-again. Raising u_j by j's largest violation makes the dual feasible for *all* pairs, so the
-sum of remaining violations bounds what the full problem could add: the proven gap.
+(j, i) of value big + score can only improve the result if big + score > u_j + v_i;
+``widening`` bounds the pruned pairs of each mentee, rescans the rows it cannot clear, and
+reports the proven gap. ``component_bounds`` caps any pair's score from per-component maxima.
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matching.population import BoolArray, FloatArray, IntArray, Population, Weights
-from bot.matching.score import SCALE, BlockScorer, _gap_weights, _position
+from bot.matching.score import BlockScorer, _gap_weights, _position
 from bot.matching.solver import FlowGraph
 
 # Block scores are float32: an exact bound adds a little slack (in score points).
@@ -121,31 +118,6 @@ def component_bounds(
     return bound
 
 
-def pruned_bound_units(bound: FloatArray, per_component: FloatArray) -> IntArray:
-    """Integer score units that no pruned pair of each mentee can exceed (-1 = none pruned)."""
-    best = np.minimum(bound, per_component)
-    units = np.ceil((best + FLOAT_SLACK) * SCALE)
-    return np.where(np.isfinite(best), units, -1).astype(np.int64)
-
-
-def suspects(
-    graph: FlowGraph, dual: Duals, mentee_rows: IntArray, bound_units: IntArray, mentor_count: int
-) -> IntArray:
-    """Eligible-local mentees for which some pruned pair might still improve the result."""
-    u = np.zeros(mentee_rows.size, dtype=np.int64)
-    pos = np.searchsorted(graph.mentee_nodes, mentee_rows)
-    pos = np.minimum(pos, max(graph.mentee_nodes.size - 1, 0))
-    in_graph = graph.mentee_nodes.size > 0
-    if in_graph:
-        hit = graph.mentee_nodes[pos] == mentee_rows
-        u[hit] = dual.mentee[pos[hit]]
-    # Mentors outside the graph, or with spare room, are priced 0.
-    v_min = 0 if graph.mentor_nodes.size < mentor_count else int(dual.mentor.min(initial=0))
-    has_pruned = bound_units >= 0
-    could = graph.big + bound_units > u + v_min
-    return np.flatnonzero(has_pruned & could)
-
-
 def dual_by_row(
     graph: FlowGraph, dual: Duals, mentees: int, mentors: int
 ) -> tuple[IntArray, IntArray]:
@@ -155,11 +127,3 @@ def dual_by_row(
     u[graph.mentee_nodes] = dual.mentee
     v[graph.mentor_nodes] = dual.mentor
     return u, v
-
-
-def violations(
-    big: int, u: IntArray, v: IntArray, mentee: IntArray, mentor: IntArray, score: IntArray
-) -> tuple[BoolArray, IntArray]:
-    """For explicit pairs: which violate the dual (could improve), and by how much."""
-    excess = big + score - u[mentee] - v[mentor]
-    return excess > 0, np.maximum(excess, 0)

@@ -7,16 +7,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.matching.candidates import CandidateSpace, could_improve
-from bot.matching.certificate import (
-    FLOAT_SLACK,
-    component_bounds,
-    dual_by_row,
-    duals,
-    pruned_bound_units,
-    suspects,
-    violations,
-)
+from bot.matching.candidates import CandidateSpace
+from bot.matching.certificate import component_bounds
 from bot.matching.constraints import (
     chain_index,
     eligible_rows,
@@ -27,7 +19,8 @@ from bot.matching.constraints import (
 from bot.matching.population import BoolArray, IntArray, Population, Rules, Weights
 from bot.matching.reasons import Reason, pair_reasons, recruiting_hints, unmatched_reasons
 from bot.matching.score import COMPONENTS, SCALE, ExactScorer, max_score
-from bot.matching.solver import lexicographic_big, solve_pairs
+from bot.matching.solver import lexicographic_big
+from bot.matching.widening import solve_and_certify
 
 
 @dataclass(frozen=True)
@@ -92,13 +85,19 @@ def propose_pairings(
     weights: Weights | None = None,
     *,
     k: int = 20,
+    mentor_k: int = 12,
     max_rounds: int = 8,
+    gap_tolerance: float = 0.0,
     explain: bool = True,
 ) -> MatchResult:
     """Pair mentees with mentors: most served first, then the best total score.
 
-    Deterministic for the same input. ``k`` candidates per mentee are solved exactly, then
-    certified against all pairs (widening and re-solving where a pruned pair could help).
+    Deterministic for the same input. The ``k`` best mentors of each mentee and the
+    ``mentor_k`` best mentees of each mentor are solved exactly, then certified against all
+    pairs (``widening``: rescanning by reduced score and re-solving where a pruned pair could
+    still help). With ``gap_tolerance`` (a share of the total score, e.g. 0.001) widening
+    stops once the proven gap is that small and no more mentees could be served; the result
+    then says "gap" with the proven bound instead of "optimal".
     """
     rules = rules or Rules()
     weights = weights or Weights()
@@ -113,55 +112,30 @@ def propose_pairings(
 
     tick = time.perf_counter()
     space = CandidateSpace(solve_pop, rules, weights, chain, forbidden)
-    cands = space.top_k(k)
-    mentee, mentor = cands.mentee, cands.mentor
+    cands = space.top_k(k, mentor_k=mentor_k)
     exact = ExactScorer(pop, rules, weights)
-    score = exact.scores(mentee, mentor)
     per_component = component_bounds(
         solve_pop, weights, space.scorer, space.mentee_rows, space.mentor_rows
     )
-    bound_units = pruned_bound_units(cands.bound, per_component)
     timings["candidates"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    big = lexicographic_big(space.mentee_count, max_score(weights))
-    capacity = solve_pop.mentors.capacity
-    graph, used = solve_pairs(mentee, mentor, score, capacity, big)
-    timings["solve"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    gap, rounds, added, checked = 0, 0, 0, 0
-    while True:
-        dual = duals(graph, used)
-        u_row, v_row = dual_by_row(graph, dual, pop.mentees.size, pop.mentors.size)
-        doubt = suspects(graph, dual, space.mentee_rows, bound_units, space.mentor_count)
-        gap, new_j, new_i, new_s = 0, [], [], []
-        step = max(1, (1 << 22) // max(space.mentor_count, 1))
-        for s in range(0, doubt.size, step):
-            # float32 scores screen the rows; exact integers decide
-            fj, fi = could_improve(space, doubt[s : s + step], u_row, v_row, big, 2 * FLOAT_SLACK)
-            checked += int(min(step, doubt.size - s))
-            fs = exact.scores(fj, fi)
-            bad, excess = violations(big, u_row, v_row, fj, fi, fs)
-            if bad.any():
-                worst = np.zeros(pop.mentees.size, dtype=np.int64)
-                np.maximum.at(worst, fj[bad], excess[bad])
-                gap += int(worst.sum())
-                keep = _best_per_mentee(fj[bad], excess[bad], k)
-                new_j.append(fj[bad][keep])
-                new_i.append(fi[bad][keep])
-                new_s.append(fs[bad][keep])
-        if gap == 0 or rounds >= max_rounds:
-            break
-        rounds += 1
-        mentee = np.concatenate([mentee, *new_j])
-        mentor = np.concatenate([mentor, *new_i])
-        score = np.concatenate([score, *new_s])
-        added += sum(a.size for a in new_j)
-        order = np.lexsort((mentor, mentee))
-        mentee, mentor, score = mentee[order], mentor[order], score[order]
-        graph, used = solve_pairs(mentee, mentor, score, capacity, big)
-    timings["certify"] = time.perf_counter() - tick
+    best = max_score(weights)
+    done = solve_and_certify(
+        space,
+        exact,
+        cands,
+        per_component,
+        solve_pop.mentors.capacity,
+        best + 1,
+        lexicographic_big(space.mentee_count, best),
+        k,
+        max_rounds,
+        gap_tolerance,
+    )
+    mentee, mentor, used, big, gap = done.mentee, done.mentor, done.used, done.big, done.gap
+    timings["solve"] = done.solve_seconds
+    timings["certify"] = time.perf_counter() - tick - done.solve_seconds
 
     tick = time.perf_counter()
     got_j = np.concatenate([mentee[used], pin_rows[:, 1]]).astype(np.int64)
@@ -188,11 +162,12 @@ def propose_pairings(
     optimality = Optimality(
         status="optimal" if gap == 0 else "gap",
         gap=gap,
-        gap_score=(gap % big) / SCALE if gap else 0.0,
-        served_upper_bound=solved_served + len(pins) + gap // big,
-        rounds=rounds,
-        added_edges=added,
-        rows_checked=checked,
+        # with the small big every mentee who could be served is: the gap is all score
+        gap_score=((gap % big) if done.lexicographic else gap) / SCALE,
+        served_upper_bound=solved_served + len(pins) + (gap // big if done.lexicographic else 0),
+        rounds=done.rounds,
+        added_edges=done.added_edges,
+        rows_checked=done.rows_checked,
     )
     stats = MatchStats(
         mentors=pop.mentors.size,
@@ -210,16 +185,6 @@ def propose_pairings(
         timings=timings,
     )
     return MatchResult(pairs, unmatched, hints, warnings, stats)
-
-
-def _best_per_mentee(mentee: IntArray, excess: IntArray, limit: int) -> IntArray:
-    """Indices of the ``limit`` most violating pairs of each mentee: like column generation,
-    a round adds the most promising columns, not every one (thousands per mentee at scale)."""
-    order = np.lexsort((-excess, mentee))
-    sorted_j = mentee[order]
-    starts = np.flatnonzero(np.r_[True, sorted_j[1:] != sorted_j[:-1]])
-    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
-    return order[rank < limit]
 
 
 def _apply_pins(

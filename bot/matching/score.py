@@ -184,7 +184,10 @@ def _pattern_ids(avail: NDArray[np.bool_]) -> tuple[IntArray, NDArray[np.bool_]]
     packed = np.packbits(avail, axis=1)
     if packed.shape[0] == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((0, avail.shape[1]), dtype=np.bool_)
-    uniq, inverse = np.unique(packed, axis=0, return_inverse=True)
+    # Rows as single byte strings: the same order as a row-wise unique, several times faster.
+    rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    uniq = packed[first]
     patterns = np.unpackbits(uniq, axis=1, count=avail.shape[1]).astype(np.bool_)
     return inverse.reshape(-1).astype(np.int64), patterns
 
@@ -218,16 +221,22 @@ class BlockScorer:
     folded_time: bool  # the time table is inside the product
     folded_ok: bool  # the language and stage table is inside the product
 
-    def block(self, rows: IntArray) -> F32:
-        out: F32 = self.f[rows] @ self.g_t
+    def block(self, rows: IntArray, cols: IntArray | None = None) -> F32:
+        """Scores of mentee ``rows`` against every mentor, or the mentor positions ``cols``."""
+        every = cols is None
+        g_t = self.g_t if cols is None else self.g_t[:, cols]
+        time_i = self.time_i if cols is None else self.time_i[cols]
+        out: F32 = self.f[rows] @ g_t
         if self.time_table is not None:
-            out += self.time_table[self.time_j[rows][:, None], self.time_i[None, :]]
+            out += self.time_table[self.time_j[rows][:, None], time_i[None, :]]
         elif not self.folded_time and self.avail_j is not None and self.avail_i_t is not None:
-            shared = self.avail_j[rows] @ self.avail_i_t
+            avail = self.avail_i_t if every else self.avail_i_t[:, cols]
+            shared = self.avail_j[rows] @ avail
             np.minimum(shared, self.target_slots, out=shared)
             out += shared * np.float32(self.time_weight / self.target_slots)
         if not self.folded_ok:
-            out += self.ok_table[self.ok_j[rows][:, None], self.ok_i[None, :]]
+            ok_i = self.ok_i if cols is None else self.ok_i[cols]
+            out += self.ok_table[self.ok_j[rows][:, None], ok_i[None, :]]
         return out
 
 
@@ -246,6 +255,7 @@ def block_scorer(
         table = (np.minimum(shared, target_slots) * (weights.time_overlap / target_slots)).astype(
             np.float32
         )
+        table, ti = _distinct_columns(table, ti)
     else:
         avail_j = sub_pop.mentees.availability.astype(np.float32)
         avail_i_t = np.ascontiguousarray(sub_pop.mentors.availability.astype(np.float32).T)
@@ -256,6 +266,8 @@ def block_scorer(
         shares &= (stage_j[:, None] >= 0) & (stage_i[None, :] >= 0)
         shares &= stage_i[None, :] < stage_j[:, None]
     ok_table = np.where(shares, np.float32(0), -PENALTY).astype(np.float32)
+    # Mentor profiles that accept the same mentee profiles are one column (fewer to fold).
+    ok_table, oi = _distinct_columns(ok_table, oi)
     f32, g32 = f.astype(np.float32), g.astype(np.float32)
     if table is not None and table.size:
         time_bound = table.max(axis=1)[tj].astype(np.float64)
@@ -289,6 +301,14 @@ def block_scorer(
         folded_time=folded_time,
         folded_ok=folded_ok,
     )
+
+
+def _distinct_columns(table: F32, codes: IntArray) -> tuple[F32, IntArray]:
+    """The table with repeated columns merged, and ``codes`` renumbered to match."""
+    if table.shape[1] < 2:
+        return table, codes
+    uniq, inverse = np.unique(table, axis=1, return_inverse=True)
+    return np.ascontiguousarray(uniq), inverse.reshape(-1)[codes].astype(np.int64)
 
 
 def _subset(pop: Population, mentee_rows: IntArray, mentor_rows: IntArray) -> Population:

@@ -76,3 +76,45 @@ def test_without_widening_a_small_k_reports_a_gap_not_a_false_optimum() -> None:
         big = lexicographic_big(pop.mentees.size, max_score(Weights()))
         lost = (exact[0] - got[0]) * big + exact[1] - got[1]
         assert 0 < lost <= result.stats.optimality.gap
+
+
+def test_a_longer_augmenting_path_still_serves_the_most_mentees() -> None:
+    """Serving a third mentee costs two strong pairs (a1-b1, a2-b2 become a1-c, a2-b1, x-b2):
+    a solver that weighed a served mentee barely above one pair's score would keep the two
+    strong pairs; the engine must still serve all three."""
+    from bot.matching import Enrollee, build_population
+
+    def who(pid: str, langs: tuple[str, ...], skills: dict[str, int]) -> Enrollee:
+        return Enrollee(pid, languages=langs, skills=skills, availability=((600, 1200),))
+
+    mentors = [
+        who("b1", ("p", "q"), {"seo": 5}),
+        who("b2", ("r", "u"), {"ads": 5}),
+        who("c", ("s",), {}),
+    ]
+    mentees = [
+        who("a1", ("p", "s"), {"seo": 1}),
+        who("a2", ("q", "r"), {"ads": 1}),
+        who("x", ("u",), {}),
+    ]
+    pop = build_population([], mentors, mentees, stages=("junior",))
+    weights = Weights(skills=5, reverse=0, time_overlap=0, format=0, reach=0, stage_gap=0)
+    result = propose_pairings(pop, Rules(), weights, k=1)
+    assert sorted((p.mentee_id, p.mentor_id) for p in result.pairs) == [
+        ("a1", "c"),
+        ("a2", "b1"),
+        ("x", "b2"),
+    ]
+    assert result.stats.optimality.status == "optimal"
+
+
+def test_a_gap_tolerance_stops_early_with_an_honest_bound() -> None:
+    pop = synthetic_population(400, 150, seed=11)
+    rules = Rules(reverse_order_required=True)
+    result = propose_pairings(pop, rules, k=2, gap_tolerance=0.01)
+    opt = result.stats.optimality
+    exact = dense_optimum(pop, rules, Weights())
+    got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
+    assert got[0] == exact[0]  # the tolerance never trades away a served mentee
+    assert exact[1] - got[1] <= opt.gap <= 0.01 * got[1]
+    assert (opt.status == "optimal") == (opt.gap == 0)

@@ -1,0 +1,254 @@
+"""Solve the candidate graph, then widen it until the optimum over *all* pairs is proven.
+
+Each round takes the dual prices of the last solve (``certificate.duals``): u per mentee,
+v per mentor. A pruned pair (j, i) can only improve the result if big + s_ji - v_i > u_j.
+Every mentee carries an upper bound on s - v over its pruned pairs:
+
+* from the first scan (plain scores): the (k+1)-th best score, capped by the per-component
+  bound, minus the lowest price (prices are never negative);
+* from its latest rescan at prices v_r: the (k+1)-th best *reduced* score s - v_r, plus the
+  largest drop of any price since, max(v_r - v)+.
+
+Mentees whose bound clears u_j are done without looking at their row again. The others are
+rescanned by reduced score (so their lists follow congestion: mentors with room come first),
+their k best reduced pairs join the graph, and it is solved again. The sum over mentees of
+the largest possible violation is the proven gap; zero means optimal over all pairs.
+
+Served mentees outweigh any score through ``big``. A small big (one more than the best pair
+score) keeps the costs short and the flow solver about twice as fast; it is kept only while
+every mentee that has any feasible mentor is served, as then no matching serves more and the
+small big ranks equal-sized matchings by score alone. Otherwise the full lexicographic big is
+used.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.matching.candidates import BLOCK_CELLS, PRICE_CAP, Candidates, CandidateSpace, at_least
+from bot.matching.certificate import FLOAT_SLACK, dual_by_row, duals
+from bot.matching.population import BoolArray, FloatArray, IntArray
+from bot.matching.score import INFEASIBLE, SCALE, ExactScorer
+from bot.matching.solver import FlowGraph
+from bot.matching.solver import solve_pairs as _solve_pairs
+
+SHARP = 256  # mentors per rescan whose price drop is checked pair by pair
+NONE = np.iinfo(np.int64).min // 4  # "no pruned pair" in bound units
+
+
+@dataclass(frozen=True)
+class Widened:
+    mentee: IntArray  # final candidate graph, global rows
+    mentor: IntArray
+    score: IntArray
+    used: BoolArray  # edges in the optimal solution
+    big: int
+    lexicographic: bool  # big is the full lexicographic weight (some mentee left unserved)
+    gap: int
+    rounds: int
+    added_edges: int
+    rows_checked: int
+    solve_seconds: float  # in the flow solver, all rounds (the rest is certification)
+
+
+def _units(bound: FloatArray, slack: float) -> IntArray:
+    units = np.ceil((bound + slack) * SCALE)
+    return np.where(np.isfinite(bound), units, NONE).astype(np.int64)
+
+
+def solve_and_certify(
+    space: CandidateSpace,
+    exact: ExactScorer,
+    cands: Candidates,
+    per_component: FloatArray,
+    capacity: IntArray,
+    small_big: int,
+    full_big: int,
+    k: int,
+    max_rounds: int,
+    tolerance: float = 0.0,
+) -> Widened:
+    mentee, mentor = cands.mentee, cands.mentor
+    score = exact.scores(mentee, mentor)
+    clock = [0.0]
+
+    def solve_pairs(*args: Any) -> tuple[FlowGraph, BoolArray]:
+        tick = time.perf_counter()
+        out = _solve_pairs(*args)
+        clock[0] += time.perf_counter() - tick
+        return out
+
+    reachable = int(np.unique(mentee).size)  # a mentee without candidates has no feasible mentor
+    room = int(capacity[space.mentor_rows].sum())
+    big = small_big if room >= reachable else full_big
+    graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+    if big != full_big and int(used.sum()) < reachable:
+        big = full_big
+        graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+
+    base = _units(np.minimum(cands.bound, per_component), FLOAT_SLACK)
+    latest = np.full(space.mentee_count, NONE, dtype=np.int64)
+    latest_ref = np.full(space.mentee_count, -1, dtype=np.int64)
+    refs: list[IntArray] = []
+    n_rows = exact.pop.mentors.size
+    rounds = added = checked = 0
+    while True:
+        u_row, v_row = dual_by_row(graph, duals(graph, used), exact.pop.mentees.size, n_rows)
+        u = u_row[space.mentee_rows]
+        v = v_row[space.mentor_rows]
+        doubt = _doubtful(space, exact, (mentee, mentor), big, u, v, base, latest, latest_ref, refs)
+        gap = 0
+        if doubt.size == 0:
+            break
+        # float32 loses about 2^-23 of the price's size: the bound carries that slack too
+        slack = FLOAT_SLACK + float(v.max(initial=0)) / SCALE * 2.0**-20
+        price = (v / SCALE).astype(np.float32)
+        more = space.top_k(k, local=doubt, price=price)
+        checked += int(doubt.size)
+        latest[doubt] = _units(more.bound[doubt], slack)
+        latest_ref[doubt] = len(refs)
+        ref = np.minimum(v, int(PRICE_CAP * SCALE))  # the price the scan ranked by
+        refs.append(ref)
+        fresh = _not_in(more.mentee, more.mentor, mentee, mentor, n_rows)
+        new_j, new_i = more.mentee[fresh], more.mentor[fresh]
+        new_s = exact.scores(new_j, new_i)
+        excess = big + new_s - u_row[new_j] - v_row[new_i]
+        per_row = np.zeros(exact.pop.mentees.size, dtype=np.int64)
+        np.maximum.at(per_row, new_j, np.maximum(excess, 0))
+        row_worst = per_row[space.mentee_rows[doubt]]
+        # No violation in the k best, yet the float bound cannot clear the row (ties at the
+        # dual, or float slack): settle every pair within the slack exactly.
+        unsure = doubt[(row_worst == 0) & (big + latest[doubt] > u[doubt])]
+        if unsure.size:
+            need = ((u[unsure] - big) / SCALE - slack).astype(np.float32)
+            sj, si = at_least(space, unsure, price, need)
+            checked += int(unsure.size)
+            s_exact = exact.scores(sj, si)
+            top = u_row[space.mentee_rows[unsure]] - big
+            np.maximum.at(top, np.searchsorted(space.mentee_rows[unsure], sj), s_exact - v_row[si])
+            # exact now, at the uncapped prices: every other pair is below u - big
+            latest[unsure] = top
+            latest_ref[unsure] = len(refs)
+            refs.append(v)
+            bad = (big + s_exact - v_row[si] - u_row[sj] > 0) & _not_in(
+                sj, si, mentee, mentor, n_rows
+            )
+            new_j, new_i = np.r_[new_j, sj[bad]], np.r_[new_i, si[bad]]
+            new_s = np.r_[new_s, s_exact[bad]]
+        worst = np.maximum(big + latest[doubt] - u[doubt], row_worst)
+        gap = int(worst.sum())
+        # A proven gap within the tolerance ends the widening (it is reported as it is).
+        allowed = int(tolerance * float(score[used].sum()))
+        close = gap <= allowed and (big != full_big or gap < big)
+        if gap == 0 or close or rounds >= max_rounds or new_j.size == 0:
+            break
+        rounds += 1
+        added += int(new_j.size)
+        mentee = np.concatenate([mentee, new_j])
+        mentor = np.concatenate([mentor, new_i])
+        score = np.concatenate([score, new_s])
+        order = np.lexsort((mentor, mentee))
+        mentee, mentor, score = mentee[order], mentor[order], score[order]
+        graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+        if big != full_big and int(used.sum()) < reachable:
+            big = full_big
+            graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+    return Widened(
+        mentee=mentee,
+        mentor=mentor,
+        score=score,
+        used=used,
+        big=big,
+        lexicographic=big == full_big,
+        gap=gap,
+        rounds=rounds,
+        added_edges=added,
+        rows_checked=checked,
+        solve_seconds=clock[0],
+    )
+
+
+def _doubtful(
+    space: CandidateSpace,
+    exact: ExactScorer,
+    edges: tuple[IntArray, IntArray],
+    big: int,
+    u: IntArray,
+    v: IntArray,
+    base: IntArray,
+    latest: IntArray,
+    latest_ref: IntArray,
+    refs: list[IntArray],
+) -> IntArray:
+    """Eligible-local mentees for which some pruned pair might still beat the duals.
+
+    A row last rescanned at prices v_r is bounded by its latest bound plus the price drop
+    v_r - v. One large drop anywhere would make every such row doubtful, so the ``SHARP``
+    mentors whose price dropped most are checked against those rows exactly, and only the
+    next largest drop is added to the bound.
+    """
+    v_min = int(v.min(initial=0))
+    bound = np.where(base > NONE, base - v_min, NONE)
+    flagged = np.zeros(space.mentee_count, dtype=np.bool_)
+    for r, ref in enumerate(refs):
+        rows = np.flatnonzero(latest_ref == r)
+        if rows.size == 0:
+            continue
+        drop = ref - v
+        sharp = min(SHARP, drop.size)
+        cut = np.argpartition(-drop, sharp - 1)[:sharp] if sharp < drop.size else np.arange(sharp)
+        rest = np.ones(drop.size, dtype=np.bool_)
+        rest[cut] = False
+        cut = np.sort(cut[drop[cut] > 0])
+        tau = max(0, int(drop[rest].max(initial=0)))
+        bound[rows] = np.minimum(
+            bound[rows], np.where(latest[rows] > NONE, latest[rows] + tau, NONE)
+        )
+        if cut.size:
+            j, i = _pairs_above(space, exact, rows, cut, u, v, big)
+            fresh = _not_in(j, i, edges[0], edges[1], exact.pop.mentors.size)
+            flagged[np.searchsorted(space.mentee_rows, j[fresh])] = True
+    return np.flatnonzero(((bound > NONE) & (big + bound > u)) | flagged)
+
+
+def _pairs_above(
+    space: CandidateSpace,
+    exact: ExactScorer,
+    rows: IntArray,
+    cols: IntArray,
+    u: IntArray,
+    v: IntArray,
+    big: int,
+) -> tuple[IntArray, IntArray]:
+    """Feasible pairs (mentee ``rows`` x mentor positions ``cols``) that beat the duals,
+    exactly: global rows."""
+    out_j, out_i = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    step = max(1, BLOCK_CELLS // max(cols.size, 1))
+    slack = FLOAT_SLACK + float(v.max(initial=0)) / SCALE * 2.0**-20
+    for s in range(0, rows.size, step):
+        chunk = rows[s : s + step]
+        scores = space.masked(chunk, cols)
+        feasible = scores > INFEASIBLE
+        scores -= (v[cols] / SCALE).astype(np.float32)[None, :]
+        need = ((u[chunk] - big) / SCALE - slack).astype(np.float32)
+        r, c = np.nonzero((scores >= need[:, None]) & feasible)
+        j, i = space.mentee_rows[chunk[r]], space.mentor_rows[cols[c]]
+        keep = big + exact.scores(j, i) - v[cols[c]] > u[chunk[r]]
+        out_j.append(j[keep])
+        out_i.append(i[keep])
+    return np.concatenate(out_j), np.concatenate(out_i)
+
+
+def _not_in(j: IntArray, i: IntArray, have_j: IntArray, have_i: IntArray, width: int) -> BoolArray:
+    """Which (j, i) pairs are not yet edges (``have_*`` sorted by mentee, then mentor)."""
+    have = have_j * width + have_i
+    keys = j * width + i
+    pos = np.minimum(np.searchsorted(have, keys), max(have.size - 1, 0))
+    if have.size == 0:
+        return np.ones(keys.size, dtype=np.bool_)
+    out: BoolArray = have[pos] != keys
+    return out
