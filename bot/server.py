@@ -19,6 +19,7 @@ from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.delivery import ChatChannel
+from dialogs.features.announce import register_due_handlers as register_announce
 from dialogs.features.enrollment import register_due_handlers as register_enrollment_jobs
 from dialogs.features.program_texts import register_due_handlers as register_program_texts
 from dialogs.notifier import Notifier, NotifierConfig
@@ -261,6 +262,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     register_participation(runtime.handlers, database, notifier)
     register_enrollment_jobs(runtime.handlers, database, notifier)
     register_program_texts(runtime.handlers, database, notifier)
+    register_announce(runtime.handlers, database, notifier)
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

@@ -59,3 +59,8 @@ class ChatChannel(Protocol):
         """Open a conversation with all of them (Slack: one group DM) or, where the
         platform cannot, send the message to each with a way to reach the others."""
         ...
+
+    async def announce(self, tenant_id: str, channel: str, message: Message) -> MessageRef:
+        """Post in a shared channel (Slack channel id, Teams channel id) of one workspace or
+        tenant; ``Unreachable("not_in_channel")`` when the bot is not a member there."""
+        ...

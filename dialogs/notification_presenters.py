@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bot.domain.notifications import (
     Announcement,
+    AnnouncementFailed,
     ApprovalRequested,
     EnrollmentDecided,
     Introduction,
@@ -69,6 +70,8 @@ def present(
             return _enrollment(notification, t, people)
         case TextsUpdated():
             return _texts_updated(notification, t)
+        case AnnouncementFailed():
+            return announcement_failed(notification, t)
     raise ValueError(f"no presenter for {notification.type}")
 
 
@@ -202,3 +205,28 @@ def _texts_updated(notification: TextsUpdated, t: Translator) -> Message:
         style="primary",
     )
     return Message((Header(summary), Section((body,)), Actions((read,))), summary=summary)
+
+
+def announcement_failed(notification: AnnouncementFailed, t: Translator) -> Message:
+    """For the admin: the call for volunteers did not reach its channel (issue 4)."""
+    summary = t("Your announcement was not posted")
+    if notification.reason in ("not_in_channel", "channel_not_found", "is_archived"):
+        advice = t(
+            "I am not a member of this channel, so nothing was posted. Add me to the channel "
+            "(in Slack: /invite @Tandem in the channel; in Teams: add the app to the team), "
+            "then announce again."
+        )
+    else:
+        advice = t("The platform refused the message, so nothing was posted. Please try again.")
+    body = Paragraph(
+        (
+            Text(t("I could not post the call for volunteers of ")),
+            UserText(notification.program_name),
+            Text(t(" in ")),
+            UserText(notification.channel),
+            Text(" ("),
+            UserText(notification.reason),
+            Text(")."),
+        )
+    )
+    return Message((Header(summary), Section((body, Paragraph.of(advice)))), summary=summary)

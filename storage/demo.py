@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,7 +65,7 @@ async def _summary(session: AsyncSession, organisation: Organisation, created: b
         .where(Person.organisation_id == organisation.id, Person.timezone.is_not(None))
         .distinct()
     )
-    program = await session.scalar(select(Program).where(Program.slug == demo.PROGRAM.slug))
+    program = await session.scalar(select(Program).where(Program.slug == demo.PROGRAM_SLUG))
     enrollments = 0
     if program is not None:
         enrollments = (
@@ -80,8 +80,8 @@ async def _summary(session: AsyncSession, organisation: Organisation, created: b
         people=people[0],
         departments=people[1],
         time_zones=tuple(sorted(z for z in zones if z)),
-        program_slug=demo.PROGRAM.slug,
-        program_name=demo.PROGRAM.name,
+        program_slug=demo.PROGRAM_SLUG,
+        program_name=program.name if program is not None else "",
         admin_email=demo.ADMIN_EMAIL,
         enrollments=enrollments,
     )
@@ -146,7 +146,7 @@ async def seed_demo(database: Database) -> DemoSummary:
             )
         await session.flush()
 
-        spec = demo.PROGRAM
+        spec = demo.demo_program(date.today())
         program = Program(
             organisation_id=organisation.id,
             slug=spec.slug,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 ORGANISATION_NAME = "Tandem Démo"
 EMAIL_DOMAIN = "tandem-demo.example"
@@ -141,24 +141,33 @@ class DemoProgram:
     rules: dict[str, object]
 
 
-PROGRAM = DemoProgram(
-    slug="mentorat-inverse",
-    name="Mentorat inversé 2027",
-    timezone="Europe/Paris",
-    starts_on=date(2027, 1, 11),
-    ends_on=date(2027, 7, 9),
-    enrollment_closes_on=date(2026, 12, 18),
-    cadence="biweekly",
-    session_minutes=45,
-    rules={
-        "eligibility": {
-            "mentor": ["apprentice", "junior", "confirmed"],
-            "mentee": ["senior", "manager", "director", "executive"],
+def demo_program(today: date) -> DemoProgram:
+    """The demo's program, dated from ``today`` so that the demo is always a living program:
+    enrollment open for three more weeks, sessions from the Monday six weeks out, six months.
+    """
+    starts_on = today + timedelta(days=42 - today.weekday())
+    return DemoProgram(
+        slug="mentorat-inverse",
+        name=f"Mentorat inversé {starts_on.year}",
+        timezone="Europe/Paris",
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(weeks=26) - timedelta(days=3),
+        enrollment_closes_on=starts_on - timedelta(weeks=3),
+        cadence="biweekly",
+        session_minutes=45,
+        rules={
+            "eligibility": {
+                "mentor": ["apprentice", "junior", "confirmed"],
+                "mentee": ["senior", "manager", "director", "executive"],
+            },
+            "cross_department": True,
+            "reverse_career_order": True,
         },
-        "cross_department": True,
-        "reverse_career_order": True,
-    },
-)
+    )
+
+
+PROGRAM_SLUG = "mentorat-inverse"
+
 
 CHARTER = {
     "fr": """Charte du mentorat inversé

@@ -154,3 +154,19 @@ class TextsUpdated(Notification):
 
 
 NOTIFICATION_TYPES.update({cls.type: cls for cls in (TextsUpdated,)})
+
+
+# -- reaching people: announcements in shared channels ---------------------------------
+
+
+@dataclass(frozen=True)
+class AnnouncementFailed(Notification):
+    """For the admin who asked: the call for volunteers could not be posted in a channel."""
+
+    type: ClassVar[str] = "announcement_failed"
+    channel: str  # as the admin named it, e.g. "#general"
+    program_name: str
+    reason: str  # the platform's word, e.g. not_in_channel
+
+
+NOTIFICATION_TYPES.update({cls.type: cls for cls in (AnnouncementFailed,)})

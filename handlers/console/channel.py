@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from dialogs.content import Paragraph, Text, UserText
 from dialogs.delivery import Recipient, Unreachable
 from dialogs.events import Platform
-from dialogs.ui import Message, MessageRef
+from dialogs.ui import Message, MessageRef, Section
 from handlers.console.store import PLATFORM, ConsoleStore
 from storage.types import utcnow
 
@@ -35,6 +36,24 @@ class ConsoleChannel:
     ) -> list[MessageRef]:
         """No group chat in the console: each person gets the message in their own view."""
         return [await self.send(recipient, message) for recipient in recipients]
+
+    async def announce(self, tenant_id: str, channel: str, message: Message) -> MessageRef:
+        """The console has no shared channels: the announcement lands in the admin's own view
+        (``tenant_id`` carries the admin's console person id), headed by the channel it
+        targeted."""
+        admin = await self.store.person(tenant_id)
+        if admin is None:
+            raise Unreachable("not_in_channel")
+        heading = Section(
+            (
+                Paragraph(
+                    (Text("→ "), UserText(channel)),
+                ),
+            )
+        )
+        shown = Message((heading, *message.blocks), message.summary, message.visibility)
+        message_id = await self.store.append(tenant_id, shown, admin.locale or "en")
+        return MessageRef(PLATFORM, tenant_id, message_id)
 
 
 class DemoClock:

@@ -56,6 +56,13 @@ class SlackChannel:
                 raise _unreachable(error) from error
         return [await self.send(r, message) for r in recipients]
 
+    async def announce(self, tenant_id: str, channel: str, message: Message) -> MessageRef:
+        client = await self._client_for(tenant_id)
+        try:
+            return await self._post(client, channel, message)
+        except SlackApiError as error:
+            raise _unreachable(error) from error
+
     @staticmethod
     async def _post(client: AsyncWebClient, channel: str, message: Message) -> MessageRef:
         answer = await client.chat_postMessage(

@@ -16,6 +16,17 @@ from handlers.slack import forms, render
 from handlers.slack.deliver import Origin
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Slack wraps what it recognises: <mailto:a@b.c|a@b.c>, <https://x|x>, <#C123|general>.
+# Emails and links go back to what the person typed; channel references stay (announce).
+MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)(?:\|[^>]*)?>")
+
+
+def typed_text(text: str) -> str:
+    """The words as typed, from Slack's escaped form of a message or command (Slack also
+    turns the person's own &, < and > into entities)."""
+    text = LINK.sub(r"\1", MAILTO.sub(r"\1", text))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,7 @@ def command(body: dict[str, Any]) -> Translated:
     inbound = Inbound(
         actor=_actor(team, user),
         kind="command",
-        text=_str(body.get("text")).strip(),
+        text=typed_text(_str(body.get("text"))),
         in_channel=in_channel,
         can_open_form=bool(trigger),
         event_id=f"command:{trigger}",
@@ -67,7 +78,7 @@ def message_event(body: dict[str, Any], *, mention: bool) -> Translated:
     inbound = Inbound(
         actor=_actor(team, user),
         kind="message",
-        text=text.strip(),
+        text=typed_text(text),
         in_channel=in_channel,
         can_open_form=False,
         event_id=event_id,

@@ -100,6 +100,28 @@ class TeamsChannel:
         self.remember(conversation_id, reference.service_url)
         return MessageRef("teams", conversation_id, result.id)
 
+    async def announce(self, tenant_id: str, channel: str, message: Message) -> MessageRef:
+        """Post in a team channel the bot has heard from (its install, or a message there).
+
+        Only the service URLs remembered by this process are known: a channel the bot has
+        not heard from since it started counts as one it is not in.
+        """
+        service_url = next(
+            (url for cid, url in self.service_urls.items()
+             if cid == channel or cid.startswith(channel + ";")),
+            None,
+        )  # fmt: skip
+        if service_url is None:
+            raise Unreachable("not_in_channel")
+        stored = {
+            "bot": {"id": f"28:{self.config.app_id}"},
+            "conversation": {"id": channel, "conversationType": "channel",
+                             "tenantId": tenant_id, "isGroup": True},
+            "channelId": "msteams",
+            "serviceUrl": service_url,
+        }  # fmt: skip
+        return await self.post(stored, message_activity(message))
+
     async def open_personal(
         self, service_url: str, bot: dict[str, Any], user: dict[str, Any], tenant_id: str
     ) -> dict[str, Any]:

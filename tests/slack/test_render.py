@@ -269,3 +269,15 @@ def test_form_answers() -> None:
     assert update["response_action"] == "update" and check_view(update["view"]) == []
     assert forms.pushed(full_form())["response_action"] == "push"
     assert forms.form_answer(Done()) == {"response_action": "clear"}
+
+
+def test_typed_text_undoes_slacks_escaping_but_keeps_channel_references() -> None:
+    from handlers.slack.translate import typed_text
+
+    escaped = (
+        "admin invite <mailto:lea@acme.example|lea@acme.example> R&amp;D &lt;3 "
+        "<https://intranet.example/page|intranet.example/page> <#C0GENERAL|general>"
+    )
+    assert typed_text(escaped) == (
+        "admin invite lea@acme.example R&D <3 https://intranet.example/page <#C0GENERAL|general>"
+    )
