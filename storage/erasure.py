@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -171,6 +172,32 @@ async def _find(session: AsyncSession, email: str) -> Person | None:
     return person
 
 
+def tombstone(left_at: datetime | None, now: datetime) -> dict[str, Any]:
+    """The columns of an erased Person: only the links that hold the management tree stay."""
+    return {
+        "employee_id": None,
+        "email": None,
+        "first_name": None,
+        "last_name": None,
+        "title": None,
+        "department": None,
+        "career_stage_id": None,
+        "location": None,
+        "timezone": None,
+        "locale": None,
+        "languages": [],
+        "preferred_platform": None,
+        "assistant_id": None,
+        "quiet_start": None,
+        "quiet_end": None,
+        "quiet_days": None,
+        "active": False,
+        "left_at": left_at or now,
+        "erased_at": now,
+        "updated_at": now,
+    }
+
+
 async def forget_person(database: Database, email: str, actor_id: str | None = None) -> str:
     """Erase the person with ``email`` and return their opaque id (the tombstone's).
 
@@ -248,28 +275,7 @@ async def forget_person(database: Database, email: str, actor_id: str | None = N
         await session.execute(
             update(Person)
             .where(Person.id == pid)
-            .values(
-                employee_id=None,
-                email=None,
-                first_name=None,
-                last_name=None,
-                title=None,
-                department=None,
-                career_stage_id=None,
-                location=None,
-                timezone=None,
-                locale=None,
-                languages=[],
-                preferred_platform=None,
-                assistant_id=None,
-                quiet_start=None,
-                quiet_end=None,
-                quiet_days=None,
-                active=False,
-                left_at=person.left_at or now,
-                erased_at=now,
-                updated_at=now,
-            )
+            .values(**tombstone(person.left_at, now))
             .execution_options(synchronize_session=False)
         )
         session.expunge_all()

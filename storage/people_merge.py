@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_audit
 from storage.db import Database
-from storage.erasure import PersonNotFound
+from storage.erasure import PersonNotFound, tombstone
 from storage.models import (
     Consent,
     ConsoleMessage,
@@ -184,29 +184,8 @@ async def merge_people(
         await session.execute(
             update(Person)
             .where(Person.id == did)
-            .values(
-                employee_id=None,
-                email=None,
-                first_name=None,
-                last_name=None,
-                title=None,
-                department=None,
-                career_stage_id=None,
-                location=None,
-                timezone=None,
-                locale=None,
-                languages=[],
-                preferred_platform=None,
-                assistant_id=None,
-                manager_id=None,
-                quiet_start=None,
-                quiet_end=None,
-                quiet_days=None,
-                active=False,
-                left_at=dup.left_at or now,
-                erased_at=now,
-                updated_at=now,
-            )
+            # Its reports now report to the kept record, so it leaves the tree too.
+            .values(**tombstone(dup.left_at, now), manager_id=None)
             .execution_options(synchronize_session=False)
         )
         if gaps:
