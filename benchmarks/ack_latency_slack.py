@@ -174,7 +174,8 @@ async def main(total: int, database_url: str | None) -> None:
     database = Database(url)
     await upgrade(database)
     users = [FakeUser(user(i), f"bench{i}", f"bench{i}@example.com") for i in range(64)]
-    async with TimedSlack(users=users) as slack:
+    # The fake's spec checks stay in the tests: here they would load the measured process.
+    async with TimedSlack(users=users, check_calls=False) as slack:
         tandem = web.Application()
         conversation = Conversation(database, ConversationConfig(slack_team_ids=(TEAM,)))
         config = SlackConfig(
@@ -209,7 +210,9 @@ async def main(total: int, database_url: str | None) -> None:
                     await inbox.drain()
                     print(row("tandem reply", level, rate, lat))
                 print()
-            print(f"fake Slack violations: {len(slack.violations)}")
+            print(
+                f"fake Slack violations (spec checks off in the benchmark): {len(slack.violations)}"
+            )
         await tandem_runner.cleanup()
         await bare_runner.cleanup()
     await database.dispose()
