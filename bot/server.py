@@ -294,7 +294,8 @@ async def build_runtime(settings: Settings, mode: Mode, host: str) -> Runtime:
     except (OSError, ConnectionError) as exc:
         await database.dispose()
         raise StartupError(f"cannot reach the database ({type(exc).__name__}: {exc})") from exc
-    for warning in startup_warnings(settings, host):
+    # The demo is local and needs no secrets: the warnings are for deployments (`serve`).
+    for warning in startup_warnings(settings, host) if mode == "serve" else []:
         log.warning("startup.warning", message=warning)
     return Runtime(
         settings=settings,
