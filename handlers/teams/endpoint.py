@@ -26,6 +26,7 @@ from handlers.teams.activities import actor_of, inbound_of, is_personal
 from handlers.teams.bot import Core, Privately, Updater, deliver, invoke_body
 from handlers.teams.closing import Closer, Finished
 from handlers.teams.config import TeamsConfig
+from handlers.teams.members import MemberEmails
 from handlers.teams.references import conversation_reference
 from handlers.teams.trust import BadActivity, check_content_type, parse_activity
 from storage.db import Database
@@ -98,6 +99,7 @@ class TeamsEndpoint:
         # (tenant, user) -> where their 1:1 chat is, as this process last stored it: most
         # activities come from a known chat and need no write for it.
         self._stored: dict[tuple[str, str], dict[str, Any]] = {}
+        self.member_emails = MemberEmails()
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.config.enabled:
@@ -186,6 +188,10 @@ class TeamsEndpoint:
         conversation_id = (body.get("conversation") or {}).get("id")
         if conversation_id:
             self.updater.remember(conversation_id, body["serviceUrl"])
+        if not invoke:
+            # The email links a first contact to the imported person. A click answers within
+            # the invoke's deadline, and comes after a message or an install anyway.
+            inbound = await self.member_emails.with_email(turn, body, inbound)
         outcome = await self.core.handle(inbound)
         reference = None
         if is_personal(body) and not outcome.refused:

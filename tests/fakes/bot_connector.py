@@ -1,7 +1,7 @@
 """A fake Bot Framework connector (the service behind a Teams ``serviceUrl``) on 127.0.0.1.
 
 It implements the v3 operations a bot uses (send, reply, update, delete, create
-conversation), records every call, checks activities against the connector's Swagger
+conversation, get one member from ``members``), records every call, checks activities against the connector's Swagger
 definitions (``oracles/teams/ConnectorAPI.json``), every Adaptive Card against the 1.5
 schema and the ~40 KB message limit, and answers 429/412/5xx on demand.
 """
@@ -44,7 +44,8 @@ def check_against_connector_api(body: Any, definition: str) -> list[str]:
 
 @dataclass
 class ConnectorCall:
-    """One request: ``operation`` is send, reply, update, delete or create_conversation."""
+    """One request: ``operation`` is send, reply, update, delete, create_conversation or
+    get_member."""
 
     operation: str
     conversation_id: str | None
@@ -73,6 +74,9 @@ class FakeBotConnector:
         self.activities: list[dict[str, Any]] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.conversations: dict[str, dict[str, Any]] = {}
+        # The directory behind ``GET …/members/{memberId}``: member id (or AAD object id) ->
+        # a TeamsChannelAccount (id, name, aadObjectId, email, userPrincipalName…).
+        self.members: dict[str, dict[str, Any]] = {}
         self._failures: list[_Failure] = []
         self._counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -163,6 +167,8 @@ class FakeBotConnector:
         conversation_id = call.conversation_id or ""
         if call.operation == "create_conversation":
             return self._create_conversation(call, body)
+        if call.operation == "get_member":
+            return self._get_member(call)
         if call.operation in {"send", "reply"}:
             activity_id = f"1:{next(self._counter)}"
             self._record(conversation_id, activity_id, body, call.operation)
@@ -201,6 +207,17 @@ class FakeBotConnector:
             answer["activityId"] = activity_id
         return web.json_response(answer, status=201)
 
+    def _get_member(self, call: ConnectorCall) -> web.Response:
+        wanted = call.activity_id or ""
+        member = self.members.get(wanted) or next(
+            (m for m in self.members.values() if m.get("aadObjectId") == wanted), None
+        )
+        if member is None:
+            return _error(404, "MemberNotFoundInConversation", "unknown member")
+        # Teams answers a TeamsChannelAccount: a ChannelAccount with email, UPN and more.
+        call.violations += check_against_connector_api(member, "ChannelAccount")
+        return web.json_response(member)
+
 
 def _route(method: str, segments: list[str]) -> tuple[str, str | None, str | None]:
     """(operation, conversation id, activity id) of a path like v3/conversations/{id}/…"""
@@ -211,6 +228,8 @@ def _route(method: str, segments: list[str]) -> tuple[str, str | None, str | Non
         return "create_conversation", None, None
     if len(rest) == 2 and rest[1] == "activities" and method == "POST":
         return "send", rest[0], None
+    if len(rest) == 3 and rest[1] == "members" and method == "GET":
+        return "get_member", rest[0], rest[2]  # the member id rides in activity_id
     if len(rest) == 3 and rest[1] == "activities":
         operation = {"POST": "reply", "PUT": "update", "DELETE": "delete"}.get(method)
         if operation:
