@@ -1,0 +1,86 @@
+"""What the `tandem` commands share: errors on standard error, settings, the database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NoReturn, TypeVar
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"tandem: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        fail(str(exc), code=2)
+
+
+def run_async(coro: Awaitable[T]) -> T:
+    async def _main() -> T:
+        return await coro
+
+    return asyncio.run(_main())
+
+
+class SchemaBehind(Exception):
+    pass
+
+
+async def open_database(settings: Settings) -> Database:
+    """The configured database, checked to be at the latest migration (never migrated here)."""
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision
+
+    database = Database(settings.database_url)
+    try:
+        current = await current_revision(database)
+    except OSError as exc:
+        await database.dispose()
+        raise SchemaBehind(f"cannot reach the database: {exc}") from exc
+    if current != head_revision():
+        await database.dispose()
+        raise SchemaBehind(
+            f"the database is at revision {current or 'none (empty)'}, this version needs "
+            f"{head_revision()}: run `tandem db upgrade` first"
+        )
+    return database
+
+
+def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database, run ``work`` with it, close it; schema problems end the command."""
+
+    async def _go() -> T:
+        database = await open_database(settings)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return run_async(_go())
+    except SchemaBehind as exc:
+        fail(str(exc))
+
+
+def parse_instant(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--at: {value!r} is not an ISO 8601 date-time (e.g. 2027-01-15T09:00:00+01:00)", 2)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
