@@ -30,8 +30,11 @@ class MatchRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_by: Mapped[str | None] = mapped_column(PersonId)
+    # "admin" (on demand) or "schedule" (a round for rolling enrollment)
+    trigger: Mapped[str] = mapped_column(String(16), default="admin", server_default="admin")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Proposal(Timestamped, Base):
@@ -55,6 +58,11 @@ class Proposal(Timestamped, Base):
     mentor_answer: Mapped[str | None] = mapped_column(String(16))
     mentee_answer: Mapped[str | None] = mapped_column(String(16))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_by: Mapped[str | None] = mapped_column(PersonId)
+    decline_reason: Mapped[str | None] = mapped_column(Text)  # private: never shown to the other
 
 
 class AdminBlock(Timestamped, Base):
