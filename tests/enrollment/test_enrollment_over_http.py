@@ -225,14 +225,8 @@ LEADER_STEPS: list[Answers] = [
 ]  # fmt: skip
 
 
-async def test_a_leader_joins_in_french_through_slack_modals(
-    demo_server: SlackServer, database: Database
-) -> None:
-    shown = await enroll_in_slack(demo_server, MARC, "rejoindre", LEADER_STEPS)
-
-    titles = [view["title"]["text"] for view in shown]
-    assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
-                      "Inscription : 4/5", "Inscription : 5/5"]  # fmt: skip
+async def check_leader_enrolled(database: Database) -> None:
+    """What ``LEADER_STEPS`` must have stored for Marc-André, whatever the channel."""
     enrollment, consents = await stored(database, MARC.email)
     assert (enrollment.role, enrollment.status) == ("mentee", "active")
     assert enrollment.skills_wanted == [
@@ -249,6 +243,17 @@ async def test_a_leader_joins_in_french_through_slack_modals(
         (3, time(8, 30), time(9, 30), "America/Montreal"),
     ]
     assert consents == [("charter", 1, "fr"), ("privacy", 1, "fr")]
+
+
+async def test_a_leader_joins_in_french_through_slack_modals(
+    demo_server: SlackServer, database: Database
+) -> None:
+    shown = await enroll_in_slack(demo_server, MARC, "rejoindre", LEADER_STEPS)
+
+    titles = [view["title"]["text"] for view in shown]
+    assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
+                      "Inscription : 4/5", "Inscription : 5/5"]  # fmt: skip
+    await check_leader_enrolled(database)
     said = " ".join(str(c.args.get("text")) for c in demo_server.slack.calls_to("chat.postMessage"))
     assert "Vous êtes inscrit" in said
 
@@ -264,14 +269,8 @@ MENTOR_STEPS: list[Answers] = [
 ]  # fmt: skip
 
 
-async def test_a_young_engineer_joins_in_english_through_slack_modals(
-    demo_server: SlackServer, database: Database
-) -> None:
-    shown = await enroll_in_slack(demo_server, DARREN, "join", MENTOR_STEPS)
-
-    assert shown[0]["title"]["text"] == "Join: 1/5"
-    role = next(b for b in shown[0]["blocks"] if b.get("block_id") == "role")
-    assert [o["value"] for o in role["element"]["options"]] == ["mentor"]  # a mentor only
+async def check_mentor_enrolled(database: Database) -> None:
+    """What ``MENTOR_STEPS`` must have stored for Darren, whatever the channel."""
     enrollment, consents = await stored(database, DARREN.email)
     assert (enrollment.role, enrollment.status) == ("mentor", "active")
     assert enrollment.skills_offered == [
@@ -290,6 +289,17 @@ async def test_a_young_engineer_joins_in_english_through_slack_modals(
     async with database.unit_of_work() as session:
         person = await session.scalar(select(Person).where(Person.email == DARREN.email))
         assert person is not None and person.title == "Senior Account Executive"
+
+
+async def test_a_young_engineer_joins_in_english_through_slack_modals(
+    demo_server: SlackServer, database: Database
+) -> None:
+    shown = await enroll_in_slack(demo_server, DARREN, "join", MENTOR_STEPS)
+
+    assert shown[0]["title"]["text"] == "Join: 1/5"
+    role = next(b for b in shown[0]["blocks"] if b.get("block_id") == "role")
+    assert [o["value"] for o in role["element"]["options"]] == ["mentor"]  # a mentor only
+    await check_mentor_enrolled(database)
 
 
 # -- the console, in headless Chromium ----------------------------------------------------
