@@ -1,4 +1,5 @@
-"""The console in headless Chromium (Debian's ``chromium``): pick a person, chat, click, fill.
+"""The console in headless Chromium (Debian's ``chromium``): pick a person, chat, click, fill,
+and join the demo program end to end in French and in English.
 
 Skipped with a reason where /usr/bin/chromium is absent, except under CI=true where its
 absence is a failure. Never ``playwright install``: it downloads a browser and fails offline.
@@ -7,13 +8,19 @@ absence is a failure. Never ``playwright install``: it downloads a browser and f
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import Enrollment
 from tests.console.support import FakeConversation, running_console, seed_people
+from tests.enrollment.test_enrollment_over_http import Answers, seed, stored, windows
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -182,5 +189,145 @@ async def test_real_core_help_in_each_language_and_a_button_click(
             await expect(messages).not_to_contain_text("Program admins")
             await page.screenshot(path=str(tmp_path / "console-real-core.png"))
             await browser.close()
+    finally:
+        await database.dispose()
+
+
+# -- joining the demo program in the page, with the real core ----------------------------
+
+
+async def fill_in_page(form: Any, answers: Answers) -> None:
+    """Type and choose in the page's own controls, field by field."""
+    for name, answer in answers.items():
+        field = form.locator(f'[data-field="{name}"]')
+        kind = await field.get_attribute("data-kind")
+        if kind == "checkboxes":
+            boxes = field.locator("input[type=checkbox]")
+            for index in range(await boxes.count()):
+                box = boxes.nth(index)
+                await box.set_checked(await box.get_attribute("value") in answer)
+        elif kind in {"select", "multi"}:
+            await field.locator("select").select_option(list(answer) if kind == "multi" else answer)
+        else:
+            await field.locator("input:not(.filter), textarea").fill(str(answer))
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Who joins, in which words, and what the page and the database must then show."""
+
+    person: str
+    email: str
+    command: str
+    steps: list[Answers]
+    step_title: str  # with {n}: the step's number
+    summary: str
+    confirm: str
+    done: str
+    check: Callable[[Enrollment, list[tuple[Any, ...]]], None]
+
+
+def _assistant_enrolled(enrollment: Enrollment, consents: list[tuple[Any, ...]]) -> None:
+    assert (enrollment.role, enrollment.status) == ("mentee", "active")
+    assert enrollment.skills_wanted == [{"skill": "social_media", "level": 2}]
+    assert enrollment.offers_back == ["leadership"]
+    assert enrollment.goals == "Animer la présence de la direction sur LinkedIn."
+    assert (enrollment.format, enrollment.location) == ("remote", None)
+    assert enrollment.languages == ["fr"] and enrollment.preferred_cadence == "biweekly"
+    assert windows(enrollment) == [(2, time(12), time(13), "Europe/Paris")]
+    assert consents == [("charter", 1, "fr"), ("privacy", 1, "fr")]
+
+
+def _engineer_enrolled(enrollment: Enrollment, consents: list[tuple[Any, ...]]) -> None:
+    assert (enrollment.role, enrollment.status) == ("mentor", "active")
+    assert enrollment.skills_offered == [
+        {"skill": "collaboration_tools", "level": 4},
+        {"skill": "remote_work", "level": 5},
+    ]
+    assert enrollment.skills_wanted == [] and enrollment.offers_back == []
+    assert enrollment.goals == "Show a leader how a distributed team really works."
+    assert (enrollment.capacity, enrollment.format, enrollment.location) == (
+        3, "in_person", "Marina Bay office",
+    )  # fmt: skip
+    assert enrollment.motivation == "Sharing is how I learnt everything I know."
+    assert enrollment.languages == ["en", "zh"] and enrollment.preferred_cadence == "monthly"
+    assert windows(enrollment) == [(3, time(18), time(19), "Asia/Singapore")]
+    assert consents == [("charter", 1, "en"), ("privacy", 1, "en")]
+
+
+JOURNEYS = {
+    "fr": Journey(
+        "Amélie Fournier", "amelie.fournier@tandem-demo.example", "rejoindre",
+        [
+            {"role": "mentee", "title": "Cheffe de cabinet de la présidente"},
+            {"wanted": ("social_media",), "offers_back": ("leadership",),
+             "goals": "Animer la présence de la direction sur LinkedIn."},
+            {"wanted.social_media": "2"},
+            {"days": ("2",), "start": "12:00", "end": "13:00", "cadence": "biweekly",
+             "languages": ("fr",), "format": "remote", "location": ""},
+            {"charter": ("accept",), "privacy": ("accept",)},
+        ],
+        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit",
+        _assistant_enrolled,
+    ),
+    "en": Journey(
+        "Hannah Teo", "hannah.teo@tandem-demo.example", "join",
+        [
+            {"role": "mentor"},
+            {"offered": ("collaboration_tools", "remote_work"),
+             "goals": "Show a leader how a distributed team really works."},
+            {"offered.collaboration_tools": "4", "offered.remote_work": "5"},
+            {"days": ("3",), "start": "18:00", "end": "19:00", "cadence": "monthly",
+             "languages": ("en", "zh"), "format": "in_person", "location": "Marina Bay office",
+             "capacity": "3", "motivation": "Sharing is how I learnt everything I know."},
+            {"charter": ("accept",), "privacy": ("accept",)},
+        ],
+        "Join: {n}/5", "Check your answers", "Confirm", "You are enrolled",
+        _engineer_enrolled,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(JOURNEYS))
+async def test_a_person_joins_in_their_language_in_the_console(
+    chromium: Path, tmp_path: Path, language: str
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from dialogs.conversation import Conversation, ConversationConfig
+
+    journey = JOURNEYS[language]
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
+    await upgrade(database)
+    await seed(database)
+    core = Conversation(database, ConversationConfig(default_locale="fr"))
+    try:
+        async with running_console(database, core) as console, async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(chromium), args=CHROMIUM_ARGS
+            )
+            page = await browser.new_page(viewport={"width": 1100, "height": 900})
+            await page.goto(f"{console.url}/console")
+            people, messages = page.locator("#people"), page.locator("#messages")
+            await page.locator("#people-filter").fill(journey.person.split()[0])
+            await people.get_by_role("button", name=journey.person).click()
+            await page.locator("#text").fill(journey.command)
+            await page.keyboard.press("Enter")
+
+            form = page.locator("#form-slot form")
+            for number, answers in enumerate(journey.steps, start=1):
+                await expect(form).to_contain_text(journey.step_title.format(n=number))
+                await fill_in_page(form, answers)
+                await form.locator("button[type=submit]").click()
+            await expect(form).to_have_count(0)  # the last step closes the form
+            card = messages.locator("article.card").last
+            await expect(card).to_contain_text(journey.summary)
+            await card.get_by_role("button", name=journey.confirm).click()
+            await expect(messages).to_contain_text(journey.done)
+            await expect(page.locator("html")).to_have_attribute("lang", language)
+            await browser.close()
+
+        enrollment, consents = await stored(database, journey.email)
+        journey.check(enrollment, consents)
     finally:
         await database.dispose()

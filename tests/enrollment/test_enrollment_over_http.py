@@ -4,8 +4,8 @@ Slack: a signed ``/tandem join`` opens the first modal through ``views.open``; e
 ``view_submission`` is built from the very view Slack holds (its ``private_metadata``,
 block ids, action ids and options), answered in the ack by the next modal; the summary
 card is posted, and its *Confirm* button is clicked with a signed ``block_actions``.
-The console: the same journey in headless Chromium. The stored enrollment, availability
-and consents must be what the person entered.
+The stored enrollment, availability and consents must be what the person entered. (The
+same journeys through Teams cards and the console's page reuse the seed and the checks.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from datetime import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +23,7 @@ from sqlalchemy.orm import selectinload
 from handlers.slack import render
 from storage.db import Database
 from storage.demo import seed_demo
-from storage.migrate import upgrade
 from storage.models import Consent, Enrollment, Person, Program
-from tests.console.test_console_browser import CHROMIUM_ARGS, chromium
 from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_directory import FakeUser
@@ -34,7 +31,7 @@ from tests.fakes.slack_signing import interactivity_request, new_trigger_id, sla
 from tests.fakes.slack_spec import check_view
 from tests.slack.conftest import SECRET, TEAM, SlackServer, start_server
 
-__all__ = ["chromium", "fake_slack"]
+__all__ = ["fake_slack"]
 Answers = Mapping[str, str | tuple[str, ...]]
 PROGRAM = "mentorat-inverse"
 # A leader in Montréal, French-speaking (mentee), and a young engineer in Singapore (mentor).
@@ -300,81 +297,3 @@ async def test_a_young_engineer_joins_in_english_through_slack_modals(
     role = next(b for b in shown[0]["blocks"] if b.get("block_id") == "role")
     assert [o["value"] for o in role["element"]["options"]] == ["mentor"]  # a mentor only
     await check_mentor_enrolled(database)
-
-
-# -- the console, in headless Chromium ----------------------------------------------------
-
-
-async def fill_in_page(form: Any, answers: Answers) -> None:
-    """Type and choose in the page's own controls, field by field."""
-    for name, answer in answers.items():
-        field = form.locator(f'[data-field="{name}"]')
-        kind = await field.get_attribute("data-kind")
-        if kind == "checkboxes":
-            boxes = field.locator("input[type=checkbox]")
-            for index in range(await boxes.count()):
-                box = boxes.nth(index)
-                await box.set_checked(await box.get_attribute("value") in answer)
-        elif kind in {"select", "multi"}:
-            await field.locator("select").select_option(list(answer) if kind == "multi" else answer)
-        else:
-            await field.locator("input:not(.filter), textarea").fill(str(answer))
-
-
-ASSISTANT_STEPS: list[Answers] = [
-    {"role": "mentee", "title": "Cheffe de cabinet de la présidente"},
-    {"wanted": ("social_media",), "offers_back": ("leadership",),
-     "goals": "Animer la présence de la direction sur LinkedIn."},
-    {"wanted.social_media": "2"},
-    {"days": ("2",), "start": "12:00", "end": "13:00", "cadence": "biweekly",
-     "languages": ("fr",), "format": "remote", "location": ""},
-    {"charter": ("accept",), "privacy": ("accept",)},
-]  # fmt: skip
-
-
-async def test_a_person_joins_in_french_in_the_console(chromium: Path, tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright, expect
-
-    from dialogs.conversation import Conversation, ConversationConfig
-    from tests.console.support import running_console
-
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
-    await upgrade(database)
-    await seed(database)
-    core = Conversation(database, ConversationConfig(default_locale="fr"))
-    try:
-        async with running_console(database, core) as console, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(chromium), args=CHROMIUM_ARGS
-            )
-            page = await browser.new_page(viewport={"width": 1100, "height": 900})
-            await page.goto(f"{console.url}/console")
-            people, messages = page.locator("#people"), page.locator("#messages")
-            await page.locator("#people-filter").fill("Amélie")
-            await people.get_by_role("button", name="Amélie Fournier").click()
-            await page.locator("#text").fill("rejoindre")
-            await page.keyboard.press("Enter")
-
-            form = page.locator("#form-slot form")
-            for number, answers in enumerate(ASSISTANT_STEPS, start=1):
-                await expect(form).to_contain_text(f"Inscription : {number}/5")
-                await fill_in_page(form, answers)
-                await form.locator("button[type=submit]").click()
-            await expect(form).to_have_count(0)  # the last step closes the form
-            card = messages.locator("article.card").last
-            await expect(card).to_contain_text("Vérifiez vos réponses")
-            await card.get_by_role("button", name="Confirmer").click()
-            await expect(messages).to_contain_text("Vous êtes inscrit")
-            await browser.close()
-
-        enrollment, consents = await stored(database, "amelie.fournier@tandem-demo.example")
-        assert (enrollment.role, enrollment.status) == ("mentee", "active")
-        assert enrollment.skills_wanted == [{"skill": "social_media", "level": 2}]
-        assert enrollment.offers_back == ["leadership"]
-        assert enrollment.goals == "Animer la présence de la direction sur LinkedIn."
-        assert (enrollment.format, enrollment.location) == ("remote", None)
-        assert enrollment.languages == ["fr"] and enrollment.preferred_cadence == "biweekly"
-        assert windows(enrollment) == [(2, time(12), time(13), "Europe/Paris")]
-        assert consents == [("charter", 1, "fr"), ("privacy", 1, "fr")]
-    finally:
-        await database.dispose()
