@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,6 +65,7 @@ class ProgramPopulation:
     emails: dict[str, str | None]  # person_id -> email (enrolled people and their managers)
     names: dict[str, str]  # person_id -> display name
     skill_labels: dict[str, dict[str, str]]  # skill or topic key -> {"fr": ..., "en": ...}
+    stage_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # same, per stage
 
 
 async def load_program_population(
@@ -81,9 +82,13 @@ async def load_program_population(
     if program is None:
         raise ProgramNotFound(f"no program with id {program_id}")
     stages = (
-        await session.execute(select(CareerStage.id, CareerStage.key).order_by(CareerStage.rank))
+        await session.execute(
+            select(
+                CareerStage.id, CareerStage.key, CareerStage.label_fr, CareerStage.label_en
+            ).order_by(CareerStage.rank)
+        )
     ).all()
-    stage_key = {sid: key for sid, key in stages}
+    stage_key = {s.id: s.key for s in stages}
     skills, topics, labels = await _taxonomy(session)
     people = (
         await session.execute(
@@ -176,7 +181,7 @@ async def load_program_population(
         org,
         mentors,
         mentees,
-        stages=[key for _, key in stages],
+        stages=[s.key for s in stages],
         skills=skills,
         back_topics=topics,
         blocks=blocks,
@@ -193,6 +198,7 @@ async def load_program_population(
         emails={p: person[p].email if p in person else None for p in sorted(shown, key=str)},
         names={p: _name(person.get(p), p) for p in sorted(shown, key=str)},
         skill_labels=labels,
+        stage_labels={s.key: {"fr": s.label_fr, "en": s.label_en} for s in stages},
     )
 
 

@@ -180,6 +180,7 @@ async def test_a_small_program_loads_person_by_person(database: Database) -> Non
     assert loaded.names[marc] == "Marc Test"
     assert loaded.skill_labels["seo"]["fr"] == "Référencement naturel (SEO)"
     assert loaded.skill_labels["leadership"]["en"] == "Leadership"
+    assert loaded.stage_labels["director"] == {"fr": "Directeur·rice", "en": "Director"}
 
     result = propose_pairings(pop, loaded.rules, loaded.weights)
     # sam (confirmed, sales) is senior to lea too; sam cannot mentor the director marc
