@@ -166,7 +166,7 @@ def due_run(
     from aiohttp import web
 
     from bot.clock import Clock
-    from bot.server import Runtime, create_app, due_handlers, routines
+    from bot.server import Runtime, create_app, due_handlers
     from storage.deployment import stored_secret_key
     from storage.due_runner import DueRunner
     from storage.queue import DueQueue
@@ -188,7 +188,7 @@ def due_run(
         try:
             runner = DueRunner(DueQueue(database), runtime.handlers)
             # Not started: it registers the routines' handlers and enqueues their missed fires.
-            clock = Clock(runner, routines(settings), timezone=settings.timezone)
+            clock = Clock(runner, runtime.all_routines(), timezone=settings.timezone)
             await clock.catch_up(instant)
             report = await runner.drain(instant)
             await runner.queue.release(runner.owner)

@@ -22,6 +22,7 @@ from dialogs.delivery import ChatChannel
 from dialogs.features.announce import register_due_handlers as register_announce
 from dialogs.features.enrollment import register_due_handlers as register_enrollment_jobs
 from dialogs.features.program_texts import register_due_handlers as register_program_texts
+from dialogs.matching_jobs import register_due_handlers as register_matching
 from dialogs.notifier import Notifier, NotifierConfig
 from dialogs.participation_jobs import register_due_handlers as register_participation
 from handlers.console import ConsoleConfig
@@ -61,6 +62,11 @@ class Runtime:
     stopping: bool = False
     channels: dict[str, ChatChannel] = field(default_factory=dict)
     notifier: Notifier | None = None
+    # Routines the mounted capabilities add (e.g. scheduled matching rounds)
+    routines: list[Routine] = field(default_factory=list)
+
+    def all_routines(self) -> list[Routine]:
+        return [*routines(self.settings), *self.routines]
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -162,7 +168,7 @@ async def _clock_context(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     clock = Clock(
         DueRunner(DueQueue(runtime.database), runtime.handlers),
-        routines(runtime.settings),
+        runtime.all_routines(),
         timezone=runtime.settings.timezone,
     )
     app[CLOCK] = clock
@@ -263,6 +269,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     register_enrollment_jobs(runtime.handlers, database, notifier)
     register_program_texts(runtime.handlers, database, notifier)
     register_announce(runtime.handlers, database, notifier)
+    runtime.routines.extend(register_matching(runtime.handlers, database, notifier))
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

@@ -27,6 +27,8 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()  # French words accepted as well
     admin: bool = False
     subcommands: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> aliases
+    # When the next word is no subcommand: this one, with that word as its first argument
+    default_action: str | None = None
 
 
 PEOPLE_COMMANDS = (
@@ -40,6 +42,8 @@ PEOPLE_COMMANDS = (
     CommandSpec("resume", N_("Resume after a pause"), ("reprendre",)),
     CommandSpec("leave", N_("Leave the program"), ("quitter",)),
     CommandSpec("contact", N_("Send a private message to the program team"), ("contacter",)),
+    CommandSpec("goals", N_("Set the goals of your pairing"), ("objectifs",)),
+    CommandSpec("end", N_("End your pairing early (no fault)"), ("terminer", "fin")),
 )
 
 PROGRAM_ACTIONS = {
@@ -65,7 +69,20 @@ ADMIN_COMMANDS = (
     ),
     CommandSpec("invite", N_("Invite people personally"), ("inviter",), admin=True),
     CommandSpec(
-        "match", N_("Propose pairings (a dry run first)"), ("apparier", "jumeler"), admin=True
+        "match",
+        N_("Propose pairings: a dry run, then edit and send"),
+        ("apparier", "jumeler"),
+        admin=True,
+        subcommands={
+            "run": ("lancer",),
+            "send": ("envoyer",),
+            "remove": ("retirer", "enlever"),
+            "swap": ("echanger", "permuter"),
+            "pin": ("epingler", "fixer"),
+            "end": ("terminer",),
+            "rounds": ("tours",),
+        },
+        default_action="run",
     ),
     CommandSpec(
         "status",
@@ -191,13 +208,16 @@ def parse_command(text: str) -> Parsed:
         return UnknownCommand(tokens[0], admin, suggestions)
     rest = tokens[1:]
     action = None
-    if spec.subcommands and rest:
+    if spec.subcommands and rest and not rest[0].startswith("--"):
         action_words = {
             fold(w): name for name, aliases in spec.subcommands.items() for w in (name, *aliases)
         }
         action = action_words.get(fold(rest[0]))
-        if action is None:
+        if action is not None:
+            rest = rest[1:]
+        elif spec.default_action is not None:
+            action = spec.default_action
+        else:
             return UnknownAction(spec.name, rest[0], tuple(spec.subcommands))
-        rest = rest[1:]
     args, options = _options(rest)
     return Command(spec.name, admin=spec.admin, action=action, args=args, options=options)

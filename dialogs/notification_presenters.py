@@ -20,6 +20,7 @@ from bot.domain.notifications import (
 )
 from dialogs.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.i18n import Translator
+from dialogs.matching_presenters import MATCHING_TYPES, present_matching
 from dialogs.presenters import JOIN_ACTION
 from dialogs.ui import Actions, Button, Header, Message, Section
 from storage.models import Person
@@ -72,6 +73,8 @@ def present(
             return _texts_updated(notification, t)
         case AnnouncementFailed():
             return announcement_failed(notification, t)
+        case _ if notification.type in MATCHING_TYPES:
+            return present_matching(notification, t, reader, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 

@@ -34,6 +34,7 @@ log = structlog.get_logger("tandem.notifier")
 
 DELIVER = "notify.deliver"
 INTRODUCE = "notify.introduce"
+REPLACE = "notify.replace"
 # Slack allows about 1 message per second per conversation; Teams about 7.
 PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=1 / 7)}
 PLATFORM_ORDER = ("slack", "teams", "console")
@@ -91,6 +92,18 @@ class Notifier:
         payload = {"person_ids": list(person_ids), "notification": notification.to_payload()}
         return await self.queue.enqueue(session, INTRODUCE, key, at or utcnow(), payload)
 
+    async def replace(
+        self, session: AsyncSession, person_id: str, purpose: str, notification: Notification,
+        *, key: str,
+    ) -> bool:  # fmt: skip
+        """Replace every message delivered to the person for ``purpose`` (e.g. close the
+        buttons of a proposal card that expired). Never waits for quiet hours: an update
+        does not ring."""
+        payload = {
+            "person_id": person_id, "purpose": purpose, "notification": notification.to_payload()
+        }  # fmt: skip
+        return await self.queue.enqueue(session, REPLACE, key, utcnow(), payload)
+
     def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
         quiet = self.config.quiet_hours
         if person.quiet_start is not None and person.quiet_end is not None:
@@ -129,6 +142,7 @@ class Notifier:
     def register(self, handlers: DueHandlers) -> None:
         handlers.register(DELIVER)(self._deliver)
         handlers.register(INTRODUCE)(self._introduce)
+        handlers.register(REPLACE)(self._replace)
 
     async def _recipients(self, session: AsyncSession, person: Person) -> list[Recipient]:
         identities = (
@@ -198,7 +212,7 @@ class Notifier:
                 reasons.append(f"{recipient.platform}: {exc.reason}")
                 await self._mark_unreachable(recipient)
                 continue
-            await self._record(person_id, ref, notification.type)
+            await self._record(person_id, ref, notification.purpose())
             return
         await self._report_unreachable(person, notification, reasons or ["no platform identity"])
 
@@ -228,11 +242,48 @@ class Notifier:
                     )
                 continue
             for member, ref in zip(members, refs, strict=False):
-                await self._record(member.person_id, ref, notification.type)
+                await self._record(member.person_id, ref, notification.purpose())
         for person_id in set(ids) - set(chosen):
             await self._report_unreachable(
                 people[person_id], notification, ["no platform identity"]
             )
+
+    async def _replace(self, action: ClaimedAction) -> None:
+        notification = notification_from_payload(action.payload["notification"])
+        person_id = str(action.payload["person_id"])
+        async with self.database.unit_of_work() as session:
+            person = await session.get(Person, person_id)
+            if person is None:
+                return
+            refs = (
+                await session.scalars(
+                    select(MessageRefRow).where(
+                        MessageRefRow.person_id == person_id,
+                        MessageRefRow.purpose == str(action.payload["purpose"]),
+                        MessageRefRow.disabled_at.is_(None),
+                    )
+                )
+            ).all()
+            recipients: dict[str, Recipient] = {
+                r.platform: r for r in await self._recipients(session, person)
+            }
+            people = await self._people(session, self._mentioned(notification, person_id))
+            found = [(row.id, row.platform, row.conversation_id, row.message_id) for row in refs]
+        for row_id, platform, conversation_id, message_id in found:
+            channel, recipient = self.channels.get(platform), recipients.get(platform)
+            if channel is None or recipient is None:
+                continue
+            message = present(notification, Translator(recipient.locale), person, people)
+            ref = MessageRef(platform, conversation_id, message_id)
+            try:
+                await channel.update(ref, message)
+            except Unreachable as exc:
+                log.warning("notify.replace_failed", person_id=person_id, reason=exc.reason)
+                continue
+            async with self.database.unit_of_work() as session:
+                row = await session.get(MessageRefRow, row_id)
+                if row is not None:
+                    row.disabled_at = utcnow()
 
     @staticmethod
     def _mentioned(notification: Notification, reader_id: str) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.match_runs import withdraw_waiting
 from storage.models import (
     CareerStage,
     DueAction,
@@ -137,6 +138,7 @@ async def leave_enrollment(
     enrollment.status = "left"
     enrollment.left_reason = reason
     enrollment.paused_until = None
+    await withdraw_waiting(session, enrollment.person_id, enrollment.program_id, now)
     return await end_pairings(
         session, enrollment.person_id, enrollment.program_id, reason=reason, now=now
     )

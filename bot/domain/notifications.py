@@ -18,6 +18,10 @@ class Notification:
     def to_payload(self) -> dict[str, Any]:
         return {"type": self.type, "params": asdict(self)}
 
+    def purpose(self) -> str:
+        """What the delivered message is recorded as (to find it again and replace it)."""
+        return self.type
+
 
 @dataclass(frozen=True)
 class Introduction(Notification):

@@ -4,7 +4,8 @@ from dialogs.features.announce import ANNOUNCE
 from dialogs.features.base import Feature
 from dialogs.features.basics import BASICS
 from dialogs.features.enrollment import ENROLLMENT
+from dialogs.features.matching import MATCHING
 from dialogs.features.participation import PARTICIPATION
 from dialogs.features.programs import PROGRAMS
 
-FEATURES: tuple[Feature, ...] = (BASICS, PARTICIPATION, ENROLLMENT, PROGRAMS, ANNOUNCE)
+FEATURES: tuple[Feature, ...] = (BASICS, PARTICIPATION, ENROLLMENT, PROGRAMS, ANNOUNCE, MATCHING)

@@ -1,0 +1,119 @@
+"""The life of a pairing proposal, as rules with no chat and no database in them.
+
+    draft ──send──→ sent ──both accept──→ accepted  (a Pairing starts, an intro opens)
+      │               ├──one declines───→ declined  (the other is told, never why)
+      └─remove→ removed├──expiry date────→ expired   (both cards closed, back to the pool)
+                      └──one side left──→ declined  (declined_by = the leaver)
+
+A declined or expired pair is never proposed again (the loader lists it as a past pair);
+the people in it go back to the pool for the next round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED, REMOVED = (
+    "draft",
+    "sent",
+    "accepted",
+    "declined",
+    "expired",
+    "removed",
+)
+OPEN_STATUSES = (DRAFT, SENT)
+ACCEPT, DECLINE = "accept", "decline"
+
+# Due actions (kinds); their idempotency keys are built below so each happens once.
+REMIND = "proposal.remind"
+EXPIRE = "proposal.expire"
+WITHDRAWN = "proposal.withdrawn"  # someone left while a proposal waited: tell the other
+STARTED = "pairing.started"  # both accepted: introduce them and ask for kickoff goals
+ENDED = "pairing.ended"  # ended early: tell the partner, no fault
+ROUND = "matching.round"  # a scheduled round for rolling enrollment
+# Mondays 07:00 (the deployment's zone): admins find the round when they arrive
+ROUNDS_TRIGGER = {"day_of_week": "mon", "hour": 7, "minute": 0}
+
+MAX_GOALS = 3
+MAX_GOAL_CHARS = 280
+MAX_REASON_CHARS = 500
+AGENDA_ITEMS = 3
+
+
+Side = Literal["mentor", "mentee"]
+AnswerResult = Literal[
+    "not_yours",  # the person is on neither side
+    "closed",  # the proposal is no longer waiting (expired, removed, already decided)
+    "already",  # this side answered before (a double click): counts once
+    "waiting",  # recorded; the other side has not answered yet
+    "accepted",  # both accepted: the pairing starts
+    "declined",  # this side declined: the proposal ends
+    "partner_gone",  # the other side left meanwhile: the proposal ends, back to the pool
+]
+
+
+@dataclass(frozen=True)
+class Answers:
+    status: str
+    mentor_answer: str | None
+    mentee_answer: str | None
+
+
+def side_of(person_id: str, mentor_id: str, mentee_id: str) -> Side | None:
+    if person_id == mentor_id:
+        return "mentor"
+    if person_id == mentee_id:
+        return "mentee"
+    return None
+
+
+def decide(current: Answers, side: Side | None, answer: str, partner_active: bool) -> AnswerResult:
+    """What one answer does to a proposal (the caller holds the row's lock)."""
+    if side is None:
+        return "not_yours"
+    if current.status != SENT:
+        return "already" if _own(current, side) == answer else "closed"
+    if _own(current, side) is not None:
+        return "already"
+    if answer == DECLINE:
+        return "declined"
+    if not partner_active:
+        return "partner_gone"
+    other = current.mentee_answer if side == "mentor" else current.mentor_answer
+    return "accepted" if other == ACCEPT else "waiting"
+
+
+def _own(current: Answers, side: Side) -> str | None:
+    return current.mentor_answer if side == "mentor" else current.mentee_answer
+
+
+def expiry(sent_at: datetime, days: int) -> datetime:
+    return sent_at + timedelta(days=max(1, days))
+
+
+def reminder_time(sent_at: datetime, expires_at: datetime) -> datetime:
+    """One reminder, halfway to the expiry but at least a day before it when there is room."""
+    halfway = sent_at + (expires_at - sent_at) / 2
+    return min(halfway, max(sent_at, expires_at - timedelta(days=1)))
+
+
+def agenda(wanted: list[tuple[str, int]], offered: set[str]) -> list[str]:
+    """A first-session agenda: the mentee's wanted skills the mentor offers, the lowest
+    current level first (the biggest step), then the other wanted skills."""
+    ranked = sorted(wanted, key=lambda item: (item[0] not in offered, item[1], item[0]))
+    return [key for key, _level in ranked[:AGENDA_ITEMS]]
+
+
+def remind_key(proposal_id: int) -> str:
+    return f"proposal:{proposal_id}:remind"
+
+
+def expire_key(proposal_id: int) -> str:
+    return f"proposal:{proposal_id}:expire"
+
+
+def card_purpose(proposal_id: int) -> str:
+    """What the delivered proposal cards are recorded as, to close them later."""
+    return f"proposal:{proposal_id}"

@@ -1,0 +1,420 @@
+"""``admin match`` (dry run, edit, send, rounds) and the answers to proposals.
+
+admin match [run] [slug]      → dry run report (numbered sample, Send button)
+admin match remove N | swap N M | pin mentor-email mentee-email
+admin match send [slug]       → proposals queued to both sides (+ reminder, expiry)
+admin match end email         → that person's active pairings end, no fault
+admin match rounds on|off     → a dry run every Monday for rolling enrollment
+Accept (button)               → waiting for the other, or the pairing starts
+Decline (button → form)       → the other is told, never why
+end                           → end one's own pairing (form: optional private reason)
+"""
+
+from __future__ import annotations
+
+from bot.domain.proposals import (
+    ACCEPT,
+    ACCEPTED,
+    DECLINED,
+    EXPIRE,
+    REMIND,
+    STARTED,
+    Answers,
+    decide,
+    expire_key,
+    reminder_time,
+    side_of,
+)
+from dialogs.content import Paragraph
+from dialogs.events import Outcome
+from dialogs.features.base import Feature, Turn
+from dialogs.flows.matching import (
+    DECLINE_FLOW,
+    END_FLOW,
+    GOALS_FLOW,
+    answer_status,
+    closed_message,
+    end_pairing,
+)
+from dialogs.flows.participation import say
+from dialogs.matching_presenters import (
+    ACCEPT_ACTION,
+    DECLINE_ACTION,
+    END_ACTION,
+    GOALS_ACTION,
+    REVIEW_ACTION,
+    SEND_ACTION,
+)
+from dialogs.matching_report import run_report
+from dialogs.presenters import not_admin_message
+from dialogs.ui import Actions, Button, Message, Section
+from storage.audit import record_audit
+from storage.enrollments import person_by_email
+from storage.match_runs import (
+    RunSummary,
+    active_pairings_of,
+    add_pin,
+    by_number,
+    draft_run,
+    is_taking_part,
+    locked_proposal,
+    send_proposals,
+    skill_labels,
+    start_pairing,
+    swap_mentors,
+)
+from storage.models import MatchRun, Program
+from storage.participation import enqueue_action, open_programs, program_by_slug
+from storage.programs import people_by_id
+from storage.types import utcnow
+
+RUN_ACTION = "matching:run"  # value: program slug
+SEND = "proposal.send"
+
+
+def _say(text: str) -> Message:
+    return say(Paragraph.of(text))
+
+
+async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
+    """The program an admin command is about: named, or the only open one, or a choice."""
+    t = turn.ctx.t
+    slug = slug or turn.command.options.get("program") if turn.command else slug
+    if slug:
+        program = await program_by_slug(turn.ctx.session, slug)
+        if program is None:
+            return turn.reply(_say(t("I know no program {slug}.").format(slug=slug)))
+        return program
+    programs = await open_programs(turn.ctx.session)
+    if len(programs) == 1:
+        return programs[0]
+    if not programs:
+        return turn.reply(_say(t("No program is open: open one with admin program open.")))
+    buttons = tuple(Button(p.name, RUN_ACTION, value=p.slug) for p in programs[:5])
+    question = t("Which program?")
+    return turn.reply(
+        Message(
+            (Section((Paragraph.of(question),)), Actions(buttons)),
+            summary=question,
+            visibility="private",
+        )
+    )
+
+
+async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
+    session = turn.ctx.session
+    ids = [i for p in summary.proposals for i in (p.mentor_id, p.mentee_id)]
+    ids += [str(u.get("mentee_id")) for u in (summary.run.stats or {}).get("unmatched", [])]
+    people = await people_by_id(session, ids)
+    names = {pid: person.display_name for pid, person in people.items()}
+    labels = await skill_labels(session)
+    return turn.reply(
+        run_report(turn.ctx.t, program, summary.run, summary.proposals, names, labels)
+    )
+
+
+async def match(turn: Turn) -> Outcome:
+    ctx, command = turn.ctx, turn.command
+    if not ctx.is_admin:
+        return turn.reply(not_admin_message(ctx.t))
+    action = command.action if command else None
+    args = command.args if command else ()
+    t = ctx.t
+    if action in (None, "run"):
+        return await _dry_run(turn, args[0] if args else None)
+    if action == "send":
+        return await _send(turn, args[0] if args else None, run_id=None)
+    if action == "end":
+        return await _admin_end(turn, args)
+    if action == "rounds":
+        return await _rounds(turn, args)
+    found = await _program(turn, command.options.get("program") if command else None)
+    if isinstance(found, Outcome):
+        return found
+    summary = await draft_run(ctx.session, found.id)
+    if summary is None:
+        return turn.reply(_say(t("No dry run to edit: type admin match first.")))
+    if action == "remove" and len(args) == 1 and args[0].isdigit():
+        proposal = by_number(summary, int(args[0]))
+        if proposal is None:
+            return turn.reply(_say(t("There is no pair {n} in the dry run.").format(n=args[0])))
+        proposal.status = "removed"
+        record_audit(
+            ctx.session,
+            "match.pair_removed",
+            actor_id=ctx.person.id,
+            program_id=found.id,
+            details={"proposal_id": proposal.id},
+        )
+    elif action == "swap" and len(args) == 2 and all(a.isdigit() for a in args):
+        a, b = by_number(summary, int(args[0])), by_number(summary, int(args[1]))
+        if a is None or b is None or a is b:
+            return turn.reply(_say(t("Name two different pairs of the dry run, e.g. swap 1 2.")))
+        swap_mentors(a, b)
+        record_audit(
+            ctx.session,
+            "match.pairs_swapped",
+            actor_id=ctx.person.id,
+            program_id=found.id,
+            details={"proposals": [a.id, b.id]},
+        )
+    elif action == "pin" and len(args) == 2:
+        return await _pin(turn, found, args[0], args[1])
+    else:
+        usage = t(
+            "Usage: admin match remove N, admin match swap N M, or admin match pin "
+            "mentor-email mentee-email."
+        )
+        return turn.reply(_say(usage))
+    await ctx.session.flush()
+    refreshed = await draft_run(ctx.session, found.id)
+    assert refreshed is not None
+    return await _report(turn, found, refreshed)
+
+
+async def _dry_run(turn: Turn, slug: str | None) -> Outcome:
+    from bot.domain.rounds import dry_run  # numpy and the solver load on first use
+
+    found = await _program(turn, slug)
+    if isinstance(found, Outcome):
+        return found
+    done = await dry_run(turn.ctx.session, found.id, created_by=turn.ctx.person.id)
+    record_audit(
+        turn.ctx.session,
+        "match.dry_run",
+        actor_id=turn.ctx.person.id,
+        program_id=found.id,
+        details={"run_id": done.run.id, "pairs": len(done.result.pairs)},
+    )
+    summary = await draft_run(turn.ctx.session, found.id, done.run.id)
+    assert summary is not None
+    return await _report(turn, found, summary)
+
+
+async def _pin(turn: Turn, program: Program, mentor_email: str, mentee_email: str) -> Outcome:
+    t, session = turn.ctx.t, turn.ctx.session
+    mentor, mentee = (
+        await person_by_email(session, mentor_email),
+        await person_by_email(session, mentee_email),
+    )
+    if mentor is None or mentee is None or mentor.id == mentee.id:
+        return turn.reply(_say(t("Name a mentor's and a mentee's email, both known to me.")))
+    await add_pin(session, program.id, mentor.id, mentee.id, turn.ctx.person.id)
+    record_audit(
+        session,
+        "match.pinned",
+        actor_id=turn.ctx.person.id,
+        program_id=program.id,
+        details={"mentor": mentor.id, "mentee": mentee.id},
+    )
+    return await _dry_run(turn, program.slug)
+
+
+async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    if run_id is not None:
+        run = await ctx.session.get(MatchRun, run_id)
+        program = await ctx.session.get(Program, run.program_id) if run is not None else None
+        if run is None or program is None:
+            return turn.reply(_say(t("This dry run no longer exists.")), close_source=True)
+        found: Program | Outcome = program
+    else:
+        found = await _program(turn, slug)
+    if isinstance(found, Outcome):
+        return found
+    summary = await draft_run(ctx.session, found.id, run_id)
+    if summary is None:
+        text = t(
+            "Nothing to send: these proposals were sent already, or a newer dry run "
+            "replaced them. Type admin match for a new dry run."
+        )
+        return turn.reply(_say(text), close_source=run_id is not None)
+    now = utcnow()
+    send_proposals(summary.run, summary.proposals, found.proposal_expiry_days, now)
+    for proposal in summary.proposals:
+        assert proposal.expires_at is not None
+        key = f"proposal:{proposal.id}"
+        payload = {"proposal_id": proposal.id}
+        await enqueue_action(ctx.session, SEND, f"{key}:send", now, payload)
+        await enqueue_action(
+            ctx.session, REMIND, f"{key}:remind", reminder_time(now, proposal.expires_at), payload
+        )
+        await enqueue_action(
+            ctx.session, EXPIRE, expire_key(proposal.id), proposal.expires_at, payload
+        )
+    record_audit(
+        ctx.session,
+        "match.sent",
+        actor_id=ctx.person.id,
+        program_id=found.id,
+        details={"run_id": summary.run.id, "proposals": len(summary.proposals)},
+    )
+    sent = t(
+        "Sent: {count} proposals for {program}. Each person has {days} days to answer; "
+        "I remind them once."
+    ).format(count=len(summary.proposals), program=found.name, days=found.proposal_expiry_days)
+    return turn.reply(_say(sent), close_source=run_id is not None)
+
+
+async def _admin_end(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    t, session = turn.ctx.t, turn.ctx.session
+    person = await person_by_email(session, args[0]) if args else None
+    if person is None:
+        return turn.reply(_say(t("Usage: admin match end email (a person I know).")))
+    pairings = await active_pairings_of(session, person.id)
+    if not pairings:
+        return turn.reply(_say(t("This person has no active pairing.")))
+    for pairing in pairings:
+        await end_pairing(turn.ctx, pairing, None, by_admin=True)
+    return turn.reply(
+        _say(
+            t("Ended {count} pairings; both sides are told, no fault.").format(count=len(pairings))
+        )
+    )
+
+
+async def _rounds(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    t = turn.ctx.t
+    if not args or args[0].lower() not in ("on", "off", "oui", "non"):
+        return turn.reply(_say(t("Usage: admin match rounds on|off [program].")))
+    found = await _program(turn, args[1] if len(args) > 1 else None)
+    if isinstance(found, Outcome):
+        return found
+    on = args[0].lower() in ("on", "oui")
+    found.rules = {**(found.rules or {}), "rounds": "weekly" if on else None}
+    record_audit(
+        turn.ctx.session,
+        "match.rounds",
+        actor_id=turn.ctx.person.id,
+        program_id=found.id,
+        details={"on": on},
+    )
+    text = (
+        t(
+            "Weekly rounds are on: every Monday morning I prepare a dry run for the new "
+            "people and ask you to send it."
+        )
+        if on
+        else t("Weekly rounds are off.")
+    )
+    return turn.reply(_say(text))
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+async def run_from_button(turn: Turn) -> Outcome:
+    if not turn.ctx.is_admin:
+        return turn.reply(not_admin_message(turn.ctx.t))
+    return await _dry_run(turn, turn.inbound.value or None)
+
+
+async def send_from_button(turn: Turn) -> Outcome:
+    if not turn.ctx.is_admin:
+        return turn.reply(not_admin_message(turn.ctx.t))
+    value = turn.inbound.value
+    return await _send(turn, None, int(value) if value.isdigit() else -1)
+
+
+async def review(turn: Turn) -> Outcome:
+    if not turn.ctx.is_admin:
+        return turn.reply(not_admin_message(turn.ctx.t))
+    run = await turn.ctx.session.get(MatchRun, int(turn.inbound.value or 0))
+    summary = await draft_run(turn.ctx.session, run.program_id, run.id) if run else None
+    program = await turn.ctx.session.get(Program, run.program_id) if run else None
+    if summary is None or program is None:
+        return turn.reply(_say(turn.ctx.t("This dry run was sent or replaced already.")))
+    return await _report(turn, program, summary)
+
+
+async def accept(turn: Turn) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    value = turn.inbound.value
+    proposal = await locked_proposal(ctx.session, int(value)) if value.isdigit() else None
+    if proposal is None:
+        return turn.reply(_say(t("This proposal is closed.")), close_source=True)
+    side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
+    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
+    partner_active = await is_taking_part(ctx.session, proposal.program_id, other)
+    current = Answers(proposal.status, proposal.mentor_answer, proposal.mentee_answer)
+    result = decide(current, side, ACCEPT, partner_active)
+    if result == "not_yours":
+        return turn.reply(_say(t("This proposal is not addressed to you.")))
+    if result == "already" and proposal.status == "sent":  # a double click: counts once
+        return turn.reply(await closed_message(ctx, proposal, "accepted_waiting"),
+                          close_source=True)  # fmt: skip
+    if result in ("closed", "already"):
+        return turn.reply(answer_status(t, proposal), close_source=True)
+    now = utcnow()
+    if side == "mentor":
+        proposal.mentor_answer = ACCEPT
+    else:
+        proposal.mentee_answer = ACCEPT
+    if result == "partner_gone":
+        proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
+        return turn.reply(await closed_message(ctx, proposal, "partner_gone"), close_source=True)
+    record_audit(
+        ctx.session,
+        "proposal.accepted",
+        actor_id=ctx.person.id,
+        subject_id=ctx.person.id,
+        program_id=proposal.program_id,
+        details={"proposal_id": proposal.id},
+    )
+    if result == "waiting":
+        return turn.reply(
+            await closed_message(ctx, proposal, "accepted_waiting"), close_source=True
+        )
+    proposal.status, proposal.answered_at = ACCEPTED, now
+    pairing = start_pairing(ctx.session, proposal, now)
+    await ctx.session.flush()
+    await enqueue_action(
+        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
+    )
+    text = t("You both accepted! I am opening a conversation with the two of you.")
+    return turn.reply(_say(text), close_source=True)
+
+
+async def decline(turn: Turn) -> Outcome:
+    ctx = turn.ctx
+    value = turn.inbound.value
+    proposal = await locked_proposal(ctx.session, int(value)) if value.isdigit() else None
+    if proposal is None or proposal.status != "sent":
+        if proposal is None:
+            return turn.reply(_say(ctx.t("This proposal is closed.")), close_source=True)
+        return turn.reply(answer_status(ctx.t, proposal), close_source=True)
+    data = {"proposal_id": proposal.id}
+    return await turn.start(DECLINE_FLOW.name, opener=DECLINE_ACTION, data=data)
+
+
+async def _pairing_flow(turn: Turn, flow: str, opener: str) -> Outcome:
+    """Goals or end: the pairing the button names, or the person's only (first) one."""
+    pairings = await active_pairings_of(turn.ctx.session, turn.ctx.person.id)
+    chosen = [p for p in pairings if str(p.id) == turn.inbound.value] or pairings[:1]
+    if not chosen:
+        return turn.reply(_say(turn.ctx.t("You have no active pairing right now.")))
+    return await turn.start(flow, opener=opener, data={"pairing_id": chosen[0].id})
+
+
+async def goals(turn: Turn) -> Outcome:
+    return await _pairing_flow(turn, GOALS_FLOW.name, GOALS_ACTION)
+
+
+async def end(turn: Turn) -> Outcome:
+    return await _pairing_flow(turn, END_FLOW.name, END_ACTION)
+
+
+MATCHING = Feature(
+    name="matching",
+    flows=(DECLINE_FLOW, GOALS_FLOW, END_FLOW),
+    commands={"admin match": match, "end": end, "goals": goals},
+    actions={
+        RUN_ACTION: run_from_button,
+        SEND_ACTION: send_from_button,
+        REVIEW_ACTION: review,
+        ACCEPT_ACTION: accept,
+        DECLINE_ACTION: decline,
+        GOALS_ACTION: goals,
+        END_ACTION: end,
+    },
+)
