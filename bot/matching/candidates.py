@@ -187,18 +187,62 @@ def _merge_best(
     return np.take_along_axis(vals, order, axis=0), np.take_along_axis(rows, order, axis=0)
 
 
+# Columns are split into this many groups per kept entry to find a row's threshold cheaply.
+GROUPS_PER_KEPT = 32
+
+
 def _select(scores: F32, local: IntArray, k: int) -> tuple[IntArray, IntArray, F32, FloatArray]:
-    n = scores.shape[1]
+    """The k best feasible columns of each row, best first, ties by column, and the bound:
+    the (k+1)-th best feasible score, -inf if there is none.
+
+    A full partition of every row is the slow part of a scan. Instead the columns are split
+    into groups (column c in group c mod groups) and each row's (k+1)-th best group maximum
+    is taken as its threshold t: those k+1 maxima are distinct entries, so the row's k+1
+    best entries are all >= t, and they lie in groups whose maximum reaches t. Only those
+    groups are read again; the result is the same as sorting the whole row.
+    """
+    rows_n, n = scores.shape
     take = min(k + 1, n)
-    if take < n:
-        part = np.argpartition(scores, n - take, axis=1)[:, n - take :]
-    else:
-        part = np.broadcast_to(np.arange(n), (local.size, n)).copy()
+    groups = min(GROUPS_PER_KEPT * take, n // 8)
+    if groups < 2 * take:
+        return _select_sorted(scores, local, k)
+    width = n // groups
+    body = groups * width
+    best = scores[:, :body].reshape(rows_n, width, groups).max(axis=1)
+    t = np.partition(best, groups - take, axis=1)[:, groups - take]
+    # infeasible entries are never kept nor a bound: the threshold need not go below them
+    np.maximum(t, np.float32(INFEASIBLE), out=t)
+    gr, gg = np.nonzero(best >= t[:, None])
+    cols = gg[:, None] + groups * np.arange(width)[None, :]
+    vals = scores[gr[:, None], cols]
+    hit = vals >= t[gr][:, None]
+    r = np.broadcast_to(gr[:, None], cols.shape)[hit]
+    c, v = cols[hit], vals[hit]
+    if body < n:  # the last columns, in no group
+        tr, tc = np.nonzero(scores[:, body:] >= t[:, None])
+        r, c = np.r_[r, tr], np.r_[c, body + tc]
+        v = np.r_[v, scores[tr, body + tc]]
+    feasible = v > INFEASIBLE
+    r, c, v = r[feasible], c[feasible], v[feasible]
+    order = np.lexsort((c, -v, r))
+    r, c, v = r[order], c[order], v[order]
+    rank = np.arange(r.size) - np.searchsorted(r, np.arange(rows_n))[r]
+    bound = np.full(rows_n, -np.inf)
+    at = rank == k
+    bound[r[at]] = v[at].astype(np.float64)
+    keep = rank < k
+    return local[r[keep]], c[keep], v[keep], bound
+
+
+def _select_sorted(
+    scores: F32, local: IntArray, k: int
+) -> tuple[IntArray, IntArray, F32, FloatArray]:
+    """``_select`` for few columns: sort every row."""
+    n = scores.shape[1]
+    order = np.lexsort((np.broadcast_to(np.arange(n), scores.shape), -scores), axis=1)
+    take = min(k + 1, n)
+    part = order[:, :take]
     vals = np.take_along_axis(scores, part, axis=1)
-    # Best first, ties by mentor position, so the choice is deterministic.
-    order = np.lexsort((part, -vals), axis=1)
-    part = np.take_along_axis(part, order, axis=1)
-    vals = np.take_along_axis(vals, order, axis=1)
     bound = np.full(local.size, -np.inf)
     if take > k:
         pruned = vals[:, k]

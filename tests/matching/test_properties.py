@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.matching import Population, Rules, Weights, propose_pairings
+from bot.matching.candidates import _select, _select_sorted
+from bot.matching.score import PENALTY
 from tests.matching.helpers import brute_force, feasible
 from tests.matching.strategies import populations
 
@@ -56,3 +59,25 @@ def test_same_input_same_output(pop: Population, rules: Rules) -> None:
         (p.mentor_id, p.mentee_id, p.score, p.reasons) for p in second.pairs
     ]
     assert [u.reasons for u in first.unmatched] == [u.reasons for u in second.unmatched]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(1, 900),
+    st.integers(1, 25),
+    st.sampled_from([0.0, 0.3, 0.95, 1.0]),
+    st.integers(0, 2**32 - 1),
+)
+def test_grouped_top_k_equals_sorting_every_row(
+    rows: int, cols: int, k: int, infeasible: float, seed: int
+) -> None:
+    """The threshold shortcut of the candidate scan keeps exactly what a full sort keeps:
+    the same k best columns per row (ties by column), and the same (k+1)-th bound."""
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.random((rows, cols)) * rng.choice([3, 30]), 1).astype(np.float32)
+    scores[rng.random((rows, cols)) < infeasible] -= PENALTY  # ties and infeasible pairs
+    local = np.arange(rows) * 3 + 1
+    for got, want in zip(_select(scores, local, k), _select_sorted(scores, local, k), strict=True):
+        assert got.shape == want.shape
+        assert np.array_equal(got, want)
