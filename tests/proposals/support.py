@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.clock import Clock
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.delivery import Recipient
 from dialogs.events import Actor, Inbound, Outcome, Platform
@@ -73,6 +74,8 @@ class World:
     runner: DueRunner
     program_id: int = 0
     users: dict[str, str] = field(default_factory=dict)  # person id -> slack user id
+    clock: Clock | None = None  # registers the routines' handlers; never started here
+    admin_id: str = ""
 
     async def say(self, user: str, text: str) -> Outcome:
         return await self.conversation.handle(Inbound(actor(user), "command", text=text))
@@ -113,9 +116,10 @@ async def world(database: Database) -> World:
     handlers = DueHandlers()
     notifier.register(handlers)
     register_participation(handlers, database, notifier)
-    register_matching(handlers, database, notifier)
-    return World(database, Conversation(database, CONFIG), channel,
-                 DueRunner(notifier.queue, handlers))  # fmt: skip
+    routines = register_matching(handlers, database, notifier)
+    runner = DueRunner(notifier.queue, handlers)
+    clock = Clock(runner, routines, timezone="Europe/Paris")
+    return World(database, Conversation(database, CONFIG), channel, runner, clock=clock)
 
 
 async def add_program(database: Database, slug: str = "rm-2027", **rules: object) -> int:
@@ -161,12 +165,14 @@ async def add_member(
 
 
 async def admin(w: World) -> str:
+    """The program team: a deployment admin by email (TANDEM_ADMINS)."""
     async with w.database.unit_of_work() as session:
         person = Person(email=ADMIN_EMAIL, first_name="Rh", last_name="Team", locale="en")
         session.add(person)
         await session.flush()
         session.add(PlatformIdentity(person_id=person.id, platform="slack", tenant_id="T1",
                                      user_id="UADMIN", email=ADMIN_EMAIL))  # fmt: skip
+        w.admin_id = person.id
         return person.id
 
 
