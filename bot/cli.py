@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
 from bot.cli_support import fail, parse_instant, run_async, run_with_database, settings_or_exit
 
@@ -31,6 +32,8 @@ app.add_typer(people_app, name="people")
 app.add_typer(due_app, name="due")
 app.add_typer(program_app, name="program", no_args_is_help=True)
 app.command()(forget)
+app.command("demo-data")(demo_data)
+app.command()(match)
 
 DEMO_DATABASE = "tandem-demo.db"
 

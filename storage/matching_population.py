@@ -10,6 +10,7 @@ pins, rules and weights. Nothing here commits or writes.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import String, Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.programs import ProgramRules
@@ -47,6 +48,7 @@ from storage.models import (
 
 MENTOR_ROLES = ("mentor", "both")
 MENTEE_ROLES = ("mentee", "both")
+JSON_COLUMNS = ("skills_offered", "skills_wanted", "offers_back", "languages")
 AWAITING = "sent"  # a proposal people have not answered yet keeps them out of the round
 NEVER_AGAIN = ("declined", "expired")  # with every pairing: never proposed again
 TARGET_OVERLAP = "target_overlap_minutes"  # optional key of Program.rules
@@ -72,8 +74,10 @@ async def load_program_population(
     session: AsyncSession, program_id: int, *, now: datetime | None = None
 ) -> ProgramPopulation:
     """The program's matching input. ``now`` picks each zone's UTC offset (default: now)."""
+    # Core rows on the session's connection: no ORM loading machinery per row
+    conn = await session.connection()
     program = (
-        await session.execute(
+        await conn.execute(
             select(
                 Program.rules, Program.matching_weights, Program.timezone, Program.capacity_default
             ).where(Program.id == program_id)
@@ -82,7 +86,7 @@ async def load_program_population(
     if program is None:
         raise ProgramNotFound(f"no program with id {program_id}")
     stages = (
-        await session.execute(
+        await conn.execute(
             select(
                 CareerStage.id, CareerStage.key, CareerStage.label_fr, CareerStage.label_en
             ).order_by(CareerStage.rank)
@@ -91,14 +95,14 @@ async def load_program_population(
     stage_key = {s.id: s.key for s in stages}
     skills, topics, labels = await _taxonomy(session)
     people = (
-        await session.execute(
+        await conn.execute(
             select(
                 Person.id,
                 Person.manager_id,
                 Person.department,
                 Person.career_stage_id,
                 Person.location,
-                Person.languages,
+                type_coerce(Person.languages, Text).label("languages"),
                 Person.email,
                 Person.first_name,
                 Person.last_name,
@@ -107,15 +111,12 @@ async def load_program_population(
     ).all()
     person = {p.id: p for p in people}
     enrollments = (
-        await session.execute(
+        await conn.execute(
             select(
                 Enrollment.id,
                 Enrollment.person_id,
                 Enrollment.role,
-                Enrollment.skills_offered,
-                Enrollment.skills_wanted,
-                Enrollment.offers_back,
-                Enrollment.languages,
+                *(type_coerce(getattr(Enrollment, c), Text).label(c) for c in JSON_COLUMNS),
                 Enrollment.format,
                 Enrollment.location,
                 Enrollment.capacity,
@@ -124,41 +125,45 @@ async def load_program_population(
             .order_by(Enrollment.id)
         )
     ).all()
+    # JSON text decoded in one call per column: a decoder call per value costs more than
+    # the whole query at 20,000 enrollments
+    decoded = {c: _bulk_json([getattr(e, c) for e in enrollments]) for c in JSON_COLUMNS}
     windows = await _windows(session, program_id, now or datetime.now(UTC), program.timezone)
     busy_mentees, mentor_load, past = await _pairs_taken(session, program_id)
     topic_set = set(topics)
 
     mentors: list[Enrollee] = []
     mentees: list[Enrollee] = []
-    for e in enrollments:
+    for n, e in enumerate(enrollments):
+        offered, wanted_json, offers_back, languages = (decoded[c][n] for c in JSON_COLUMNS)
         who = person.get(e.person_id)
         common: dict[str, Any] = {
             "person_id": e.person_id,
             "department": who.department if who else None,
             "stage": stage_key.get(who.career_stage_id) if who else None,
-            "languages": tuple(e.languages or (who.languages if who else None) or ()),
+            "languages": tuple(languages or _bulk_json([who.languages if who else None])[0] or ()),
             "availability": tuple(windows.get(e.id, ())),
             "format": e.format or "remote",
             "location": e.location or (who.location if who else None),
         }
         if e.role in MENTOR_ROLES:
-            wanted_back = [k for k in _keys(e.skills_wanted) if k in topic_set]
+            wanted_back = [k for k in _keys(wanted_json) if k in topic_set]
             capacity = e.capacity or program.capacity_default or 1
             mentors.append(
                 Enrollee(
                     **common,
-                    skills=_levels(e.skills_offered),
+                    skills=_levels(offered),
                     back=tuple(wanted_back),
                     capacity=max(0, capacity - mentor_load[e.person_id]),
                 )
             )
         if e.role in MENTEE_ROLES:
-            wanted = {k: v for k, v in _levels(e.skills_wanted).items() if k not in topic_set}
+            wanted = {k: v for k, v in _levels(wanted_json).items() if k not in topic_set}
             mentees.append(
                 Enrollee(
                     **common,
                     skills=wanted,
-                    back=tuple(k for k in e.offers_back or () if isinstance(k, str)),
+                    back=tuple(k for k in offers_back or () if isinstance(k, str)),
                     capacity=1,
                     active=e.person_id not in busy_mentees,
                 )
@@ -205,12 +210,19 @@ async def load_program_population(
 async def _id_pairs(
     session: AsyncSession, model: type[AdminBlock | AdminPin], a: str, b: str, program_id: int
 ) -> list[tuple[str, str]]:
-    rows = await session.execute(
+    rows = await (await session.connection()).execute(
         select(getattr(model, a), getattr(model, b))
         .where(model.program_id == program_id)
         .order_by(model.id)
     )
     return [(x, y) for x, y in rows]
+
+
+def _bulk_json(values: list[Any]) -> list[Any]:
+    """JSON column values selected as text (the driver may also hand back decoded values)."""
+    if all(v is None or isinstance(v, str) for v in values):
+        return list(json.loads("[" + ",".join(v or "null" for v in values) + "]"))
+    return [json.loads(v) if isinstance(v, str | bytes) else v for v in values]
 
 
 def _keys(items: Iterable[Any] | None) -> list[str]:
@@ -264,11 +276,12 @@ async def _taxonomy(
     session: AsyncSession,
 ) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
     """Skill keys, offer-back topic keys (retired ones too: enrollments may name them), labels."""
+    conn = await session.connection()
     rows = (
-        await session.execute(select(Skill.id, Skill.key, Skill.category).order_by(Skill.id))
+        await conn.execute(select(Skill.id, Skill.key, Skill.category).order_by(Skill.id))
     ).all()
     names = (
-        await session.execute(
+        await conn.execute(
             select(SkillTranslation.skill_id, SkillTranslation.locale, SkillTranslation.name)
         )
     ).all()
@@ -280,7 +293,10 @@ async def _taxonomy(
     return skills, topics, {key: dict(by_skill.get(sid, {})) for sid, key, _ in rows}
 
 
-def _minute(value: time) -> int:
+def _minute(value: time | str) -> int:
+    """Minutes since midnight of a TIME value (SQLite hands back its "HH:MM:SS" text)."""
+    if isinstance(value, str):
+        return int(value[:2]) * 60 + int(value[3:5])
     return value.hour * 60 + value.minute
 
 
@@ -303,13 +319,14 @@ async def _windows(
     The zone's offset *now* is used: matching looks at the weeks ahead, and a daylight-saving
     change shifts everyone in that zone alike.
     """
+    conn = await session.connection()
     rows = (
-        await session.execute(
+        await conn.execute(
             select(
                 AvailabilityWindow.enrollment_id,
                 AvailabilityWindow.weekday,
-                AvailabilityWindow.start,
-                AvailabilityWindow.end,
+                type_coerce(AvailabilityWindow.start, String).label("start"),
+                type_coerce(AvailabilityWindow.end, String).label("end"),
                 AvailabilityWindow.timezone,
             )
             .join(Enrollment, Enrollment.id == AvailabilityWindow.enrollment_id)
@@ -332,15 +349,16 @@ async def _pairs_taken(
     session: AsyncSession, program_id: int
 ) -> tuple[set[str], Counter[str], list[tuple[str, str]]]:
     """Mentees already paired or awaiting an answer, mentors' load, and pairs never to repeat."""
+    conn = await session.connection()
     pairings = (
-        await session.execute(
+        await conn.execute(
             select(Pairing.mentor_id, Pairing.mentee_id, Pairing.status)
             .where(Pairing.program_id == program_id)
             .order_by(Pairing.id)
         )
     ).all()
     proposals = (
-        await session.execute(
+        await conn.execute(
             select(Proposal.mentor_id, Proposal.mentee_id, Proposal.status)
             .where(
                 Proposal.program_id == program_id,

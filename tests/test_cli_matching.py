@@ -1,0 +1,170 @@
+"""`tandem demo-data` and `tandem match`, as an admin runs them (Typer's CliRunner, real
+databases: a SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from storage.db import Database
+from storage.enrollments import EnrollmentAnswers, save_enrollment
+from storage.matching_population import ProgramPopulation, load_program_population
+from storage.models import Enrollment, Person, Program
+from tests.matching.helpers import feasible
+
+runner = CliRunner()
+
+
+def tandem(url: str, *args: str) -> Result:
+    return runner.invoke(
+        app, list(args), env={"TANDEM_DATABASE_URL": url, "TANDEM_LOCALE": "en", "COLUMNS": "250"}
+    )
+
+
+def load(url: str, slug: str) -> ProgramPopulation:
+    async def _go() -> ProgramPopulation:
+        database = Database(url)
+        try:
+            async with database.unit_of_work() as session:
+                program_id = await session.scalar(select(Program.id).where(Program.slug == slug))
+                assert program_id is not None
+                return await load_program_population(session, program_id)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(_go())
+
+
+def count(url: str, column: object) -> int:
+    async def _go() -> int:
+        database = Database(url)
+        try:
+            async with database.unit_of_work() as session:
+                return int(await session.scalar(select(func.count(column))) or 0)  # type: ignore[call-overload]
+        finally:
+            await database.dispose()
+
+    return asyncio.run(_go())
+
+
+def test_demo_data_then_a_dry_run_writes_valid_pairs(database_url: str, tmp_path: Path) -> None:
+    made = tandem(database_url, "demo-data", "--program", "try", "--people", "300", "--seed", "42")
+    assert made.exit_code == 0, made.output
+    assert "Created program try" in made.output
+    people, enrollments = count(database_url, Person.id), count(database_url, Enrollment.id)
+    assert enrollments == 300
+    again = tandem(database_url, "demo-data", "--program", "try", "--people", "300", "--seed", "42")
+    assert again.exit_code == 0, again.output
+    assert "0 people created" in again.output and "0 enrollments added" in again.output
+    assert (count(database_url, Person.id), count(database_url, Enrollment.id)) == (
+        people,
+        enrollments,
+    )
+
+    out = tmp_path / "proposals.csv"
+    done = tandem(database_url, "match", "--program", "try", "--dry-run", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    assert "optimal over all pairs" in done.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["mentor_email", "mentee_email", "score", "reasons", "mentor_name",
+                             "mentee_name", "pinned", "flags"]  # fmt: skip
+    assert f"{len(rows)} proposed pairs written" in done.output
+    assert len(rows) > 100
+    assert all(r["mentor_email"].endswith(".s42@demo.tandem.example") for r in rows)
+    assert all(r["reasons"] and "_" not in r["reasons"] for r in rows)  # words, not codes
+    assert all(float(r["score"]) > 0 for r in rows)
+    # every hard constraint holds, checked independently of the engine
+    loaded = load(database_url, "try")
+    pop, ids = loaded.population, loaded.population.org.person_ids
+    by_email = {email: pid for pid, email in loaded.emails.items()}
+    mentor_row = {ids[p]: r for r, p in enumerate(pop.mentors.person.tolist())}
+    mentee_row = {ids[p]: r for r, p in enumerate(pop.mentees.person.tolist())}
+    load_of: Counter[int] = Counter()
+    mentees = [r["mentee_email"] for r in rows]
+    assert len(set(mentees)) == len(mentees)
+    for row in rows:
+        i, j = mentor_row[by_email[row["mentor_email"]]], mentee_row[by_email[row["mentee_email"]]]
+        assert feasible(pop, loaded.rules, j, i), row
+        load_of[i] += 1
+    assert all(n <= pop.mentors.capacity[i] for i, n in load_of.items())
+
+
+async def _program(url: str, slug: str, roles: list[tuple[str, str | None]]) -> None:
+    """A program with people enrolled in ``roles`` (role, manager email) by order."""
+    database = Database(url)
+    try:
+        async with database.unit_of_work() as session:
+            program = Program(slug=slug, name=slug, timezone="Europe/Paris", status="open",
+                              starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))  # fmt: skip
+            session.add(program)
+            await session.flush()
+            ids: list[str] = []
+            for n, (role, _) in enumerate(roles):
+                person = Person(email=f"{slug}{n}@acme.example", first_name=f"P{n}",
+                                languages=["fr"])  # fmt: skip
+                session.add(person)
+                await session.flush()
+                ids.append(person.id)
+                answers = EnrollmentAnswers(role=role, capacity=1, languages=["fr"],
+                                            skills_offered=[{"skill": "seo", "level": 4}],
+                                            skills_wanted=[{"skill": "seo", "level": 1}])  # fmt: skip
+                await save_enrollment(session, program.id, person.id, answers, "active")
+            for n, (_, manager) in enumerate(roles):
+                if manager is not None:
+                    await session.execute(
+                        update(Person)
+                        .where(Person.id == ids[n])
+                        .values(manager_id=ids[int(manager)])
+                    )
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ([("mentee", None), ("mentee", None)], "No active mentors"),
+        ([("mentor", None)], "No active mentees"),
+    ],
+)
+def test_a_program_without_mentors_or_mentees_gives_a_clear_report(
+    database_url: str, roles: list[tuple[str, str | None]], expected: str
+) -> None:
+    asyncio.run(_program(database_url, "half", roles))
+    result = tandem(database_url, "match", "--program", "half", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    if roles[0][0] == "mentee":
+        assert "no mentor is available in the program yet (mentees: 2)" in result.output
+        assert "recruit mentors for Search engine optimisation (SEO)" in result.output
+
+
+def test_a_management_cycle_is_reported_without_a_hang(database_url: str) -> None:
+    # 0 reports to 1, 1 reports to 0 (bad HRIS data); 2 is outside the loop
+    asyncio.run(
+        _program(database_url, "loop", [("mentor", "1"), ("mentee", "0"), ("mentee", None)])
+    )
+    result = tandem(database_url, "match", "--program", "loop", "--dry-run", "--lang", "fr")
+    assert result.exit_code == 0, result.output
+    assert "boucle hiérarchique" in result.output
+    assert "P0" in result.output and "P1" in result.output
+    assert "pairs proposed" in result.output and "1 (pinned 0)" in result.output
+
+
+def test_an_unknown_program_or_language_is_refused(database_url: str) -> None:
+    missing = tandem(database_url, "match", "--program", "nope")
+    assert missing.exit_code == 1
+    assert "no program 'nope'" in missing.output
+    bad = tandem(database_url, "match", "--program", "nope", "--lang", "de")
+    assert bad.exit_code == 2 and "--lang" in bad.output
+    slug = tandem(database_url, "demo-data", "--program", "Not A Slug", "--people", "10")
+    assert slug.exit_code == 2 and "is not a slug" in slug.output
