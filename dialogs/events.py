@@ -40,6 +40,7 @@ class Inbound:
     value: str = ""  # the button's value
     values: dict[str, FieldValue] = field(default_factory=dict)  # a form's fields
     in_channel: bool = False  # typed or clicked in a shared channel: answer privately
+    channel_id: str | None = None  # that shared channel (Teams), e.g. to announce "here"
     can_open_form: bool = True  # False when no trigger (Slack needs the click's trigger_id)
     source: MessageRef | None = None  # the message whose button was clicked
     event_id: str | None = None  # the platform's id, for deduplication

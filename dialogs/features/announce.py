@@ -6,7 +6,7 @@ through the platform's ``ChatChannel.announce``. When the bot is not in that cha
 admin is told why through the notifier, and nothing is posted.
 
     admin announce <channel> [slug]
-      ├─ channel not understood ─────────────→ how to name it
+      ├─ channel not understood / unknown ───→ how to name it, or the channels I am in
       ├─ slug unknown / closed ───────────────→ apology
       ├─ several open programs, no slug ──────→ one button per program (announce:pick)
       └─ one program ─→ queue announce.post ─→ "queued" to the admin
@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import structlog
 
-from bot.domain.announcements import ChannelTarget, parse_channel
+from bot.domain.announcements import ChannelTarget
 from bot.domain.notifications import AnnouncementFailed
 from dialogs.content import Paragraph, Text, UserText
 from dialogs.delivery import Unreachable
 from dialogs.events import Outcome
+from dialogs.features.announce_channels import resolve
 from dialogs.features.base import Feature, Turn
 from dialogs.features.program_texts import say
 from dialogs.i18n import Translator
@@ -43,7 +44,7 @@ from storage.queue import ClaimedAction
 from storage.types import new_opaque_id
 
 POST = "announce.post"
-PICK_ACTION = "announce:pick"  # value: "<slug>\n<channel as typed>"
+PICK_ACTION = "announce:pick"  # value: "<slug>\n<channel id>"
 
 log = structlog.get_logger("tandem.announce")
 
@@ -67,21 +68,6 @@ def call_for_volunteers(t: Translator, program_name: str, slug: str) -> Message:
         (Header(summary), Section((body,)), Actions((join,))),
         summary=summary,
         visibility="conversation",
-    )
-
-
-def _how_to_name(turn: Turn) -> Outcome:
-    t = turn.ctx.t
-    if turn.inbound.actor.platform == "teams":
-        hint = t("In Teams, give the channel's id (it starts with 19:).")
-    else:
-        hint = t(
-            "In Slack, pick the channel with # so that Slack completes it, or give its id "
-            "from the channel details (it starts with C)."
-        )
-    example = t("For example: admin announce #general rm-2027")
-    return turn.reply(
-        text_message(t("Which channel? {hint} {example}", hint=hint, example=example))
     )
 
 
@@ -112,9 +98,9 @@ async def _queue(turn: Turn, target: ChannelTarget, program: Program) -> Outcome
 
 async def _announce(turn: Turn, channel_text: str, slug: str | None) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
-    target = parse_channel(turn.inbound.actor.platform, channel_text)
-    if target is None:
-        return _how_to_name(turn)
+    target = await resolve(turn, channel_text)
+    if isinstance(target, Message):
+        return turn.reply(target)
     if slug:
         program = await program_by_slug(ctx.session, slug.strip().lower())
         if program is None:
@@ -129,7 +115,9 @@ async def _announce(turn: Turn, channel_text: str, slug: str | None) -> Outcome:
         return await _queue(turn, target, programs[0])
     question = t("Several programs are open. Which one should I announce?")
     buttons = tuple(
-        Button(p.name, PICK_ACTION, value=f"{p.slug}\n{channel_text}") for p in programs[:5]
+        # The channel as resolved: the answer may come from another conversation ("here").
+        Button(p.name, PICK_ACTION, value=f"{p.slug}\n{target.channel_id}")
+        for p in programs[:5]
     )
     return turn.reply(
         Message(
@@ -141,10 +129,9 @@ async def _announce(turn: Turn, channel_text: str, slug: str | None) -> Outcome:
 
 
 async def announce_command(turn: Turn) -> Outcome:
+    """``admin announce`` alone names the channel it is typed in (Teams), if any."""
     args = turn.command.args if turn.command else ()
-    if not args:
-        return _how_to_name(turn)
-    return await _announce(turn, args[0], args[1] if len(args) > 1 else None)
+    return await _announce(turn, args[0] if args else "", args[1] if len(args) > 1 else None)
 
 
 async def pick(turn: Turn) -> Outcome:

@@ -43,6 +43,21 @@ def actor_of(body: dict[str, Any]) -> Actor:
     )
 
 
+def team_of(body: dict[str, Any]) -> dict[str, Any]:
+    """``channelData.team`` (id, name) of an activity in a team, else empty."""
+    team = (body.get("channelData") or {}).get("team")
+    return team if isinstance(team, dict) else {}
+
+
+def channel_id_of(body: dict[str, Any]) -> str | None:
+    """The team channel an activity came from (without a thread's ``;messageid=``)."""
+    conversation = body.get("conversation") or {}
+    if conversation.get("conversationType") != "channel" or not team_of(body).get("id"):
+        return None
+    conversation_id = conversation.get("id")
+    return conversation_id.split(";")[0] if isinstance(conversation_id, str) else None
+
+
 def is_personal(body: dict[str, Any]) -> bool:
     kind = (body.get("conversation") or {}).get("conversationType") or "personal"
     return bool(kind == "personal")
@@ -86,8 +101,9 @@ def inbound_of(body: dict[str, Any], bot_id: str) -> Inbound | None:
         text = _MENTION.sub(" ", body.get("text") or "").strip()
         message_kind: InboundKind = "message"
         return Inbound(
-            actor, message_kind, text=text, in_channel=in_channel, event_id=body.get("id")
-        )
+            actor, message_kind, text=text, in_channel=in_channel, event_id=body.get("id"),
+            channel_id=channel_id_of(body),
+        )  # fmt: skip
     if kind == "invoke" and body.get("name") == ADAPTIVE_CARD_ACTION:
         action = (body.get("value") or {}).get("action")
         if not isinstance(action, dict):

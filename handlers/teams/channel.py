@@ -28,6 +28,7 @@ from handlers.teams.render import message_activity
 from handlers.teams.trust import trusted_service_url
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
+from storage.team_channels import stored_reference
 
 # Microsoft's global entry point, used when no activity told us a conversation's region.
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
@@ -101,26 +102,18 @@ class TeamsChannel:
         return MessageRef("teams", conversation_id, result.id)
 
     async def announce(self, tenant_id: str, channel: str, message: Message) -> MessageRef:
-        """Post in a team channel the bot has heard from (its install, or a message there).
-
-        Only the service URLs remembered by this process are known: a channel the bot has
-        not heard from since it started counts as one it is not in.
-        """
-        service_url = next(
-            (url for cid, url in self.service_urls.items()
-             if cid == channel or cid.startswith(channel + ";")),
-            None,
-        )  # fmt: skip
-        if service_url is None:
+        """Post in a team channel the bot was told about (its install in the team, or a
+        message there), from the reference kept in the database: any replica can."""
+        stored = None
+        if self.database is not None:
+            async with self.database.unit_of_work() as session:
+                stored = await stored_reference(session, tenant_id, channel)
+        if stored is None:
             raise Unreachable("not_in_channel")
-        stored = {
-            "bot": {"id": f"28:{self.config.app_id}"},
-            "conversation": {"id": channel, "conversationType": "channel",
-                             "tenantId": tenant_id, "isGroup": True},
-            "channelId": "msteams",
-            "serviceUrl": service_url,
-        }  # fmt: skip
-        return await self.post(stored, message_activity(message))
+        try:
+            return await self.post(stored, message_activity(message))
+        except Unreachable as gone:  # removed from the team since: Teams answers 403/404
+            raise Unreachable("not_in_channel") from gone
 
     async def open_personal(
         self, service_url: str, bot: dict[str, Any], user: dict[str, Any], tenant_id: str

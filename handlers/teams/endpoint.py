@@ -28,6 +28,7 @@ from handlers.teams.closing import Closer, Finished
 from handlers.teams.config import TeamsConfig
 from handlers.teams.members import MemberEmails
 from handlers.teams.references import conversation_reference
+from handlers.teams.team_channels import TeamChannelBook
 from handlers.teams.trust import BadActivity, check_content_type, parse_activity
 from storage.db import Database
 from storage.due_runner import DueHandlers
@@ -100,6 +101,7 @@ class TeamsEndpoint:
         # activities come from a known chat and need no write for it.
         self._stored: dict[tuple[str, str], dict[str, Any]] = {}
         self.member_emails = MemberEmails()
+        self.team_channels = TeamChannelBook(database)
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.config.enabled:
@@ -127,7 +129,9 @@ class TeamsEndpoint:
             return _error(401, "unauthorized")
         inbound = inbound_of(body, bot_id=(body.get("recipient") or {}).get("id", ""))
         if inbound is None:
-            return web.Response(status=200)  # an activity type this bot does not act on
+            # Nothing for the core; a team's channel events still update the table.
+            await self.team_channels.observe(body)
+            return web.Response(status=200)
         invoke = body.get("type") == "invoke"
         # A click is answered inside its own request: a process dying there answers nothing,
         # and Teams shows the person an error to click again. The rest is recoverable.
@@ -188,6 +192,7 @@ class TeamsEndpoint:
         conversation_id = (body.get("conversation") or {}).get("id")
         if conversation_id:
             self.updater.remember(conversation_id, body["serviceUrl"])
+        await self.team_channels.observe(body, turn)  # first: "admin announce" here needs it
         if not invoke:
             # The email links a first contact to the imported person. A click answers within
             # the invoke's deadline, and comes after a message or an install anyway.

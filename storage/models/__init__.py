@@ -1,6 +1,7 @@
 """The data model (first revision of DESIGN.md). Import from here."""
 
 from storage.models.base import NAMING_CONVENTION, Base
+from storage.models.channels import TeamChannel
 from storage.models.console import ConsoleMessage
 from storage.models.pairing import (
     AdminBlock,
@@ -72,6 +73,7 @@ __all__ = [
     "Proposal",
     "Skill",
     "SkillTranslation",
+    "TeamChannel",
     "slack_bots",
     "slack_installations",
     "slack_oauth_states",

@@ -77,6 +77,9 @@ class FakeBotConnector:
         # The directory behind ``GET …/members/{memberId}``: member id (or AAD object id) ->
         # a TeamsChannelAccount (id, name, aadObjectId, email, userPrincipalName…).
         self.members: dict[str, dict[str, Any]] = {}
+        # Behind ``GET /v3/teams/{teamId}/conversations``: team id -> its channels (ChannelInfo:
+        # id, name; Teams gives the General channel, whose id is the team's, no name).
+        self.teams: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[_Failure] = []
         self._counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -169,6 +172,10 @@ class FakeBotConnector:
             return self._create_conversation(call, body)
         if call.operation == "get_member":
             return self._get_member(call)
+        if call.operation == "team_channels":
+            if conversation_id not in self.teams:
+                return _error(404, "NotFound", "unknown team")
+            return web.json_response({"conversations": self.teams[conversation_id]})
         if call.operation in {"send", "reply"}:
             activity_id = f"1:{next(self._counter)}"
             self._record(conversation_id, activity_id, body, call.operation)
@@ -221,6 +228,8 @@ class FakeBotConnector:
 
 def _route(method: str, segments: list[str]) -> tuple[str, str | None, str | None]:
     """(operation, conversation id, activity id) of a path like v3/conversations/{id}/…"""
+    if segments[:2] == ["v3", "teams"] and len(segments) == 4 and segments[3] == "conversations":
+        return ("team_channels", segments[2], None) if method == "GET" else ("unknown", None, None)
     if segments[:2] != ["v3", "conversations"]:
         return "unknown", None, None
     rest = segments[2:]
