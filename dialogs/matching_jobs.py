@@ -102,6 +102,8 @@ async def proposal_cards(
         "names": names,
         "expires_at": proposal.expires_at.isoformat() if proposal.expires_at else "",
         "reminder": reminder,
+        "mentor_id": proposal.mentor_id,
+        "mentee_id": proposal.mentee_id,
     }
     return {
         proposal.mentor_id: PairProposed(

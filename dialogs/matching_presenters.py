@@ -119,7 +119,9 @@ def proposal_card(n: PairProposed, t: Translator, people: Mapping[str, Person]) 
         ),
     ]
     names = {**n.names, **{pid: _name(people, pid) for pid in n.person_ids}}
-    why = describe_all(n.reasons, t, names=names, skill_labels=labels)
+    why = describe_all(
+        n.reasons, t, names=names, skill_labels=labels, mentor=n.mentor_id, mentee=n.mentee_id
+    )
     if why:
         blocks.append(
             Section((Paragraph.of(t("Why this pair:")), *(Paragraph((UserText(w),)) for w in why)))

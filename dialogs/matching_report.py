@@ -80,7 +80,16 @@ def run_report(
                     UserText(names.get(p.mentee_id, "—")),
                     Text(f" ({p.score:.2f}) "),
                     UserText(
-                        "; ".join(describe_all(p.reasons[:2], t, names=names, skill_labels=labels))
+                        "; ".join(
+                            describe_all(
+                                p.reasons[:2],
+                                t,
+                                names=names,
+                                skill_labels=labels,
+                                mentor=p.mentor_id,
+                                mentee=p.mentee_id,
+                            )
+                        )
                     ),
                 )
             )

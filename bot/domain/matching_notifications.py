@@ -35,6 +35,8 @@ class PairProposed(Notification):
     names: dict[str, str] = field(default_factory=dict)  # person id -> name, for the reasons
     expires_at: str = ""  # ISO, UTC
     reminder: bool = False
+    mentor_id: str = ""  # the reasons name both sides
+    mentee_id: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "person_ids", _tuple(self.person_ids))
