@@ -267,3 +267,38 @@ async def test_dry_run_send_decline_next_round_accept_and_intro(
         if a.get("attachments") and "Meet your reverse-mentoring partner" in texts(card_of(a))
     ]  # fmt: skip
     assert "Tom Baker" in texts(intro_marc)
+
+
+async def test_unanswered_proposals_are_reminded_once_then_closed_on_both_platforms(
+    server: tuple[Server, FakeBotConnector],
+) -> None:
+    srv, connector = server
+    marc = TeamsPerson(srv, connector)
+    for person in (RH, LEA, TOM):
+        await srv.command(person, "help")
+    await marc.says("help")
+    await admin_sends(srv)
+    [lea_card] = srv.posted_to(LEA, "Un binôme de mentorat inversé pour vous")
+    assert len(marc.cards("A reverse-mentoring partner for you")) == 1
+
+    await srv.due(days=4)  # halfway: one reminder each, on their own platform
+    assert len(srv.posted_to(LEA, "Rappel")) == 1
+    assert len(marc.cards("Reminder: a reverse-mentoring partner for you")) == 1
+    await srv.due(days=4)
+    assert len(srv.posted_to(LEA, "Rappel")) == 1  # never twice
+
+    await srv.due(days=8)  # expired: every card of the proposal loses its buttons
+    updated = [c for c in srv.slack.calls_to("chat.update") if c.args.get("channel")]
+    lea_ts = {lea_card.answer["ts"], *(c.answer["ts"] for c in srv.posted_to(LEA, "Rappel"))}
+    closed = [c for c in updated if c.args.get("ts") in lea_ts]
+    assert len(closed) == 2
+    assert all("Accepter" not in json.dumps(c.args, ensure_ascii=False) for c in closed)
+    teams_updates = [c for c in connector.calls if c.operation == "update"]
+    assert len(teams_updates) == 2
+    assert all("Accept" not in json.dumps(c.body) for c in teams_updates)
+    assert srv.posted_to(LEA, "a expiré")
+    assert marc.cards("expired") or any(
+        "expired" in json.dumps(a) for a in connector.sent_to(marc.chat)
+    )
+    async with srv.runtime.database.unit_of_work() as session:
+        assert [p.status for p in (await session.scalars(select(Proposal))).all()] == ["expired"]
