@@ -264,23 +264,36 @@ def _pairs(
         else [[] for _ in j]
     )
     ids = pop.org.person_ids
+    mentor_ids = [ids[p] for p in pop.mentors.person[i].tolist()]
+    mentee_ids = [ids[p] for p in pop.mentees.person[j].tolist()]
+    rows = zip(
+        mentor_ids,
+        mentee_ids,
+        i.tolist(),
+        j.tolist(),
+        units.tolist(),
+        comps.tolist(),
+        reasons,
+        pinned.tolist(),
+        strict=True,
+    )
     out = []
     pin_at = 0
-    for r in range(j.size):
+    for mentor_id, mentee_id, ir, jr, unit, comp, why, pin in rows:
         extra: list[Reason] = []
-        if pinned[r]:
+        if pin:
             extra = pin_flags[pin_at]
             pin_at += 1
         out.append(
             ProposedPair(
-                mentor_id=ids[int(pop.mentors.person[i[r]])],
-                mentee_id=ids[int(pop.mentees.person[j[r]])],
-                mentor_row=int(i[r]),
-                mentee_row=int(j[r]),
-                score=int(units[r]) / SCALE,
-                components={c: round(float(comps[r, n]), 3) for n, c in enumerate(COMPONENTS)},
-                reasons=extra + reasons[r],
-                pinned=bool(pinned[r]),
+                mentor_id=mentor_id,
+                mentee_id=mentee_id,
+                mentor_row=ir,
+                mentee_row=jr,
+                score=unit / SCALE,
+                components={c: round(x, 3) for c, x in zip(COMPONENTS, comp, strict=True)},
+                reasons=extra + why,
+                pinned=pin,
             )
         )
     out.sort(key=lambda p: (p.mentee_row, p.mentor_row))

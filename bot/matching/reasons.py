@@ -26,6 +26,7 @@ from bot.matching.score import COMPONENTS
 
 Reason = dict[str, Any]
 TOP_REASONS = 3
+_STAGE = COMPONENTS.index("stage_gap")
 
 
 def _languages(pop: Population, mask: int) -> list[str]:
@@ -41,69 +42,90 @@ def pair_reasons(
     comps: FloatArray,
     minutes: IntArray,
 ) -> list[list[Reason]]:
-    """Top reasons per pair, strongest weighted component first, then the admin's flags."""
+    """Top reasons per pair, strongest weighted component first, then the admin's flags.
+
+    Which components are shown, in which order, and the skill and topic lists are worked out
+    for all pairs at once; the loop only writes the dictionaries.
+    """
     me, mo = pop.mentees, pop.mentors
     weighted = comps * weights.as_array()
+    shown = weighted > 0
+    sj, si = me.stage[j], mo.stage[i]
+    shown[:, _STAGE] &= (sj >= 0) & (si >= 0) & (sj > si)
+    order = np.argsort(-weighted, axis=1, kind="stable")
+    ranked = np.take_along_axis(shown, order, axis=1)
     both = (me.skills[j] > 0) & (mo.skills[i] > 0)
+    # the biggest gaps first (lowest current level): what the mentee needs most
+    skill_order = np.argsort(np.where(both, me.skills[j], 127), axis=1, kind="stable")
+    skill_count = both.sum(axis=1)
     back = me.back[j] & mo.back[i]
+    remote = (me.format[j] != IN_PERSON) & (mo.format[i] != IN_PERSON)
     known = pop.org.reporting_known
+    unknown_line = ~(known[me.person[j]] & known[mo.person[i]])
+    dept_j, dept_i = me.department[j], mo.department[i]
+    unknown_dept = (dept_j < 0) | (dept_i < 0)
+    loc_j = me.location[j]
+    rows = zip(
+        order.tolist(),
+        ranked.tolist(),
+        skill_order.tolist(),
+        skill_count.tolist(),
+        back.tolist(),
+        minutes.tolist(),
+        remote.tolist(),
+        loc_j.tolist(),
+        dept_j.tolist(),
+        dept_i.tolist(),
+        sj.tolist(),
+        si.tolist(),
+        unknown_line.tolist(),
+        unknown_dept.tolist(),
+        strict=True,
+    )
     out: list[list[Reason]] = []
-    for r in range(j.shape[0]):
-        jr, ir = int(j[r]), int(i[r])
-        found: list[tuple[float, Reason]] = []
-        for c in np.argsort(-weighted[r], kind="stable").tolist():
-            if weighted[r, c] <= 0:
+    for comp_order, ok, sk, sk_n, bk, mins, rem, loc, dj, di, stj, sti, line, dept in rows:
+        reasons: list[Reason] = []
+        for c, show in zip(comp_order, ok, strict=True):
+            if not show:
+                continue
+            if len(reasons) == TOP_REASONS:
                 break
-            reason = _component_reason(
-                pop, COMPONENTS[c], jr, ir, both[r], back[r], int(minutes[r])
-            )
-            if reason is not None:
-                found.append((float(weighted[r, c]), reason))
-        reasons = [reason for _, reason in found[:TOP_REASONS]]
-        if not (known[me.person[jr]] and known[mo.person[ir]]):
+            name = COMPONENTS[c]
+            if name == "skills":
+                skills = [pop.skills[s] for s in sk[:sk_n]]
+                reasons.append({"code": "teaches_wanted_skills", "skills": skills})
+            elif name == "reverse":
+                topics = [pop.back_topics[t] for t, b in enumerate(bk) if b]
+                reasons.append({"code": "learns_back", "topics": topics})
+            elif name == "time_overlap":
+                reasons.append({"code": "shared_hours", "minutes": mins})
+            elif name == "format":
+                if rem:
+                    reasons.append({"code": "meets_remotely"})
+                else:
+                    reasons.append({"code": "same_location", "location": pop.locations[loc]})
+            elif name == "reach":
+                reasons.append(
+                    {
+                        "code": "cross_department",
+                        "mentor_department": pop.departments[di],
+                        "mentee_department": pop.departments[dj],
+                    }
+                )
+            else:
+                reasons.append(
+                    {
+                        "code": "career_stage_gap",
+                        "mentor_stage": pop.stages[sti],
+                        "mentee_stage": pop.stages[stj],
+                    }
+                )
+        if line:
             reasons.append({"code": "reporting_line_unknown"})
-        if rules.cross_department_only and (me.department[jr] < 0 or mo.department[ir] < 0):
+        if rules.cross_department_only and dept:
             reasons.append({"code": "department_unknown"})
         out.append(reasons)
     return out
-
-
-def _component_reason(
-    pop: Population,
-    name: str,
-    j: int,
-    i: int,
-    both: np.ndarray[Any, Any],
-    back: np.ndarray[Any, Any],
-    minutes: int,
-) -> Reason | None:
-    me, mo = pop.mentees, pop.mentors
-    if name == "skills":
-        cols = np.flatnonzero(both)
-        # the biggest gaps first: what the mentee needs most
-        cols = cols[np.argsort(me.skills[j, cols], kind="stable")]
-        return {"code": "teaches_wanted_skills", "skills": [pop.skills[c] for c in cols]}
-    if name == "reverse":
-        return {"code": "learns_back", "topics": [pop.back_topics[c] for c in np.flatnonzero(back)]}
-    if name == "time_overlap":
-        return {"code": "shared_hours", "minutes": minutes}
-    if name == "format":
-        if me.format[j] != IN_PERSON and mo.format[i] != IN_PERSON:
-            return {"code": "meets_remotely"}
-        return {"code": "same_location", "location": pop.locations[int(me.location[j])]}
-    if name == "reach":
-        return {
-            "code": "cross_department",
-            "mentor_department": pop.departments[int(mo.department[i])],
-            "mentee_department": pop.departments[int(me.department[j])],
-        }
-    if name == "stage_gap" and me.stage[j] >= 0 and mo.stage[i] >= 0 and me.stage[j] > mo.stage[i]:
-        return {
-            "code": "career_stage_gap",
-            "mentor_stage": pop.stages[int(mo.stage[i])],
-            "mentee_stage": pop.stages[int(me.stage[j])],
-        }
-    return None
 
 
 def unmatched_reasons(
