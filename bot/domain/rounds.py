@@ -15,6 +15,10 @@ from storage.match_runs import record_run
 from storage.matching_population import ProgramPopulation, load_program_population
 from storage.models import MatchRun
 
+# Below this many enrollment rows a solve takes milliseconds: a thread is enough. Above, it
+# takes seconds of CPU and runs in the worker process so the event loop keeps acknowledging.
+WORKER_FROM_ROWS = 2_000
+
 
 @dataclass(frozen=True)
 class Round:
@@ -24,11 +28,20 @@ class Round:
 
 
 async def dry_run(
-    session: AsyncSession, program_id: int, *, created_by: str | None, trigger: str = "admin"
+    session: AsyncSession,
+    program_id: int,
+    *,
+    created_by: str | None,
+    trigger: str = "admin",
+    worker_from: int = WORKER_FROM_ROWS,
 ) -> Round:
     loaded = await load_program_population(session, program_id)
-    result = await asyncio.to_thread(
-        propose_pairings, loaded.population, loaded.rules, loaded.weights
-    )
+    pop = loaded.population
+    if pop.mentors.size + pop.mentees.size >= worker_from:
+        from bot.matching.worker import solve_in_worker
+
+        result = await solve_in_worker(pop, loaded.rules, loaded.weights)
+    else:
+        result = await asyncio.to_thread(propose_pairings, pop, loaded.rules, loaded.weights)
     run = await record_run(session, program_id, result, created_by=created_by, trigger=trigger)
     return Round(run, loaded, result)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.matching.engine import MatchResult, propose_pairings
+from bot.matching.population import Population, Rules, Weights
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -122,3 +123,10 @@ async def match_program(
         return _solve(loaded, time.perf_counter() - tick)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_executor(), _run_in_child, database_url, program_id)
+
+
+async def solve_in_worker(population: Population, rules: Rules, weights: Weights) -> MatchResult:
+    """Solve an already loaded population in the worker process (the chat path loads in
+    its own transaction, so that a pin it just added is part of the run)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor(), propose_pairings, population, rules, weights)
