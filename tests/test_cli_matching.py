@@ -168,3 +168,47 @@ def test_an_unknown_program_or_language_is_refused(database_url: str) -> None:
     assert bad.exit_code == 2 and "--lang" in bad.output
     slug = tandem(database_url, "demo-data", "--program", "Not A Slug", "--people", "10")
     assert slug.exit_code == 2 and "is not a slug" in slug.output
+
+
+HEAVY = ("numpy", "scipy", "ortools", "slack_sdk", "slack_bolt", "botbuilder")
+PROBE = """
+import runpy, sys
+sys.argv = ["tandem", *sys.argv[1:]]
+try:
+    runpy.run_module("bot.cli", run_name="__main__")
+except SystemExit:
+    pass
+print(",".join(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("people", "--help"), ("match", "--help"), ("demo-data", "--help")]
+)
+def test_help_does_not_import_the_heavy_modules(args: tuple[str, ...], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import clean_env
+
+    probe = PROBE.format(heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, env=clean_env(),
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert "Usage" in done.stdout
+    assert done.stderr.strip().splitlines()[-1:] in ([""], []), done.stderr
+
+
+def test_people_export_does_not_import_the_matching_stack(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import clean_env
+
+    env = clean_env(TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'hr.db'}")
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    probe = PROBE.format(heavy=("numpy", "scipy", "ortools", "botbuilder", "slack_bolt"))
+    done = subprocess.run([sys.executable, "-c", probe, "people", "export"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.stdout.startswith("email,")
+    assert done.stderr.strip().splitlines()[-1:] in ([""], []), done.stderr
