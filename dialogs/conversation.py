@@ -39,7 +39,7 @@ from storage.audit import record_audit
 from storage.db import Database
 from storage.identities import PlatformUser, resolve_person
 from storage.models import Person
-from storage.programs import is_program_admin
+from storage.programs import administered_programs
 
 log = structlog.get_logger("tandem.conversation")
 
@@ -82,18 +82,20 @@ class Conversation:
         allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
         return tenant_id in allow.get(platform, ())
 
-    async def is_admin(self, session: AsyncSession, inbound: Inbound, person: Person) -> bool:
-        """TANDEM_ADMINS, or an admin of any program. A program admin may use every admin
-        command for now (per-program scoping of admin commands is not modelled yet)."""
+    async def admin_scope(
+        self, session: AsyncSession, inbound: Inbound, person: Person
+    ) -> frozenset[int] | None:
+        """None for TANDEM_ADMINS (every program); else the programs the person administers
+        (empty: not an admin). Admin features check a program with ``ctx.administers``."""
         actor = inbound.actor
         admins = {a.strip().lower() for a in self.config.admins}
         if actor.user_id.lower() in admins and actor.platform != "console":
-            return True
+            return None
         email = person.email if actor.platform == "console" else actor.email
         trusted = self._trusts_email(actor.platform, actor.tenant_id)
         if trusted and email and email.lower() in admins:
-            return True
-        return await is_program_admin(session, person.id)
+            return None
+        return await administered_programs(session, person.id)
 
     def locale_for(self, person: Person | None, hint: str | None) -> str:
         if person is not None and person.locale in LOCALES:
@@ -140,8 +142,9 @@ class Conversation:
                     locale, messages=(refused_message(Translator(locale)),), refused=True
                 )
             locale = self.locale_for(person, actor.locale_hint)
-            admin = await self.is_admin(session, inbound, person)
-            ctx = FlowContext(session, person, locale, Translator(locale), admin)
+            scope = await self.admin_scope(session, inbound, person)
+            admin = scope is None or bool(scope)
+            ctx = FlowContext(session, person, locale, Translator(locale), admin, scope)
             return await self._dispatch(ctx, inbound)
 
     async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:

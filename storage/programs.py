@@ -106,12 +106,12 @@ def set_status(session: AsyncSession, program: Program, status: str, actor_id: s
     program.status = status
 
 
-async def is_program_admin(session: AsyncSession, person_id: str) -> bool:
-    """Admin of any program (they may use admin commands; see ``Conversation.is_admin``)."""
-    found = await session.scalar(
-        select(ProgramAdmin.id).where(ProgramAdmin.person_id == person_id).limit(1)
+async def administered_programs(session: AsyncSession, person_id: str) -> frozenset[int]:
+    """The programs this person is an admin of (they run admin commands on those only)."""
+    rows = await session.scalars(
+        select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person_id)
     )
-    return found is not None
+    return frozenset(rows)
 
 
 async def add_program_admin(
@@ -354,11 +354,17 @@ async def people_by_id(session: AsyncSession, ids: Sequence[str]) -> dict[str, P
 
 
 async def audit_events_since(
-    session: AsyncSession, since: datetime | None, limit: int = 30
+    session: AsyncSession,
+    since: datetime | None,
+    programs: frozenset[int] | None = None,
+    limit: int = 30,
 ) -> list[AuditEvent]:
-    """The latest events (at most ``limit``), oldest first."""
+    """The latest events (at most ``limit``), oldest first; only those of ``programs`` when
+    given (a program admin sees their programs' trail, not the deployment's)."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if since is not None:
         query = query.where(AuditEvent.at >= since)
+    if programs is not None:
+        query = query.where(AuditEvent.program_id.in_(sorted(programs)))
     rows = list(await session.scalars(query.limit(limit)))
     return rows[::-1]

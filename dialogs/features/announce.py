@@ -25,7 +25,7 @@ from dialogs.delivery import Unreachable
 from dialogs.events import Outcome
 from dialogs.features.announce_channels import resolve
 from dialogs.features.base import Feature, Turn
-from dialogs.features.program_texts import say
+from dialogs.features.program_texts import program_or_apology, say
 from dialogs.i18n import Translator
 from dialogs.notifier import Notifier
 from dialogs.presenters import JOIN_ACTION, not_admin_message, text_message
@@ -36,7 +36,6 @@ from storage.due_runner import DueHandlers
 from storage.enrollments import (
     accepts_enrollment,
     enrolling_programs,
-    program_by_slug,
     queue_enrollment_action,
 )
 from storage.models import Program
@@ -102,13 +101,13 @@ async def _announce(turn: Turn, channel_text: str, slug: str | None) -> Outcome:
     if isinstance(target, Message):
         return turn.reply(target)
     if slug:
-        program = await program_by_slug(ctx.session, slug.strip().lower())
+        program, apology = await program_or_apology(turn, slug)
         if program is None:
-            return say(turn, t("I do not know a program called"), slug)
+            return apology
         if not accepts_enrollment(program):
             return say(turn, t("This program is not open for enrollment:"), program.name)
         return await _queue(turn, target, program)
-    programs = await enrolling_programs(ctx.session)
+    programs = [p for p in await enrolling_programs(ctx.session) if ctx.administers(p.id)]
     if not programs:
         return turn.reply(text_message(t("No program is open for enrollment right now.")))
     if len(programs) == 1:

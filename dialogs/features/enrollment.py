@@ -114,8 +114,7 @@ async def _decide(turn: Turn, approve: bool) -> Outcome:
     program = await ctx.session.get(Program, enrollment.program_id) if enrollment else None
     if enrollment is None or program is None:
         return turn.reply(stale_message(t), close_source=True)
-    admins = await program_admin_ids(ctx.session, program.id)
-    if not (ctx.is_admin or ctx.person.id in admins):
+    if not ctx.administers(program.id):  # deployment admins, or this program's own
         record_audit(
             ctx.session, "admin.refused", actor_id=ctx.person.id, program_id=program.id,
             details={"action": APPROVE_ACTION if approve else DECLINE_ACTION},

@@ -23,6 +23,7 @@ from dialogs.notification_presenters import TEXTS_REVIEW_ACTION
 from dialogs.notifier import Notifier
 from dialogs.presenters import stale_message
 from dialogs.ui import Actions, Button, Facts, Header, Message, Section
+from storage.audit import record_audit
 from storage.db import Database
 from storage.dialog_states import advance_flow, open_flow
 from storage.due_runner import DueHandlers
@@ -60,12 +61,30 @@ def say(turn: Turn, text: str, typed: str | None = None) -> Outcome:
     return turn.reply(Message((Section((line,)),), summary=line.plain(), visibility="private"))
 
 
+def not_their_program(turn: Turn, program: Program) -> Outcome:
+    """A program admin naming someone else's program: refused, audited, nothing changes."""
+    ctx = turn.ctx
+    what = turn.command.name if turn.command else turn.inbound.action
+    record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id, program_id=program.id,
+                 details={"command": what, "reason": "not_program_admin"})  # fmt: skip
+    return say(turn, ctx.t("You are not an admin of this program:"), program.slug)
+
+
+async def programs_in_scope(turn: Turn) -> list[Program]:
+    """The programs the admin runs (all of them for deployment admins)."""
+    ctx = turn.ctx
+    return [p for p in await list_programs(ctx.session) if ctx.administers(p.id)]
+
+
 async def program_or_apology(turn: Turn, slug: str) -> tuple[Program | None, Outcome]:
+    """The program an admin command names, if it exists and the admin runs it."""
     program = await program_by_slug(turn.ctx.session, slug.strip().lower())
+    if program is not None and not turn.ctx.administers(program.id):
+        return None, not_their_program(turn, program)
     if program is not None:
         return program, turn.reply()
     t = turn.ctx.t
-    known = ", ".join(p.slug for p in await list_programs(turn.ctx.session)) or "—"
+    known = ", ".join(p.slug for p in await programs_in_scope(turn)) or "—"
     apology = say(turn, t("I do not know a program called"), slug)
     line = Paragraph.of(t("Programs: {slugs}", slugs=known))
     message = apology.messages[0]
@@ -224,6 +243,11 @@ async def skills_command(turn: Turn) -> Outcome:
         title = t("Skills")
         return turn.reply(Message((Header(title), Facts(facts)), summary=title,
                                   visibility="private"))  # fmt: skip
+    if ctx.admin_of is not None:  # the taxonomy is every program's: deployment admins only
+        record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id,
+                     details={"command": "skills", "reason": "not_deployment_admin"})  # fmt: skip
+        return say(turn, t("The skills taxonomy is shared by every program: ask a deployment "
+                           "admin (TANDEM_ADMINS) to change it."))  # fmt: skip
     usages = {
         "add": t('Usage: admin skills add KEY "French name" "English name"'),
         "rename": t('Usage: admin skills rename KEY fr|en "New name"'),

@@ -19,6 +19,7 @@ from dialogs.features.program_texts import (
     TEXTS_COMMAND,
     TEXTS_FLOWS,
     program_or_apology,
+    programs_in_scope,
     say,
 )
 from dialogs.flows.program import (
@@ -39,7 +40,6 @@ from storage.programs import (
     all_skills,
     audit_events_since,
     career_stages,
-    list_programs,
     people_by_id,
     program_status,
     set_status,
@@ -120,7 +120,7 @@ async def edit_program(turn: Turn, slug: str) -> Outcome:
 
 async def _list(turn: Turn) -> Outcome:
     t = turn.ctx.t
-    programs = await list_programs(turn.ctx.session)
+    programs = await programs_in_scope(turn)
     if not programs:
         return say(turn, t("No program yet. Create one with: admin program new"))
     facts = tuple(
@@ -228,7 +228,7 @@ async def reopen_edit(turn: Turn) -> Outcome:
 
 async def status_command(turn: Turn) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
-    programs = [p for p in await list_programs(ctx.session) if p.status != "closed"]
+    programs = [p for p in await programs_in_scope(turn) if p.status != "closed"]
     if not programs:
         return say(turn, t("No program is running. Create one with: admin program new"))
     names = {s.key: s.name(ctx.locale) for s in await all_skills(ctx.session)}
@@ -273,7 +273,7 @@ async def audit_command(turn: Turn) -> Outcome:
         return say(turn, t("A date like 2027-01-31, please:"), raw)
     record_audit(ctx.session, "audit.viewed", actor_id=ctx.person.id,
                  details={"since": raw} if raw else {})  # fmt: skip
-    events = await audit_events_since(ctx.session, since)
+    events = await audit_events_since(ctx.session, since, ctx.admin_of)
     people = await people_by_id(
         ctx.session, [e.actor_id or "" for e in events] + [e.subject_id or "" for e in events]
     )

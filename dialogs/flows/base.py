@@ -25,6 +25,13 @@ class FlowContext:
     locale: str
     t: Translator
     is_admin: bool = False
+    # The programs a program admin runs; None: every program (TANDEM_ADMINS) or not an admin.
+    admin_of: frozenset[int] | None = None
+
+    def administers(self, program_id: int) -> bool:
+        """May run admin commands on this program: deployment admins on all, program admins
+        on theirs."""
+        return self.is_admin and (self.admin_of is None or program_id in self.admin_of)
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,9 @@ def result_message(t: Translator, program: Program, result: InviteResult) -> Mes
 async def invite_form_fields(ctx: FlowContext) -> dict[str, Any]:
     """Choices read once when the flow starts (the form builder cannot query)."""
     return {
-        "programs": [[p.slug, p.name] for p in await open_programs(ctx.session)],
+        "programs": [
+            [p.slug, p.name] for p in await open_programs(ctx.session) if ctx.administers(p.id)
+        ],
         "stages": [
             [s.key, s.label_fr if ctx.locale == "fr" else s.label_en]
             for s in await career_stages(ctx.session)
@@ -222,7 +224,7 @@ async def submit_invite(
     t = ctx.t
     errors: dict[str, str] = {}
     program = await program_by_slug(ctx.session, text_value(values, "program"))
-    if program is None or program.status != "open":
+    if program is None or program.status != "open" or not ctx.administers(program.id):
         errors["program"] = t("Choose an open program.")
     targets = invite_targets(
         text_value(values, "emails"),
@@ -253,12 +255,12 @@ async def invite_from_arguments(
     """``admin invite a@x.example b@y.example --program slug --stages s1,s2
     --departments "Finance" --days 7``: the same as the form, without it."""
     t = ctx.t
-    programs = await open_programs(ctx.session)
+    programs = [p for p in await open_programs(ctx.session) if ctx.administers(p.id)]
     slug = options.get("program", "")
     if not slug and len(programs) == 1:
         slug = programs[0].slug
     program = await program_by_slug(ctx.session, slug) if slug else None
-    if program is None or program.status != "open":
+    if program is None or program.status != "open" or not ctx.administers(program.id):
         choices = ", ".join(p.slug for p in programs) or "—"
         return _text(t("Name an open program with --program (open programs: {slugs}).",
                        slugs=choices))  # fmt: skip
