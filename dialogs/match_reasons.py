@@ -10,6 +10,7 @@ same keys inside the reason); otherwise they say "the mentor" and "the mentee".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from babel import Locale
@@ -70,7 +71,7 @@ class _Words:
         return self.person(person_id) if person_id else unnamed
 
     def join(self, items: Sequence[str], style: ListStyle = "standard") -> str:
-        return format_list(list(items), style=style, locale=self.t.locale) if items else ""
+        return _format_list(tuple(items), style, self.t.locale) if items else ""
 
     def skill_list(self, keys: Iterable[Any], style: ListStyle = "standard") -> str:
         return self.join([self.skills.get(str(k)) or _humane(str(k)) for k in keys], style)
@@ -81,6 +82,12 @@ class _Words:
 
     def stage(self, key: Any) -> str:
         return self.stages.get(str(key)) or _humane(str(key))
+
+
+@lru_cache(maxsize=8192)
+def _format_list(items: tuple[str, ...], style: ListStyle, locale: str) -> str:
+    # the same few skill lists recur across thousands of pairs (a CSV of 10,000 rows)
+    return format_list(list(items), style=style, locale=locale)
 
 
 def _humane(key: str) -> str:
