@@ -68,7 +68,10 @@ def demo_data(
 def match(
     program: Annotated[str, typer.Option("--program", help="Program slug.")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Propose and report; record nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Propose and report; record nothing (else: a draft run to send)."
+        ),
     ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write every proposed pair to this CSV file.")
@@ -86,19 +89,29 @@ def match(
     if locale not in LOCALES:
         fail(f"--lang: use one of {', '.join(LOCALES)}", 2)
 
-    async def _go(database: Database) -> ProgramMatch | None:
+    async def _go(database: Database) -> tuple[ProgramMatch, int | None] | None:
         from bot.matching.worker import match_program
+        from storage.match_runs import record_run
 
         async with database.unit_of_work() as session:
             found = await program_by_slug(session, program)
             program_id = found.id if found else None
         if program_id is None:
             return None
-        return await match_program(database.url, program_id, in_process=True, database=database)
+        done = await match_program(database.url, program_id, in_process=True, database=database)
+        if dry_run:
+            return done, None
+        # a draft run, as `admin match` makes: admins review, edit and send it from chat
+        async with database.unit_of_work() as session:
+            run = await record_run(session, program_id, done.result, created_by=None,
+                                   trigger="cli")  # fmt: skip
+            await session.flush()
+            return done, run.id
 
-    done = run_with_database(settings, _go)
-    if done is None:
+    outcome = run_with_database(settings, _go)
+    if outcome is None:
         fail(f"no program {program!r} (see tandem program list)")
+    done, run_id = outcome
     t = Translator(locale)
     _summary(done, t)
     if out is not None:
@@ -107,10 +120,12 @@ def match(
         except OSError as exc:
             fail(f"cannot write {out}: {exc.strerror or exc}")
         typer.echo(f"{rows} proposed pairs written to {out}.")
-    if not dry_run:
+    if run_id is not None:
         typer.echo(
-            "Nothing was sent or recorded: review the pairs, then send the proposals from chat "
-            "with `/tandem admin match` (sending needs the Slack or Teams channels)."
+            f"Recorded as draft run {run_id} ({len(done.result.pairs)} proposals, nobody told "
+            f"yet). In chat, `/tandem admin match remove N` or `swap N M` edits it and "
+            f"`/tandem admin match send {program}` sends it (sending needs the Slack or Teams "
+            "channels, so it is done from chat; a new `admin match` replaces this draft)."
         )
 
 
@@ -159,7 +174,7 @@ def _summary(done: ProgramMatch, t: Translator) -> None:
     skills, stages = _labels(t, done)
     words: dict[str, Any] = {"names": done.names, "skill_labels": skills, "stage_labels": stages}
     console = Console()
-    table = Table("", "", show_header=False, title="Matching (nothing sent)")
+    table = Table("", "", show_header=False, title="Matching (nobody told)")
     opt = stats.optimality
     optimality = (
         "optimal over all pairs"

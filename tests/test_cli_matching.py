@@ -212,3 +212,17 @@ def test_people_export_does_not_import_the_matching_stack(tmp_path: Path) -> Non
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.stdout.startswith("email,")
     assert done.stderr.strip().splitlines()[-1:] in ([""], []), done.stderr
+
+
+def test_without_dry_run_a_draft_run_is_recorded_for_chat(database_url: str) -> None:
+    from storage.models import MatchRun, Proposal
+
+    assert tandem(database_url, "demo-data", "--program", "rec", "--people", "40").exit_code == 0
+    done = tandem(database_url, "match", "--program", "rec")
+    assert done.exit_code == 0, done.output
+    assert "Recorded as draft run" in done.output and "admin match send rec" in done.output
+    assert count(database_url, MatchRun.id) == 1
+    assert count(database_url, Proposal.id) > 10
+    # a second run supersedes the first draft, as in chat
+    assert tandem(database_url, "match", "--program", "rec").exit_code == 0
+    assert count(database_url, MatchRun.id) == 2
