@@ -13,15 +13,17 @@ from dataclasses import replace
 import structlog
 
 from bot.domain.notifications import TextsUpdated
-from bot.domain.programs import TEXT_KINDS, skill_key_problem, skill_name_problem
+from bot.domain.programs import TEXT_KINDS
 from dialogs.content import Paragraph, Text, UserText
 from dialogs.events import Outcome
 from dialogs.features.base import Handler, Turn
-from dialogs.flows.program import TEXT_FLOW, problem_text
+from dialogs.flows import program_skills as skill_forms
+from dialogs.flows.program import TEXT_FLOW
+from dialogs.flows.program_skills import SKILL_FLOWS
 from dialogs.i18n import LOCALES
 from dialogs.notification_presenters import TEXTS_REVIEW_ACTION
 from dialogs.notifier import Notifier
-from dialogs.presenters import stale_message
+from dialogs.presenters import not_admin_message, stale_message
 from dialogs.ui import Actions, Button, Facts, Header, Message, Section
 from storage.audit import record_audit
 from storage.db import Database
@@ -32,16 +34,12 @@ from storage.models import Program
 from storage.participation import enqueue_action
 from storage.programs import (
     ENROLLED,
-    add_skill,
     all_skills,
     current_version,
     draft_of,
     list_programs,
     publish,
     published_bodies,
-    rename_skill,
-    retire_skill,
-    skill_by_key,
     stale_consents,
 )
 from storage.queue import ClaimedAction
@@ -50,6 +48,9 @@ from storage.types import utcnow
 TEXTS_PUBLISHED = "programs.texts_published"  # due action: ask enrolled people again
 ACCEPT_ACTION = "programs:texts_accept"  # value: slug:kind:version
 EDIT_TEXT_ACTION = "programs:texts_edit"  # value: slug:kind:locale
+SKILL_ACTIONS = {a: f"programs:skills_{a}" for a in ("add", "rename", "retire")}  # reopen
+TEXTS_PICK_ACTION = "programs:texts_pick"  # value: show|edit|publish:slug:kind
+MAX_PICKED = 5  # programs offered as buttons (two texts each)
 
 log = structlog.get_logger("tandem.programs")
 
@@ -146,19 +147,56 @@ async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
     return say(turn, done)
 
 
-async def texts_command(turn: Turn) -> Outcome:
+def picker(question: str, buttons: list[Button]) -> Message:
+    """A question answered by one click among a few programs (no form to fill)."""
+    return Message((Section((Paragraph.of(question),)), Actions(tuple(buttons))),
+                   summary=question, visibility="private")  # fmt: skip
+
+
+async def _pick_text(turn: Turn, action: str) -> Outcome:
+    """``admin texts [show|edit|publish]`` without a program: one button per text."""
     t = turn.ctx.t
+    programs = (await programs_in_scope(turn))[:MAX_PICKED]
+    if not programs:
+        return say(turn, t("No program yet. Create one with: admin program new"))
+    buttons = [
+        Button(f"{_kind_label(turn, kind)} · {p.name}", TEXTS_PICK_ACTION,
+               value=f"{action}:{p.slug}:{kind}", opens_form=action == "edit")
+        for p in programs for kind in TEXT_KINDS
+    ]  # fmt: skip
+    questions = {"show": t("Which text do you want to read?"),
+                 "edit": t("Which text do you want to edit?"),
+                 "publish": t("Which text do you want to publish?")}  # fmt: skip
+    return turn.reply(picker(questions[action], buttons))
+
+
+async def texts_command(turn: Turn) -> Outcome:
     command = turn.command
     action = (command.action if command else None) or "show"
     args = command.args if command else ()
-    usage = t("Usage: admin texts show|edit|publish SLUG charter|privacy [fr|en]")
     if not args:
-        return say(turn, usage)
-    program, apology = await program_or_apology(turn, args[0])
+        return await _pick_text(turn, action)
+    return await _text_action(turn, action, args[0], *args[1:3])
+
+
+async def picked_text(turn: Turn) -> Outcome:
+    """A click on the picker: the same as the command typed in full."""
+    if not turn.ctx.is_admin:  # a button reaches here without the core's admin check
+        return turn.reply(not_admin_message(turn.ctx.t))
+    action, slug, kind = [*turn.inbound.value.split(":"), "", ""][:3]
+    if action not in ("show", "edit", "publish"):
+        return turn.reply(stale_message(turn.ctx.t))
+    return replace(await _text_action(turn, action, slug, kind), close_source=True)
+
+
+async def _text_action(turn: Turn, action: str, slug: str, *rest: str) -> Outcome:
+    t = turn.ctx.t
+    usage = t("Usage: admin texts show|edit|publish SLUG charter|privacy [fr|en]")
+    program, apology = await program_or_apology(turn, slug)
     if program is None:
         return apology
-    kind = args[1].lower() if len(args) > 1 else "charter"
-    locale = args[2].lower() if len(args) > 2 else turn.ctx.locale
+    kind = rest[0].lower() if rest else "charter"
+    locale = rest[1].lower() if len(rest) > 1 else turn.ctx.locale
     if kind not in TEXT_KINDS or locale not in LOCALES:
         return say(turn, usage)
     match action:
@@ -248,46 +286,41 @@ async def skills_command(turn: Turn) -> Outcome:
                      details={"command": "skills", "reason": "not_deployment_admin"})  # fmt: skip
         return say(turn, t("The skills taxonomy is shared by every program: ask a deployment "
                            "admin (TANDEM_ADMINS) to change it."))  # fmt: skip
-    usages = {
-        "add": t('Usage: admin skills add KEY "French name" "English name"'),
-        "rename": t('Usage: admin skills rename KEY fr|en "New name"'),
-        "retire": t("Usage: admin skills retire KEY"),
-    }
     wanted = {"add": 3, "rename": 3, "retire": 1}[action]
-    if len(args) != wanted:
-        return say(turn, usages[action])
-    key = args[0].lower()
-    skill = await skill_by_key(ctx.session, key)
-    if action == "add":
-        problem = (
-            skill_key_problem(key) or skill_name_problem(args[1]) or skill_name_problem(args[2])
-        )
-        if problem is not None:
-            return say(turn, problem_text(t, problem), args[0])
-        if skill is not None:
-            return say(turn, t("This skill exists already:"), key)
-        await add_skill(ctx.session, key, {"fr": args[1].strip(), "en": args[2].strip()},
-                        ctx.person.id)  # fmt: skip
-        return say(turn, t("Skill added:"), key)
-    if skill is None:
-        return say(turn, t("I do not know this skill:"), args[0])
-    if action == "rename":
-        locale, name = args[1].lower(), args[2].strip()
-        problem = skill_name_problem(name)
-        if locale not in LOCALES or problem is not None:
-            return say(turn, problem_text(t, problem) if problem else usages["rename"])
-        rename_skill(ctx.session, skill, locale, name, ctx.person.id)
-        return say(turn, t("Skill renamed:"), f"{key} ({locale}) → {name}")
-    if skill.retired_at is not None:
-        return say(turn, t("This skill is retired already:"), key)
-    retire_skill(ctx.session, skill, ctx.person.id)
-    return say(turn, t("Skill retired: nobody can choose it any more; past answers keep it."), key)
+    if len(args) != wanted:  # missing (or stray) arguments: the form asks for each
+        choices = [[k.key, k.name(ctx.locale)] for k in await all_skills(ctx.session)
+                   if k.retired_at is None]  # fmt: skip
+        flow = SKILL_FLOWS[action]
+        data = {"skills": choices, "typed": list(args)}
+        return await turn.start(flow.name, opener=SKILL_ACTIONS[action], data=data)
+    match action:
+        case "add":
+            result = await skill_forms.add(ctx, args[0], args[1], args[2])
+        case "rename":
+            result = await skill_forms.rename(ctx, args[0], args[1].lower(), args[2])
+        case _:
+            result = await skill_forms.retire(ctx, args[0])
+    if isinstance(result, Message):
+        return turn.reply(result)
+    return turn.reply(skill_forms.said(" ".join(result.values())))
+
+
+async def reopen_skill_form(turn: Turn) -> Outcome:
+    """The button that opens a skills form when it could not open at once (Slack)."""
+    ctx = turn.ctx
+    action = next(a for a, opener in SKILL_ACTIONS.items() if opener == turn.inbound.action)
+    flow = SKILL_FLOWS[action]
+    if not ctx.is_admin or await open_flow(ctx.session, ctx.person.id, flow.name) is None:
+        return turn.reply(stale_message(ctx.t))
+    return await turn.start(flow.name, opener=SKILL_ACTIONS[action])
 
 
 TEXTS_COMMAND: Handler = texts_command
 SKILLS_COMMAND: Handler = skills_command
-TEXTS_FLOWS = (TEXT_FLOW,)
+TEXTS_FLOWS = (TEXT_FLOW, *SKILL_FLOWS.values())
 TEXTS_ACTIONS: dict[str, Handler] = {
+    **{opener: reopen_skill_form for opener in SKILL_ACTIONS.values()},
+    TEXTS_PICK_ACTION: picked_text,
     EDIT_TEXT_ACTION: reopen_text,
     TEXTS_REVIEW_ACTION: review_text,
     ACCEPT_ACTION: accept_text,

@@ -7,6 +7,7 @@ storage; the core refuses (and audits) non-admins before any handler here runs.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time
 
 from bot.domain.programs import ProgramRules, skills_gap, status_problem
@@ -18,6 +19,7 @@ from dialogs.features.program_texts import (
     TEXTS_ACTIONS,
     TEXTS_COMMAND,
     TEXTS_FLOWS,
+    picker,
     program_or_apology,
     programs_in_scope,
     say,
@@ -30,7 +32,7 @@ from dialogs.flows.program import (
 )
 from dialogs.i18n import Translator
 from dialogs.presenters import not_admin_message, stale_message
-from dialogs.ui import Divider, Facts, Header, Message, Section
+from dialogs.ui import Button, Divider, Facts, Header, Message, Section
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
 from storage.enrollments import person_by_email, program_admin_ids
@@ -47,6 +49,8 @@ from storage.programs import (
 
 NEW_ACTION = "programs:new"  # reopens the form when it could not open at once (Slack)
 EDIT_ACTION = "programs:edit"  # value: the program's slug
+PICK_ACTION = "programs:pick"  # value: show|open|close|edit:slug
+MAX_PICKED = 10  # programs offered as buttons; beyond, the admin types the short name
 
 
 def status_label(t: Translator, status: str) -> str:
@@ -181,7 +185,6 @@ async def _admins(turn: Turn, args: tuple[str, ...]) -> Outcome:
 
 
 async def program_command(turn: Turn) -> Outcome:
-    t = turn.ctx.t
     command = turn.command
     action = command.action if command else None
     args = command.args if command else ()
@@ -193,14 +196,41 @@ async def program_command(turn: Turn) -> Outcome:
         case "admins":
             return await _admins(turn, args)
     if not args:
-        return say(turn, t("Which program? Add its short name, for example: admin program "
-                           "{action} mi-2027", action=action))  # fmt: skip
+        return await _pick_program(turn, action or "show")
+    return await _on_program(turn, action or "show", args[0])
+
+
+async def _on_program(turn: Turn, action: str, slug: str) -> Outcome:
     match action:
         case "show":
-            return await _show(turn, args[0])
+            return await _show(turn, slug)
         case "open" | "close":
-            return await _open_or_close(turn, args[0], "open" if action == "open" else "closed")
-    return await edit_program(turn, args[0])
+            return await _open_or_close(turn, slug, "open" if action == "open" else "closed")
+    return await edit_program(turn, slug)
+
+
+async def _pick_program(turn: Turn, action: str) -> Outcome:
+    """Which program: one button each when they are few, else their short names."""
+    t = turn.ctx.t
+    programs = await programs_in_scope(turn)
+    if not programs:
+        return say(turn, t("No program yet. Create one with: admin program new"))
+    if len(programs) > MAX_PICKED:
+        return say(turn, t("Which program? Add its short name, for example: admin program "
+                           "{action} {slug}", action=action, slug=programs[0].slug))  # fmt: skip
+    buttons = [Button(p.name, PICK_ACTION, value=f"{action}:{p.slug}",
+                      opens_form=action == "edit") for p in programs]  # fmt: skip
+    return turn.reply(picker(t("Which program?"), buttons))
+
+
+async def picked(turn: Turn) -> Outcome:
+    """A click on the program picker: the same as the command typed with the program."""
+    if (refused := await _refuse_button(turn)) is not None:
+        return refused
+    action, _, slug = turn.inbound.value.partition(":")
+    if action not in ("show", "open", "close", "edit"):
+        return turn.reply(stale_message(turn.ctx.t))
+    return replace(await _on_program(turn, action, slug), close_source=True)
 
 
 async def _refuse_button(turn: Turn) -> Outcome | None:
@@ -309,5 +339,10 @@ PROGRAMS = Feature(
         "admin texts": TEXTS_COMMAND,
         "admin skills": SKILLS_COMMAND,
     },
-    actions={NEW_ACTION: reopen_new, EDIT_ACTION: reopen_edit, **TEXTS_ACTIONS},
+    actions={
+        NEW_ACTION: reopen_new,
+        EDIT_ACTION: reopen_edit,
+        PICK_ACTION: picked,
+        **TEXTS_ACTIONS,
+    },
 )

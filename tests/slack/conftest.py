@@ -50,8 +50,9 @@ async def start_server(
 ) -> AsyncIterator[SlackServer]:
     app = web.Application()
     teams = config.pop("team_ids", (TEAM,))  # one allow-list for both, as bot/server.py does
+    admins = tuple(config.pop("admins", ()))
     conversation = Conversation(
-        database, ConversationConfig(default_locale="fr", slack_team_ids=teams)
+        database, ConversationConfig(default_locale="fr", slack_team_ids=teams, admins=admins)
     )
     settings = SlackConfig(
         **{
