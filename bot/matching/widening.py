@@ -19,6 +19,11 @@ score) keeps the costs short and the flow solver about twice as fast; it is kept
 every mentee that has any feasible mentor is served, as then no matching serves more and the
 small big ranks equal-sized matchings by score alone. Otherwise the full lexicographic big is
 used.
+
+The flow solver cannot start from the last solution, so re-solves are made smaller instead:
+known edges more than ``PRUNE`` below their duals (prices move little between rounds) sit
+out the next solve. They stay candidates: every round checks each of them against the new
+duals, wakes those that would now improve the result, and counts them in the gap.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from bot.matching.solver import solve_pairs as _solve_pairs
 
 SHARP = 256  # mentors per rescan whose price drop is checked pair by pair
 NONE = np.iinfo(np.int64).min // 4  # "no pruned pair" in bound units
+PRUNE = SCALE // 2  # edges this far below their duals sit out the next solve
 
 
 @dataclass(frozen=True)
@@ -85,11 +91,25 @@ def solve_and_certify(
     reachable = int(np.unique(mentee).size)  # a mentee without candidates has no feasible mentor
     room = int(capacity[space.mentor_rows].sum())
     big = small_big if room >= reachable else full_big
-    graph, used = solve_pairs(mentee, mentor, score, capacity, big)
-    if big != full_big and int(used.sum()) < reachable:
-        big = full_big
-        graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+    active = np.ones(mentee.size, dtype=np.bool_)
 
+    def solve() -> tuple[FlowGraph, BoolArray, BoolArray]:
+        """Solve the active edges; if a pruned graph serves fewer, solve all known edges;
+        if that still serves fewer than can be, switch to the full lexicographic big."""
+        nonlocal big
+        for every in (False, True):
+            if every:
+                active[:] = True
+            at = np.flatnonzero(active)
+            graph, used_at = solve_pairs(mentee[at], mentor[at], score[at], capacity, big)
+            used = np.zeros(mentee.size, dtype=np.bool_)
+            used[at[used_at]] = True
+            if big == full_big or int(used.sum()) >= reachable:
+                return graph, used_at, used
+        big = full_big
+        return solve()
+
+    graph, used_graph, used = solve()
     base = _units(np.minimum(cands.bound, per_component), FLOAT_SLACK)
     latest = np.full(space.mentee_count, NONE, dtype=np.int64)
     latest_ref = np.full(space.mentee_count, -1, dtype=np.int64)
@@ -97,66 +117,45 @@ def solve_and_certify(
     n_rows = exact.pop.mentors.size
     rounds = added = checked = 0
     while True:
-        u_row, v_row = dual_by_row(graph, duals(graph, used), exact.pop.mentees.size, n_rows)
+        u_row, v_row = dual_by_row(graph, duals(graph, used_graph), exact.pop.mentees.size, n_rows)
         u = u_row[space.mentee_rows]
         v = v_row[space.mentor_rows]
-        doubt = _doubtful(space, exact, (mentee, mentor), big, u, v, base, latest, latest_ref, refs)
-        gap = 0
-        if doubt.size == 0:
-            break
-        # float32 loses about 2^-23 of the price's size: the bound carries that slack too
-        slack = FLOAT_SLACK + float(v.max(initial=0)) / SCALE * 2.0**-20
-        price = (v / SCALE).astype(np.float32)
-        more = space.top_k(k, local=doubt, price=price)
-        checked += int(doubt.size)
-        latest[doubt] = _units(more.bound[doubt], slack)
-        latest_ref[doubt] = len(refs)
-        ref = np.minimum(v, int(PRICE_CAP * SCALE))  # the price the scan ranked by
-        refs.append(ref)
-        fresh = _not_in(more.mentee, more.mentor, mentee, mentor, n_rows)
-        new_j, new_i = more.mentee[fresh], more.mentor[fresh]
-        new_s = exact.scores(new_j, new_i)
-        excess = big + new_s - u_row[new_j] - v_row[new_i]
+        # Known edges left out of the last solve are checked one by one.
+        value = big + score - u_row[mentee] - v_row[mentor]
+        wake = ~active & (value > 0)
         per_row = np.zeros(exact.pop.mentees.size, dtype=np.int64)
-        np.maximum.at(per_row, new_j, np.maximum(excess, 0))
-        row_worst = per_row[space.mentee_rows[doubt]]
-        # No violation in the k best, yet the float bound cannot clear the row (ties at the
-        # dual, or float slack): settle every pair within the slack exactly.
-        unsure = doubt[(row_worst == 0) & (big + latest[doubt] > u[doubt])]
-        if unsure.size:
-            need = ((u[unsure] - big) / SCALE - slack).astype(np.float32)
-            sj, si = at_least(space, unsure, price, need)
-            checked += int(unsure.size)
-            s_exact = exact.scores(sj, si)
-            top = u_row[space.mentee_rows[unsure]] - big
-            np.maximum.at(top, np.searchsorted(space.mentee_rows[unsure], sj), s_exact - v_row[si])
-            # exact now, at the uncapped prices: every other pair is below u - big
-            latest[unsure] = top
-            latest_ref[unsure] = len(refs)
-            refs.append(v)
-            bad = (big + s_exact - v_row[si] - u_row[sj] > 0) & _not_in(
-                sj, si, mentee, mentor, n_rows
-            )
-            new_j, new_i = np.r_[new_j, sj[bad]], np.r_[new_i, si[bad]]
-            new_s = np.r_[new_s, s_exact[bad]]
-        worst = np.maximum(big + latest[doubt] - u[doubt], row_worst)
-        gap = int(worst.sum())
+        np.maximum.at(per_row, mentee[wake], value[wake])
+        doubt = _doubtful(space, exact, (mentee, mentor), big, u, v, base, latest, latest_ref, refs)
+        gap = int(per_row.sum())
+        if doubt.size == 0 and gap == 0:
+            break
+        new_j, new_i = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        new_s = np.zeros(0, dtype=np.int64)
+        if doubt.size:
+            new_j, new_i, new_s, checked = _widen_rows(
+                space, exact, doubt, (mentee, mentor), big, u_row, v_row, k, per_row,
+                latest, latest_ref, refs, checked,
+            )  # fmt: skip
+            rows = space.mentee_rows[doubt]
+            worst = np.maximum(big + latest[doubt] - u[doubt], per_row[rows])
+            gap = int(worst.sum()) + int(per_row.sum() - per_row[rows].sum())
         # A proven gap within the tolerance ends the widening (it is reported as it is).
         allowed = int(tolerance * float(score[used].sum()))
         close = gap <= allowed and (big != full_big or gap < big)
-        if gap == 0 or close or rounds >= max_rounds or new_j.size == 0:
+        if gap == 0 or close or rounds >= max_rounds or (new_j.size == 0 and not wake.any()):
             break
         rounds += 1
         added += int(new_j.size)
+        # Edges far below their duals are left out of the next solve (prices move little
+        # from one round to the next); the next round checks them again, exactly.
+        keep = wake | used | (value >= -PRUNE) | (u_row[mentee] == 0)
         mentee = np.concatenate([mentee, new_j])
         mentor = np.concatenate([mentor, new_i])
         score = np.concatenate([score, new_s])
+        active = np.r_[keep, np.ones(new_j.size, dtype=np.bool_)]
         order = np.lexsort((mentor, mentee))
-        mentee, mentor, score = mentee[order], mentor[order], score[order]
-        graph, used = solve_pairs(mentee, mentor, score, capacity, big)
-        if big != full_big and int(used.sum()) < reachable:
-            big = full_big
-            graph, used = solve_pairs(mentee, mentor, score, capacity, big)
+        mentee, mentor, score, active = mentee[order], mentor[order], score[order], active[order]
+        graph, used_graph, used = solve()
     return Widened(
         mentee=mentee,
         mentor=mentor,
@@ -170,6 +169,61 @@ def solve_and_certify(
         rows_checked=checked,
         solve_seconds=clock[0],
     )
+
+
+def _widen_rows(
+    space: CandidateSpace,
+    exact: ExactScorer,
+    doubt: IntArray,
+    edges: tuple[IntArray, IntArray],
+    big: int,
+    u_row: IntArray,
+    v_row: IntArray,
+    k: int,
+    per_row: IntArray,
+    latest: IntArray,
+    latest_ref: IntArray,
+    refs: list[IntArray],
+    checked: int,
+) -> tuple[IntArray, IntArray, IntArray, int]:
+    """Rescan the doubtful rows by reduced score: their k best reduced pairs that are not
+    edges yet, their new bounds (``latest``), and each row's largest violation (``per_row``)."""
+    mentee, mentor = edges
+    n_rows = exact.pop.mentors.size
+    u = u_row[space.mentee_rows]
+    v = v_row[space.mentor_rows]
+    # float32 loses about 2^-23 of the price's size: the bound carries that slack too
+    slack = FLOAT_SLACK + float(v.max(initial=0)) / SCALE * 2.0**-20
+    price = (v / SCALE).astype(np.float32)
+    more = space.top_k(k, local=doubt, price=price)
+    checked += int(doubt.size)
+    latest[doubt] = _units(more.bound[doubt], slack)
+    latest_ref[doubt] = len(refs)
+    refs.append(np.minimum(v, int(PRICE_CAP * SCALE)))  # the price the scan ranked by
+    fresh = _not_in(more.mentee, more.mentor, mentee, mentor, n_rows)
+    new_j, new_i = more.mentee[fresh], more.mentor[fresh]
+    new_s = exact.scores(new_j, new_i)
+    excess = big + new_s - u_row[new_j] - v_row[new_i]
+    np.maximum.at(per_row, new_j, np.maximum(excess, 0))
+    row_worst = per_row[space.mentee_rows[doubt]]
+    # No violation in the k best, yet the float bound cannot clear the row (ties at the
+    # dual, or float slack): settle every pair within the slack exactly.
+    unsure = doubt[(row_worst == 0) & (big + latest[doubt] > u[doubt])]
+    if unsure.size:
+        need = ((u[unsure] - big) / SCALE - slack).astype(np.float32)
+        sj, si = at_least(space, unsure, price, need)
+        checked += int(unsure.size)
+        s_exact = exact.scores(sj, si)
+        top = u_row[space.mentee_rows[unsure]] - big
+        np.maximum.at(top, np.searchsorted(space.mentee_rows[unsure], sj), s_exact - v_row[si])
+        # exact now, at the uncapped prices: every other pair is below u - big
+        latest[unsure] = top
+        latest_ref[unsure] = len(refs)
+        refs.append(v)
+        bad = (big + s_exact - v_row[si] - u_row[sj] > 0) & _not_in(sj, si, mentee, mentor, n_rows)
+        new_j, new_i = np.r_[new_j, sj[bad]], np.r_[new_i, si[bad]]
+        new_s = np.r_[new_s, s_exact[bad]]
+    return new_j, new_i, new_s, checked
 
 
 def _doubtful(

@@ -118,3 +118,20 @@ def test_a_gap_tolerance_stops_early_with_an_honest_bound() -> None:
     assert got[0] == exact[0]  # the tolerance never trades away a served mentee
     assert exact[1] - got[1] <= opt.gap <= 0.01 * got[1]
     assert (opt.status == "optimal") == (opt.gap == 0)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_edges_left_out_of_a_solve_are_checked_again(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-solves leave out edges far below their duals; with nothing kept but the tight
+    edges, the ones that turn out to matter must come back and the optimum stay exact."""
+    from bot.matching import widening
+
+    monkeypatch.setattr(widening, "PRUNE", 0)
+    pop = synthetic_population(300, 90, seed=seed)
+    rules = Rules(reverse_order_required=True)
+    result = propose_pairings(pop, rules, k=2, max_rounds=30)
+    assert result.stats.optimality.status == "optimal"
+    got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
+    assert got == dense_optimum(pop, rules, Weights())
