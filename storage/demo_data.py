@@ -19,7 +19,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching.population import SLOT_MINUTES, SLOTS_PER_WEEK, Population
-from bot.matching.synthetic import OFFICES, synthetic_population
+from bot.matching.synthetic import (
+    DEPARTMENT_SHARE,
+    OFFICES,
+    STAGE_SHARE,
+    synthetic_population,
+)
 from storage.audit import record_audit
 from storage.db import Database
 from storage.models import (
@@ -143,7 +148,7 @@ async def write_demo_program(
             ).all()
         )
         ids = [existing.get(e) or new_opaque_id() for e in emails]
-        facts = _person_facts(pop, size)
+        facts = _person_facts(pop, size, seed)
         # managers first: a report's manager row must exist when the report is inserted
         order = sorted(range(size), key=lambda k: (facts[k]["depth"], k))
         rows = []
@@ -204,12 +209,37 @@ async def write_demo_program(
                           pop.mentors.size, pop.mentees.size)  # fmt: skip
 
 
-def _person_facts(pop: Population, size: int) -> list[dict[str, Any]]:
+def _org_draws(pop: Population, seed: int) -> tuple[list[int], list[int]] | None:
+    """Everyone's career stage and department, as the generator drew them first (only the
+    enrolled carry them in the arrays); None if the generator no longer draws them so."""
+    rng = np.random.default_rng(seed)
+    size = len(pop.org.person_ids)
+    stage = rng.choice(len(STAGE_SHARE), size=size, p=np.divide(STAGE_SHARE, sum(STAGE_SHARE)))
+    stage[0] = len(STAGE_SHARE) - 1
+    share = np.divide(DEPARTMENT_SHARE, sum(DEPARTMENT_SHARE))
+    dept = rng.choice(len(DEPARTMENT_SHARE), size=size, p=share)
+    for side in (pop.mentors, pop.mentees):
+        if not (
+            np.array_equal(stage[side.person], side.stage)
+            and np.array_equal(dept[side.person], side.department)
+        ):
+            return None
+    return stage.tolist(), dept.tolist()
+
+
+def _person_facts(pop: Population, size: int, seed: int) -> list[dict[str, Any]]:
     """What the HRIS says of each person: enrolled people carry it in their side's arrays;
-    the others (managers above them) only their place in the tree."""
+    the others (managers above them) their stage and department and place in the tree."""
+    draws = _org_draws(pop, seed)
     facts: list[dict[str, Any]] = [
-        {"department": None, "stage": -1, "location": None, "languages": [], "depth": 0}
-        for _ in range(size)
+        {
+            "department": pop.departments[draws[1][k]] if draws else None,
+            "stage": draws[0][k] if draws else -1,
+            "location": None,
+            "languages": [],
+            "depth": 0,
+        }
+        for k in range(size)
     ]
     for side in (pop.mentors, pop.mentees):
         for r, k in enumerate(side.person.tolist()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -68,6 +69,17 @@ def test_demo_data_then_a_dry_run_writes_valid_pairs(database_url: str, tmp_path
         people,
         enrollments,
     )
+
+    # the HRIS view of the synthetic organisation, as `people export` gives it
+    exported = tandem(database_url, "people", "export")
+    assert exported.exit_code == 0, exported.output
+    hris = list(csv.DictReader(io.StringIO(exported.output)))
+    assert len(hris) == people
+    assert {"email", "manager_email", "department", "career_stage", "languages"} <= set(hris[0])
+    assert all(r["department"] and r["career_stage"] for r in hris)
+    assert sum(1 for r in hris if r["manager_email"]) > 0.9 * people
+    enrolled = [r for r in hris if r["languages"]]
+    assert len(enrolled) == 300 and all(r["timezone"] and r["location"] for r in enrolled)
 
     out = tmp_path / "proposals.csv"
     done = tandem(database_url, "match", "--program", "try", "--dry-run", "--out", str(out))
