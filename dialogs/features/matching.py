@@ -28,6 +28,7 @@ from bot.domain.proposals import (
 from dialogs.content import Paragraph
 from dialogs.events import Outcome
 from dialogs.features.base import Feature, Turn
+from dialogs.features.program_texts import not_their_program, program_or_apology
 from dialogs.flows.matching import (
     DECLINE_FLOW,
     END_FLOW,
@@ -64,7 +65,7 @@ from storage.match_runs import (
     swap_mentors,
 )
 from storage.models import MatchRun, Program
-from storage.participation import enqueue_action, open_programs, program_by_slug
+from storage.participation import enqueue_action, open_programs
 from storage.programs import people_by_id
 from storage.types import utcnow
 
@@ -77,15 +78,15 @@ def _say(text: str) -> Message:
 
 
 async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
-    """The program an admin command is about: named, or the only open one, or a choice."""
+    """The program an admin command is about: named, or the only open one the admin runs,
+    or a choice among them. A program admin reaches only their own programs."""
     t = turn.ctx.t
-    slug = slug or turn.command.options.get("program") if turn.command else slug
+    if not slug and turn.command is not None:
+        slug = turn.command.options.get("program")
     if slug:
-        program = await program_by_slug(turn.ctx.session, slug)
-        if program is None:
-            return turn.reply(_say(t("I know no program {slug}.").format(slug=slug)))
-        return program
-    programs = await open_programs(turn.ctx.session)
+        program, apology = await program_or_apology(turn, slug)
+        return program if program is not None else apology
+    programs = [p for p in await open_programs(turn.ctx.session) if turn.ctx.administers(p.id)]
     if len(programs) == 1:
         return programs[0]
     if not programs:
@@ -99,6 +100,17 @@ async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
             visibility="private",
         )
     )
+
+
+async def _run_of(turn: Turn, run_id: int) -> tuple[MatchRun, Program] | Outcome:
+    """A dry run named by a button, if the admin runs its program."""
+    run = await turn.ctx.session.get(MatchRun, run_id)
+    program = await turn.ctx.session.get(Program, run.program_id) if run is not None else None
+    if run is None or program is None:
+        return turn.reply(_say(turn.ctx.t("This dry run no longer exists.")), close_source=True)
+    if not turn.ctx.administers(program.id):
+        return not_their_program(turn, program)
+    return run, program
 
 
 async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
@@ -213,11 +225,10 @@ async def _pin(turn: Turn, program: Program, mentor_email: str, mentee_email: st
 async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
     if run_id is not None:
-        run = await ctx.session.get(MatchRun, run_id)
-        program = await ctx.session.get(Program, run.program_id) if run is not None else None
-        if run is None or program is None:
-            return turn.reply(_say(t("This dry run no longer exists.")), close_source=True)
-        found: Program | Outcome = program
+        named = await _run_of(turn, run_id)
+        if isinstance(named, Outcome):
+            return named
+        found: Program | Outcome = named[1]
     else:
         found = await _program(turn, slug)
     if isinstance(found, Outcome):
@@ -261,7 +272,10 @@ async def _admin_end(turn: Turn, args: tuple[str, ...]) -> Outcome:
     person = await person_by_email(session, args[0]) if args else None
     if person is None:
         return turn.reply(_say(t("Usage: admin match end email (a person I know).")))
-    pairings = await active_pairings_of(session, person.id)
+    pairings = [
+        p for p in await active_pairings_of(session, person.id)
+        if turn.ctx.administers(p.program_id)
+    ]  # fmt: skip
     if not pairings:
         return turn.reply(_say(t("This person has no active pairing.")))
     for pairing in pairings:
@@ -319,10 +333,13 @@ async def send_from_button(turn: Turn) -> Outcome:
 async def review(turn: Turn) -> Outcome:
     if not turn.ctx.is_admin:
         return turn.reply(not_admin_message(turn.ctx.t))
-    run = await turn.ctx.session.get(MatchRun, int(turn.inbound.value or 0))
-    summary = await draft_run(turn.ctx.session, run.program_id, run.id) if run else None
-    program = await turn.ctx.session.get(Program, run.program_id) if run else None
-    if summary is None or program is None:
+    value = turn.inbound.value
+    named = await _run_of(turn, int(value) if value.isdigit() else -1)
+    if isinstance(named, Outcome):
+        return named
+    run, program = named
+    summary = await draft_run(turn.ctx.session, run.program_id, run.id)
+    if summary is None:
         return turn.reply(_say(turn.ctx.t("This dry run was sent or replaced already.")))
     return await _report(turn, program, summary)
 
