@@ -166,10 +166,28 @@ class CandidateSpace:
                 scores -= price[None, :]
             selected.append(_select(scores, chunk, k))
             if mentor_k:
-                top = scores.argmax(axis=0)
-                found = (scores[top, np.arange(scores.shape[1])][None, :], chunk[top][None, :])
-                best = _merge_best(best, found, mentor_k)
+                best = _merge_best(best, _column_best(scores, chunk, best, mentor_k), mentor_k)
         return selected, best
+
+
+def _column_best(
+    scores: F32, chunk: IntArray, best: tuple[F32, IntArray] | None, keep: int
+) -> tuple[F32, IntArray]:
+    """Each column's best row of this chunk (first row on ties), as a one-row list.
+
+    Chunks come in increasing row order, so a column whose maximum does not beat the
+    ``keep``-th value it already holds would lose the merge (on a tie, to a lower row):
+    its row is not looked for, and it gets -inf instead.
+    """
+    top_vals = scores.max(axis=0)
+    if best is None or best[0].shape[0] < keep:
+        return top_vals[None, :], chunk[scores.argmax(axis=0)][None, :]
+    wins = top_vals > best[0].min(axis=0)
+    todo = np.flatnonzero(wins)
+    rows = np.zeros(scores.shape[1], dtype=np.int64)
+    rows[todo] = chunk[scores[:, todo].argmax(axis=0)]
+    top_vals = np.where(wins, top_vals, np.float32(-np.inf)).astype(np.float32)
+    return top_vals[None, :], rows[None, :]
 
 
 def _merge_best(

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.matching import Population, Rules, Weights, propose_pairings
-from bot.matching.candidates import _select, _select_sorted
+from bot.matching.candidates import _column_best, _merge_best, _select, _select_sorted
 from bot.matching.score import PENALTY
 from tests.matching.helpers import brute_force, feasible
 from tests.matching.strategies import populations
@@ -81,3 +81,25 @@ def test_grouped_top_k_equals_sorting_every_row(
     for got, want in zip(_select(scores, local, k), _select_sorted(scores, local, k), strict=True):
         assert got.shape == want.shape
         assert np.array_equal(got, want)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 40), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_mentor_lists_skip_only_columns_that_would_lose(
+    chunks: int, cols: int, keep: int, seed: int
+) -> None:
+    """Each mentor's best mentees, merged chunk by chunk: skipping the columns whose chunk
+    maximum cannot enter the list gives the same lists as always merging every winner."""
+    rng = np.random.default_rng(seed)
+    fast = slow = None
+    for c in range(chunks):
+        rows = int(rng.integers(1, 6))
+        scores = np.round(rng.random((rows, cols)) * 4, 1).astype(np.float32)
+        chunk = np.arange(rows) + 10 * c
+        top = scores.argmax(axis=0)
+        every = (scores.max(axis=0)[None, :], chunk[top][None, :])
+        slow = _merge_best(slow, every, keep)
+        fast = _merge_best(fast, _column_best(scores, chunk, fast, keep), keep)
+    assert fast is not None and slow is not None
+    assert np.array_equal(fast[0], slow[0])
+    assert np.array_equal(fast[1], slow[1])
