@@ -30,15 +30,15 @@ from dialogs.flows.program import (
     cadence_label,
     settings_of,
 )
+from dialogs.flows.program_admins import ADMIN_ADD_FLOW, add_admin
 from dialogs.i18n import Translator
 from dialogs.presenters import not_admin_message, stale_message
 from dialogs.ui import Button, Divider, Facts, Header, Message, Section
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
-from storage.enrollments import person_by_email, program_admin_ids
+from storage.enrollments import program_admin_ids
 from storage.models import Person, Program
 from storage.programs import (
-    add_program_admin,
     all_skills,
     audit_events_since,
     career_stages,
@@ -166,22 +166,34 @@ async def _admins(turn: Turn, args: tuple[str, ...]) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
     usage = t("Usage: admin program admins add SLUG EMAIL, or admin program admins SLUG")
     if args and args[0].lower() in ("add", "ajouter"):
+        if len(args) == 1:  # nothing more typed: a form
+            return await open_admin_add(turn)
         if len(args) != 3:
             return say(turn, usage)
         program, apology = await program_or_apology(turn, args[1])
         if program is None:
             return apology
-        person = await person_by_email(ctx.session, args[2])
-        if person is None:
-            return say(turn, t("I know nobody with this email yet: they must be imported or "
-                               "write to me once."), args[2])  # fmt: skip
-        added = await add_program_admin(ctx.session, program, person, ctx.person.id)
-        done = t("is now an admin of this program.") if added else t("was an admin already.")
-        line = Paragraph((PersonRef(person.id, _name(person)), Text(" " + done)))
-        return turn.reply(Message((Section((line,)),), summary=done, visibility="private"))
+        answer = await add_admin(ctx, program, args[2])
+        if isinstance(answer, dict):
+            return say(turn, answer["email"], args[2])
+        return turn.reply(answer)
     if len(args) != 1:
         return say(turn, usage)
     return await _show(turn, args[0])
+
+
+async def open_admin_add(turn: Turn) -> Outcome:
+    programs = [(p.slug, p.name) for p in await programs_in_scope(turn)]
+    if not programs:
+        return say(turn, turn.ctx.t("No program yet: create one with admin program new."))
+    return await turn.start(ADMIN_ADD_FLOW.name, opener=ADMIN_ADD_ACTION,
+                            data={"programs": programs})  # fmt: skip
+
+
+async def reopen_admin_add(turn: Turn) -> Outcome:
+    if not turn.ctx.is_admin:
+        return turn.reply(not_admin_message(turn.ctx.t))
+    return await open_admin_add(turn)
 
 
 async def program_command(turn: Turn) -> Outcome:
@@ -329,9 +341,11 @@ async def audit_command(turn: Turn) -> Outcome:
     )
 
 
+ADMIN_ADD_ACTION = "programs:admin-add"
+
 PROGRAMS = Feature(
     name="programs",
-    flows=(PROGRAM_NEW_FLOW, PROGRAM_EDIT_FLOW, *TEXTS_FLOWS),
+    flows=(PROGRAM_NEW_FLOW, PROGRAM_EDIT_FLOW, ADMIN_ADD_FLOW, *TEXTS_FLOWS),
     commands={
         "admin program": program_command,
         "admin status": status_command,
@@ -343,6 +357,7 @@ PROGRAMS = Feature(
         NEW_ACTION: reopen_new,
         EDIT_ACTION: reopen_edit,
         PICK_ACTION: picked,
+        ADMIN_ADD_ACTION: reopen_admin_add,
         **TEXTS_ACTIONS,
     },
 )

@@ -181,3 +181,25 @@ async def test_program_admins_become_admins_and_non_admins_are_refused(
     assert "x@acme.example" in unknown
     now_admin = await driver.say(someone(email="leo@acme.example"), "admin program list")
     assert "mi-2028" in words(now_admin)
+
+
+async def test_adding_a_program_admin_without_arguments_opens_a_form(
+    database: Database,
+) -> None:
+    driver = Driver(database)
+    await create(driver)
+    await driver.say(someone(email="leo@acme.example"), "aide")  # Léo has written once
+    before = await driver.count(ProgramAdmin)
+    opened = await driver.say(admin(), "admin program admins add")
+    assert isinstance(opened.form, Form)
+    assert [f.name for f in opened.form.fields] == ["program", "email"]
+    unknown = await driver.submit(admin(), opened.form, {"program": "mi-2028", "email": "x@y.z"})
+    assert isinstance(unknown, FieldErrors) and "email" in unknown.errors
+    wrong = await driver.submit(admin(), opened.form, {"program": "nope", "email": "leo"})
+    assert isinstance(wrong, FieldErrors) and set(wrong.errors) == {"program", "email"}
+    assert await driver.count(ProgramAdmin) == before  # nothing saved on an error
+    done = await driver.submit(
+        admin(), opened.form, {"program": "mi-2028", "email": "leo@acme.example"}
+    )
+    assert isinstance(done, Done) and "est maintenant" in words(done.message)
+    assert await driver.count(ProgramAdmin) == before + 1
