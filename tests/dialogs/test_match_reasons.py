@@ -121,7 +121,10 @@ def test_the_pair_sentence_an_admin_reads() -> None:
     ]
     en = describe_all(reasons, Translator("en"), names=NAMES, skill_labels=LABELS["en"],
                       mentor="lea", mentee="marc")  # fmt: skip
-    assert "; ".join(en) == "Léa teaches SEO and social ads, which Marc wants; 3 h of shared working time"
+    assert (
+        "; ".join(en)
+        == "Léa teaches SEO and social ads, which Marc wants; 3 h of shared working time"
+    )
     fr = describe_all(reasons, Translator("fr"), names=NAMES, skill_labels=LABELS["fr"],
                       mentor="lea", mentee="marc")  # fmt: skip
     assert " ; ".join(fr) == (
