@@ -72,18 +72,30 @@ def duals(graph: FlowGraph, used: BoolArray) -> Duals:
 
 
 def _bellman_ford(nodes: int, tail: IntArray, head: IntArray, cost: IntArray) -> IntArray:
-    """Distances from a virtual root joined to every node at cost 0 (so all start at 0)."""
-    order = np.argsort(head, kind="stable")
+    """Distances from a virtual root joined to every node at cost 0 (so all start at 0).
+
+    Rounds relax only the arcs leaving nodes whose distance dropped in the last round (the
+    distances reached do not depend on the order of relaxations).
+    """
+    order = np.argsort(tail, kind="stable")
     tail, head, cost = tail[order], head[order], cost[order]
-    starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]]) if head.size else head
-    targets = head[starts]
+    first = np.searchsorted(tail, np.arange(nodes + 1))
     dist = np.zeros(nodes, dtype=np.int64)
+    moved = np.arange(nodes)
     for _ in range(nodes + 1):
-        best = np.minimum.reduceat(dist[tail] + cost, starts) if head.size else starts
-        better = best < dist[targets]
+        lo, count = first[moved], first[moved + 1] - first[moved]
+        total = int(count.sum())
+        if total == 0:
+            return dist
+        arcs = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(total)
+        reach = dist[tail[arcs]] + cost[arcs]
+        to = head[arcs]
+        better = reach < dist[to]
         if not better.any():
             return dist
-        dist[targets[better]] = best[better]
+        to, reach = to[better], reach[better]
+        np.minimum.at(dist, to, reach)
+        moved = np.unique(to)
     raise CertificateError("negative cycle in the residual graph: the flow is not optimal")
 
 
