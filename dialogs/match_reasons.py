@@ -33,6 +33,7 @@ PAIR_CODES = (
     "department_unknown",
     "pinned",
     "pin_breaks_rule",
+    "admin_swap",
 )
 UNMATCHED_CODES = (
     "no_mentors_in_program",
@@ -156,6 +157,8 @@ def _pair(r: Reason, w: _Words) -> str | None:
             )
         case "pinned":
             return t("pinned by a program admin")
+        case "admin_swap":
+            return t("swapped by a program admin")
         case "pin_breaks_rule":
             rules = [_rule(str(x), t) for x in r.get("rules") or ("other",)]
             return t("this pin breaks a rule: {rules}", rules=w.join(rules))
