@@ -166,28 +166,45 @@ class CandidateSpace:
                 scores -= price[None, :]
             selected.append(_select(scores, chunk, k))
             if mentor_k:
-                best = _merge_best(best, _column_best(scores, chunk, best, mentor_k), mentor_k)
+                best = _add_column_best(best, scores, chunk, mentor_k)
         return selected, best
 
 
-def _column_best(
-    scores: F32, chunk: IntArray, best: tuple[F32, IntArray] | None, keep: int
+def _add_column_best(
+    best: tuple[F32, IntArray] | None, scores: F32, chunk: IntArray, keep: int
 ) -> tuple[F32, IntArray]:
-    """Each column's best row of this chunk (first row on ties), as a one-row list.
+    """Merge each column's best row of this chunk (first row on ties) into the per-column
+    lists of the ``keep`` best (value, row): what ``_merge_best`` would keep, faster.
 
-    Chunks come in increasing row order, so a column whose maximum does not beat the
-    ``keep``-th value it already holds would lose the merge (on a tie, to a lower row):
-    its row is not looked for, and it gets -inf instead.
+    Chunks come in increasing row order, so a new entry goes after every kept entry of equal
+    value. Once a list is full it is kept sorted (best first), and a column whose chunk
+    maximum does not beat its last entry is left alone: most columns, after a few chunks.
     """
     top_vals = scores.max(axis=0)
     if best is None or best[0].shape[0] < keep:
-        return top_vals[None, :], chunk[scores.argmax(axis=0)][None, :]
-    wins = top_vals > best[0].min(axis=0)
-    todo = np.flatnonzero(wins)
-    rows = np.zeros(scores.shape[1], dtype=np.int64)
-    rows[todo] = chunk[scores[:, todo].argmax(axis=0)]
-    top_vals = np.where(wins, top_vals, np.float32(-np.inf)).astype(np.float32)
-    return top_vals[None, :], rows[None, :]
+        found = (top_vals[None, :], chunk[scores.argmax(axis=0)][None, :])
+        vals, rows = _merge_best(best, found, keep)  # type: ignore[misc]
+        if vals.shape[0] == keep:
+            order = np.lexsort((rows, -vals), axis=0)
+            vals = np.take_along_axis(vals, order, axis=0)
+            rows = np.take_along_axis(rows, order, axis=0)
+        return vals, rows
+    vals, rows = best
+    wins = np.flatnonzero(top_vals > vals[-1])
+    if wins.size:
+        new_v = top_vals[wins]
+        new_r = chunk[scores[:, wins].argmax(axis=0)]
+        old_v, old_r = vals[:, wins], rows[:, wins]
+        at = (old_v >= new_v[None, :]).sum(axis=0)
+        slot = np.arange(keep)[:, None]
+        shifted = np.maximum(slot - 1, 0), np.arange(wins.size)[None, :]
+        vals[:, wins] = np.where(
+            slot < at, old_v, np.where(slot == at, new_v[None, :], old_v[shifted])
+        )
+        rows[:, wins] = np.where(
+            slot < at, old_r, np.where(slot == at, new_r[None, :], old_r[shifted])
+        )
+    return vals, rows
 
 
 def _merge_best(
