@@ -44,6 +44,7 @@ INFEASIBLE = -1e5
 SCALE = 1000
 F32 = NDArray[np.float32]
 MAX_TIME_TABLE = 16_000_000
+PAIRS_PER_SLICE = 1 << 17
 # A table with few mentor columns is folded into the matrix product (row of the table for the
 # mentee, one-hot column for the mentor): cheaper than a gather per cell.
 MAX_FOLDED = 256
@@ -104,10 +105,16 @@ class ExactScorer:
         return bits.astype(np.int64) * SLOT_MINUTES  # type: ignore[no-any-return]
 
     def components(self, j: IntArray, i: IntArray) -> FloatArray:
+        out = np.zeros((j.shape[0], len(COMPONENTS)), dtype=np.float64)
+        # in slices: the per-pair skill rows would otherwise take hundreds of MB at 50,000
+        for at in range(0, j.shape[0], PAIRS_PER_SLICE):
+            part = slice(at, at + PAIRS_PER_SLICE)
+            out[part] = self._components(j[part], i[part])
+        return out
+
+    def _components(self, j: IntArray, i: IntArray) -> FloatArray:
         me, mo = self.pop.mentees, self.pop.mentors
         out = np.zeros((j.shape[0], len(COMPONENTS)), dtype=np.float64)
-        if j.shape[0] == 0:
-            return out
         out[:, 0] = np.einsum("ps,ps->p", self.gap[j], self.offer[i])
         out[:, 1] = np.einsum("ps,ps->p", me.back[j], self.share[i])
         out[:, 2] = np.minimum(self.minutes(j, i), self.target) / self.target
