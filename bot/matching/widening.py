@@ -17,8 +17,9 @@ the largest possible violation is the proven gap; zero means optimal over all pa
 Served mentees outweigh any score through ``big``. A small big (one more than the best pair
 score) keeps the costs short and the flow solver about twice as fast; it is kept only while
 every mentee that has any feasible mentor is served, as then no matching serves more and the
-small big ranks equal-sized matchings by score alone. Otherwise the full lexicographic big is
-used.
+small big ranks equal-sized matchings by score alone. Widening runs with the small big (a
+graph too thin to serve everyone gets its edges that way); if the result still leaves such a
+mentee unserved, the full lexicographic big is set and the result certified again with it.
 
 The flow solver cannot start from the last solution, so re-solves are made smaller instead:
 known edges more than ``PRUNE`` below their duals (prices move little between rounds) sit
@@ -94,20 +95,12 @@ def solve_and_certify(
     active = np.ones(mentee.size, dtype=np.bool_)
 
     def solve() -> tuple[FlowGraph, BoolArray, BoolArray]:
-        """Solve the active edges; if a pruned graph serves fewer, solve all known edges;
-        if that still serves fewer than can be, switch to the full lexicographic big."""
-        nonlocal big
-        for every in (False, True):
-            if every:
-                active[:] = True
-            at = np.flatnonzero(active)
-            graph, used_at = solve_pairs(mentee[at], mentor[at], score[at], capacity, big)
-            used = np.zeros(mentee.size, dtype=np.bool_)
-            used[at[used_at]] = True
-            if big == full_big or int(used.sum()) >= reachable:
-                return graph, used_at, used
-        big = full_big
-        return solve()
+        """Solve the active edges: the graph, its used edges, and the used known edges."""
+        at = np.flatnonzero(active)
+        graph, used_at = solve_pairs(mentee[at], mentor[at], score[at], capacity, big)
+        used = np.zeros(mentee.size, dtype=np.bool_)
+        used[at[used_at]] = True
+        return graph, used_at, used
 
     graph, used_graph, used = solve()
     base = _units(np.minimum(cands.bound, per_component), FLOAT_SLACK)
@@ -127,8 +120,6 @@ def solve_and_certify(
         np.maximum.at(per_row, mentee[wake], value[wake])
         doubt = _doubtful(space, exact, (mentee, mentor), big, u, v, base, latest, latest_ref, refs)
         gap = int(per_row.sum())
-        if doubt.size == 0 and gap == 0:
-            break
         new_j, new_i = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         new_s = np.zeros(0, dtype=np.int64)
         if doubt.size:
@@ -142,13 +133,21 @@ def solve_and_certify(
         # A proven gap within the tolerance ends the widening (it is reported as it is).
         allowed = int(tolerance * float(score[used].sum()))
         close = gap <= allowed and (big != full_big or gap < big)
-        if gap == 0 or close or rounds >= max_rounds or (new_j.size == 0 and not wake.any()):
+        stop = gap == 0 or close or rounds >= max_rounds or (new_j.size == 0 and not wake.any())
+        switch = stop and big != full_big and int(used.sum()) < reachable
+        if stop and not switch:
             break
-        rounds += 1
+        if switch:
+            # The small big was a guess that every mentee with a feasible mentor is served;
+            # it is not, so the result is certified again with the full lexicographic big.
+            big = full_big
+            keep = np.ones(mentee.size, dtype=np.bool_)
+        else:
+            rounds += 1
+            # Edges far below their duals sit out the next solve (prices move little from
+            # one round to the next); the next round checks them again, exactly.
+            keep = wake | used | (value >= -PRUNE) | (u_row[mentee] == 0)
         added += int(new_j.size)
-        # Edges far below their duals are left out of the next solve (prices move little
-        # from one round to the next); the next round checks them again, exactly.
-        keep = wake | used | (value >= -PRUNE) | (u_row[mentee] == 0)
         mentee = np.concatenate([mentee, new_j])
         mentor = np.concatenate([mentor, new_i])
         score = np.concatenate([score, new_s])
