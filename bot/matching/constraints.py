@@ -74,28 +74,42 @@ def chain_index(org: Organisation) -> ChainIndex:
 
 
 def _euler(parent: IntArray) -> tuple[IntArray, IntArray]:
+    """Preorder numbers of a forest (roots, then children, in node order) and one past each
+    subtree's last number, level by level with arrays: a node's number is its parent's plus
+    one plus the sizes of its earlier siblings."""
     count = int(parent.shape[0])
-    order = np.argsort(parent, kind="stable")
+    level = np.flatnonzero(parent < 0)
+    levels = [level]
+    order = np.argsort(parent, kind="stable")  # children grouped by parent, in node order
     sorted_parent = parent[order]
-    first_child = np.searchsorted(sorted_parent, np.arange(count), side="left")
-    last_child = np.searchsorted(sorted_parent, np.arange(count), side="right")
+    while level.size:
+        lo = np.searchsorted(sorted_parent, level, side="left")
+        hi = np.searchsorted(sorted_parent, level, side="right")
+        kids = order[_ranges(lo, hi)]
+        level = kids
+        if level.size:
+            levels.append(level)
+    size = np.ones(count, dtype=np.int64)
+    for level in reversed(levels[1:]):
+        np.add.at(size, parent[level], size[level])
     tin = np.zeros(count, dtype=np.int64)
-    tout = np.zeros(count, dtype=np.int64)
-    clock = 0
-    roots = order[: int(np.searchsorted(sorted_parent, 0, side="left"))]
-    for root in roots.tolist():
-        stack = [(root, False)]
-        while stack:
-            v, leaving = stack.pop()
-            if leaving:
-                tout[v] = clock
-                continue
-            tin[v] = clock
-            clock += 1
-            stack.append((v, True))
-            kids = order[first_child[v] : last_child[v]]
-            stack.extend((int(k), False) for k in kids[::-1])
-    return tin, tout
+    roots = levels[0]
+    tin[roots] = np.cumsum(size[roots]) - size[roots]
+    for level in levels[1:]:
+        # siblings are contiguous here and in node order: earlier siblings' sizes add up
+        group = parent[level]
+        before = np.cumsum(size[level]) - size[level]
+        first = np.r_[True, group[1:] != group[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(level.size), 0))
+        tin[level] = tin[group] + 1 + before - before[start]
+    return tin, tin + size
+
+
+def _ranges(lo: IntArray, hi: IntArray) -> IntArray:
+    """The concatenation of arange(lo[i], hi[i])."""
+    count = hi - lo
+    total = int(count.sum())
+    return np.repeat(lo - np.cumsum(count) + count, count) + np.arange(total)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.matching import Population, Rules, Weights, propose_pairings
 from bot.matching.candidates import _add_column_best, _merge_best, _select, _select_sorted
+from bot.matching.constraints import _euler
 from bot.matching.score import PENALTY
 from tests.matching.helpers import brute_force, feasible
 from tests.matching.strategies import populations
@@ -108,3 +109,27 @@ def test_mentor_lists_skip_only_columns_that_would_lose(
         ranked.append((np.take_along_axis(vals, order, 0), np.take_along_axis(rows, order, 0)))
     assert np.array_equal(ranked[0][0], ranked[1][0])
     assert np.array_equal(ranked[0][1], ranked[1][1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_euler_numbers_nest_every_subtree(size: int, seed: int) -> None:
+    """Preorder numbers: a node's descendants are exactly the numbers in [tin, tout)."""
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(size)
+    parent = np.full(size, -1)
+    for v in range(1, size):
+        if rng.random() < 0.8:
+            parent[perm[v]] = perm[rng.integers(0, v)]
+    tin, tout = _euler(parent)
+    assert sorted(tin.tolist()) == list(range(size))
+    for v in range(size):
+        below = {v}
+        for w in range(size):
+            p = w
+            while p >= 0:
+                if p == v:
+                    below.add(w)
+                    break
+                p = parent[p]
+        assert {w for w in range(size) if tin[v] <= tin[w] < tout[v]} == below
