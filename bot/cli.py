@@ -12,6 +12,7 @@ import typer
 from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
 from bot.cli_support import fail, parse_instant, run_async, run_with_database, settings_or_exit
+from bot.cli_texts import texts_app
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -30,6 +31,7 @@ due_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(due_app, name="due")
+program_app.add_typer(texts_app, name="texts")
 app.add_typer(program_app, name="program", no_args_is_help=True)
 app.command()(forget)
 app.command("demo-data")(demo_data)

@@ -146,7 +146,12 @@ async def _own_texts(session: AsyncSession, program: Program, kind: str) -> list
 
 
 async def save_draft(
-    session: AsyncSession, program: Program, kind: str, locale: str, body: str, actor_id: str
+    session: AsyncSession,
+    program: Program,
+    kind: str,
+    locale: str,
+    body: str,
+    actor_id: str | None,
 ) -> int:
     """The next version's text in one language, unpublished; returns that version."""
     texts = await _own_texts(session, program, kind)
@@ -188,7 +193,7 @@ async def publish(
     session: AsyncSession,
     program: Program,
     kind: str,
-    actor_id: str,
+    actor_id: str | None,
     previous_bodies: dict[str, str],
 ) -> Published | None:
     """Publish the drafts of the next version; languages without a draft keep the previous

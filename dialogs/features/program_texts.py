@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.notifications import TextsUpdated
 from bot.domain.programs import TEXT_KINDS
@@ -34,6 +35,7 @@ from storage.models import Program
 from storage.participation import enqueue_action
 from storage.programs import (
     ENROLLED,
+    Published,
     all_skills,
     current_version,
     draft_of,
@@ -129,17 +131,27 @@ async def edit_text(turn: Turn, program: Program, kind: str, locale: str) -> Out
     return await turn.start(TEXT_FLOW.name, opener=EDIT_TEXT_ACTION, data=data)
 
 
+async def publish_and_ask(
+    session: AsyncSession, program: Program, kind: str, actor_id: str | None
+) -> Published | None:
+    """Publish the draft (chat or CLI); enrolled people are asked to accept it again by a
+    due action of the same transaction. None if there is no draft."""
+    previous = await published_bodies(session, program, kind, current_version(program, kind))
+    published = await publish(session, program, kind, actor_id, previous)
+    if published is not None:
+        await enqueue_action(
+            session, TEXTS_PUBLISHED, f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
+            utcnow(), {"program_id": program.id, "kind": kind, "version": published.version},
+        )  # fmt: skip
+    return published
+
+
 async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
-    previous = await published_bodies(ctx.session, program, kind, current_version(program, kind))
-    published = await publish(ctx.session, program, kind, ctx.person.id, previous)
+    published = await publish_and_ask(ctx.session, program, kind, ctx.person.id)
     if published is None:
         return say(turn, t("There is no draft to publish. Write one first with: admin texts "
                            "edit {slug} {kind}", slug=program.slug, kind=kind))  # fmt: skip
-    await enqueue_action(
-        ctx.session, TEXTS_PUBLISHED, f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
-        utcnow(), {"program_id": program.id, "kind": kind, "version": published.version},
-    )  # fmt: skip
     done = t("Version {version} is published. Enrolled people will be asked to accept it.",
              version=published.version)  # fmt: skip
     if published.carried:
