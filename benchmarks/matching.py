@@ -205,12 +205,24 @@ def one_size(size: int, k: int, mentor_k: int, dense_at: int, tolerance: float) 
 def child(size: int, k: int, mentor_k: int) -> None:
     """Run in a fresh process: the whole match, the process's peak RSS and its peak before."""
     pop = synthetic_population(size, seed=size)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_mb()
     start = time.perf_counter()
     propose_pairings(pop, RULES, Weights(), k=k, mentor_k=mentor_k)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{seconds:.2f} {peak >> 10} {before >> 10}")
+    print(f"{seconds:.2f} {peak_rss_mb()} {before}")
+
+
+def peak_rss_mb() -> int:
+    """This process's peak RSS. Linux carries ``ru_maxrss`` over from the parent through fork
+    and exec, so the kernel's own high-water mark of this address space is read instead."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) >> 10
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
 
 
 def fresh_process_run(size: int, k: int, mentor_k: int) -> tuple[float, int, int]:
