@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.matching import Population, Rules, Weights, propose_pairings
 from bot.matching.candidates import _add_column_best, _merge_best, _select, _select_sorted
 from bot.matching.constraints import _euler
-from bot.matching.score import PENALTY
+from bot.matching.score import PENALTY, pair_scores
 from tests.matching.helpers import brute_force, feasible
 from tests.matching.strategies import populations
 
@@ -133,3 +133,30 @@ def test_euler_numbers_nest_every_subtree(size: int, seed: int) -> None:
                     break
                 p = parent[p]
         assert {w for w in range(size) if tin[v] <= tin[w] < tout[v]} == below
+
+
+def greedy_over_all_pairs(pop: Population, rules: Rules, weights: Weights) -> tuple[int, int]:
+    """Best feasible pair first (ties by rows), as a hand-run spreadsheet would."""
+    pairs = [
+        (-int(pair_scores(pop, rules, weights, np.array([j]), np.array([i]))[0]), j, i)
+        for j in range(pop.mentees.size)
+        for i in range(pop.mentors.size)
+        if feasible(pop, rules, j, i)
+    ]
+    room = pop.mentors.capacity.copy()
+    taken: set[int] = set()
+    served = total = 0
+    for neg, j, i in sorted(pairs):
+        if j not in taken and room[i] > 0:
+            taken.add(j)
+            room[i] -= 1
+            served, total = served + 1, total - neg
+    return served, total
+
+
+@fast
+@given(populations(max_mentees=6, max_mentors=4), rules_strategy, weights_strategy)
+def test_never_worse_than_greedy(pop: Population, rules: Rules, weights: Weights) -> None:
+    result = propose_pairings(pop, rules, weights, k=1)
+    got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
+    assert got >= greedy_over_all_pairs(pop, rules, weights)
