@@ -32,12 +32,15 @@ from sqlalchemy import func as sql
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.matching_notifications import PairProposed
 from storage.db import Database
+from storage.match_runs import withdraw_waiting
 from storage.models import (
     AuditEvent,
     Base,
     ConsoleMessage,
     DialogState,
+    DueAction,
     Enrollment,
     Feedback,
     Goal,
@@ -47,6 +50,7 @@ from storage.models import (
     Person,
     PlatformIdentity,
     ProgramAdmin,
+    Proposal,
 )
 from storage.types import utcnow
 
@@ -247,6 +251,34 @@ async def forget_person(database: Database, email: str, actor_id: str | None = N
         await clear("goals", update(Goal).where(Goal.created_by == pid).values(text=""))
         await clear(
             "pairings", update(Pairing).where(Pairing.ended_by == pid).values(end_reason=None)
+        )
+        await clear(
+            "proposals",
+            update(Proposal).where(Proposal.declined_by == pid).values(decline_reason=None),
+        )
+        # Proposals waiting for them end (the other side is told and freed); the cards that
+        # carry a copy of their profile (goals, title) are not delivered, and history rows
+        # that name them go.
+        for program_id in set(
+            await session.scalars(
+                select(Proposal.program_id).where(
+                    Proposal.status == "sent",
+                    (Proposal.mentor_id == pid) | (Proposal.mentee_id == pid),
+                )
+            )
+        ):
+            await withdraw_waiting(session, pid, program_id, utcnow())
+        mentions = cast(DueAction.payload, Text).contains(pid)
+        await clear(
+            "due_actions",
+            delete(DueAction).where(
+                mentions,
+                or_(
+                    DueAction.status == "done",
+                    cast(DueAction.payload, Text).contains(PairProposed.type)
+                    & (DueAction.status != "running"),
+                ),
+            ),
         )
         # Their conversations with the bot.
         await clear("dialog_states", delete(DialogState).where(DialogState.person_id == pid))
