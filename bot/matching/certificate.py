@@ -95,7 +95,9 @@ def _bellman_ford(nodes: int, tail: IntArray, head: IntArray, cost: IntArray) ->
             return dist
         to, reach = to[better], reach[better]
         np.minimum.at(dist, to, reach)
-        moved = np.unique(to)
+        seen = np.zeros(nodes, dtype=np.bool_)
+        seen[to] = True
+        moved = np.flatnonzero(seen)
     raise CertificateError("negative cycle in the residual graph: the flow is not optimal")
 
 
