@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.matching import MatchResult, propose_pairings
+from bot.matching import MatchResult
 from storage.match_runs import record_run
 from storage.matching_population import ProgramPopulation, load_program_population
 from storage.models import MatchRun
@@ -37,11 +37,11 @@ async def dry_run(
 ) -> Round:
     loaded = await load_program_population(session, program_id)
     pop = loaded.population
-    if pop.mentors.size + pop.mentees.size >= worker_from:
-        from bot.matching.worker import solve_in_worker
+    from bot.matching.worker import solve, solve_in_worker
 
+    if pop.mentors.size + pop.mentees.size >= worker_from:
         result = await solve_in_worker(pop, loaded.rules, loaded.weights)
     else:
-        result = await asyncio.to_thread(propose_pairings, pop, loaded.rules, loaded.weights)
+        result = await asyncio.to_thread(solve, pop, loaded.rules, loaded.weights)
     run = await record_run(session, program_id, result, created_by=created_by, trigger=trigger)
     return Round(run, loaded, result)
