@@ -112,6 +112,18 @@ ADMIN_COMMANDS = (
             "retire": ("retirer",),
         },
     ),
+    CommandSpec(
+        "stages",
+        N_("The career ladder: list, add, move, rename"),
+        ("etapes", "carrieres"),
+        admin=True,
+        subcommands={
+            "list": ("liste",),
+            "add": ("ajouter",),
+            "move": ("deplacer",),
+            "rename": ("renommer",),
+        },
+    ),
     CommandSpec("forget", N_("Erase a person (GDPR)"), ("oublier",), admin=True),
 )
 

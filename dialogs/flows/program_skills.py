@@ -15,7 +15,7 @@ from bot.domain.programs import skill_key_problem, skill_name_problem
 from dialogs.content import Paragraph, Text, UserText
 from dialogs.flows.base import Flow, FlowContext, Step, Transition, text_value
 from dialogs.flows.program import problem_text
-from dialogs.i18n import LOCALES
+from dialogs.i18n import LOCALES, Translator
 from dialogs.ui import ActionRef, FieldValue, Form, Message, Option, Section, SelectField, TextField
 from storage.programs import add_skill, rename_skill, retire_skill, skill_by_key
 
@@ -29,14 +29,20 @@ def said(text: str, typed: str | None = None) -> Message:
     return Message((Section((line,)),), summary=line.plain(), visibility="private")
 
 
-async def add(ctx: FlowContext, key: str, fr: str, en: str) -> Message | Errors:
-    t = ctx.t
-    key = key.strip().lower()
+def key_and_names_errors(t: Translator, key: str, fr: str, en: str) -> Errors:
+    """A taxonomy entry's key and its two names (skills and career stages alike)."""
     errors: Errors = {}
     for field, problem in (("key", skill_key_problem(key)), ("fr", skill_name_problem(fr)),
                            ("en", skill_name_problem(en))):  # fmt: skip
         if problem is not None:
             errors[field] = problem_text(t, problem)
+    return errors
+
+
+async def add(ctx: FlowContext, key: str, fr: str, en: str) -> Message | Errors:
+    t = ctx.t
+    key = key.strip().lower()
+    errors = key_and_names_errors(t, key, fr, en)
     if not errors and await skill_by_key(ctx.session, key) is not None:
         errors["key"] = t("This skill exists already:") + " " + key
     if errors:
@@ -70,13 +76,13 @@ async def retire(ctx: FlowContext, key: str) -> Message | Errors:
     return said(t("Skill retired: nobody can choose it any more; past answers keep it."), key)
 
 
-def _ended(result: Message | Errors) -> Transition:
+def ended(result: Message | Errors) -> Transition:
     if isinstance(result, Message):
         return Transition(message=result)
     return Transition(errors=result)
 
 
-def _typed(data: Mapping[str, Any], n: int) -> str:
+def typed_argument(data: Mapping[str, Any], n: int) -> str:
     """The n-th argument typed with the command (the form starts from what was typed)."""
     typed = data.get("typed", [])
     return str(typed[n]) if n < len(typed) else ""
@@ -84,7 +90,7 @@ def _typed(data: Mapping[str, Any], n: int) -> str:
 
 def _skill_field(ctx: FlowContext, data: Mapping[str, Any]) -> SelectField:
     options = tuple(Option(key, f"{name} ({key})") for key, name in data.get("skills", []))
-    first = _typed(data, 0).lower()
+    first = typed_argument(data, 0).lower()
     initial = (first,) if first in {o.value for o in options} else ()
     return SelectField("skill", ctx.t("Skill"), options, initial=initial)
 
@@ -99,11 +105,11 @@ def add_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
                 "key",
                 t("Key"),
                 max_length=40,
-                initial=_typed(data, 0),
+                initial=typed_argument(data, 0),
                 hint=t("Lower-case letters, digits and _, e.g. no_code"),
             ),
-            TextField("fr", t("Name in French"), max_length=80, initial=_typed(data, 1)),
-            TextField("en", t("Name in English"), max_length=80, initial=_typed(data, 2)),
+            TextField("fr", t("Name in French"), max_length=80, initial=typed_argument(data, 1)),
+            TextField("en", t("Name in English"), max_length=80, initial=typed_argument(data, 2)),
         ),
         submit_label=t("Add"),
     )
@@ -112,7 +118,7 @@ def add_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
 async def submit_add(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
-    return _ended(
+    return ended(
         await add(ctx, text_value(values, "key"), text_value(values, "fr"),
                   text_value(values, "en"))
     )  # fmt: skip
@@ -127,9 +133,12 @@ def rename_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
         fields=(
             _skill_field(ctx, data),
             SelectField(
-                "locale", t("Language"), languages, initial=(_typed(data, 1).lower() or ctx.locale,)
+                "locale",
+                t("Language"),
+                languages,
+                initial=(typed_argument(data, 1).lower() or ctx.locale,),
             ),
-            TextField("name", t("New name"), max_length=80, initial=_typed(data, 2)),
+            TextField("name", t("New name"), max_length=80, initial=typed_argument(data, 2)),
         ),
         submit_label=t("Rename"),
     )
@@ -138,7 +147,7 @@ def rename_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
 async def submit_rename(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
-    return _ended(
+    return ended(
         await rename(ctx, text_value(values, "skill"), text_value(values, "locale"),
                      text_value(values, "name"))
     )  # fmt: skip
@@ -158,7 +167,7 @@ def retire_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
 async def submit_retire(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
-    return _ended(await retire(ctx, text_value(values, "skill")))
+    return ended(await retire(ctx, text_value(values, "skill")))
 
 
 _EXAMPLE = {"skills": [["generative_ai", "IA générative"], ["seo", "SEO"]], "typed": ["seo"]}
