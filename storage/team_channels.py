@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import TeamChannel
+from storage.models import PlatformIdentity, TeamChannel
 
 PLATFORM = "teams"
 
@@ -132,3 +132,27 @@ async def stored_reference(
         )
     )
     return reference
+
+
+async def stored_service_url(session: AsyncSession, conversation_id: str) -> str | None:
+    """The connector address kept with a Teams conversation: a person's 1:1 chat (their
+    identity's reference) or a team channel (a channel's post thread id starts with it)."""
+    channel_id = conversation_id.split(";", 1)[0]  # "19:…;messageid=…" for a channel post
+    found = await session.scalar(
+        select(TeamChannel.conversation_ref).where(
+            TeamChannel.platform == PLATFORM, TeamChannel.channel_id == channel_id
+        )
+    )
+    if found is None:
+        rows = await session.scalars(
+            select(PlatformIdentity.conversation_ref).where(
+                PlatformIdentity.platform == PLATFORM,
+                cast(PlatformIdentity.conversation_ref, Text).contains(conversation_id),
+            )
+        )
+        found = next(
+            (r for r in rows if r and (r.get("conversation") or {}).get("id") == conversation_id),
+            None,
+        )
+    url = (found or {}).get("serviceUrl")
+    return str(url) if url else None

@@ -28,7 +28,7 @@ from handlers.teams.render import message_activity
 from handlers.teams.trust import trusted_service_url
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
-from storage.team_channels import stored_reference
+from storage.team_channels import stored_reference, stored_service_url
 
 # Microsoft's global entry point, used when no activity told us a conversation's region.
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
@@ -143,8 +143,19 @@ class TeamsChannel:
             "serviceUrl": url,
         }
 
+    async def _service_url(self, conversation_id: str) -> str:
+        """The conversation's regional connector: seen by this process, else the stored
+        reference (a card sent days ago by another replica or before a restart)."""
+        known = self.service_urls.get(conversation_id)
+        if known is None and self.database is not None:
+            async with self.database.unit_of_work() as session:
+                known = await stored_service_url(session, conversation_id)
+            if known is not None:
+                self.remember(conversation_id, known)
+        return known or DEFAULT_SERVICE_URL
+
     async def update(self, ref: MessageRef, message: Message) -> None:
-        service_url = self.service_urls.get(ref.conversation_id, DEFAULT_SERVICE_URL)
+        service_url = await self._service_url(ref.conversation_id)
         activity: Activity = message_activity(message)
         activity.id = ref.message_id
         connector = await self._connector(service_url)

@@ -10,6 +10,7 @@ from handlers.teams.channel import chat_link
 from handlers.teams.config import TeamsConfig
 from handlers.teams.retry import retry_after_seconds
 from storage.db import Database
+from storage.models import Person, PlatformIdentity
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
 from tests.teams.conftest import TENANT, RunningBot, activity, authenticated_config, say, start_bot
@@ -139,3 +140,24 @@ async def test_connector_clients_are_reused_across_activities(
     assert len(fake_connector.sent_to("a:alice-1on1")) == 3
     cache = teams_bot.endpoint.adapter.bot_framework_authentication.cache
     assert cache.built == 1
+
+
+async def test_an_old_card_is_updated_through_the_stored_reference_after_a_restart(
+    teams_bot: RunningBot, fake_connector: FakeBotConnector, database: Database
+) -> None:
+    """A proposal card sent days ago (another replica, or before a restart) is closed
+    through the connector its conversation's stored reference names."""
+    assert teams_bot.channel is not None
+    alice = recipient(fake_connector)
+    ref = await teams_bot.channel.send(alice, say("Accept or decline?"))
+    async with database.unit_of_work() as session:
+        person = Person(first_name="Alice")
+        session.add(person)
+        await session.flush()
+        session.add(PlatformIdentity(person_id=person.id, platform="teams", tenant_id=TENANT,
+                                     user_id="aad-alice", conversation_ref=alice.conversation_ref))  # fmt: skip
+    teams_bot.channel.service_urls.clear()  # what a fresh process knows: nothing
+    await teams_bot.channel.update(ref, say("Answered"))
+    [updated] = [c for c in fake_connector.calls if c.operation == "update"]
+    assert updated.conversation_id == "a:aad-alice" and updated.activity_id == ref.message_id
+    assert "Answered" in str(updated.body) and fake_connector.violations == []
