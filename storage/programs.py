@@ -57,6 +57,7 @@ def _apply(program: Program, settings: ProgramSettings) -> None:
     program.session_minutes = settings.session_minutes
     program.capacity_default = settings.capacity_default
     program.approval_required = settings.approval_required
+    program.proposal_expiry_days = settings.proposal_expiry_days
 
 
 async def create_program(
@@ -96,6 +97,7 @@ def _snapshot(program: Program) -> dict[str, object]:
         "cadence": program.cadence, "session_minutes": program.session_minutes,
         "capacity_default": program.capacity_default,
         "approval_required": program.approval_required, "rules": dict(program.rules or {}),
+        "proposal_expiry_days": program.proposal_expiry_days,
     }  # fmt: skip
 
 

@@ -29,6 +29,10 @@ CROSS_DEPARTMENT = "cross_department"
 REVERSE_ORDER = "reverse_career_order"
 
 
+DEFAULT_EXPIRY_DAYS = 7
+MAX_EXPIRY_DAYS = 30
+
+
 @dataclass(frozen=True)
 class ProgramSettings:
     name: str
@@ -41,6 +45,7 @@ class ProgramSettings:
     session_minutes: int
     capacity_default: int
     approval_required: bool
+    proposal_expiry_days: int = 7  # days people have to answer a pairing proposal
 
 
 @dataclass(frozen=True)
@@ -135,11 +140,27 @@ def settings_problems(
     approval = raw.get("approval_required", "").strip()
     if approval not in ("yes", "no"):
         problems["approval_required"] = Problem("unknown_choice")
+    expiry_text = raw.get("proposal_expiry_days", "").strip() or str(DEFAULT_EXPIRY_DAYS)
+    expiry = _whole(expiry_text, 1, MAX_EXPIRY_DAYS)
+    if expiry is None:
+        problems["proposal_expiry_days"] = Problem(
+            "days_range", {"low": 1, "high": MAX_EXPIRY_DAYS}
+        )
     if problems:
         return None, problems
-    assert starts and ends and minutes and capacity  # the checks above guarantee them
+    assert starts and ends and minutes and capacity and expiry  # the checks above did
     settings = ProgramSettings(
-        name, slug, zone, starts, ends, closes, cadence, minutes, capacity, approval == "yes"
+        name,
+        slug,
+        zone,
+        starts,
+        ends,
+        closes,
+        cadence,
+        minutes,
+        capacity,
+        approval == "yes",
+        expiry,
     )
     return settings, {}
 

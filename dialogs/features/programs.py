@@ -81,6 +81,7 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
         (t("Mentees per mentor (default)"), plain(str(program.capacity_default))),
         (t("Approve each enrollment?"),
          Paragraph.of(t("yes") if program.approval_required else t("no"))),
+        (t("Days to answer a pairing proposal"), plain(str(program.proposal_expiry_days))),
         (t("Career stages that can mentor"), plain(", ".join(rules.mentor_stages) or everyone)),
         (t("Career stages that can be mentored"),
          plain(", ".join(rules.mentee_stages) or everyone)),

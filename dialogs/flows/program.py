@@ -52,6 +52,7 @@ from storage.programs import create_program, save_draft, slug_taken, update_prog
 SETTINGS_FIELDS = (
     "name", "slug", "timezone", "starts_on", "ends_on", "enrollment_closes_on",
     "cadence", "session_minutes", "capacity_default", "approval_required",
+    "proposal_expiry_days",
 )  # fmt: skip
 MAX_TEXT = 3000  # a Slack text input holds at most 3,000 characters
 
@@ -77,6 +78,8 @@ def problem_text(t: Translator, problem: Problem) -> str:
             return t("A number of minutes from {low} to {high}.", low=p["low"], high=p["high"])
         case "capacity_range":
             return t("A number from {low} to {high}.", low=p["low"], high=p["high"])
+        case "days_range":
+            return t("A number of days from {low} to {high}.", low=p["low"], high=p["high"])
         case "skill_key_format":
             return t("Lowercase letters, digits and underscores only (for example data_viz).")
     return t("Choose from the list.")
@@ -98,6 +101,7 @@ def settings_of(program: Program) -> dict[str, str]:
         "cadence": program.cadence, "session_minutes": str(program.session_minutes),
         "capacity_default": str(program.capacity_default),
         "approval_required": "yes" if program.approval_required else "no",
+        "proposal_expiry_days": str(program.proposal_expiry_days),
     }  # fmt: skip
 
 
@@ -140,6 +144,9 @@ def settings_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> 
                         (Option("no", t("No, people join at once")),
                          Option("yes", t("Yes, an admin approves each one"))),
                         initial=_initial(raw.get("approval_required") or "no")),
+            TextField("proposal_expiry_days", t("Days to answer a pairing proposal"),
+                      max_length=2, initial=raw.get("proposal_expiry_days") or "7",
+                      hint=t("From 1 to 30; one reminder halfway.")),
         ),
         submit_label=t("Next"),
     )  # fmt: skip

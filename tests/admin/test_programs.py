@@ -203,3 +203,22 @@ async def test_adding_a_program_admin_without_arguments_opens_a_form(
     )
     assert isinstance(done, Done) and "est maintenant" in words(done.message)
     assert await driver.count(ProgramAdmin) == before + 1
+
+
+async def test_admins_set_how_long_people_have_to_answer_a_proposal(database: Database) -> None:
+    driver = Driver(database)
+    await create(driver)  # the field left out: 7 days
+    opened = await driver.say(admin(), "admin program edit mi-2028")
+    assert isinstance(opened.form, Form)
+    assert {f.name: f.initial for f in opened.form.fields}["proposal_expiry_days"] == "7"
+    refused = await driver.submit(admin(), opened.form, SETTINGS | {"proposal_expiry_days": "0"})
+    assert isinstance(refused, FieldErrors) and "proposal_expiry_days" in refused.errors
+    step = await driver.submit(admin(), opened.form, SETTINGS | {"proposal_expiry_days": "14"})
+    assert isinstance(step, NextForm)
+    await driver.submit(admin(), step.form, {"mentor_stages": (), "mentee_stages": (),
+                                             "rules": ()})  # fmt: skip
+    async with database.unit_of_work() as session:
+        program = await session.scalar(select(Program))
+    assert program is not None and program.proposal_expiry_days == 14
+    shown = words(await driver.say(admin(), "admin program show mi-2028"))
+    assert "14" in shown
