@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from bot.matching.constraints import ChainIndex, PairIndex, eligible_rows, subtr
 from bot.matching.population import FloatArray, IntArray, Population, Rules, Weights
 from bot.matching.score import F32, INFEASIBLE, PENALTY, block_scorer
 
+T = TypeVar("T")
 BLOCK_CELLS = 1 << 22  # about 16 MB of float32 per block
 PRICE_CAP = 1e3  # score points, far below INFEASIBLE (-1e5); exceeded only with the full big
 
@@ -125,14 +127,7 @@ class CandidateSpace:
             price = np.minimum(price, np.float32(PRICE_CAP))
         block = max(16, min(4096, BLOCK_CELLS // max(n, 1)))
         chunks = [local[s : s + block] for s in range(0, local.size, block)]
-        # A fixed split in two (not one per CPU), so the result never depends on the machine.
-        half = (len(chunks) + 1) // 2
-        parts = [chunks[:half], chunks[half:]] if len(chunks) > 1 else [chunks]
-        if min(2, os.cpu_count() or 1) > 1 and len(parts) > 1:
-            with ThreadPoolExecutor(2, initializer=_one_blas_thread) as pool:
-                done = list(pool.map(lambda p: self._scan(p, k, price, mentor_k), parts))
-        else:
-            done = [self._scan(p, k, price, mentor_k) for p in parts]
+        parts, done = in_two(chunks, lambda p: self._scan(p, k, price, mentor_k))
         bound = np.full(self.mentee_count, -np.inf)
         js, cols, vals = [], [], []
         best: tuple[F32, IntArray] | None = None
@@ -172,6 +167,19 @@ class CandidateSpace:
             if mentor_k:
                 best = _add_column_best(best, scores, chunk, mentor_k)
         return selected, best
+
+
+def in_two(
+    chunks: list[IntArray], scan: Callable[[list[IntArray]], T]
+) -> tuple[list[list[IntArray]], list[T]]:
+    """``scan`` over the chunks split in two halves, each on its own thread when there are
+    two cores: a fixed split (not one per CPU), so the result never depends on the machine."""
+    half = (len(chunks) + 1) // 2
+    parts = [chunks[:half], chunks[half:]] if len(chunks) > 1 else [chunks]
+    if min(2, os.cpu_count() or 1) > 1 and len(parts) > 1:
+        with ThreadPoolExecutor(2, initializer=_one_blas_thread) as pool:
+            return parts, list(pool.map(scan, parts))
+    return parts, [scan(p) for p in parts]
 
 
 def _one_blas_thread() -> None:
@@ -321,14 +329,20 @@ def at_least(
     """Feasible pairs of mentees ``local`` whose float reduced score (score - price) reaches
     ``need`` (one value per mentee, score points): the pairs an exact check must settle."""
     n = space.mentor_count
-    outs_j, outs_i = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     block = max(16, min(4096, BLOCK_CELLS // max(n, 1)))
-    for s in range(0, local.size, block):
-        chunk = local[s : s + block]
-        scores = space.masked(chunk)
-        feasible = scores > INFEASIBLE
-        scores -= price[None, :]
-        r, c = np.nonzero((scores >= need[s : s + block, None]) & feasible)
-        outs_j.append(space.mentee_rows[chunk[r]])
-        outs_i.append(space.mentor_rows[c])
-    return np.concatenate(outs_j), np.concatenate(outs_i)
+    chunks = [np.arange(s, min(s + block, local.size)) for s in range(0, local.size, block)]
+
+    def scan(part: list[IntArray]) -> list[tuple[IntArray, IntArray]]:
+        found = []
+        for at in part:  # positions in ``local``
+            scores = space.masked(local[at])
+            feasible = scores > INFEASIBLE
+            scores -= price[None, :]
+            r, c = np.nonzero((scores >= need[at, None]) & feasible)
+            found.append((space.mentee_rows[local[at][r]], space.mentor_rows[c]))
+        return found
+
+    _, done = in_two(chunks, scan)
+    pairs = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))]
+    pairs += [p for part in done for p in part]
+    return np.concatenate([j for j, _ in pairs]), np.concatenate([i for _, i in pairs])
