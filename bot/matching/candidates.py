@@ -23,6 +23,7 @@ import numpy as np
 from bot.matching.constraints import ChainIndex, PairIndex, eligible_rows, subtree_ranges
 from bot.matching.population import FloatArray, IntArray, Population, Rules, Weights
 from bot.matching.score import F32, INFEASIBLE, PENALTY, block_scorer
+from bot.matching.solver import edge_order
 
 T = TypeVar("T")
 BLOCK_CELLS = 1 << 22  # about 16 MB of float32 per block
@@ -147,7 +148,7 @@ class CandidateSpace:
         mentor = self.mentor_rows[np.concatenate(cols)]
         mentee = self.mentee_rows[j_all]
         approx = np.concatenate(vals).astype(np.float32)
-        order = np.lexsort((mentor, mentee))
+        order = edge_order(mentee, mentor)
         mentee, mentor, approx = mentee[order], mentor[order], approx[order]
         if best is not None and mentee.size:  # a pair can be in both lists
             fresh = np.r_[True, (mentee[1:] != mentee[:-1]) | (mentor[1:] != mentor[:-1])]

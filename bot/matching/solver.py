@@ -38,16 +38,32 @@ def lexicographic_big(mentee_count: int, max_pair_score: int) -> int:
     return (mentee_count + 1) * max(max_pair_score, 1) + 1
 
 
+def edge_order(mentee: IntArray, mentor: IntArray) -> IntArray:
+    """The stable order by (mentee, mentor): ``np.lexsort((mentor, mentee))``, several times
+    faster as one sort of a combined key (rows are never negative)."""
+    width = int(mentor.max(initial=0)) + 1
+    order: IntArray = np.argsort(mentee.astype(np.int64) * width + mentor, kind="stable")
+    return order
+
+
+def _nodes(rows: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(rows, return_inverse=True)`` for small non-negative rows, without a sort."""
+    present = np.zeros(int(rows.max(initial=-1)) + 1, dtype=np.bool_)
+    present[rows] = True
+    at = np.cumsum(present) - 1
+    return np.flatnonzero(present), at[rows].astype(np.int64)
+
+
 def build_graph(
     mentee: IntArray, mentor: IntArray, score: IntArray, capacity: IntArray, big: int
 ) -> FlowGraph:
-    mentee_nodes, tail = np.unique(mentee, return_inverse=True)
-    mentor_nodes, head = np.unique(mentor, return_inverse=True)
+    mentee_nodes, tail = _nodes(mentee)
+    mentor_nodes, head = _nodes(mentor)
     return FlowGraph(
         mentee_nodes=mentee_nodes,
         mentor_nodes=mentor_nodes,
-        edge_tail=tail.reshape(-1).astype(np.int64),
-        edge_head=head.reshape(-1).astype(np.int64),
+        edge_tail=tail,
+        edge_head=head,
         edge_value=big + score.astype(np.int64),
         mentor_capacity=capacity[mentor_nodes].astype(np.int64),
         big=big,

@@ -39,7 +39,7 @@ from bot.matching.candidates import BLOCK_CELLS, PRICE_CAP, Candidates, Candidat
 from bot.matching.certificate import FLOAT_SLACK, dual_by_row, duals
 from bot.matching.population import BoolArray, FloatArray, IntArray
 from bot.matching.score import INFEASIBLE, SCALE, ExactScorer
-from bot.matching.solver import FlowGraph
+from bot.matching.solver import FlowGraph, edge_order
 from bot.matching.solver import solve_pairs as _solve_pairs
 
 SHARP = 256  # mentors per rescan whose price drop is checked pair by pair
@@ -152,7 +152,7 @@ def solve_and_certify(
         mentor = np.concatenate([mentor, new_i])
         score = np.concatenate([score, new_s])
         active = np.r_[keep, np.ones(new_j.size, dtype=np.bool_)]
-        order = np.lexsort((mentor, mentee))
+        order = edge_order(mentee, mentor)
         mentee, mentor, score, active = mentee[order], mentor[order], score[order], active[order]
         graph, used_graph, used = solve()
     return Widened(
