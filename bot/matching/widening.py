@@ -35,14 +35,22 @@ from typing import Any
 
 import numpy as np
 
-from bot.matching.candidates import BLOCK_CELLS, PRICE_CAP, Candidates, CandidateSpace, at_least
+from bot.matching.candidates import (
+    BLOCK_CELLS,
+    PRICE_CAP,
+    Candidates,
+    CandidateSpace,
+    at_least,
+    in_two,
+)
 from bot.matching.certificate import FLOAT_SLACK, dual_by_row, duals
 from bot.matching.population import BoolArray, FloatArray, IntArray
 from bot.matching.score import INFEASIBLE, SCALE, ExactScorer
 from bot.matching.solver import FlowGraph, edge_order
 from bot.matching.solver import solve_pairs as _solve_pairs
 
-SHARP = 256  # mentors per rescan whose price drop is checked pair by pair
+SHARP = 256  # mentors per rescan whose price drop is checked pair by pair, at least
+CUTS = (SHARP, 1024, 4096, 16384)  # cut sizes tried, smallest first
 NONE = np.iinfo(np.int64).min // 4  # "no pruned pair" in bound units
 PRUNE = SCALE // 2  # edges this far below their duals sit out the next solve
 
@@ -240,32 +248,42 @@ def _doubtful(
     """Eligible-local mentees for which some pruned pair might still beat the duals.
 
     A row last rescanned at prices v_r is bounded by its latest bound plus the price drop
-    v_r - v. One large drop anywhere would make every such row doubtful, so the ``SHARP``
-    mentors whose price dropped most are checked against those rows exactly, and only the
-    next largest drop is added to the bound.
+    v_r - v. One large drop anywhere would make every such row doubtful, so each row is
+    given a cut: the c mentors whose price dropped most (c in ``CUTS``, the smallest that
+    works), checked against the row exactly, while the (c+1)-th largest drop is added to its
+    bound over the other mentors. Rows whose own slack u - big - latest is negative, or
+    would need a cut of more than a quarter of the mentors, are rescanned in full.
     """
     v_min = int(v.min(initial=0))
     bound = np.where(base > NONE, base - v_min, NONE)
+    doubt = (bound > NONE) & (big + bound > u)  # what the first scan's bound leaves open
     flagged = np.zeros(space.mentee_count, dtype=np.bool_)
     for r, ref in enumerate(refs):
-        rows = np.flatnonzero(latest_ref == r)
+        rows = np.flatnonzero((latest_ref == r) & doubt)
         if rows.size == 0:
             continue
+        known = latest[rows] > NONE  # a row whose rescan pruned nothing is settled
+        doubt[rows[~known]] = False
+        rows = rows[known]
         drop = ref - v
-        sharp = min(SHARP, drop.size)
-        cut = np.argpartition(-drop, sharp - 1)[:sharp] if sharp < drop.size else np.arange(sharp)
-        rest = np.ones(drop.size, dtype=np.bool_)
-        rest[cut] = False
-        cut = np.sort(cut[drop[cut] > 0])
-        tau = max(0, int(drop[rest].max(initial=0)))
-        bound[rows] = np.minimum(
-            bound[rows], np.where(latest[rows] > NONE, latest[rows] + tau, NONE)
-        )
-        if cut.size:
-            j, i = _pairs_above(space, exact, rows, cut, u, v, big)
-            fresh = _not_in(j, i, edges[0], edges[1], exact.pop.mentors.size)
-            flagged[np.searchsorted(space.mentee_rows, j[fresh])] = True
-    return np.flatnonzero(((bound > NONE) & (big + bound > u)) | flagged)
+        by_drop = np.argsort(-drop, kind="stable")
+        positive = int((drop > 0).sum())
+        slack = u[rows] - big - latest[rows]
+        todo = np.ones(rows.size, dtype=np.bool_)
+        # tau(c): the largest drop left out of a cut of c mentors (never below 0)
+        for c in [0, *(c for c in CUTS if c < positive), positive]:
+            if c > max(SHARP, drop.size // 4):
+                break
+            tau = max(0, int(drop[by_drop[c]])) if c < drop.size else 0
+            now = todo & (slack >= tau)
+            todo &= ~now
+            if c and now.any():
+                cut = np.sort(by_drop[:c])
+                j, i = _pairs_above(space, exact, rows[now], cut, u, v, big)
+                fresh = _not_in(j, i, edges[0], edges[1], exact.pop.mentors.size)
+                flagged[np.searchsorted(space.mentee_rows, j[fresh])] = True
+        doubt[rows[~todo]] = False
+    return np.flatnonzero(doubt | flagged)
 
 
 def _pairs_above(
@@ -279,21 +297,29 @@ def _pairs_above(
 ) -> tuple[IntArray, IntArray]:
     """Feasible pairs (mentee ``rows`` x mentor positions ``cols``) that beat the duals,
     exactly: global rows."""
-    out_j, out_i = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     step = max(1, BLOCK_CELLS // max(cols.size, 1))
     slack = FLOAT_SLACK + float(v.max(initial=0)) / SCALE * 2.0**-20
-    for s in range(0, rows.size, step):
-        chunk = rows[s : s + step]
-        scores = space.masked(chunk, cols)
-        feasible = scores > INFEASIBLE
-        scores -= (v[cols] / SCALE).astype(np.float32)[None, :]
-        need = ((u[chunk] - big) / SCALE - slack).astype(np.float32)
-        r, c = np.nonzero((scores >= need[:, None]) & feasible)
-        j, i = space.mentee_rows[chunk[r]], space.mentor_rows[cols[c]]
-        keep = big + exact.scores(j, i) - v[cols[c]] > u[chunk[r]]
-        out_j.append(j[keep])
-        out_i.append(i[keep])
-    return np.concatenate(out_j), np.concatenate(out_i)
+    price = (v[cols] / SCALE).astype(np.float32)
+
+    def scan(part: list[IntArray]) -> list[tuple[IntArray, IntArray]]:
+        found = []
+        for chunk in part:
+            scores = space.masked(chunk, cols)
+            feasible = scores > INFEASIBLE
+            scores -= price[None, :]
+            need = ((u[chunk] - big) / SCALE - slack).astype(np.float32)
+            r, c = np.nonzero((scores >= need[:, None]) & feasible)
+            found.append((space.mentee_rows[chunk[r]], c))
+        return found
+
+    _, done = in_two([rows[s : s + step] for s in range(0, rows.size, step)], scan)
+    found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))]
+    found += [f for part in done for f in part]
+    j = np.concatenate([f[0] for f in found])
+    at = cols[np.concatenate([f[1] for f in found])]
+    i = space.mentor_rows[at]
+    keep = big + exact.scores(j, i) - v[at] > u[np.searchsorted(space.mentee_rows, j)]
+    return j[keep], i[keep]
 
 
 def _not_in(j: IntArray, i: IntArray, have_j: IntArray, have_i: IntArray, width: int) -> BoolArray:

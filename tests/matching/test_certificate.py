@@ -135,3 +135,25 @@ def test_edges_left_out_of_a_solve_are_checked_again(
     assert result.stats.optimality.status == "optimal"
     got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
     assert got == dense_optimum(pop, rules, Weights())
+
+
+@pytest.mark.parametrize(
+    ("size", "mentors", "seed"), [(300, 90, 7), (400, 150, 11), (2000, 600, 3)]
+)
+def test_price_drop_cuts_forced_small_keep_the_dense_optimum(
+    size: int, mentors: int, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are cleared by checking the mentors whose price dropped most exactly and
+    bounding the rest by the next drop; with tiny cuts nearly every row goes that way, so a
+    cut that left out one dropped mentor (an unsound bound) would miss the optimum."""
+    from bot.matching import widening
+
+    monkeypatch.setattr(widening, "SHARP", 1)
+    monkeypatch.setattr(widening, "CUTS", (1, 2, 5, 13))
+    monkeypatch.setattr(widening, "PRUNE", 0)
+    pop = synthetic_population(size, mentors, seed=seed)
+    rules = Rules(reverse_order_required=True)
+    result = propose_pairings(pop, rules, k=2, mentor_k=1, max_rounds=40)
+    assert result.stats.optimality.status == "optimal"
+    got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
+    assert got == dense_optimum(pop, rules, Weights())
