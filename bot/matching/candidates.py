@@ -12,8 +12,10 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
@@ -178,23 +180,41 @@ def in_two(
     half = (len(chunks) + 1) // 2
     parts = [chunks[:half], chunks[half:]] if len(chunks) > 1 else [chunks]
     if min(2, os.cpu_count() or 1) > 1 and len(parts) > 1:
-        with ThreadPoolExecutor(2, initializer=_one_blas_thread) as pool:
+        with _one_blas_thread(), ThreadPoolExecutor(2) as pool:
             return parts, list(pool.map(scan, parts))
     return parts, [scan(p) for p in parts]
 
 
-def _one_blas_thread() -> None:
-    """Each scan thread multiplies on one BLAS thread: two scan threads each running
-    OpenBLAS's own threads fight over the cores (the whole scan about 1.7x slower)."""
-    set_local = _blas_thread_setter()
-    if set_local is not None:
-        set_local(1)
+_blas_lock = threading.Lock()
+_blas_users = [0, 0]  # scans running, OpenBLAS's thread count before the first of them
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """OpenBLAS on one thread while two scan threads run (each with OpenBLAS's own threads
+    they fight over the cores: the whole scan about 1.7x slower), then as before. The
+    setting is process-wide: other BLAS calls meanwhile run on one thread too."""
+    setter = _blas_thread_setter()
+    if setter is None:
+        yield
+        return
+    with _blas_lock:
+        if _blas_users[0] == 0:
+            _blas_users[1] = setter(1)
+        _blas_users[0] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users[0] -= 1
+            if _blas_users[0] == 0:
+                setter(_blas_users[1])
 
 
 @cache
 def _blas_thread_setter() -> Callable[[int], int] | None:
-    """OpenBLAS's per-thread thread count setter, from the library NumPy loaded (None if
-    NumPy links another BLAS)."""
+    """OpenBLAS's thread count setter that returns the previous count (process-wide, despite
+    its name), from the library NumPy loaded; None if NumPy links another BLAS."""
     here = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in sorted(glob.glob(os.path.join(here, "*openblas*"))):
         try:

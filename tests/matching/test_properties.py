@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -160,3 +161,25 @@ def test_never_worse_than_greedy(pop: Population, rules: Rules, weights: Weights
     result = propose_pairings(pop, rules, weights, k=1)
     got = (len(result.pairs), round(sum(p.score for p in result.pairs) * 1000))
     assert got >= greedy_over_all_pairs(pop, rules, weights)
+
+
+def test_a_two_thread_scan_leaves_the_blas_thread_count_as_it_found_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The scan runs OpenBLAS on one thread while its two threads work; the process-wide
+    count must come back afterwards (other NumPy work in the process would stay slow)."""
+    import os
+
+    from bot.matching.candidates import _blas_thread_setter, in_two
+
+    setter = _blas_thread_setter()
+    if setter is None:
+        pytest.skip("NumPy does not link OpenBLAS here")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    original = setter(3)
+    try:
+        _, done = in_two([np.arange(2), np.arange(2, 5)], lambda p: sum(x.size for x in p))
+        assert done == [2, 3]
+        assert setter(original) == 3
+    finally:
+        setter(original)
