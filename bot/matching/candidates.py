@@ -9,16 +9,13 @@ by reduced score (score - mentor price) and collect each mentor's best mentees.
 
 from __future__ import annotations
 
-import ctypes
-import glob
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -186,44 +183,28 @@ def in_two(
 
 
 _blas_lock = threading.Lock()
-_blas_users = [0, 0]  # scans running, OpenBLAS's thread count before the first of them
+_blas_state: list[Any] = [0, None]  # scans running; the limit that restores the count
 
 
 @contextmanager
 def _one_blas_thread() -> Iterator[None]:
-    """OpenBLAS on one thread while two scan threads run (each with OpenBLAS's own threads
-    they fight over the cores: the whole scan about 1.7x slower), then as before. The
-    setting is process-wide: other BLAS calls meanwhile run on one thread too."""
-    setter = _blas_thread_setter()
-    if setter is None:
-        yield
-        return
+    """BLAS on one thread while two scan threads run (each with OpenBLAS's own threads
+    they fight over the cores: the whole scan about 1.7x slower), then as before. The limit
+    is process-wide: other BLAS calls meanwhile run on one thread too."""
+    from threadpoolctl import threadpool_limits
+
     with _blas_lock:
-        if _blas_users[0] == 0:
-            _blas_users[1] = setter(1)
-        _blas_users[0] += 1
+        if _blas_state[0] == 0:
+            _blas_state[1] = threadpool_limits(limits=1, user_api="blas")
+        _blas_state[0] += 1
     try:
         yield
     finally:
         with _blas_lock:
-            _blas_users[0] -= 1
-            if _blas_users[0] == 0:
-                setter(_blas_users[1])
-
-
-@cache
-def _blas_thread_setter() -> Callable[[int], int] | None:
-    """OpenBLAS's thread count setter that returns the previous count (process-wide, despite
-    its name), from the library NumPy loaded; None if NumPy links another BLAS."""
-    here = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(here, "*openblas*"))):
-        try:
-            setter = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        setter.argtypes, setter.restype = [ctypes.c_int], ctypes.c_int
-        return setter
-    return None
+            _blas_state[0] -= 1
+            if _blas_state[0] == 0:
+                _blas_state[1].restore_original_limits()
+                _blas_state[1] = None
 
 
 def _add_column_best(

@@ -166,20 +166,28 @@ def test_never_worse_than_greedy(pop: Population, rules: Rules, weights: Weights
 def test_a_two_thread_scan_leaves_the_blas_thread_count_as_it_found_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The scan runs OpenBLAS on one thread while its two threads work; the process-wide
-    count must come back afterwards (other NumPy work in the process would stay slow)."""
+    """The scan runs BLAS on one thread while its two threads work; the process-wide count
+    must come back afterwards (other NumPy work in the process would stay slow)."""
     import os
 
-    from bot.matching.candidates import _blas_thread_setter, in_two
+    from threadpoolctl import threadpool_info, threadpool_limits
 
-    setter = _blas_thread_setter()
-    if setter is None:
-        pytest.skip("NumPy does not link OpenBLAS here")
+    from bot.matching.candidates import in_two
+
+    def blas_threads() -> list[int]:
+        return [int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"]
+
+    if not blas_threads():
+        pytest.skip("NumPy links no BLAS that threadpoolctl can control here")
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    original = setter(3)
-    try:
-        _, done = in_two([np.arange(2), np.arange(2, 5)], lambda p: sum(x.size for x in p))
+    with threadpool_limits(limits=2, user_api="blas"):
+        during: list[list[int]] = []
+
+        def scan(part: list[np.ndarray]) -> int:
+            during.append(blas_threads())
+            return sum(x.size for x in part)
+
+        _, done = in_two([np.arange(2), np.arange(2, 5)], scan)
         assert done == [2, 3]
-        assert setter(original) == 3
-    finally:
-        setter(original)
+        assert during == [[1] * len(during[0])] * 2
+        assert set(blas_threads()) == {2}
