@@ -26,7 +26,10 @@ def run_report(
     proposals: Sequence[Proposal],
     names: Mapping[str, str],
     skill_labels: Mapping[str, Mapping[str, str]],
+    declines: Sequence[str] = (),
 ) -> Message:
+    """``declines``: the latest private reasons people gave when declining (for the program
+    team's eyes only; the other side never sees them)."""
     stats: dict[str, Any] = dict(run.stats or {})
     labels = labels_for(t, skill_labels)
     title = t("Dry run: {program}").format(program=program.name)
@@ -68,6 +71,9 @@ def run_report(
             )
         )
     notes = _notes(t, stats, names, labels)
+    if declines:
+        notes.append(Paragraph.of(t("Latest reasons given when declining (only you see them):")))
+        notes.extend(Paragraph((Text("• "), UserText(reason[:300]))) for reason in declines)
     if notes:
         blocks.append(Section(tuple(notes)))
     if proposals:

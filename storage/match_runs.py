@@ -296,3 +296,20 @@ async def skill_labels(session: AsyncSession) -> dict[str, dict[str, str]]:
     from storage.matching_population import _taxonomy  # one query for labels, shared
 
     return (await _taxonomy(session))[2]
+
+
+async def latest_decline_reasons(
+    session: AsyncSession, program_id: int, limit: int = 5
+) -> list[str]:
+    """What people wrote when declining, newest first: for the program team only."""
+    rows = await session.scalars(
+        select(Proposal.decline_reason)
+        .where(
+            Proposal.program_id == program_id,
+            Proposal.status == DECLINED,
+            Proposal.decline_reason.is_not(None),
+        )
+        .order_by(Proposal.answered_at.desc(), Proposal.id.desc())
+        .limit(limit)
+    )
+    return [r for r in rows if r]

@@ -58,6 +58,7 @@ from storage.match_runs import (
     by_number,
     draft_run,
     is_taking_part,
+    latest_decline_reasons,
     locked_proposal,
     send_proposals,
     skill_labels,
@@ -120,8 +121,9 @@ async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
     people = await people_by_id(session, ids)
     names = {pid: person.display_name for pid, person in people.items()}
     labels = await skill_labels(session)
+    declines = await latest_decline_reasons(session, program.id)
     return turn.reply(
-        run_report(turn.ctx.t, program, summary.run, summary.proposals, names, labels)
+        run_report(turn.ctx.t, program, summary.run, summary.proposals, names, labels, declines)
     )
 
 

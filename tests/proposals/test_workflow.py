@@ -166,6 +166,8 @@ async def test_a_decline_is_private_and_the_next_round_pairs_differently(
     text = words((await w.say("UADMIN", "admin match")).messages)
     assert "Lea Test → Marc Test" not in text
     assert "0 of 1 mentees" in text  # Marc is back in the pool, Lea is not proposed again
+    # the program team, and only they, read why
+    assert "Lea works <b>too</b> close to me" in text
 
 
 async def test_an_unanswered_proposal_is_reminded_once_then_expires(database: Database) -> None:
