@@ -39,7 +39,8 @@ from dialogs.notifier import Notifier
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.enrollments import program_admin_ids
-from storage.match_runs import enrollment, expire, skill_labels
+from storage.match_runs import enrollment, expire
+from storage.matching_population import skill_labels
 from storage.models import Pairing, Person, Program, Proposal
 from storage.participation import open_programs
 from storage.queue import ClaimedAction
@@ -50,6 +51,16 @@ log = structlog.get_logger("tandem.matching")
 
 def _levels(items: list[dict[str, Any]] | None) -> list[tuple[str, int]]:
     return [(str(i.get("skill")), int(i.get("level") or 0)) for i in items or [] if i.get("skill")]
+
+
+async def first_session(
+    session: AsyncSession, program_id: int, mentor_id: str, mentee_id: str
+) -> list[str]:
+    """The agenda an introduction suggests, from the pair's enrollments."""
+    mentor = await enrollment(session, program_id, mentor_id)
+    mentee = await enrollment(session, program_id, mentee_id)
+    offered = {k for k, _ in _levels(mentor.skills_offered if mentor else [])}
+    return agenda(_levels(mentee.skills_wanted if mentee else []), offered)
 
 
 async def proposal_cards(
@@ -190,12 +201,10 @@ def register_due_handlers(
             pairing = await session.get(Pairing, int(action.payload["pairing_id"]))
             if pairing is None or pairing.status != "active":
                 return
-            proposal = (
-                await session.get(Proposal, pairing.proposal_id) if pairing.proposal_id else None
+            plan = await first_session(
+                session, pairing.program_id, pairing.mentor_id, pairing.mentee_id
             )
-            card = (await proposal_cards(session, proposal, reminder=False)) if proposal else {}
-            plan = card[pairing.mentee_id].agenda if card else []
-            labels = card[pairing.mentee_id].skill_labels if card else {}
+            labels = {k: v for k, v in (await skill_labels(session)).items() if k in plan}
             program = await session.get(Program, pairing.program_id)
             intro = PairingIntroduction(
                 pairing.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -234,14 +234,6 @@ async def active_pairings_of(session: AsyncSession, person_id: str) -> list[Pair
     )
 
 
-async def due_to_expire(session: AsyncSession, now: datetime) -> list[int]:
-    return list(
-        await session.scalars(
-            select(Proposal.id).where(Proposal.status == SENT, Proposal.expires_at <= now)
-        )
-    )
-
-
 async def withdraw_waiting(
     session: AsyncSession, person_id: str, program_id: int, now: datetime
 ) -> int:
@@ -285,17 +277,6 @@ def add_goals(
         session.add(
             Goal(pairing_id=pairing_id, position=start + offset, text=text, created_by=person_id)
         )
-
-
-def stats_of(run: MatchRun) -> dict[str, Any]:
-    return dict(run.stats or {})
-
-
-async def skill_labels(session: AsyncSession) -> dict[str, dict[str, str]]:
-    """Every skill and offer-back topic key with its name per language."""
-    from storage.matching_population import _taxonomy  # one query for labels, shared
-
-    return (await _taxonomy(session))[2]
 
 
 async def latest_decline_reasons(

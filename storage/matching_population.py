@@ -365,6 +365,11 @@ async def _taxonomy(
     return skills, topics, {key: dict(by_skill.get(sid, {})) for sid, key, _ in rows}
 
 
+async def skill_labels(session: AsyncSession) -> dict[str, dict[str, str]]:
+    """Every skill and offer-back topic key with its name per language."""
+    return (await _taxonomy(session))[2]
+
+
 def _minute(value: time | str) -> int:
     """Minutes since midnight of a TIME value (SQLite hands back its "HH:MM:SS" text)."""
     if isinstance(value, str):

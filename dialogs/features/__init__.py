@@ -6,6 +6,7 @@ from dialogs.features.basics import BASICS
 from dialogs.features.career_stages import CAREER_STAGES
 from dialogs.features.enrollment import ENROLLMENT
 from dialogs.features.matching import MATCHING
+from dialogs.features.pairing import PAIRING
 from dialogs.features.participation import PARTICIPATION
 from dialogs.features.programs import PROGRAMS
 
@@ -16,5 +17,6 @@ FEATURES: tuple[Feature, ...] = (
     PROGRAMS,
     ANNOUNCE,
     MATCHING,
+    PAIRING,
     CAREER_STAGES,
 )

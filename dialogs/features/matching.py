@@ -1,48 +1,29 @@
-"""``admin match`` (dry run, edit, send, rounds) and the answers to proposals.
+"""``admin match``: dry run, edit, send, rounds (the answers are in ``features.pairing``).
 
 admin match [run] [slug]      → dry run report (numbered sample, Send button)
 admin match remove N | swap N M | pin mentor-email mentee-email
 admin match send [slug]       → proposals queued to both sides (+ reminder, expiry)
 admin match end email         → that person's active pairings end, no fault
 admin match rounds on|off     → a dry run every Monday for rolling enrollment
-Accept (button)               → waiting for the other, or the pairing starts
-Decline (button → form)       → the other is told, never why
-end                           → end one's own pairing (form: optional private reason)
 """
 
 from __future__ import annotations
 
 from bot.domain.proposals import (
-    ACCEPT,
-    ACCEPTED,
-    DECLINED,
     EXPIRE,
     REMIND,
-    STARTED,
-    Answers,
-    decide,
     expire_key,
     reminder_time,
-    side_of,
 )
 from dialogs.content import Paragraph
 from dialogs.events import Outcome
 from dialogs.features.base import Feature, Turn
+from dialogs.features.pairing import say_text
 from dialogs.features.program_texts import not_their_program, program_or_apology
 from dialogs.flows.matching import (
-    DECLINE_FLOW,
-    END_FLOW,
-    GOALS_FLOW,
-    answer_status,
-    closed_message,
     end_pairing,
 )
-from dialogs.flows.participation import say
 from dialogs.matching_presenters import (
-    ACCEPT_ACTION,
-    DECLINE_ACTION,
-    END_ACTION,
-    GOALS_ACTION,
     REVIEW_ACTION,
     SEND_ACTION,
 )
@@ -57,14 +38,11 @@ from storage.match_runs import (
     add_pin,
     by_number,
     draft_run,
-    is_taking_part,
     latest_decline_reasons,
-    locked_proposal,
     send_proposals,
-    skill_labels,
-    start_pairing,
     swap_mentors,
 )
+from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
 from storage.participation import enqueue_action, open_programs
 from storage.programs import people_by_id
@@ -72,10 +50,6 @@ from storage.types import utcnow
 
 RUN_ACTION = "matching:run"  # value: program slug
 SEND = "proposal.send"
-
-
-def _say(text: str) -> Message:
-    return say(Paragraph.of(text))
 
 
 async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
@@ -91,7 +65,7 @@ async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
     if len(programs) == 1:
         return programs[0]
     if not programs:
-        return turn.reply(_say(t("No program is open: open one with admin program open.")))
+        return turn.reply(say_text(t("No program is open: open one with admin program open.")))
     buttons = tuple(Button(p.name, RUN_ACTION, value=p.slug) for p in programs[:5])
     question = t("Which program?")
     return turn.reply(
@@ -108,7 +82,7 @@ async def _run_of(turn: Turn, run_id: int) -> tuple[MatchRun, Program] | Outcome
     run = await turn.ctx.session.get(MatchRun, run_id)
     program = await turn.ctx.session.get(Program, run.program_id) if run is not None else None
     if run is None or program is None:
-        return turn.reply(_say(turn.ctx.t("This dry run no longer exists.")), close_source=True)
+        return turn.reply(say_text(turn.ctx.t("This dry run no longer exists.")), close_source=True)
     if not turn.ctx.administers(program.id):
         return not_their_program(turn, program)
     return run, program
@@ -147,11 +121,11 @@ async def match(turn: Turn) -> Outcome:
         return found
     summary = await draft_run(ctx.session, found.id)
     if summary is None:
-        return turn.reply(_say(t("No dry run to edit: type admin match first.")))
+        return turn.reply(say_text(t("No dry run to edit: type admin match first.")))
     if action == "remove" and len(args) == 1 and args[0].isdigit():
         proposal = by_number(summary, int(args[0]))
         if proposal is None:
-            return turn.reply(_say(t("There is no pair {n} in the dry run.").format(n=args[0])))
+            return turn.reply(say_text(t("There is no pair {n} in the dry run.").format(n=args[0])))
         proposal.status = "removed"
         record_audit(
             ctx.session,
@@ -163,7 +137,9 @@ async def match(turn: Turn) -> Outcome:
     elif action == "swap" and len(args) == 2 and all(a.isdigit() for a in args):
         a, b = by_number(summary, int(args[0])), by_number(summary, int(args[1]))
         if a is None or b is None or a is b:
-            return turn.reply(_say(t("Name two different pairs of the dry run, e.g. swap 1 2.")))
+            return turn.reply(
+                say_text(t("Name two different pairs of the dry run, e.g. swap 1 2."))
+            )
         swap_mentors(a, b)
         record_audit(
             ctx.session,
@@ -179,7 +155,7 @@ async def match(turn: Turn) -> Outcome:
             "Usage: admin match remove N, admin match swap N M, or admin match pin "
             "mentor-email mentee-email."
         )
-        return turn.reply(_say(usage))
+        return turn.reply(say_text(usage))
     await ctx.session.flush()
     refreshed = await draft_run(ctx.session, found.id)
     assert refreshed is not None
@@ -212,7 +188,7 @@ async def _pin(turn: Turn, program: Program, mentor_email: str, mentee_email: st
         await person_by_email(session, mentee_email),
     )
     if mentor is None or mentee is None or mentor.id == mentee.id:
-        return turn.reply(_say(t("Name a mentor's and a mentee's email, both known to me.")))
+        return turn.reply(say_text(t("Name a mentor's and a mentee's email, both known to me.")))
     await add_pin(session, program.id, mentor.id, mentee.id, turn.ctx.person.id)
     record_audit(
         session,
@@ -241,7 +217,7 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
             "Nothing to send: these proposals were sent already, or a newer dry run "
             "replaced them. Type admin match for a new dry run."
         )
-        return turn.reply(_say(text), close_source=run_id is not None)
+        return turn.reply(say_text(text), close_source=run_id is not None)
     now = utcnow()
     send_proposals(summary.run, summary.proposals, found.proposal_expiry_days, now)
     for proposal in summary.proposals:
@@ -266,24 +242,24 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
         "Sent: {count} proposals for {program}. Each person has {days} days to answer; "
         "I remind them once."
     ).format(count=len(summary.proposals), program=found.name, days=found.proposal_expiry_days)
-    return turn.reply(_say(sent), close_source=run_id is not None)
+    return turn.reply(say_text(sent), close_source=run_id is not None)
 
 
 async def _admin_end(turn: Turn, args: tuple[str, ...]) -> Outcome:
     t, session = turn.ctx.t, turn.ctx.session
     person = await person_by_email(session, args[0]) if args else None
     if person is None:
-        return turn.reply(_say(t("Usage: admin match end email (a person I know).")))
+        return turn.reply(say_text(t("Usage: admin match end email (a person I know).")))
     pairings = [
         p for p in await active_pairings_of(session, person.id)
         if turn.ctx.administers(p.program_id)
     ]  # fmt: skip
     if not pairings:
-        return turn.reply(_say(t("This person has no active pairing.")))
+        return turn.reply(say_text(t("This person has no active pairing.")))
     for pairing in pairings:
         await end_pairing(turn.ctx, pairing, None, by_admin=True)
     return turn.reply(
-        _say(
+        say_text(
             t("Ended {count} pairings; both sides are told, no fault.").format(count=len(pairings))
         )
     )
@@ -292,7 +268,7 @@ async def _admin_end(turn: Turn, args: tuple[str, ...]) -> Outcome:
 async def _rounds(turn: Turn, args: tuple[str, ...]) -> Outcome:
     t = turn.ctx.t
     if not args or args[0].lower() not in ("on", "off", "oui", "non"):
-        return turn.reply(_say(t("Usage: admin match rounds on|off [program].")))
+        return turn.reply(say_text(t("Usage: admin match rounds on|off [program].")))
     found = await _program(turn, args[1] if len(args) > 1 else None)
     if isinstance(found, Outcome):
         return found
@@ -313,7 +289,7 @@ async def _rounds(turn: Turn, args: tuple[str, ...]) -> Outcome:
         if on
         else t("Weekly rounds are off.")
     )
-    return turn.reply(_say(text))
+    return turn.reply(say_text(text))
 
 
 # -- buttons --------------------------------------------------------------------------------
@@ -342,98 +318,16 @@ async def review(turn: Turn) -> Outcome:
     run, program = named
     summary = await draft_run(turn.ctx.session, run.program_id, run.id)
     if summary is None:
-        return turn.reply(_say(turn.ctx.t("This dry run was sent or replaced already.")))
+        return turn.reply(say_text(turn.ctx.t("This dry run was sent or replaced already.")))
     return await _report(turn, program, summary)
-
-
-async def accept(turn: Turn) -> Outcome:
-    ctx, t = turn.ctx, turn.ctx.t
-    value = turn.inbound.value
-    proposal = await locked_proposal(ctx.session, int(value)) if value.isdigit() else None
-    if proposal is None:
-        return turn.reply(_say(t("This proposal is closed.")), close_source=True)
-    side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
-    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
-    partner_active = await is_taking_part(ctx.session, proposal.program_id, other)
-    current = Answers(proposal.status, proposal.mentor_answer, proposal.mentee_answer)
-    result = decide(current, side, ACCEPT, partner_active)
-    if result == "not_yours":
-        return turn.reply(_say(t("This proposal is not addressed to you.")))
-    if result == "already" and proposal.status == "sent":  # a double click: counts once
-        return turn.reply(await closed_message(ctx, proposal, "accepted_waiting"),
-                          close_source=True)  # fmt: skip
-    if result in ("closed", "already"):
-        return turn.reply(answer_status(t, proposal), close_source=True)
-    now = utcnow()
-    if side == "mentor":
-        proposal.mentor_answer = ACCEPT
-    else:
-        proposal.mentee_answer = ACCEPT
-    if result == "partner_gone":
-        proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
-        return turn.reply(await closed_message(ctx, proposal, "partner_gone"), close_source=True)
-    record_audit(
-        ctx.session,
-        "proposal.accepted",
-        actor_id=ctx.person.id,
-        subject_id=ctx.person.id,
-        program_id=proposal.program_id,
-        details={"proposal_id": proposal.id},
-    )
-    if result == "waiting":
-        return turn.reply(
-            await closed_message(ctx, proposal, "accepted_waiting"), close_source=True
-        )
-    proposal.status, proposal.answered_at = ACCEPTED, now
-    pairing = start_pairing(ctx.session, proposal, now)
-    await ctx.session.flush()
-    await enqueue_action(
-        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
-    )
-    text = t("You both accepted! I am opening a conversation with the two of you.")
-    return turn.reply(_say(text), close_source=True)
-
-
-async def decline(turn: Turn) -> Outcome:
-    ctx = turn.ctx
-    value = turn.inbound.value
-    proposal = await locked_proposal(ctx.session, int(value)) if value.isdigit() else None
-    if proposal is None or proposal.status != "sent":
-        if proposal is None:
-            return turn.reply(_say(ctx.t("This proposal is closed.")), close_source=True)
-        return turn.reply(answer_status(ctx.t, proposal), close_source=True)
-    data = {"proposal_id": proposal.id}
-    return await turn.start(DECLINE_FLOW.name, opener=DECLINE_ACTION, data=data)
-
-
-async def _pairing_flow(turn: Turn, flow: str, opener: str) -> Outcome:
-    """Goals or end: the pairing the button names, or the person's only (first) one."""
-    pairings = await active_pairings_of(turn.ctx.session, turn.ctx.person.id)
-    chosen = [p for p in pairings if str(p.id) == turn.inbound.value] or pairings[:1]
-    if not chosen:
-        return turn.reply(_say(turn.ctx.t("You have no active pairing right now.")))
-    return await turn.start(flow, opener=opener, data={"pairing_id": chosen[0].id})
-
-
-async def goals(turn: Turn) -> Outcome:
-    return await _pairing_flow(turn, GOALS_FLOW.name, GOALS_ACTION)
-
-
-async def end(turn: Turn) -> Outcome:
-    return await _pairing_flow(turn, END_FLOW.name, END_ACTION)
 
 
 MATCHING = Feature(
     name="matching",
-    flows=(DECLINE_FLOW, GOALS_FLOW, END_FLOW),
-    commands={"admin match": match, "end": end, "goals": goals},
+    commands={"admin match": match},
     actions={
         RUN_ACTION: run_from_button,
         SEND_ACTION: send_from_button,
         REVIEW_ACTION: review,
-        ACCEPT_ACTION: accept,
-        DECLINE_ACTION: decline,
-        GOALS_ACTION: goals,
-        END_ACTION: end,
     },
 )
