@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.clock import SystemClock
 from dialogs.conversation import Conversation, ConversationConfig
 from handlers.slack.app import SLACK_APP_KEY, mount
 from handlers.slack.config import SlackConfig
@@ -177,7 +178,9 @@ async def main(total: int, database_url: str | None) -> None:
     # The fake's spec checks stay in the tests: here they would load the measured process.
     async with TimedSlack(users=users, check_calls=False) as slack:
         tandem = web.Application()
-        conversation = Conversation(database, ConversationConfig(slack_team_ids=(TEAM,)))
+        conversation = Conversation(
+            database, ConversationConfig(slack_team_ids=(TEAM,)), clock=SystemClock()
+        )
         config = SlackConfig(
             signing_secret=SECRET, bot_token=slack.bot_token, api_url=slack.base_url
         )

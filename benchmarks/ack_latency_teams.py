@@ -33,6 +33,7 @@ from botbuilder.integration.aiohttp import (
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.clock import SystemClock
 from dialogs.conversation import Conversation, ConversationConfig
 from handlers.teams.config import TeamsConfig
 from handlers.teams.mount import TEAMS_ENDPOINT, mount
@@ -156,7 +157,9 @@ async def main(total: int, database_url: str | None) -> None:
         async with TimedConnector() as connector:
             token = issuer.authorization(app_id=APP_ID, service_url=connector.service_url)
             tandem = web.Application()
-            conversation = Conversation(database, ConversationConfig(teams_tenant_ids=(TENANT,)))
+            conversation = Conversation(
+                database, ConversationConfig(teams_tenant_ids=(TENANT,)), clock=SystemClock()
+            )
             config = TeamsConfig(
                 app_id=APP_ID,
                 tenant_ids=(TENANT,),

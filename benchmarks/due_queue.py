@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import make_url
 
+from bot.clock import SystemClock
 from storage.db import Database
 from storage.due_runner import DueRunner
 from storage.migrate import upgrade
@@ -61,7 +62,7 @@ async def measure(url: str, count: int) -> tuple[float, float]:
 
     await _fill(database, count, "queue")
     started = time.perf_counter()
-    report = await DueRunner(DueQueue(database), {"bench": nothing}).drain()
+    report = await DueRunner(DueQueue(database), {"bench": nothing}, clock=SystemClock()).drain()
     queue_seconds = time.perf_counter() - started
     assert report.done == count, report
 

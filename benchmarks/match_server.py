@@ -33,6 +33,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.clock import SystemClock
 from bot.matching import propose_pairings
 from bot.matching.worker import match_program, shutdown_worker, solve_in_worker
 from bot.server import build_runtime, create_app
@@ -95,7 +96,7 @@ async def main(people: int, url: str | None) -> None:
     database = Database(url)
     await upgrade(database)
     tick = time.perf_counter()
-    await write_demo_program(database, "bench", people, seed=11)
+    await write_demo_program(database, "bench", people, seed=11, now=SystemClock().now())
     print(f"{people} enrolled people written in {time.perf_counter() - tick:.1f} s ({url})")
     async with database.unit_of_work() as session:
         from sqlalchemy import select
@@ -116,16 +117,16 @@ async def main(people: int, url: str | None) -> None:
         await asyncio.sleep(4)
 
     async def in_worker() -> None:
-        await match_program(url, program_id)
+        await match_program(url, program_id, now=SystemClock().now())
 
     async def load_here() -> None:
         async with database.unit_of_work() as session:
-            loaded = await load_program_population(session, program_id)
+            loaded = await load_program_population(session, program_id, now=SystemClock().now())
         await solve_in_worker(loaded.population, loaded.rules, loaded.weights)
 
     async def on_loop() -> None:
         async with database.unit_of_work() as session:
-            loaded = await load_program_population(session, program_id)
+            loaded = await load_program_population(session, program_id, now=SystemClock().now())
         propose_pairings(loaded.population, loaded.rules, loaded.weights)
 
     try:

@@ -64,6 +64,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on (127.0.0.1 only).")] = 3978,
 ) -> None:
     """Seed a demo organisation in ./tandem-demo.db and serve it locally, no credentials needed."""
+    from bot.clock import SystemClock
     from bot.observability import configure_logging
     from bot.server import StartupError, run
     from storage.db import Database
@@ -82,7 +83,7 @@ def demo(
         database = Database(settings.database_url)
         try:
             await upgrade(database)
-            summary = await seed_demo(database)
+            summary = await seed_demo(database, SystemClock().now())
         finally:
             await database.dispose()
         state = "Seeded" if summary.created else "Reusing"
@@ -170,7 +171,8 @@ def due_run(
     """Run the due actions whose time has come, then exit (for cron and tests)."""
     from aiohttp import web
 
-    from bot.clock import Clock
+    from bot.clock import Ticker
+    from bot.domain.clock import ManualClock
     from bot.server import Runtime, create_app, due_handlers
     from storage.deployment import stored_secret_key
     from storage.due_runner import DueRunner
@@ -187,14 +189,15 @@ def due_run(
             mode="serve",
             handlers=due_handlers(settings, database),
             secret_key=settings.secret_key or await stored_secret_key(database),
+            clock=ManualClock(instant),
         )
         app_runner = web.AppRunner(create_app(runtime, clock=False))
         await app_runner.setup()
         try:
-            runner = DueRunner(DueQueue(database), runtime.handlers)
+            runner = DueRunner(DueQueue(database), runtime.handlers, clock=runtime.clock)
             # Not started: it registers the routines' handlers and enqueues their missed fires.
-            clock = Clock(runner, runtime.all_routines(), timezone=settings.timezone)
-            await clock.catch_up(instant)
+            ticker = Ticker(runner, runtime.all_routines(), timezone=settings.timezone)
+            await ticker.catch_up(instant)
             report = await runner.drain(instant)
             await runner.queue.release(runner.owner)
         finally:

@@ -38,6 +38,7 @@ def demo_data(
     """Fill a program with a realistic synthetic organisation, to try matching at your size."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
+    from bot.clock import SystemClock
     from bot.domain.programs import SLUG
     from storage.demo_data import write_demo_program
 
@@ -51,9 +52,14 @@ def demo_data(
         ) as progress:
             task = progress.add_task("rows", total=None)
             report = await write_demo_program(
-                database, program, people, seed, timezone=settings.timezone,
+                database,
+                program,
+                people,
+                seed,
+                now=SystemClock().now(),
+                timezone=settings.timezone,
                 progress=lambda n: progress.advance(task, n),
-            )  # fmt: skip
+            )
         state = "Created program" if report.program_created else "Program"
         return (
             f"{state} {report.program_slug}: {report.people_created} people created "
@@ -90,6 +96,7 @@ def match(
         fail(f"--lang: use one of {', '.join(LOCALES)}", 2)
 
     async def _go(database: Database) -> tuple[ProgramMatch, int | None] | None:
+        from bot.clock import SystemClock
         from bot.matching.worker import match_program
         from storage.match_runs import record_run
 
@@ -98,13 +105,17 @@ def match(
             program_id = found.id if found else None
         if program_id is None:
             return None
-        done = await match_program(database.url, program_id, in_process=True, database=database)
+        now = SystemClock().now()
+        done = await match_program(
+            database.url, program_id, now=now, in_process=True, database=database
+        )
         if dry_run:
             return done, None
         # a draft run, as `admin match` makes: admins review, edit and send it from chat
         async with database.unit_of_work() as session:
-            run = await record_run(session, program_id, done.result, created_by=None,
-                                   trigger="cli")  # fmt: skip
+            run = await record_run(
+                session, program_id, done.result, created_by=None, trigger="cli", now=now
+            )
             await session.flush()
             return done, run.id
 

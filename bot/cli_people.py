@@ -36,6 +36,7 @@ def people_import(
     """Import or update people from an HRIS export; nothing is written if any row is wrong."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from bot.clock import SystemClock
     from dialogs.participation_jobs import close_enrollments_of_leavers
     from storage.participation import leavers_with_open_enrollments
     from storage.people import PeopleImportError, check_people_file, import_people
@@ -77,7 +78,9 @@ def people_import(
             # (queued for the server's due runner).
             async with database.unit_of_work() as session:
                 leavers = await leavers_with_open_enrollments(session)
-            closed = await close_enrollments_of_leavers(database, leavers, None)
+            closed = await close_enrollments_of_leavers(
+                database, leavers, None, SystemClock().now()
+            )
             summary += (
                 f" Enrollments closed for leavers: {closed.enrollments_closed}; "
                 f"pairings ended: {closed.pairings_ended}."
@@ -192,6 +195,7 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person (GDPR): names, emails and what they wrote; a tombstone keeps the tree."""
+    from bot.clock import SystemClock
     from storage.people import PersonNotFound, forget_person
 
     settings = settings_or_exit()
@@ -199,7 +203,9 @@ def forget(
         fail("nothing erased")
 
     try:
-        opaque_id = run_with_database(settings, lambda database: forget_person(database, email))
+        opaque_id = run_with_database(
+            settings, lambda database: forget_person(database, email, now=SystemClock().now())
+        )
     except PersonNotFound as exc:
         fail(str(exc))
     typer.echo(f"Erased. The person remains only as tombstone {opaque_id} in the management tree.")

@@ -105,13 +105,16 @@ def texts_edit(
 @texts_app.command("publish")
 def texts_publish(slug: SlugArg, kind: KindArg) -> None:
     """Publish the draft; enrolled people are asked to accept the new version."""
+    from bot.clock import SystemClock
     from dialogs.features.program_texts import publish_and_ask
 
     async def _go(database: Database) -> str:
         program = await _program(database, slug)
         async with database.unit_of_work() as session:
             program = await session.merge(program)
-            published = await publish_and_ask(session, program, kind.value, None)
+            published = await publish_and_ask(
+                session, program, kind.value, None, SystemClock().now()
+            )
         if published is None:
             fail(f"no draft to publish: write one with tandem program texts edit {slug} "
                  f"{kind.value} --file FILE")  # fmt: skip

@@ -10,18 +10,18 @@ enqueue one action; its handler then runs once, with the queue's retries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from storage.due_runner import DrainReport, DueRunner, Handler
-from storage.types import utcnow
+from storage.db import Database
+from storage.deployment import demo_clock_offset, set_demo_clock_offset
+from storage.due_runner import DrainReport, DueRunner
+from storage.routines import Routine, latest_fire_time
 
 log = structlog.get_logger("tandem.clock")
 
@@ -29,43 +29,37 @@ DRAIN_INTERVAL = timedelta(seconds=5)
 # APScheduler skips a job that starts more than misfire_grace_time late (default 1 s): a
 # busy event loop must delay a tick, never drop it.
 MISFIRE_GRACE = timedelta(hours=1)
-MAX_FIRES_SCANNED = 100_000  # bounds latest_fire_time on a per-second cron
 
 
-@dataclass(frozen=True)
-class Routine:
-    """A recurring job: ``trigger`` holds CronTrigger arguments, ``fn`` handles each fire.
+class SystemClock:
+    """Business time in production: the system's clock (the domain's ``Clock``)."""
 
-    ``fn`` runs as a due action of kind ``routine.<name>``; ``action.due_at`` is the fire
-    time. The cron trigger's time zone defaults to the Clock's.
-    """
-
-    name: str
-    trigger: Mapping[str, Any]
-    fn: Handler
-    payload: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def kind(self) -> str:
-        return f"routine.{self.name}"
-
-    def key(self, fire_time: datetime) -> str:
-        return f"routine.{self.name}@{fire_time.astimezone(UTC).isoformat()}"
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
-def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime | None:
-    """The last time ``trigger`` fired at or before ``now``, looking back ``lookback``."""
-    latest: datetime | None = None
-    fire = trigger.get_next_fire_time(None, now - lookback)
-    for _ in range(MAX_FIRES_SCANNED):
-        if fire is None or fire > now:
-            break
-        latest = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-    return latest.astimezone(UTC) if latest is not None else None
+class DemoClock:
+    """``tandem demo``'s business time: the system clock moved forward by an offset kept in
+    the database, so what a newcomer fast-forwarded stays fast-forwarded after a restart."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.offset = timedelta()
+
+    async def load(self) -> datetime:
+        self.offset = await demo_clock_offset(self.database)
+        return self.now()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    async def advance(self, delta: timedelta) -> datetime:
+        self.offset = await demo_clock_offset(self.database) + delta
+        await set_demo_clock_offset(self.database, self.offset)
+        return self.now()
 
 
-class Clock:
+class Ticker:
     def __init__(
         self,
         runner: DueRunner,
@@ -162,7 +156,7 @@ class Clock:
 
     async def catch_up(self, now: datetime | None = None) -> int:
         """Enqueue each routine's latest fire within the misfire grace (idempotent)."""
-        now = now or utcnow()
+        now = now or self.runner.clock.now()
         enqueued = 0
         for routine in self.routines:
             fire_time = latest_fire_time(self.triggers[routine.name], now, self.misfire_grace)
@@ -175,7 +169,9 @@ class Clock:
 
     async def _fire_latest(self, routine: Routine) -> None:
         # APScheduler does not pass the scheduled time: it is the latest fire up to now.
-        fire_time = latest_fire_time(self.triggers[routine.name], utcnow(), self.misfire_grace)
+        fire_time = latest_fire_time(
+            self.triggers[routine.name], self.runner.clock.now(), self.misfire_grace
+        )
         if fire_time is None:
             return
         try:

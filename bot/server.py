@@ -6,14 +6,14 @@ import asyncio
 import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Literal
 
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.clock import Clock, Routine
+from bot.clock import DemoClock, SystemClock, Ticker
+from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
@@ -36,6 +36,7 @@ from storage.deployment import stored_secret_key
 from storage.due_runner import DueHandlers, DueRunner
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.queue import DueQueue
+from storage.routines import Routine
 
 Mode = Literal["serve", "demo"]
 MAX_BODY_BYTES = 1024 * 1024  # Slack and Teams payloads are far smaller; refuse the rest.
@@ -62,6 +63,8 @@ class Runtime:
     stopping: bool = False
     channels: dict[str, ChatChannel] = field(default_factory=dict)
     notifier: Notifier | None = None
+    # Business time: the system clock in `serve`, the movable one in `demo`, fixed in tests
+    clock: Clock = field(default_factory=SystemClock)
     # Routines the mounted capabilities add (e.g. scheduled matching rounds)
     routines: list[Routine] = field(default_factory=list)
 
@@ -70,7 +73,7 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
-CLOCK = web.AppKey("clock", Clock)
+TICKER = web.AppKey("ticker", Ticker)
 
 
 async def prepare_database(database: Database, mode: Mode) -> None:
@@ -139,7 +142,7 @@ async def readyz(request: web.Request) -> web.Response:
 async def metrics_endpoint(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     try:
-        stats = await DueQueue(runtime.database).stats(datetime.now(UTC))
+        stats = await DueQueue(runtime.database).stats(runtime.clock.now())
     except Exception as exc:  # the metrics page must answer even when the database does not
         log.warning("metrics.queue_stats_failed", error=type(exc).__name__)
     else:
@@ -166,16 +169,16 @@ async def index(request: web.Request) -> web.Response:
 
 async def _clock_context(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
-    clock = Clock(
-        DueRunner(DueQueue(runtime.database), runtime.handlers),
+    ticker = Ticker(
+        DueRunner(DueQueue(runtime.database), runtime.handlers, clock=runtime.clock),
         runtime.all_routines(),
         timezone=runtime.settings.timezone,
     )
-    app[CLOCK] = clock
-    clock.start()
+    app[TICKER] = ticker
+    ticker.start()
     yield
     # Shutdown: stop claiming, let a running drain finish, hand leases back to other replicas.
-    await clock.shutdown()
+    await ticker.shutdown()
 
 
 async def _on_shutdown(app: web.Application) -> None:
@@ -201,7 +204,7 @@ def conversation_config(settings: Settings) -> ConversationConfig:
 def mount_channels(app: web.Application, runtime: Runtime) -> None:
     """Add each configured platform's endpoints, and the notifier that reaches people."""
     settings, database = runtime.settings, runtime.database
-    conversation = Conversation(database, conversation_config(settings))
+    conversation = Conversation(database, conversation_config(settings), clock=runtime.clock)
     console = mount_console(
         app,
         conversation,
@@ -213,7 +216,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             admins=tuple(settings.admins),
             default_timezone=settings.timezone,
             default_locale=settings.locale,
-            demo_clock=runtime.mode == "demo",
+            demo_clock=runtime.clock if isinstance(runtime.clock, DemoClock) else None,
             due_handlers=runtime.handlers,
         ),
     )
@@ -262,6 +265,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             quiet_hours=settings.quiet_hours,
             admins=tuple(a for a in settings.admins if "@" in a),
         ),
+        clock=runtime.clock,
     )
     notifier.register(runtime.handlers)
     runtime.notifier = notifier
@@ -304,6 +308,10 @@ async def build_runtime(settings: Settings, mode: Mode, host: str) -> Runtime:
     # The demo is local and needs no secrets: the warnings are for deployments (`serve`).
     for warning in startup_warnings(settings, host) if mode == "serve" else []:
         log.warning("startup.warning", message=warning)
+    clock: Clock = SystemClock()
+    if mode == "demo":
+        clock = DemoClock(database)
+        await clock.load()
     return Runtime(
         settings=settings,
         database=database,
@@ -311,6 +319,7 @@ async def build_runtime(settings: Settings, mode: Mode, host: str) -> Runtime:
         host=host,
         handlers=due_handlers(settings, database),
         secret_key=secret,
+        clock=clock,
     )
 
 

@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.clock import Clock
 from dialogs.commands import Command, UnknownAction, UnknownCommand, parse_command
 from dialogs.content import Paragraph
 from dialogs.engine import FlowEngine
@@ -54,9 +55,10 @@ class ConversationConfig:
 
 
 class Conversation:
-    def __init__(self, database: Database, config: ConversationConfig) -> None:
+    def __init__(self, database: Database, config: ConversationConfig, *, clock: Clock) -> None:
         self.database = database
         self.config = config
+        self.clock = clock
         self.engine = FlowEngine({f.name: f for feature in FEATURES for f in feature.flows})
         self.commands: dict[str, Handler] = {}
         self.actions: dict[str, Handler] = {}
@@ -144,7 +146,7 @@ class Conversation:
             locale = self.locale_for(person, actor.locale_hint)
             scope = await self.admin_scope(session, inbound, person)
             admin = scope is None or bool(scope)
-            ctx = FlowContext(session, person, locale, Translator(locale), admin, scope)
+            ctx = FlowContext(session, person, locale, Translator(locale), self.clock, admin, scope)
             return await self._dispatch(ctx, inbound)
 
     async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:

@@ -86,6 +86,7 @@ class FlowEngine:
             transition.next_step or instance.step,
             {**instance.data, **transition.data},
             finished=transition.next_step is None,
+            now=ctx.now(),
         )
         if moved is None:
             await savepoint.rollback()

@@ -14,7 +14,6 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Routine
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -44,7 +43,7 @@ from storage.matching_population import skill_labels
 from storage.models import Pairing, Person, Program, Proposal
 from storage.participation import open_programs
 from storage.queue import ClaimedAction
-from storage.types import utcnow
+from storage.routines import Routine
 
 log = structlog.get_logger("tandem.matching")
 
@@ -142,7 +141,7 @@ def register_due_handlers(
                 return  # answered, expired or withdrawn meanwhile
             cards = await proposal_cards(session, proposal, reminder=reminder)
             if reminder:
-                proposal.reminded_at = utcnow()
+                proposal.reminded_at = notifier.clock.now()
             for person_id, card in cards.items():
                 answered = (
                     proposal.mentor_answer
@@ -179,7 +178,7 @@ def register_due_handlers(
             proposal = await session.get(Proposal, int(action.payload["proposal_id"]))
             if proposal is None or proposal.status != SENT:
                 return
-            expire(proposal, utcnow())
+            expire(proposal, notifier.clock.now())
             for person_id in (proposal.mentor_id, proposal.mentee_id):
                 await close_for(session, proposal, person_id, "expired", action.idempotency_key)
 
@@ -248,7 +247,13 @@ def register_due_handlers(
             ids = [p.id for p in programs]
         for program_id in ids:
             async with database.unit_of_work(immediate=True) as session:
-                done = await dry_run(session, program_id, created_by=None, trigger="schedule")
+                done = await dry_run(
+                    session,
+                    program_id,
+                    created_by=None,
+                    trigger="schedule",
+                    now=notifier.clock.now(),
+                )
                 if not done.result.pairs:
                     continue
                 program = await session.get(Program, program_id)

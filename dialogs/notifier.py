@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.clock import Clock
 from bot.domain.notifications import Notification, PersonUnreachable, notification_from_payload
 from bot.domain.quiet_hours import QuietHours
 from dialogs.delivery import ChatChannel, Recipient, Unreachable
@@ -28,7 +29,6 @@ from storage.due_runner import DueHandlers
 from storage.models import DueAction, Person, PlatformIdentity, ProgramAdmin
 from storage.models import MessageRef as MessageRefRow
 from storage.queue import ClaimedAction, DueQueue
-from storage.types import utcnow
 
 log = structlog.get_logger("tandem.notifier")
 
@@ -56,7 +56,10 @@ class Notifier:
         channels: Mapping[str, ChatChannel],
         config: NotifierConfig,
         queue: DueQueue | None = None,
+        *,
+        clock: Clock,
     ) -> None:
+        self.clock = clock
         self.database = database
         self.channels = dict(channels)
         self.config = config
@@ -78,7 +81,8 @@ class Notifier:
         person = await session.get(Person, person_id)
         if person is None:
             raise LookupError(f"no person {person_id}")
-        due = self._respect_quiet_hours(person, at or utcnow()) if proactive else at or utcnow()
+        at = at or self.clock.now()
+        due = self._respect_quiet_hours(person, at) if proactive else at
         lane = f"person:{person_id}"
         due = await self._paced(session, lane, due, person.preferred_platform)
         payload = {"person_id": person_id, "notification": notification.to_payload()}
@@ -90,7 +94,7 @@ class Notifier:
     ) -> bool:  # fmt: skip
         """Open a conversation with all of them, each on their own platform."""
         payload = {"person_ids": list(person_ids), "notification": notification.to_payload()}
-        return await self.queue.enqueue(session, INTRODUCE, key, at or utcnow(), payload)
+        return await self.queue.enqueue(session, INTRODUCE, key, at or self.clock.now(), payload)
 
     async def replace(
         self, session: AsyncSession, person_id: str, purpose: str, notification: Notification,
@@ -102,7 +106,7 @@ class Notifier:
         payload = {
             "person_id": person_id, "purpose": purpose, "notification": notification.to_payload()
         }  # fmt: skip
-        return await self.queue.enqueue(session, REPLACE, key, utcnow(), payload)
+        return await self.queue.enqueue(session, REPLACE, key, self.clock.now(), payload)
 
     def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
         quiet = self.config.quiet_hours
@@ -283,7 +287,7 @@ class Notifier:
             async with self.database.unit_of_work() as session:
                 row = await session.get(MessageRefRow, row_id)
                 if row is not None:
-                    row.disabled_at = utcnow()
+                    row.disabled_at = self.clock.now()
 
     @staticmethod
     def _mentioned(notification: Notification, reader_id: str) -> list[str]:
@@ -329,7 +333,7 @@ class Notifier:
             for admin_id in await self._admin_ids(session):
                 await self.notify(
                     session, admin_id, report,
-                    key=f"unreachable:{person.id}:{notification.type}:{admin_id}:{utcnow():%Y%m%d}",
+                    key=f"unreachable:{person.id}:{notification.type}:{admin_id}:{self.clock.now():%Y%m%d}",
                     proactive=False,
                 )  # fmt: skip
 

@@ -38,7 +38,6 @@ from storage.participation import (
     resume_paused,
 )
 from storage.queue import ClaimedAction
-from storage.types import utcnow
 
 log = structlog.get_logger("tandem.participation")
 
@@ -136,13 +135,12 @@ class LeaversReport:
 
 
 async def close_enrollments_of_leavers(
-    database: Database, person_ids: Sequence[str], notifier: Notifier | None
+    database: Database, person_ids: Sequence[str], notifier: Notifier | None, now: datetime
 ) -> LeaversReport:
     """After a ``--full`` import marked people as left: close their enrollments and end
     their pairings politely. Partners are told (never why); without a notifier (e.g. a CLI
     without chat channels) the telling is queued for the server's due runner."""
     closed = ended_count = told = 0
-    now = utcnow()
     for person_id in person_ids:
         async with database.unit_of_work(immediate=True) as session:
             person = await session.get(Person, person_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from storage.models import (
     ProgramAdmin,
     ProgramText,
 )
-from storage.types import new_opaque_id, utcnow
+from storage.types import new_opaque_id
 
 TEXT_VERSION = 1
 
@@ -87,7 +87,7 @@ async def _summary(session: AsyncSession, organisation: Organisation, created: b
     )
 
 
-async def seed_demo(database: Database) -> DemoSummary:
+async def seed_demo(database: Database, now: datetime) -> DemoSummary:
     """Create the demo organisation once; later calls change nothing and say so.
 
     Raises DemoDatabaseNotEmpty when the database holds other people or programs.
@@ -103,7 +103,6 @@ async def seed_demo(database: Database) -> DemoSummary:
         if people_count or program_count:
             raise DemoDatabaseNotEmpty()
 
-        now = utcnow()
         organisation = Organisation(name=demo.ORGANISATION_NAME)
         session.add(organisation)
         await session.flush()
@@ -146,7 +145,7 @@ async def seed_demo(database: Database) -> DemoSummary:
             )
         await session.flush()
 
-        spec = demo.demo_program(date.today())
+        spec = demo.demo_program(now.date())
         program = Program(
             organisation_id=organisation.id,
             slug=spec.slug,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import func, insert, select
@@ -35,7 +36,7 @@ from storage.models import (
     Program,
     Skill,
 )
-from storage.types import new_opaque_id, utcnow
+from storage.types import new_opaque_id
 
 DOMAIN = "demo.tandem.example"
 BATCH = 2000
@@ -96,11 +97,13 @@ def local_windows(slots: np.ndarray[Any, Any], offset: int) -> list[tuple[int, t
     return out
 
 
-async def _program(session: AsyncSession, slug: str, timezone: str) -> tuple[int, bool]:
+async def _program(
+    session: AsyncSession, slug: str, timezone: str, now: datetime
+) -> tuple[int, bool]:
     found = await session.scalar(select(Program.id).where(Program.slug == slug))
     if found is not None:
         return found, False
-    today = utcnow().date()
+    today = now.astimezone(ZoneInfo(timezone)).date()
     program = Program(slug=slug, name=f"Demo {slug}", timezone=timezone, starts_on=today,
                       ends_on=today + timedelta(days=182), status="open",
                       capacity_default=1, rules={})  # fmt: skip
@@ -125,6 +128,7 @@ async def write_demo_program(
     people: int,
     seed: int,
     *,
+    now: datetime,
     timezone: str = "Europe/Paris",
     progress: Callable[[int], None] | None = None,
 ) -> DemoDataReport:
@@ -135,7 +139,7 @@ async def write_demo_program(
     size = len(pop.org.person_ids)
     tick = progress or (lambda _n: None)
     async with database.unit_of_work(immediate=True) as session:
-        program_id, created = await _program(session, slug, timezone)
+        program_id, created = await _program(session, slug, timezone, now)
         ladder = list(await session.scalars(select(CareerStage.key).order_by(CareerStage.rank)))
         stage_id = dict((await session.execute(select(CareerStage.key, CareerStage.id))).all())
         stage_of = _stage_keys(pop, ladder)
@@ -175,7 +179,7 @@ async def write_demo_program(
             )
         )
         topics = set(await session.scalars(select(Skill.key).where(Skill.category == "offer_back")))
-        new_enrollments, windows = _enrollments(pop, ids, enrolled, topics, program_id)
+        new_enrollments, windows = _enrollments(pop, ids, enrolled, topics, program_id, now)
         await _insert(session, Enrollment, new_enrollments, tick)
         if new_enrollments:
             enrollment_id = dict(
@@ -260,11 +264,15 @@ def _person_facts(pop: Population, size: int, seed: int) -> list[dict[str, Any]]
 
 
 def _enrollments(
-    pop: Population, ids: list[str], enrolled: set[str], topics: set[str], program_id: int
+    pop: Population,
+    ids: list[str],
+    enrolled: set[str],
+    topics: set[str],
+    program_id: int,
+    now: datetime,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, list[tuple[int, time, time]]]]]:
     rows: list[dict[str, Any]] = []
     windows: list[tuple[str, str, list[tuple[int, time, time]]]] = []
-    now = utcnow()
 
     def skills(levels: np.ndarray[Any, Any]) -> list[dict[str, Any]]:
         return [{"skill": pop.skills[c], "level": int(levels[c])} for c in np.flatnonzero(levels)]

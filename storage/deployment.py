@@ -1,6 +1,8 @@
-"""Values a deployment keeps in its own database (the generated secret key)."""
+"""Values a deployment keeps in its own database (the generated secret key, the demo's clock)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from cryptography.fernet import Fernet
 from sqlalchemy import select
@@ -11,6 +13,8 @@ from storage.db import Database
 from storage.models import DeploymentValue
 
 SECRET_KEY = "secret_key"
+# The key the console used before the clock moved to bot/: existing demos keep their offset.
+DEMO_CLOCK_OFFSET = "console.demo_clock_offset_seconds"
 
 
 async def stored_secret_key(database: Database) -> str:
@@ -27,3 +31,18 @@ async def stored_secret_key(database: Database) -> str:
                 select(DeploymentValue.value).where(DeploymentValue.key == SECRET_KEY)
             )
         ).scalar_one()
+
+
+async def demo_clock_offset(database: Database) -> timedelta:
+    async with database.unit_of_work() as session:
+        value = await session.get(DeploymentValue, DEMO_CLOCK_OFFSET)
+    return timedelta(seconds=float(value.value)) if value else timedelta()
+
+
+async def set_demo_clock_offset(database: Database, offset: timedelta) -> None:
+    async with database.unit_of_work(immediate=True) as session:
+        value = await session.get(DeploymentValue, DEMO_CLOCK_OFFSET)
+        if value is None:
+            session.add(DeploymentValue(key=DEMO_CLOCK_OFFSET, value=str(offset.total_seconds())))
+        else:
+            value.value = str(offset.total_seconds())

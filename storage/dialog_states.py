@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogState
-from storage.types import new_opaque_id, utcnow
+from storage.types import new_opaque_id
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,9 @@ async def advance_flow(
     data: dict[str, Any],
     *,
     finished: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> FlowInstance | None:
     """Move to ``step`` if nobody moved first; None when the version had changed (stale)."""
-    now = now or utcnow()
     result = await session.execute(
         update(DialogState)
         .where(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from bot.domain.clock import Clock
 from storage.queue import ClaimedAction, DueQueue
 from storage.types import new_opaque_id
 
@@ -65,8 +66,11 @@ class DueRunner:
         owner: str | None = None,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 100,
+        *,
+        clock: Clock,
     ) -> None:
         self.queue = queue
+        self.clock = clock  # business time: what "due now" means (leases use the queue's)
         self.handlers = handlers
         self.owner = owner or default_owner()
         self.lease = lease
@@ -85,12 +89,12 @@ class DueRunner:
         self._stopping = True
 
     async def drain(self, now: datetime | None = None) -> DrainReport:
-        """Run everything due at ``now`` (default: the queue's clock), batch after batch.
+        """Run everything due at ``now`` (default: the business clock), batch after batch.
 
         ``now`` stays fixed for the whole drain, so a retried action (due later) is not
         picked up again, while an action a handler enqueues for ``now`` is.
         """
-        at = now or self.queue.clock()
+        at = now or self.clock.now()
         report = DrainReport()
         while not self._stopping:
             claimed = await self.queue.claim(self.owner, at, self.batch, self.lease)

@@ -31,23 +31,23 @@ from storage.models import (
     ProgramText,
     Skill,
 )
-from storage.types import utcnow
+from storage.types import new_opaque_id
 
 TEXT_KINDS = ("charter", "privacy")
 OFFER_BACK = "offer_back"
 
 
-def program_today(program: Program, now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(ZoneInfo(program.timezone)).date()
+def program_today(program: Program, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(program.timezone)).date()
 
 
-def accepts_enrollment(program: Program, now: datetime | None = None) -> bool:
+def accepts_enrollment(program: Program, now: datetime) -> bool:
     return enrollment_open(
         program.status, program.enrollment_closes_on, program_today(program, now)
     )
 
 
-async def enrolling_programs(session: AsyncSession, now: datetime | None = None) -> list[Program]:
+async def enrolling_programs(session: AsyncSession, now: datetime) -> list[Program]:
     """Programs whose enrollment is open today (in each program's own time zone)."""
     programs = await session.scalars(
         select(Program)
@@ -150,7 +150,7 @@ async def accepted_versions(
 
 
 async def record_consent(
-    session: AsyncSession, person_id: str, program_id: int, text: CurrentText
+    session: AsyncSession, person_id: str, program_id: int, text: CurrentText, now: datetime
 ) -> bool:
     """A Consent row and its AuditEvent, once per text version; False if already given."""
     if (text.kind, text.version) in await accepted_versions(session, person_id, program_id):
@@ -162,7 +162,7 @@ async def record_consent(
             text_kind=text.kind,
             text_version=text.version,
             locale=text.locale,
-            accepted_at=utcnow(),
+            accepted_at=now,
         )
     )
     record_audit(
@@ -243,7 +243,7 @@ DECIDED = "enrollment.decided"  # the person is told the outcome
 
 
 async def queue_enrollment_action(
-    session: AsyncSession, kind: str, key: str, payload: dict[str, Any]
+    session: AsyncSession, kind: str, key: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Queue a due action in the caller's transaction (it exists exactly when the change
     does); ``dialogs.features.enrollment.register_due_handlers`` runs it. False if ``key``
@@ -251,7 +251,6 @@ async def queue_enrollment_action(
     PostgreSQL transaction."""
     dialect = (await session.connection()).dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    now = utcnow()
     statement = (
         insert(DueAction)
         .values(
@@ -271,12 +270,13 @@ async def queue_enrollment_action(
 
 
 async def queue_approval_request(
-    session: AsyncSession, program_id: int, enrollment_id: int
+    session: AsyncSession, program_id: int, enrollment_id: int, now: datetime
 ) -> bool:
     """Each time an enrollment becomes pending, its admins get the cards once."""
     return await queue_enrollment_action(
         session,
         APPROVAL_REQUESTED,
-        f"{APPROVAL_REQUESTED}:{enrollment_id}:{utcnow():%Y%m%dT%H%M%S%f}",
+        f"{APPROVAL_REQUESTED}:{enrollment_id}:{new_opaque_id()}",
         {"program_id": program_id, "enrollment_id": enrollment_id},
+        now,
     )

@@ -52,7 +52,6 @@ from storage.models import (
     ProgramAdmin,
     Proposal,
 )
-from storage.types import utcnow
 
 ERASED = "[erased]"
 # Tables the final sweep leaves alone: other people's own identity rows (a colleague who
@@ -202,7 +201,9 @@ def tombstone(left_at: datetime | None, now: datetime) -> dict[str, Any]:
     }
 
 
-async def forget_person(database: Database, email: str, actor_id: str | None = None) -> str:
+async def forget_person(
+    database: Database, email: str, actor_id: str | None = None, *, now: datetime
+) -> str:
     """Erase the person with ``email`` and return their opaque id (the tombstone's).
 
     Raises PersonNotFound when nobody (not already erased) has that email.
@@ -267,7 +268,7 @@ async def forget_person(database: Database, email: str, actor_id: str | None = N
                 )
             )
         ):
-            await withdraw_waiting(session, pid, program_id, utcnow())
+            await withdraw_waiting(session, pid, program_id, now)
         mentions = cast(DueAction.payload, Text).contains(pid)
         await clear(
             "due_actions",
@@ -303,7 +304,6 @@ async def forget_person(database: Database, email: str, actor_id: str | None = N
         await clear("identities", delete(PlatformIdentity).where(PlatformIdentity.person_id == pid))
 
         # The tombstone: only the links that hold the management tree remain.
-        now = utcnow()
         await session.execute(
             update(Person)
             .where(Person.id == pid)

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.proposals import DECLINED, DRAFT, EXPIRED, REMOVED, SENT, WITHDRAWN, expiry
 from storage.models import AdminPin, Enrollment, Goal, MatchRun, Pairing, Person, Proposal
-from storage.types import utcnow
 
 if TYPE_CHECKING:  # the engine (NumPy, the solver) loads only where matching runs
     from bot.matching import MatchResult
@@ -38,9 +37,10 @@ async def record_run(
     *,
     created_by: str | None,
     trigger: str = "admin",
+    now: datetime,
 ) -> MatchRun:
     """Store a dry run with its draft proposals; an earlier unsent draft is superseded."""
-    await supersede_drafts(session, program_id)
+    await supersede_drafts(session, program_id, now)
     stats = result.stats
     run = MatchRun(
         program_id=program_id,
@@ -48,7 +48,7 @@ async def record_run(
         status="draft",
         created_by=created_by,
         trigger=trigger,
-        finished_at=utcnow(),
+        finished_at=now,
         stats={
             "mentors": stats.eligible_mentors,
             "mentees": stats.eligible_mentees,
@@ -71,7 +71,6 @@ async def record_run(
     session.add(run)
     await session.flush()
     if result.pairs:
-        now = utcnow()
         await session.execute(
             insert(Proposal),
             [
@@ -92,14 +91,14 @@ async def record_run(
     return run
 
 
-async def supersede_drafts(session: AsyncSession, program_id: int) -> None:
+async def supersede_drafts(session: AsyncSession, program_id: int, now: datetime) -> None:
     drafts = select(MatchRun.id).where(
         MatchRun.program_id == program_id, MatchRun.status == "draft"
     )
     await session.execute(
         update(Proposal)
         .where(Proposal.match_run_id.in_(drafts), Proposal.status == DRAFT)
-        .values(status=REMOVED, updated_at=utcnow())
+        .values(status=REMOVED, updated_at=now)
     )
     await session.execute(
         update(MatchRun)

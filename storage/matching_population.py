@@ -15,7 +15,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -88,7 +88,7 @@ class _Rows:
 
 
 async def load_program_population(
-    session: AsyncSession, program_id: int, *, now: datetime | None = None
+    session: AsyncSession, program_id: int, *, now: datetime
 ) -> ProgramPopulation:
     """The program's matching input. ``now`` picks each zone's UTC offset (default: now).
 
@@ -96,7 +96,7 @@ async def load_program_population(
     20,000 people) runs in a thread, so a server calling this keeps answering meanwhile.
     """
     rows = await _read(session, program_id)
-    return await asyncio.to_thread(_assemble, program_id, rows, now or datetime.now(UTC))
+    return await asyncio.to_thread(_assemble, program_id, rows, now)
 
 
 async def _read(session: AsyncSession, program_id: int) -> _Rows:

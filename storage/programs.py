@@ -29,7 +29,6 @@ from storage.models import (
     Skill,
     SkillTranslation,
 )
-from storage.types import utcnow
 
 ENROLLED = ("pending", "active", "paused")  # people a new text version concerns
 
@@ -197,6 +196,7 @@ async def publish(
     kind: str,
     actor_id: str | None,
     previous_bodies: dict[str, str],
+    now: datetime,
 ) -> Published | None:
     """Publish the drafts of the next version; languages without a draft keep the previous
     wording (``previous_bodies``, by locale) so that nobody loses their language. None if
@@ -204,7 +204,7 @@ async def publish(
     drafts = [t for t in await _own_texts(session, program, kind) if t.published_at is None]
     if not drafts:
         return None
-    version, now = drafts[0].version, utcnow()
+    version = drafts[0].version
     for draft in drafts:
         draft.published_at = now
     written = {d.locale for d in drafts}
@@ -306,9 +306,9 @@ def rename_skill(
                  details={"locale": locale, "from": old, "to": name})  # fmt: skip
 
 
-def retire_skill(session: AsyncSession, skill: Skill, actor_id: str) -> None:
+def retire_skill(session: AsyncSession, skill: Skill, actor_id: str, now: datetime) -> None:
     """Retired skills are no longer offered; enrollments that name them keep them."""
-    skill.retired_at = utcnow()
+    skill.retired_at = now
     record_audit(session, "skill.retired", actor_id=actor_id, subject_id=skill.key)
 
 

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bot.clock import SystemClock
 from storage.db import Database
 from storage.due_runner import DueRunner
 from storage.queue import ClaimedAction, DueQueue
@@ -51,7 +52,12 @@ async def main(args: argparse.Namespace) -> None:
             handled.flush()
 
         report = await DueRunner(
-            queue, {KIND: record}, owner=args.owner, lease=lease, batch=args.batch
+            queue,
+            {KIND: record},
+            owner=args.owner,
+            lease=lease,
+            batch=args.batch,
+            clock=SystemClock(),  # the queue on the wall clock, as the actions were enqueued
         ).drain()
     Path(f"{out}.done").write_text(f"{report.done} {report.retried} {report.parked} {report.lost}")
     await database.dispose()

@@ -13,6 +13,7 @@ from storage.migrate import upgrade
 from storage.models import DueAction
 from storage.queue import DueQueue
 from tests.cli_helpers import clean_env, tandem
+from tests.support.clock import fixed_clock
 
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -69,7 +70,7 @@ async def _queue_announcement(url: str) -> str:
                 person_id=person.id, platform="console", tenant_id="console", user_id=person.id
             )
         )
-        notifier = Notifier(database, {}, NotifierConfig(quiet_hours=None))
+        notifier = Notifier(database, {}, NotifierConfig(quiet_hours=None), clock=fixed_clock())
         await notifier.notify(
             session,
             person.id,

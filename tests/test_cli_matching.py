@@ -20,6 +20,7 @@ from storage.enrollments import EnrollmentAnswers, save_enrollment
 from storage.matching_population import ProgramPopulation, load_program_population
 from storage.models import Enrollment, Person, Program
 from tests.matching.helpers import feasible
+from tests.support.clock import T0
 
 runner = CliRunner()
 
@@ -37,7 +38,7 @@ def load(url: str, slug: str) -> ProgramPopulation:
             async with database.unit_of_work() as session:
                 program_id = await session.scalar(select(Program.id).where(Program.slug == slug))
                 assert program_id is not None
-                return await load_program_population(session, program_id)
+                return await load_program_population(session, program_id, now=T0)
         finally:
             await database.dispose()
 

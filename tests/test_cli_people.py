@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import clean_env, tandem
+from tests.support.clock import T0
 
 HEADER = "employee_id;email;first_name;last_name;title;department;manager;career_stage;location;timezone;language\n"
 GOOD = HEADER + (
@@ -149,7 +150,7 @@ def test_program_list_shows_the_programs(tmp_path: Path, env: dict[str, str]) ->
     async def seed() -> None:
         database = Database(demo_env["TANDEM_DATABASE_URL"])
         await upgrade(database)
-        await seed_demo(database)
+        await seed_demo(database, T0)
         await database.dispose()
 
     asyncio.run(seed())

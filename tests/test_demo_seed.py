@@ -21,10 +21,11 @@ from storage.models import (
     ProgramText,
     Skill,
 )
+from tests.support.clock import T0
 
 
 async def test_the_demo_is_a_bilingual_company_with_a_management_tree(database: Database) -> None:
-    summary = await seed_demo(database)
+    summary = await seed_demo(database, T0)
 
     assert summary.created
     assert 35 <= summary.people <= 45
@@ -73,7 +74,7 @@ async def test_the_demo_is_a_bilingual_company_with_a_management_tree(database: 
 async def test_the_demo_program_is_open_with_published_texts_and_enrollments(
     database: Database,
 ) -> None:
-    summary = await seed_demo(database)
+    summary = await seed_demo(database, T0)
     async with database.unit_of_work() as session:
         program = (await session.execute(select(Program))).scalar_one()
         texts = (await session.execute(select(ProgramText))).scalars().all()
@@ -122,8 +123,8 @@ async def test_the_demo_program_is_open_with_published_texts_and_enrollments(
 
 
 async def test_seeding_again_changes_nothing(database: Database) -> None:
-    first = await seed_demo(database)
-    second = await seed_demo(database)
+    first = await seed_demo(database, T0)
+    second = await seed_demo(database, T0)
     assert not second.created
     assert (second.people, second.enrollments, second.time_zones) == (
         first.people,
@@ -139,6 +140,6 @@ async def test_a_database_with_real_people_is_left_alone(database: Database) -> 
     async with database.unit_of_work() as session:
         session.add(Person(email="real.person@acme.example"))
     with pytest.raises(DemoDatabaseNotEmpty):
-        await seed_demo(database)
+        await seed_demo(database, T0)
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count(Person.id))) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from storage.db import Database
 from storage.dialog_states import (
@@ -13,6 +13,7 @@ from storage.dialog_states import (
     purge_finished,
     start_flow,
 )
+from tests.support.clock import T0
 
 
 async def test_a_flow_resumes_where_it_stopped(database: Database) -> None:
@@ -20,7 +21,7 @@ async def test_a_flow_resumes_where_it_stopped(database: Database) -> None:
         started = await start_flow(session, "p1", "enrollment", "role", {"program": "mi"})
     async with database.unit_of_work() as session:
         moved = await advance_flow(
-            session, started.id, started.version, "skills", {"role": "mentor"}
+            session, started.id, started.version, "skills", {"role": "mentor"}, now=T0
         )
     assert moved is not None and moved.step == "skills" and moved.version == started.version + 1
     async with database.unit_of_work() as session:
@@ -32,11 +33,14 @@ async def test_a_late_submission_of_an_old_step_changes_nothing(database: Databa
     async with database.unit_of_work() as session:
         started = await start_flow(session, "p1", "proposal", "waiting", {})
     async with database.unit_of_work() as session:
-        assert await advance_flow(session, started.id, started.version, "accepted", {"a": 1})
+        assert await advance_flow(
+            session, started.id, started.version, "accepted", {"a": 1}, now=T0
+        )
     async with database.unit_of_work() as session:
         # The same card clicked again carries the old version.
         assert (
-            await advance_flow(session, started.id, started.version, "declined", {"a": 2}) is None
+            await advance_flow(session, started.id, started.version, "declined", {"a": 2}, now=T0)
+            is None
         )
     async with database.unit_of_work() as session:
         current = await load_flow(session, started.id)
@@ -54,7 +58,8 @@ async def test_concurrent_answers_from_two_replicas_count_once(database_url: str
         try:
             async with replica.unit_of_work() as session:
                 return (
-                    await advance_flow(session, started.id, started.version, choice, {}) is not None
+                    await advance_flow(session, started.id, started.version, choice, {}, now=T0)
+                    is not None
                 )
         finally:
             await replica.dispose()
@@ -66,11 +71,13 @@ async def test_concurrent_answers_from_two_replicas_count_once(database_url: str
 async def test_a_finished_flow_does_not_move_and_is_purged_later(database: Database) -> None:
     async with database.unit_of_work() as session:
         started = await start_flow(session, "p1", "feedback", "rating", {})
-        done = await advance_flow(session, started.id, started.version, "done", {}, finished=True)
+        done = await advance_flow(
+            session, started.id, started.version, "done", {}, finished=True, now=T0
+        )
     assert done is not None and done.finished
     async with database.unit_of_work() as session:
-        assert await advance_flow(session, started.id, done.version, "rating", {}) is None
+        assert await advance_flow(session, started.id, done.version, "rating", {}, now=T0) is None
         assert await open_flow(session, "p1", "feedback") is None
     async with database.unit_of_work() as session:
-        assert await purge_finished(session, datetime.now(UTC) + timedelta(seconds=1)) == 1
+        assert await purge_finished(session, T0 + timedelta(seconds=1)) == 1
         assert await load_flow(session, started.id) is None

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.clock import Clock, Routine, latest_fire_time
+from bot.clock import SystemClock, Ticker
 from storage.db import Database
 from storage.due_runner import DrainReport, DueHandlers, DueRunner
 from storage.models import AuditEvent, DueAction
 from storage.queue import ClaimedAction, DueQueue, QueueStats
+from storage.routines import Routine, latest_fire_time
+from tests.support.clock import fixed_clock
 
 T0 = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -148,7 +150,7 @@ async def test_failures_back_off_then_park_with_an_audit_event(database: Databas
         calls.append(action.attempts)
         raise RuntimeError("Slack said no")
 
-    runner = DueRunner(queue, {"ping": broken}, owner="w")
+    runner = DueRunner(queue, {"ping": broken}, owner="w", clock=fixed_clock())
     await enqueue(database, queue, "k", T0, max_attempts=3)
 
     assert await runner.drain(T0) == DrainReport(retried=1)
@@ -178,7 +180,9 @@ async def test_failures_back_off_then_park_with_an_audit_event(database: Databas
 async def test_unknown_kind_is_parked_at_once(database: Database) -> None:
     queue = DueQueue(database)
     await enqueue(database, queue, "k", T0, kind="not.a.kind")
-    assert await DueRunner(queue, DueHandlers()).drain(T0) == DrainReport(parked=1)
+    assert await DueRunner(queue, DueHandlers(), clock=fixed_clock()).drain(T0) == DrainReport(
+        parked=1
+    )
     row = await action(database, "k")
     assert row.status == "parked" and row.attempts == 1
     assert "no handler registered for kind 'not.a.kind'" in (row.last_error or "")
@@ -198,7 +202,9 @@ async def test_an_action_whose_claimers_keep_dying_is_parked(database: Database)
     async def ping(action: ClaimedAction) -> None:
         ran.append(action.id)
 
-    assert await DueRunner(queue, {"ping": ping}).drain(clock.now) == DrainReport(parked=1)
+    assert await DueRunner(queue, {"ping": ping}, clock=fixed_clock()).drain(
+        clock.now
+    ) == DrainReport(parked=1)
     assert ran == []
     row = await action(database, "k")
     assert (row.status, row.attempts) == ("parked", 3)
@@ -241,7 +247,7 @@ async def test_runner_drains_only_what_is_due_at_the_given_instant(database: Dat
 
     await enqueue(database, queue, "first", T0)
     await enqueue(database, queue, "tomorrow", T0 + timedelta(days=1))
-    runner = DueRunner(queue, handlers, batch=1)
+    runner = DueRunner(queue, handlers, batch=1, clock=fixed_clock())
 
     assert await runner.drain(T0) == DrainReport(done=2)
     assert seen == ["first", "chain"]
@@ -292,7 +298,7 @@ async def test_stats_report_depth_readiness_age_and_parked(database: Database) -
     await enqueue(database, queue, "held", T0 - timedelta(hours=3), kind="nope")
     await queue.claim("w", T0 - timedelta(hours=3), 1, LEASE)
     await enqueue(database, queue, "doomed", T0 - timedelta(hours=2), kind="nope")
-    await DueRunner(queue, {}).drain(T0 - timedelta(hours=2))
+    await DueRunner(queue, {}, clock=fixed_clock()).drain(T0 - timedelta(hours=2))
 
     stats = await queue.stats(T0)
     assert stats == QueueStats(depth=4, oldest_due_age_seconds=90.0, parked=1, ready=2)
@@ -308,8 +314,12 @@ async def test_routine_enqueues_once_per_fire_time_even_if_fired_twice(
 
     routine = Routine("weekly-digest", {"day_of_week": "mon", "hour": 9}, digest)
     queue = DueQueue(database)
-    replica_a = Clock(DueRunner(queue, {}), [routine], timezone="Europe/Paris")
-    replica_b = Clock(DueRunner(queue, {}), [routine], timezone="Europe/Paris")
+    replica_a = Ticker(
+        DueRunner(queue, {}, clock=fixed_clock()), [routine], timezone="Europe/Paris"
+    )
+    replica_b = Ticker(
+        DueRunner(queue, {}, clock=fixed_clock()), [routine], timezone="Europe/Paris"
+    )
     fire = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
 
     assert await replica_a.fire(routine, fire) is True
@@ -353,8 +363,9 @@ async def test_clock_drains_while_running_and_shutdown_waits_then_releases(
     now = datetime.now(UTC)
     for n in range(3):
         await enqueue(database, queue, f"k{n}", now - timedelta(seconds=3 - n), kind="slow")
-    runner = DueRunner(queue, {"slow": slow}, batch=10)
-    clock = Clock(runner, interval=timedelta(seconds=0.05))
+    # the real scheduler on the real clock: it ticks every 50 ms of wall time
+    runner = DueRunner(queue, {"slow": slow}, batch=10, clock=SystemClock())
+    clock = Ticker(runner, interval=timedelta(seconds=0.05))
     clock.start()
     await asyncio.wait_for(started.wait(), 10)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
@@ -32,6 +32,7 @@ from tests.fakes.slack_api import FakeSlack, SlackCall
 from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import interactivity_request, slash_command_request
 from tests.slack.test_cards import click_on
+from tests.support.clock import fixed_clock
 from tests.teams.cards import buttons, card_of, click, inputs, texts
 from tests.teams.conftest import TENANT, activity
 
@@ -81,8 +82,10 @@ class Server:
 
     async def due(self, days: float = 0) -> None:
         """Run what is due (and what that queues) as the clock would."""
-        runner = DueRunner(DueQueue(self.runtime.database), self.runtime.handlers)
-        at = datetime.now(UTC) + timedelta(days=days, seconds=5)
+        runner = DueRunner(
+            DueQueue(self.runtime.database), self.runtime.handlers, clock=self.runtime.clock
+        )
+        at = self.runtime.clock.now() + timedelta(days=days, seconds=5)
         for _ in range(10):
             report = await runner.drain(at)
             assert report.parked == 0
@@ -147,7 +150,9 @@ async def server(database_url: str) -> AsyncIterator[tuple[Server, FakeBotConnec
             slack_team_ids=[slack.team_id], teams_tenant_ids=[TENANT],
             admins=[RH.email], quiet_hours_text="off",
         )  # fmt: skip
-        runtime = Runtime(settings=settings, database=Database(database_url), mode="serve")
+        runtime = Runtime(
+            settings=settings, database=Database(database_url), mode="serve", clock=fixed_clock()
+        )
         runner = web.AppRunner(create_app(runtime, clock=False))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -29,6 +29,7 @@ from storage.models import (
     ProgramAdmin,
 )
 from storage.people import PersonNotFound, export_people, forget_person
+from tests.support.clock import T0
 
 EMAIL = "Gwendoline.Quennehen@acme.example"
 FIRST, LAST = "Gwendoline", "Quennehen"
@@ -172,7 +173,7 @@ async def test_seeded_data_holds_her_name_everywhere(database: Database) -> None
 async def test_forget_leaves_a_tombstone_and_no_trace_of_email_or_name(database: Database) -> None:
     ids = await seed(database)
 
-    forgotten = await forget_person(database, EMAIL.upper(), actor_id=ids["director"])
+    forgotten = await forget_person(database, EMAIL.upper(), actor_id=ids["director"], now=T0)
 
     assert forgotten == ids["gwen"]
     assert await occurrences(database, [EMAIL, FIRST, LAST, "EMP-4242", "U0GWEN42"]) == []
@@ -216,7 +217,7 @@ async def test_a_colleague_with_the_same_first_name_keeps_it(database: Database)
     await seed(database)
     async with database.unit_of_work() as session:
         session.add(Person(email="g.other@acme.example", first_name=FIRST, last_name="Autre"))
-    await forget_person(database, EMAIL)
+    await forget_person(database, EMAIL, now=T0)
     [colleague] = await export_people(database, email="g.other@acme.example")
     assert (colleague["first_name"], colleague["last_name"]) == (FIRST, "Autre")
 
@@ -224,7 +225,7 @@ async def test_a_colleague_with_the_same_first_name_keeps_it(database: Database)
 async def test_an_unknown_or_already_forgotten_email_is_a_clear_error(database: Database) -> None:
     await seed(database)
     with pytest.raises(PersonNotFound, match=re.escape("nobody@acme.example")):
-        await forget_person(database, "nobody@acme.example")
-    await forget_person(database, EMAIL)
+        await forget_person(database, "nobody@acme.example", now=T0)
+    await forget_person(database, EMAIL, now=T0)
     with pytest.raises(PersonNotFound):
-        await forget_person(database, EMAIL)
+        await forget_person(database, EMAIL, now=T0)

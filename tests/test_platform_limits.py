@@ -30,6 +30,7 @@ from handlers.teams.render import message_card
 from storage.models import MatchRun, Person, Program, Proposal
 from tests.fakes.adaptive_cards import check_adaptive_card
 from tests.fakes.slack_spec import check_blocks, check_view
+from tests.support.clock import fixed_clock
 
 TEAMS_MAX_BYTES = 40 * 1024
 FLOWS = [flow for feature in FEATURES for flow in feature.flows]
@@ -65,7 +66,7 @@ def screens(locale: str) -> list[Message | Form]:
         present(Announcement("Bonjour " * 400, "Hello " * 400), t, person, people),
         *matching_screens(t, person, other),
     ]
-    ctx = FlowContext(cast(Any, None), person, locale, t, is_admin=True)
+    ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
         for step in flow.steps.values():
             ref = ActionRef(flow.name, "i" * 32, step.name, 99)

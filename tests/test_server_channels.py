@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -25,6 +25,7 @@ from storage.queue import DueQueue
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import slash_command_request
+from tests.support.clock import fixed_clock
 
 SECRET = "server-test-signing-secret"
 TENANT = "tenant-acme"
@@ -46,7 +47,9 @@ async def start(database_url: str, slack: FakeSlack) -> tuple[web.AppRunner, str
         teams_tenant_ids=[TENANT],
         quiet_hours_text="off",
     )
-    runtime = Runtime(settings=settings, database=Database(database_url), mode="serve")
+    runtime = Runtime(
+        settings=settings, database=Database(database_url), mode="serve", clock=fixed_clock()
+    )
     runner = web.AppRunner(create_app(runtime, clock=False))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -107,8 +110,8 @@ async def test_slack_and_teams_people_are_introduced_each_on_their_platform(
             )  # fmt: skip
         slack_posts_before = len(slack.calls_to("chat.postMessage"))
         activities_before = len(connector.activities)
-        report = await DueRunner(DueQueue(database), runtime.handlers).drain(
-            datetime.now(UTC) + timedelta(seconds=5)
+        report = await DueRunner(DueQueue(database), runtime.handlers, clock=runtime.clock).drain(
+            runtime.clock.now() + timedelta(seconds=5)
         )
         assert report.done == 1 and report.parked == 0
 

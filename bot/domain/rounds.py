@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,8 +35,9 @@ async def dry_run(
     created_by: str | None,
     trigger: str = "admin",
     worker_from: int = WORKER_FROM_ROWS,
+    now: datetime,
 ) -> Round:
-    loaded = await load_program_population(session, program_id)
+    loaded = await load_program_population(session, program_id, now=now)
     pop = loaded.population
     from bot.matching.worker import solve, solve_in_worker
 
@@ -43,5 +45,7 @@ async def dry_run(
         result = await solve_in_worker(pop, loaded.rules, loaded.weights)
     else:
         result = await asyncio.to_thread(solve, pop, loaded.rules, loaded.weights)
-    run = await record_run(session, program_id, result, created_by=created_by, trigger=trigger)
+    run = await record_run(
+        session, program_id, result, created_by=created_by, trigger=trigger, now=now
+    )
     return Round(run, loaded, result)

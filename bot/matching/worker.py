@@ -15,6 +15,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.matching.engine import MatchResult, propose_pairings
@@ -82,7 +83,7 @@ def needs_in_process(database_url: str) -> bool:
 
 
 async def _load(
-    database_url: str, program_id: int, database: Database | None = None
+    database_url: str, program_id: int, now: datetime, database: Database | None = None
 ) -> ProgramPopulation:
     from storage.db import Database
     from storage.matching_population import load_program_population
@@ -91,7 +92,7 @@ async def _load(
     db = Database(database_url, pool_size=1) if database is None else database
     try:
         async with db.unit_of_work() as session:
-            return await load_program_population(session, program_id)
+            return await load_program_population(session, program_id, now=now)
     finally:
         if own:
             await db.dispose()
@@ -111,10 +112,10 @@ def _solve(loaded: ProgramPopulation, load_seconds: float) -> ProgramMatch:
     )
 
 
-def _run_in_child(database_url: str, program_id: int) -> ProgramMatch:
+def _run_in_child(database_url: str, program_id: int, now: datetime) -> ProgramMatch:
     """The worker process's whole job: its own event loop and database, then the solve."""
     tick = time.perf_counter()
-    loaded = asyncio.run(_load(database_url, program_id))
+    loaded = asyncio.run(_load(database_url, program_id, now))
     return _solve(loaded, time.perf_counter() - tick)
 
 
@@ -122,6 +123,7 @@ async def match_program(
     database_url: str,
     program_id: int,
     *,
+    now: datetime,
     in_process: bool = False,
     database: Database | None = None,
 ) -> ProgramMatch:
@@ -132,10 +134,10 @@ async def match_program(
     """
     if in_process or needs_in_process(database_url):
         tick = time.perf_counter()
-        loaded = await _load(database_url, program_id, database)
+        loaded = await _load(database_url, program_id, now, database)
         return _solve(loaded, time.perf_counter() - tick)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor(), _run_in_child, database_url, program_id)
+    return await loop.run_in_executor(_executor(), _run_in_child, database_url, program_id, now)
 
 
 async def solve_in_worker(population: Population, rules: Rules, weights: Weights) -> MatchResult:

@@ -81,7 +81,7 @@ async def _queue(turn: Turn, target: ChannelTarget, program: Program) -> Outcome
     payload = {"platform": actor.platform, "tenant_id": tenant, "channel": target.channel_id,
                "label": target.label, "program_id": program.id, "locale": ctx.locale,
                "admin_id": ctx.person.id}  # fmt: skip
-    if await queue_enrollment_action(ctx.session, POST, key, payload):
+    if await queue_enrollment_action(ctx.session, POST, key, payload, ctx.now()):
         details = {"platform": actor.platform, "channel": target.channel_id}
         record_audit(
             ctx.session, "program.announced", actor_id=ctx.person.id, program_id=program.id,
@@ -104,10 +104,12 @@ async def _announce(turn: Turn, channel_text: str, slug: str | None) -> Outcome:
         program, apology = await program_or_apology(turn, slug)
         if program is None:
             return apology
-        if not accepts_enrollment(program):
+        if not accepts_enrollment(program, ctx.now()):
             return say(turn, t("This program is not open for enrollment:"), program.name)
         return await _queue(turn, target, program)
-    programs = [p for p in await enrolling_programs(ctx.session) if ctx.administers(p.id)]
+    programs = [
+        p for p in await enrolling_programs(ctx.session, ctx.now()) if ctx.administers(p.id)
+    ]
     if not programs:
         return turn.reply(text_message(t("No program is open for enrollment right now.")))
     if len(programs) == 1:

@@ -40,7 +40,7 @@ from storage.enrollments import (
 )
 from storage.models import Enrollment, Person, Program
 from storage.queue import ClaimedAction
-from storage.types import utcnow
+from storage.types import new_opaque_id
 
 # JOIN_ACTION ("enrollment:join"), value: a program's slug, or empty
 
@@ -65,11 +65,11 @@ async def join(turn: Turn) -> Outcome:
         program = await program_by_slug(ctx.session, slug)
         if program is None:
             return turn.reply(text_message(t("I do not know this program.")))
-        if not accepts_enrollment(program):
+        if not accepts_enrollment(program, ctx.now()):
             return turn.reply(closed_message(t, program.name))
         programs = [program]
     else:
-        programs = await enrolling_programs(ctx.session)
+        programs = await enrolling_programs(ctx.session, ctx.now())
         if not programs:
             latest = await ctx.session.scalar(
                 select(Program)
@@ -99,7 +99,7 @@ async def edit(turn: Turn) -> Outcome:
         return turn.reply(stale_message(ctx.t))
     if instance.step == "summary":
         moved = await advance_flow(
-            ctx.session, instance.id, instance.version, "role", dict(instance.data)
+            ctx.session, instance.id, instance.version, "role", dict(instance.data), now=ctx.now()
         )
         if moved is None:
             return turn.reply(stale_message(ctx.t))
@@ -133,8 +133,10 @@ async def _decide(turn: Turn, approve: bool) -> Outcome:
     await queue_enrollment_action(
         ctx.session,
         DECIDED,
-        f"{DECIDED}:{enrollment.id}:{utcnow():%Y%m%dT%H%M%S%f}",
+        # One per decision (queued in the decision's transaction), even on a frozen clock.
+        f"{DECIDED}:{enrollment.id}:{new_opaque_id()}",
         {"enrollment_id": enrollment.id, "approved": approve},
+        ctx.now(),
     )
     done = t("Approved.") if approve else t("Declined.")
     return turn.reply(_about_program(done + " ", program.name, ""), close_source=True)

@@ -46,7 +46,6 @@ from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
 from storage.participation import enqueue_action, open_programs
 from storage.programs import people_by_id
-from storage.types import utcnow
 
 RUN_ACTION = "matching:run"  # value: program slug
 SEND = "proposal.send"
@@ -168,7 +167,9 @@ async def _dry_run(turn: Turn, slug: str | None) -> Outcome:
     found = await _program(turn, slug)
     if isinstance(found, Outcome):
         return found
-    done = await dry_run(turn.ctx.session, found.id, created_by=turn.ctx.person.id)
+    done = await dry_run(
+        turn.ctx.session, found.id, created_by=turn.ctx.person.id, now=turn.ctx.now()
+    )
     record_audit(
         turn.ctx.session,
         "match.dry_run",
@@ -218,7 +219,7 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
             "replaced them. Type admin match for a new dry run."
         )
         return turn.reply(say_text(text), close_source=run_id is not None)
-    now = utcnow()
+    now = ctx.now()
     send_proposals(summary.run, summary.proposals, found.proposal_expiry_days, now)
     for proposal in summary.proposals:
         assert proposal.expires_at is not None

@@ -26,7 +26,6 @@ from dialogs.ui import Message
 from storage.audit import record_audit
 from storage.match_runs import active_pairings_of, is_taking_part, locked_proposal, start_pairing
 from storage.participation import enqueue_action
-from storage.types import utcnow
 
 
 def say_text(text: str) -> Message:
@@ -51,7 +50,7 @@ async def accept(turn: Turn) -> Outcome:
                           close_source=True)  # fmt: skip
     if result in ("closed", "already"):
         return turn.reply(answer_status(t, proposal), close_source=True)
-    now = utcnow()
+    now = ctx.now()
     if side == "mentor":
         proposal.mentor_answer = ACCEPT
     else:

@@ -9,6 +9,7 @@ Publishing queues one due action; ``register_due_handlers`` turns it into a
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +46,6 @@ from storage.programs import (
     stale_consents,
 )
 from storage.queue import ClaimedAction
-from storage.types import utcnow
 
 TEXTS_PUBLISHED = "programs.texts_published"  # due action: ask enrolled people again
 ACCEPT_ACTION = "programs:texts_accept"  # value: slug:kind:version
@@ -123,7 +123,7 @@ async def edit_text(turn: Turn, program: Program, kind: str, locale: str) -> Out
     wanted = {"program_id": program.id, "kind": kind, "locale": locale}
     if instance is not None and any(instance.data.get(k) != v for k, v in wanted.items()):
         await advance_flow(ctx.session, instance.id, instance.version, instance.step,
-                           dict(instance.data), finished=True)  # fmt: skip
+                           dict(instance.data), finished=True, now=ctx.now())  # fmt: skip
     draft = await draft_of(ctx.session, program, kind, locale)
     current = await current_text(ctx.session, program, kind, locale)
     body = draft.body if draft else current.body if current else ""
@@ -132,23 +132,23 @@ async def edit_text(turn: Turn, program: Program, kind: str, locale: str) -> Out
 
 
 async def publish_and_ask(
-    session: AsyncSession, program: Program, kind: str, actor_id: str | None
+    session: AsyncSession, program: Program, kind: str, actor_id: str | None, now: datetime
 ) -> Published | None:
     """Publish the draft (chat or CLI); enrolled people are asked to accept it again by a
     due action of the same transaction. None if there is no draft."""
     previous = await published_bodies(session, program, kind, current_version(program, kind))
-    published = await publish(session, program, kind, actor_id, previous)
+    published = await publish(session, program, kind, actor_id, previous, now)
     if published is not None:
         await enqueue_action(
             session, TEXTS_PUBLISHED, f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
-            utcnow(), {"program_id": program.id, "kind": kind, "version": published.version},
+            now, {"program_id": program.id, "kind": kind, "version": published.version},
         )  # fmt: skip
     return published
 
 
 async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
-    published = await publish_and_ask(ctx.session, program, kind, ctx.person.id)
+    published = await publish_and_ask(ctx.session, program, kind, ctx.person.id, ctx.now())
     if published is None:
         return say(turn, t("There is no draft to publish. Write one first with: admin texts "
                            "edit {slug} {kind}", slug=program.slug, kind=kind))  # fmt: skip
@@ -271,7 +271,9 @@ async def accept_text(turn: Turn) -> Outcome:
         or str(text.version) != version  # an even newer version came out: read that one
     ):
         return turn.reply(stale_message(t), close_source=True)
-    await record_consent(ctx.session, ctx.person.id, program.id, text)  # once per version
+    await record_consent(
+        ctx.session, ctx.person.id, program.id, text, ctx.now()
+    )  # once per version
     return replace(say(turn, t("Thank you: your acceptance is recorded.")), close_source=True)
 
 

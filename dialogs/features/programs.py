@@ -117,7 +117,7 @@ async def edit_program(turn: Turn, slug: str) -> Outcome:
     if instance is not None and instance.data.get("program_id") != program.id:
         # An edit of another program was left open: set it aside rather than resume it.
         await advance_flow(ctx.session, instance.id, instance.version, instance.step,
-                           dict(instance.data), finished=True)  # fmt: skip
+                           dict(instance.data), finished=True, now=ctx.now())  # fmt: skip
     data = {"program_id": program.id, "settings": settings_of(program),
             "rules": dict(program.rules or {}), "stages": await _stages_data(turn)}  # fmt: skip
     return await turn.start(PROGRAM_EDIT_FLOW.name, opener=EDIT_ACTION, data=data)

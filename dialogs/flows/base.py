@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.clock import Clock
 from dialogs.i18n import Translator
 from dialogs.ui import ActionRef, FieldValue, Form, Message
 from storage.models import Person
@@ -24,9 +26,13 @@ class FlowContext:
     person: Person
     locale: str
     t: Translator
+    clock: Clock  # business time: ``ctx.now()`` wherever a flow needs "now"
     is_admin: bool = False
     # The programs a program admin runs; None: every program (TANDEM_ADMINS) or not an admin.
     admin_of: frozenset[int] | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
     def administers(self, program_id: int) -> bool:
         """May run admin commands on this program: deployment admins on all, program admins

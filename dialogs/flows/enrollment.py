@@ -147,7 +147,7 @@ async def submit_program(
     chosen = text_value(values, "program")
     ids = {str(pid) for pid, _ in data.get("programs", ())}
     program = await ctx.session.get(Program, int(chosen)) if chosen in ids else None
-    if program is None or not accepts_enrollment(program):
+    if program is None or not accepts_enrollment(program, ctx.now()):
         return Transition(errors={"program": ctx.t("Choose a program from the list.")})
     return Transition(next_step="role", data=await program_data(ctx, program))
 
@@ -253,7 +253,7 @@ async def confirm(ctx: FlowContext, data: Mapping[str, Any], action: str, value:
     if action != CONFIRM:
         return Transition(errors={"summary": t("Choose Confirm or Edit.")})
     program = await ctx.session.get(Program, int(data["program_id"]))
-    if program is None or not accepts_enrollment(program):
+    if program is None or not accepts_enrollment(program, ctx.now()):
         return Transition(message=closed_message(t, program.name if program else ""))
     before = await enrollment_of(ctx.session, program.id, person.id)
     status = initial_status(program.approval_required, before.status if before else None)
@@ -266,7 +266,7 @@ async def confirm(ctx: FlowContext, data: Mapping[str, Any], action: str, value:
     person.assistant_id = data.get("assistant_id") or person.assistant_id
     for kind, text in (data.get("texts") or {}).items():
         shown = CurrentText(kind, int(text["version"]), str(text["locale"]), str(text["body"]))
-        await record_consent(ctx.session, person.id, program.id, shown)
+        await record_consent(ctx.session, person.id, program.id, shown, ctx.now())
     record_audit(
         ctx.session,
         "enrollment.joined" if created else "enrollment.updated",
@@ -276,7 +276,7 @@ async def confirm(ctx: FlowContext, data: Mapping[str, Any], action: str, value:
         details={"role": enrollment.role, "status": status},
     )
     if status == "pending" and (before is None or before.status != "pending"):
-        await queue_approval_request(ctx.session, program.id, enrollment.id)
+        await queue_approval_request(ctx.session, program.id, enrollment.id, ctx.now())
     return Transition(message=done_message(t, program.name, status, created))
 
 

@@ -54,7 +54,6 @@ from storage.participation import (
     open_programs,
     program_by_slug,
 )
-from storage.types import utcnow
 
 INVITE_ACTION = "participation:invite"
 
@@ -238,7 +237,7 @@ async def submit_invite(
         errors["days"] = problem
     if errors or program is None:
         return Transition(errors=errors)
-    result = await send_invitations(ctx, program, targets, days, utcnow())
+    result = await send_invitations(ctx, program, targets, days, ctx.now())
     return Transition(message=result_message(t, program, result))
 
 
@@ -274,7 +273,7 @@ async def invite_from_arguments(
     days, problem = days_error(t, options.get("days", "").strip())
     if problem:
         return _text(problem)
-    result = await send_invitations(ctx, program, targets, days, utcnow())
+    result = await send_invitations(ctx, program, targets, days, ctx.now())
     return result_message(t, program, result)
 
 

@@ -43,7 +43,6 @@ from storage.match_runs import (
 from storage.models import Pairing, Program, Proposal
 from storage.participation import enqueue_action
 from storage.programs import people_by_id
-from storage.types import utcnow
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"
@@ -83,7 +82,7 @@ async def decline_proposal(
         return result, say(Paragraph.of(t("This proposal is not addressed to you.")))
     if result in ("closed", "already"):
         return result, answer_status(t, proposal)
-    now = utcnow()
+    now = ctx.now()
     if side == "mentor":
         proposal.mentor_answer = DECLINE
     else:
@@ -245,7 +244,7 @@ def end_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
 async def end_pairing(
     ctx: FlowContext, pairing: Pairing, reason: str | None, *, by_admin: bool
 ) -> None:
-    now = utcnow()
+    now = ctx.now()
     pairing.status = "ended"
     pairing.ended_at = now
     pairing.ended_by = ctx.person.id

@@ -50,7 +50,7 @@ from dialogs.ui import (
 from storage.audit import record_audit
 from storage.models import Enrollment, Program
 from storage.participation import enqueue_action, enrollments_of, leave_enrollment
-from storage.types import new_opaque_id, utcnow
+from storage.types import new_opaque_id
 
 LEAVE_REASON_ACTION = "participation:leave-reason"
 PAUSE_ACTION = "participation:pause"
@@ -120,7 +120,7 @@ async def submit_pause(
         until = date.fromisoformat(text_value(values, "until"))
     except ValueError:
         return Transition(errors={"until": t("Choose a date.")})
-    match pause_date_problem(until, local_today(utcnow(), zone)):
+    match pause_date_problem(until, local_today(ctx.now(), zone)):
         case "past":
             return Transition(errors={"until": t("Choose a day after today.")})
         case "too_far":
@@ -240,7 +240,7 @@ async def leave(ctx: FlowContext, data: Mapping[str, Any], reason: str | None) -
     found = await leavable(ctx, data)
     if not found:
         return say(Paragraph.of(t("You have already left: nothing was changed.")))
-    now = utcnow()
+    now = ctx.now()
     partners = 0
     for enrollment, program in found:
         ended_here = 0
@@ -370,7 +370,7 @@ async def submit_contact(
         ctx.session,
         CONTACT,
         f"{CONTACT}:{ctx.person.id}:{new_opaque_id()}",
-        utcnow(),
+        ctx.now(),
         {
             "person_id": ctx.person.id,
             "program_ids": [p.id for p in programs],

@@ -72,7 +72,7 @@ async def retire(ctx: FlowContext, key: str) -> Message | Errors:
         return {"skill": t("I do not know this skill:") + " " + key}
     if skill.retired_at is not None:
         return {"skill": t("This skill is retired already:") + " " + skill.key}
-    retire_skill(ctx.session, skill, ctx.person.id)
+    retire_skill(ctx.session, skill, ctx.person.id, ctx.now())
     return said(t("Skill retired: nobody can choose it any more; past answers keep it."), key)
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 
 from dialogs.content import Paragraph, Text, UserText
 from dialogs.delivery import Recipient, Unreachable
 from dialogs.events import Platform
 from dialogs.ui import Message, MessageRef, Section
 from handlers.console.store import PLATFORM, ConsoleStore
-from storage.types import utcnow
 
 
 class ConsoleChannel:
@@ -54,27 +52,3 @@ class ConsoleChannel:
         shown = Message((heading, *message.blocks), message.summary, message.visibility)
         message_id = await self.store.append(tenant_id, shown, admin.locale or "en")
         return MessageRef(PLATFORM, tenant_id, message_id)
-
-
-class DemoClock:
-    """Demo time: the wall clock moved forward by an offset kept in the database.
-
-    The offset is shared by every replica and survives a restart, so what a newcomer fast-
-    forwarded stays fast-forwarded.
-    """
-
-    def __init__(self, store: ConsoleStore) -> None:
-        self.store = store
-        self.offset = timedelta()
-
-    async def load(self) -> datetime:
-        self.offset = await self.store.clock_offset()
-        return self.now()
-
-    def now(self) -> datetime:
-        return utcnow() + self.offset
-
-    async def advance(self, delta: timedelta) -> datetime:
-        self.offset = await self.store.clock_offset() + delta
-        await self.store.set_clock_offset(self.offset)
-        return self.now()

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain.loopback import is_loopback
 from storage.due_runner import Handler
+
+
+class MovableClock(Protocol):
+    """The demo's business clock, moved forward from the console's clock control."""
+
+    def now(self) -> datetime: ...
+
+    async def load(self) -> datetime: ...
+
+    async def advance(self, delta: timedelta) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -17,7 +29,8 @@ class ConsoleConfig:
     admins: tuple[str, ...] = ()  # TANDEM_ADMINS: emails or ids flagged as admins in the list
     default_timezone: str = "Europe/Paris"
     default_locale: str = "fr"
-    demo_clock: bool = False  # demo mode only: the clock control that drains due actions
+    # Demo mode only: the clock control that moves business time and drains what fell due.
+    demo_clock: MovableClock | None = None
     due_handlers: Mapping[str, Handler] = field(default_factory=dict)
 
     @property

@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.domain.loopback import is_loopback
 from dialogs.events import Actor, Inbound, InboundKind, Outcome
 from dialogs.ui import ActionRef, Done, FieldErrors, FieldValue, MessageRef, NextForm
-from handlers.console.channel import ConsoleChannel, DemoClock
+from handlers.console.channel import ConsoleChannel
 from handlers.console.config import ConsoleConfig
 from handlers.console.render import Viewer, render_form, render_message, render_person_text
 from handlers.console.store import ConsolePerson, ConsoleStore, typed_message
@@ -122,7 +122,7 @@ class ConsoleApi:
         self.conversation = conversation
         self.store = store
         self.config = config
-        self.clock = DemoClock(store) if config.demo_clock else None
+        self.clock = config.demo_clock
 
     def viewer(self, person: ConsolePerson, locale: str | None = None) -> Viewer:
         return Viewer(
@@ -172,7 +172,7 @@ class ConsoleApi:
         return web.json_response(
             {
                 "people": [p.as_json() for p in people],
-                "demo_clock": self.config.demo_clock,
+                "demo_clock": self.clock is not None,
                 "default_locale": self.config.default_locale,
             }
         )
@@ -292,7 +292,9 @@ class ConsoleApi:
         if not 0 < total <= MAX_CLOCK_HOURS:
             raise _bad(f"move the clock forward by 1 to {MAX_CLOCK_HOURS} hours")
         at = await self.clock.advance(timedelta(hours=total))
-        runner = DueRunner(DueQueue(self.store.database), self.config.due_handlers)
+        runner = DueRunner(
+            DueQueue(self.store.database), self.config.due_handlers, clock=self.clock
+        )
         report = await runner.drain(at)
         log.info("console.clock_forward", hours=total, at=at.isoformat(), done=report.done)
         return web.json_response(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -15,14 +15,13 @@ from dialogs.ui import Actions, Message, Section
 from handlers.console.codec import decode_message, encode_message
 from handlers.console.config import ConsoleConfig
 from storage.db import Database
-from storage.models import DeploymentValue, MessageRef, Person, PlatformIdentity, ProgramAdmin
+from storage.models import MessageRef, Person, PlatformIdentity, ProgramAdmin
 from storage.models.console import ConsoleMessage
 from storage.types import new_opaque_id, utcnow
 
 PLATFORM = "console"
 HISTORY_LIMIT = 200
 PEOPLE_LIMIT = 500
-CLOCK_KEY = "console.demo_clock_offset_seconds"
 
 
 @dataclass(frozen=True)
@@ -237,16 +236,3 @@ class ConsoleStore:
                 )
             )
         return stored
-
-    async def clock_offset(self) -> timedelta:
-        async with self.database.unit_of_work() as session:
-            value = await session.get(DeploymentValue, CLOCK_KEY)
-        return timedelta(seconds=float(value.value)) if value else timedelta()
-
-    async def set_clock_offset(self, offset: timedelta) -> None:
-        async with self.database.unit_of_work(immediate=True) as session:
-            value = await session.get(DeploymentValue, CLOCK_KEY)
-            if value is None:
-                session.add(DeploymentValue(key=CLOCK_KEY, value=str(offset.total_seconds())))
-            else:
-                value.value = str(offset.total_seconds())

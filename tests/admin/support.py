@@ -10,6 +10,7 @@ from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.events import Actor, Inbound, Outcome
 from dialogs.ui import Button, Facts, FieldValue, Form, Header, Message, Section
 from storage.db import Database
+from tests.support.clock import fixed_clock
 
 ADMIN_EMAIL = "rh@acme.example"
 CONFIG = ConversationConfig(default_locale="fr", admins=(ADMIN_EMAIL,), slack_team_ids=("T1",))
@@ -55,7 +56,7 @@ def buttons(outcome: Outcome) -> list[Button]:
 class Driver:
     def __init__(self, database: Database, config: ConversationConfig = CONFIG) -> None:
         self.database = database
-        self.conversation = Conversation(database, config)
+        self.conversation = Conversation(database, config, clock=fixed_clock())
 
     async def say(self, actor: Actor, text: str) -> Outcome:
         return await self.conversation.handle(Inbound(actor, "command", text=text))

@@ -13,6 +13,7 @@ from storage.models import Program
 from tests.admin.support import SETTINGS
 from tests.console.support import running_console, seed_people
 from tests.console.test_console_api import post
+from tests.support.clock import fixed_clock
 
 
 def ref_of(form_html: str) -> str:
@@ -23,7 +24,9 @@ def ref_of(form_html: str) -> str:
 
 async def test_an_admin_creates_a_program_in_the_console(database: Database) -> None:
     people = await seed_people(database)  # Ada (English) is an admin; Bruno is not
-    conversation = Conversation(database, ConversationConfig(admins=("ada@example.com",)))
+    conversation = Conversation(
+        database, ConversationConfig(admins=("ada@example.com",)), clock=fixed_clock()
+    )
     async with running_console(database, conversation) as console, aiohttp.ClientSession() as http:
         send, submit = f"{console.url}/console/api/send", f"{console.url}/console/api/submit"
         _, refused = await post(http, send, {"person_id": people.bruno,

@@ -18,6 +18,7 @@ from storage.programs import stale_consents
 from tests.admin.support import Driver, admin, buttons, someone, words
 from tests.conversation.test_notifier import RecordingChannel
 from tests.enrollment.support import add_person, add_program
+from tests.support.clock import fixed_clock
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -82,11 +83,13 @@ async def test_edit_publish_and_enrolled_people_accept_again(database: Database)
     assert [e.person_id for e in stale] == [jun]
 
     slack = RecordingChannel("slack")
-    notifier = Notifier(database, {"slack": slack}, NotifierConfig(quiet_hours=None))  # type: ignore[dict-item]
+    notifier = Notifier(
+        database, {"slack": slack}, NotifierConfig(quiet_hours=None), clock=fixed_clock()
+    )  # type: ignore[dict-item]
     handlers = DueHandlers()
     notifier.register(handlers)
     register_due_handlers(handlers, database, notifier)
-    runner = DueRunner(notifier.queue, handlers)
+    runner = DueRunner(notifier.queue, handlers, clock=fixed_clock())
     for _ in range(3):
         await runner.drain(LATER)
     [(recipient, card)] = slack.sent

@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.clock import DemoClock
 from dialogs.content import Paragraph, Text
 from dialogs.delivery import Recipient
 from dialogs.ui import Message, Section
@@ -251,7 +252,9 @@ async def test_demo_clock_drains_what_falls_due(database: Database) -> None:
         await DueQueue(database).enqueue(
             session, "demo.remind", "in-two-days", utcnow() + timedelta(days=2)
         )
-    config = console_config(demo_clock=True, tenant_id="demo", due_handlers={"demo.remind": remind})
+    config = console_config(
+        demo_clock=DemoClock(database), tenant_id="demo", due_handlers={"demo.remind": remind}
+    )
     async with (
         running_console(database, FakeConversation(), config) as console,
         aiohttp.ClientSession() as http,

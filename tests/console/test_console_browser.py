@@ -21,6 +21,7 @@ from storage.migrate import upgrade
 from storage.models import Enrollment
 from tests.console.support import FakeConversation, running_console, seed_people
 from tests.enrollment.test_enrollment_over_http import Answers, seed, stored, windows
+from tests.support.clock import fixed_clock
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -141,7 +142,9 @@ async def test_real_core_help_in_each_language_and_a_button_click(
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
     await upgrade(database)
     await seed_people(database)
-    core = Conversation(database, ConversationConfig(admins=("ada@example.com",)))
+    core = Conversation(
+        database, ConversationConfig(admins=("ada@example.com",)), clock=fixed_clock()
+    )
     try:
         async with running_console(database, core) as console, async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -300,7 +303,7 @@ async def test_a_person_joins_in_their_language_in_the_console(
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
     await upgrade(database)
     await seed(database)
-    core = Conversation(database, ConversationConfig(default_locale="fr"))
+    core = Conversation(database, ConversationConfig(default_locale="fr"), clock=fixed_clock())
     try:
         async with running_console(database, core) as console, async_playwright() as playwright:
             browser = await playwright.chromium.launch(

@@ -10,6 +10,7 @@ from dialogs.events import Actor, Inbound
 from dialogs.ui import ActionRef, Button, Done, Facts, FieldErrors, Section
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
+from tests.support.clock import fixed_clock
 
 CONFIG = ConversationConfig(
     default_locale="fr", admins=("rh@acme.example", "U0ADMIN"), slack_team_ids=("T1",)
@@ -32,7 +33,7 @@ def words(outcome_messages: tuple[object, ...]) -> str:
 
 
 async def test_help_answers_in_the_persons_language(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     fr = await conversation.handle(Inbound(slack_actor("U1", "fr-FR"), "command", text="help"))
     en = await conversation.handle(Inbound(slack_actor("U2", "en-US"), "command", text="aide"))
     assert fr.locale == "fr" and "Rejoindre un programme de mentorat inversé" in words(fr.messages)
@@ -41,7 +42,7 @@ async def test_help_answers_in_the_persons_language(database: Database) -> None:
 
 
 async def test_admins_see_admin_commands_and_others_are_refused_them(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     admin = await conversation.handle(Inbound(slack_actor("U0ADMIN"), "command", text="help"))
     assert "/tandem admin match" in words(admin.messages)
     by_email = await conversation.handle(
@@ -56,7 +57,7 @@ async def test_admins_see_admin_commands_and_others_are_refused_them(database: D
 
 async def test_an_admin_email_is_not_trusted_outside_the_allow_list(database: Database) -> None:
     open_config = ConversationConfig(admins=("rh@acme.example",))  # no allow-list: any team
-    conversation = Conversation(database, open_config)
+    conversation = Conversation(database, open_config, clock=fixed_clock())
     outcome = await conversation.handle(
         Inbound(
             slack_actor("U9", team="TEVIL", email="rh@acme.example"), "command", text="admin audit"
@@ -66,7 +67,7 @@ async def test_an_admin_email_is_not_trusted_outside_the_allow_list(database: Da
 
 
 async def test_unknown_commands_are_shown_back_inert_with_suggestions(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     outcome = await conversation.handle(Inbound(slack_actor(), "command", text="<!channel> jion"))
     section = outcome.messages[0].blocks[0]
     assert isinstance(section, Section)
@@ -78,7 +79,7 @@ async def test_unknown_commands_are_shown_back_inert_with_suggestions(database: 
 async def test_a_team_outside_the_allow_list_is_refused_and_nothing_stored(
     database: Database,
 ) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     outcome = await conversation.handle(Inbound(slack_actor(team="TOTHER"), "command", text="help"))
     assert outcome.refused
     async with database.unit_of_work() as session:
@@ -89,7 +90,7 @@ async def test_one_person_across_platforms_linked_by_email_inside_allow_lists(
     database: Database,
 ) -> None:
     config = ConversationConfig(slack_team_ids=("T1",), teams_tenant_ids=("tenant-a",))
-    conversation = Conversation(database, config)
+    conversation = Conversation(database, config, clock=fixed_clock())
     await conversation.handle(
         Inbound(slack_actor(email="lea@acme.example"), "command", text="help")
     )
@@ -107,7 +108,7 @@ def card_buttons(message: object) -> list[Button]:
 
 
 async def test_language_card_then_a_late_click_changes_nothing(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     shown = await conversation.handle(Inbound(slack_actor(), "command", text="langue"))
     french, english = card_buttons(shown.messages[0])
     assert (french.label, english.label) == ("Français", "English")
@@ -132,7 +133,7 @@ async def test_language_card_then_a_late_click_changes_nothing(database: Databas
 
 async def test_a_double_click_from_two_replicas_counts_once(database_url: str) -> None:
     first = Database(database_url)
-    shown = await Conversation(first, CONFIG).handle(
+    shown = await Conversation(first, CONFIG, clock=fixed_clock()).handle(
         Inbound(slack_actor(), "command", text="language")
     )
     await first.dispose()
@@ -141,7 +142,7 @@ async def test_a_double_click_from_two_replicas_counts_once(database_url: str) -
     async def click() -> str:
         replica = Database(database_url)
         try:
-            outcome = await Conversation(replica, CONFIG).handle(
+            outcome = await Conversation(replica, CONFIG, clock=fixed_clock()).handle(
                 Inbound(slack_actor(), "action", action=english.action, value="en", ref=english.ref)
             )
         finally:
@@ -155,7 +156,7 @@ async def test_a_double_click_from_two_replicas_counts_once(database_url: str) -
 
 
 async def test_profile_form_errors_keep_the_step_and_change_nothing(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     opened = await conversation.handle(
         Inbound(slack_actor(), "action", action="profile:edit", can_open_form=True)
     )
@@ -185,7 +186,7 @@ async def test_profile_form_errors_keep_the_step_and_change_nothing(database: Da
 
 
 async def test_forged_or_foreign_references_are_answered_politely(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     opened = await conversation.handle(Inbound(slack_actor("U1"), "action", action="profile:edit"))
     assert opened.form is not None
     values = {"timezone": "Europe/Paris", "languages": ("fr",)}
@@ -203,7 +204,7 @@ async def test_forged_or_foreign_references_are_answered_politely(database: Data
 
 
 async def test_without_a_trigger_a_form_is_offered_as_a_button(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     outcome = await conversation.handle(
         Inbound(slack_actor(), "action", action="profile:edit", can_open_form=False)
     )
@@ -213,7 +214,7 @@ async def test_without_a_trigger_a_form_is_offered_as_a_button(database: Databas
 
 
 async def test_installing_welcomes_and_the_home_view_shows_status(database: Database) -> None:
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     welcome = await conversation.handle(Inbound(slack_actor(locale="en-GB"), "installed"))
     assert welcome.messages[0].summary == "Hello Léa!"
     home = await conversation.handle(Inbound(slack_actor(locale="en-GB"), "home_opened"))

@@ -25,6 +25,7 @@ from storage.models import (
 from storage.models import (
     MessageRef as MessageRefRow,
 )
+from tests.support.clock import T0, fixed_clock
 
 
 class RecordingChannel:
@@ -79,7 +80,7 @@ async def add_person(
 def runner_for(notifier: Notifier) -> DueRunner:
     handlers = DueHandlers()
     notifier.register(handlers)
-    return DueRunner(notifier.queue, handlers)
+    return DueRunner(notifier.queue, handlers, clock=fixed_clock())
 
 
 TUESDAY_NOON = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)  # 12:00 in Paris
@@ -87,7 +88,7 @@ TUESDAY_NOON = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)  # 12:00 in Paris
 
 async def test_a_notification_is_delivered_once_in_the_readers_language(database: Database) -> None:
     slack = RecordingChannel("slack")
-    notifier = Notifier(database, {"slack": slack}, NotifierConfig())
+    notifier = Notifier(database, {"slack": slack}, NotifierConfig(), clock=fixed_clock())
     lea = await add_person(database, "lea@acme.example", first="Léa", slack="U1", locale="en")
     news = Announcement(text_fr="Bienvenue", text_en="Welcome")
     async with database.unit_of_work() as session:
@@ -105,7 +106,7 @@ async def test_a_notification_is_delivered_once_in_the_readers_language(database
 
 async def test_proactive_messages_wait_for_the_end_of_quiet_hours(database: Database) -> None:
     slack = RecordingChannel("slack")
-    notifier = Notifier(database, {"slack": slack}, NotifierConfig())
+    notifier = Notifier(database, {"slack": slack}, NotifierConfig(), clock=fixed_clock())
     lea = await add_person(database, "lea@acme.example", first="Léa", slack="U1")
     friday_evening = datetime(2026, 11, 27, 20, 30, tzinfo=UTC)  # 21:30 in Paris
     async with database.unit_of_work() as session:
@@ -120,7 +121,9 @@ async def test_proactive_messages_wait_for_the_end_of_quiet_hours(database: Data
 
 
 async def test_messages_to_one_conversation_are_paced(database: Database) -> None:
-    notifier = Notifier(database, {"slack": RecordingChannel("slack")}, NotifierConfig())
+    notifier = Notifier(
+        database, {"slack": RecordingChannel("slack")}, NotifierConfig(), clock=fixed_clock()
+    )
     lea = await add_person(database, "lea@acme.example", first="Léa", slack="U1", preferred="slack")
     async with database.unit_of_work() as session:
         for i in range(3):
@@ -140,7 +143,10 @@ async def test_an_unreachable_platform_falls_back_then_admins_are_told(database:
     slack = RecordingChannel("slack", unreachable={"U1"})
     teams = RecordingChannel("teams", unreachable={"aad-1"})
     notifier = Notifier(
-        database, {"slack": slack, "teams": teams}, NotifierConfig(admins=("rh@acme.example",))
+        database,
+        {"slack": slack, "teams": teams},
+        NotifierConfig(admins=("rh@acme.example",)),
+        clock=fixed_clock(),
     )
     lea = await add_person(
         database, "lea@acme.example", first="Léa", slack="U1", teams="aad-1", preferred="slack"
@@ -167,7 +173,9 @@ async def test_an_unreachable_platform_falls_back_then_admins_are_told(database:
 
 async def test_introductions_share_a_conversation_per_platform(database: Database) -> None:
     slack, teams = RecordingChannel("slack"), RecordingChannel("teams")
-    notifier = Notifier(database, {"slack": slack, "teams": teams}, NotifierConfig())
+    notifier = Notifier(
+        database, {"slack": slack, "teams": teams}, NotifierConfig(), clock=fixed_clock()
+    )
     lea = await add_person(database, "lea@acme.example", first="Léa", slack="U1")
     marc = await add_person(database, "marc@acme.example", first="Marc", slack="U2")
     sam = await add_person(database, "sam@acme.example", first="Sam", teams="aad-3", locale="en")
@@ -178,7 +186,7 @@ async def test_introductions_share_a_conversation_per_platform(database: Databas
         await notifier.introduce(
             session, [lea, sam], Introduction((lea, sam), "Mentorat"), key="i2"
         )
-    await runner_for(notifier).drain(datetime.now(UTC) + timedelta(seconds=5))
+    await runner_for(notifier).drain(T0 + timedelta(seconds=5))
     assert sorted(ids for ids, _ in slack.introduced) == sorted([[lea, marc], [lea]])
     assert [ids for ids, _ in teams.introduced] == [[sam]]
     sam_message = teams.introduced[0][1]
@@ -189,7 +197,7 @@ async def test_introductions_share_a_conversation_per_platform(database: Databas
 
 async def test_program_admins_receive_reports_too(database: Database) -> None:
     teams = RecordingChannel("teams")
-    notifier = Notifier(database, {"teams": teams}, NotifierConfig())
+    notifier = Notifier(database, {"teams": teams}, NotifierConfig(), clock=fixed_clock())
     lea = await add_person(database, "lea@acme.example", first="Léa")  # no identity at all
     admin = await add_person(database, "pa@acme.example", first="Paul", teams="aad-7")
     async with database.unit_of_work() as session:

@@ -13,7 +13,7 @@ from dialogs.events import Actor, Inbound, Outcome
 from dialogs.ui import Button, Done, FieldErrors, FieldValue, Form, Message, NextForm
 from storage.db import Database
 from storage.models import CareerStage, Person, Program, ProgramAdmin, ProgramText
-from storage.types import utcnow
+from tests.support.clock import T0
 
 CONFIG = ConversationConfig(
     default_locale="fr", admins=("rh@acme.example",), slack_team_ids=("T1",)
@@ -53,11 +53,11 @@ async def add_program(
         await session.flush()
         for locale, body in CHARTER.items():
             session.add(ProgramText(program_id=program.id, kind="charter", version=1,
-                                    locale=locale, body=body, published_at=utcnow()))  # fmt: skip
+                                    locale=locale, body=body, published_at=T0))  # fmt: skip
         for version in (1, 2):  # the privacy notice exists in French only: English falls back
             session.add(ProgramText(program_id=program.id, kind="privacy", version=version,
                                     locale="fr", body=f"v{version} {PRIVACY_FR_ONLY}",
-                                    published_at=utcnow()))  # fmt: skip
+                                    published_at=T0))  # fmt: skip
         if admin_email:
             admin = await session.scalar(select(Person).where(Person.email == admin_email))
             assert admin is not None

@@ -25,6 +25,7 @@ from tests.enrollment.support import (
     words,
 )
 from tests.enrollment.test_enrollment_flow import CONSENT, MENTOR_PRACTICAL, _to_practical
+from tests.support.clock import fixed_clock
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -39,17 +40,17 @@ async def test_admins_approve_and_the_person_is_told(database: Database) -> None
     await add_person(database, "boss@acme.example", "director", locale="fr")
     await add_program(database, approval=True, admin_email="boss@acme.example")
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    conversation = Conversation(database, CONFIG)
+    conversation = Conversation(database, CONFIG, clock=fixed_clock())
     admin = Driver(conversation, actor("U9", "boss@acme.example"))
     await admin.send(kind="command", text="help")  # the admin has talked to the bot on Slack
     person = Driver(conversation, actor("U2", "jun@acme.example", "en-US"))
     slack = RecordingChannel("slack")
     channels: dict[str, ChatChannel] = {"slack": slack}
-    notifier = Notifier(database, channels, NotifierConfig(quiet_hours=None))
+    notifier = Notifier(database, channels, NotifierConfig(quiet_hours=None), clock=fixed_clock())
     handlers = DueHandlers()
     notifier.register(handlers)
     register_due_handlers(handlers, database, notifier)
-    runner = DueRunner(notifier.queue, handlers)
+    runner = DueRunner(notifier.queue, handlers, clock=fixed_clock())
 
     practical = await _to_practical(person)
     consent = (await person.submit(practical.form, MENTOR_PRACTICAL)).form_answer

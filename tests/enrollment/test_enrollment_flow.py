@@ -20,6 +20,7 @@ from tests.enrollment.support import (
     field_names,
     words,
 )
+from tests.support.clock import fixed_clock
 
 Values = dict[str, FieldValue]
 MENTEE_SKILLS: Values = {"wanted": ("generative_ai", "data_analysis"), "offers_back": ("strategy",),
@@ -38,7 +39,9 @@ async def test_a_leader_enrolls_as_mentee_in_french(database: Database) -> None:
     program_id = await add_program(database)
     leader = await add_person(database, "dir@acme.example", "director", title="DG adjointe")
     assistant = await add_person(database, "assistant@acme.example", "junior")
-    driver = Driver(Conversation(database, CONFIG), actor("U1", "dir@acme.example"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()), actor("U1", "dir@acme.example")
+    )
 
     opened = await driver.join("rejoindre")
     assert opened.locale == "fr" and opened.form is not None
@@ -90,7 +93,10 @@ async def test_a_mentor_enrolls_in_english_and_sees_the_french_notice(database: 
     await add_program(database)
     mentor = await add_person(database, "jun@acme.example", "junior", locale="en",
                               timezone="America/Montreal")  # fmt: skip
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     opened = await driver.join()
     assert opened.locale == "en" and opened.form is not None
     role = opened.form.fields[0]
@@ -156,7 +162,10 @@ async def _to_practical(driver: Driver) -> NextForm:
 async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -> None:
     await add_program(database)
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     practical = await _to_practical(driver)
     bad = {**MENTOR_PRACTICAL, "capacity": "0", "start": "10:00", "end": "09:00",
            "motivation": "", "assistant": "nobody@acme.example"}  # fmt: skip
@@ -184,7 +193,10 @@ async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -
 async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: Database) -> None:
     await add_program(database)
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     practical = await _to_practical(driver)
     consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
     assert isinstance(consent, NextForm)
@@ -227,7 +239,10 @@ async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: 
 async def test_edit_from_the_summary_goes_back_prefilled(database: Database) -> None:
     await add_program(database)
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     practical = await _to_practical(driver)
     consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
     assert isinstance(consent, NextForm)
@@ -248,7 +263,10 @@ async def test_edit_from_the_summary_goes_back_prefilled(database: Database) -> 
 async def test_an_interrupted_enrollment_resumes_where_it_stopped(database: Database) -> None:
     await add_program(database)
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     opened = await driver.join()
     assert opened.form is not None
     await driver.submit(opened.form, {"role": "mentor"})
@@ -262,7 +280,10 @@ async def test_an_interrupted_enrollment_resumes_where_it_stopped(database: Data
 async def test_ineligible_and_closed_are_told_kindly(database: Database) -> None:
     await add_program(database, "closed-one", status="closed")
     await add_person(database, "sen@acme.example", None, locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U3", "sen@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U3", "sen@acme.example", "en-US"),
+    )
     closed = await driver.join()
     assert closed.form is None
     assert "Enrollment is closed now for Mentorat <b>closed-one</b>" in words(closed.messages[0])
@@ -277,7 +298,10 @@ async def test_ineligible_and_closed_are_told_kindly(database: Database) -> None
         assert program is not None
         program.rules = rules
     await add_person(database, "mid@acme.example", "confirmed", locale="en")
-    mid = Driver(Conversation(database, CONFIG), actor("U4", "mid@acme.example", "en-US"))
+    mid = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U4", "mid@acme.example", "en-US"),
+    )
     refused = await mid.join()
     assert refused.form is None and "open to other career stages" in words(refused.messages[0])
     async with database.unit_of_work() as session:
@@ -287,7 +311,10 @@ async def test_ineligible_and_closed_are_told_kindly(database: Database) -> None
 async def test_closing_before_the_confirm_enrolls_no_one(database: Database) -> None:
     program_id = await add_program(database)
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     practical = await _to_practical(driver)
     consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
     assert isinstance(consent, NextForm)
@@ -308,7 +335,10 @@ async def test_several_open_programs_ask_which_one(database: Database) -> None:
     await add_program(database, "paris")
     await add_program(database, "montreal")
     await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(Conversation(database, CONFIG), actor("U2", "jun@acme.example", "en-US"))
+    driver = Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
     opened = await driver.join()
     assert opened.form is not None and field_names(opened.form) == ["program"]
     choice = opened.form.fields[0]

@@ -30,6 +30,7 @@ from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import interactivity_request, new_trigger_id, slash_command_request
 from tests.fakes.slack_spec import check_view
 from tests.slack.conftest import SECRET, TEAM, SlackServer, start_server
+from tests.support.clock import T0
 
 __all__ = ["fake_slack"]
 Answers = Mapping[str, str | tuple[str, ...]]
@@ -43,7 +44,7 @@ DARREN = FakeUser("U0DARREN1", "darren", "darren.ong@tandem-demo.example",
 
 async def seed(database: Database) -> None:
     """The demo organisation; its enrollment deadline lifted so the test never expires."""
-    await seed_demo(database)
+    await seed_demo(database, T0)
     async with database.unit_of_work() as session:
         await session.execute(
             update(Program).where(Program.slug == PROGRAM).values(enrollment_closes_on=None)

@@ -24,6 +24,7 @@ from storage.models import (
     Program,
     Proposal,
 )
+from tests.support.clock import T0
 
 WINTER = datetime(2027, 1, 15, 12, tzinfo=UTC)  # Paris UTC+1, New York UTC-5
 SUMMER = datetime(2027, 7, 15, 12, tzinfo=UTC)  # Paris UTC+2, New York UTC-4
@@ -248,7 +249,7 @@ async def test_a_tombstoned_manager_still_blocks(database: Database) -> None:
     gone = await person(database, "gone@acme.example", manager=head, stage="manager")
     young = await person(database, "young@acme.example", manager=gone, stage="junior")
     other = await person(database, "other@acme.example", stage="junior")
-    await forget_person(database, "gone@acme.example")
+    await forget_person(database, "gone@acme.example", now=T0)
     await enroll(database, pid, head, "mentee", wanted={"seo": 2})
     await enroll(database, pid, young, "mentor", offered={"seo": 5}, capacity=1)
     loaded = await load(database, pid)

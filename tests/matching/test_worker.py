@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.demo_data import write_demo_program
 from storage.matching_population import ProgramNotFound
 from storage.models import Program
+from tests.support.clock import T0
 
 
 @pytest.fixture
@@ -23,13 +24,13 @@ def worker() -> Iterator[None]:
 async def test_a_worker_process_returns_the_in_process_pairs(
     database: Database, database_url: str, worker: None
 ) -> None:
-    await write_demo_program(database, "small", 80, seed=5)
+    await write_demo_program(database, "small", 80, seed=5, now=T0)
     async with database.unit_of_work() as session:
         program_id = await session.scalar(select(Program.id).where(Program.slug == "small"))
     assert program_id is not None
 
-    here = await match_program(database_url, program_id, in_process=True)
-    there = await match_program(database_url, program_id)
+    here = await match_program(database_url, program_id, now=T0, in_process=True)
+    there = await match_program(database_url, program_id, now=T0)
     assert here.result.stats.served > 20
 
     def pairs(done: ProgramMatch) -> list[tuple[str, str, float, bool]]:
@@ -41,11 +42,11 @@ async def test_a_worker_process_returns_the_in_process_pairs(
     assert there.skill_labels["seo"]["fr"] == "Référencement naturel (SEO)"
     assert set(there.timings) == {"load", "solve"}
     # the pool is shared: a second run reuses the same worker
-    again = await match_program(database_url, program_id)
+    again = await match_program(database_url, program_id, now=T0)
     assert pairs(again) == pairs(here)
 
     with pytest.raises(ProgramNotFound):
-        await match_program(database_url, program_id + 1000)
+        await match_program(database_url, program_id + 1000, now=T0)
 
 
 def test_in_memory_databases_run_in_process() -> None:

@@ -18,6 +18,7 @@ from dialogs.ui import Button, Facts, Header, Message, MessageRef, Section
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import CareerStage, Enrollment, Pairing, Person, PlatformIdentity, Program
+from tests.support.clock import fixed_clock
 
 ADMIN_EMAIL = "rh@acme.example"
 CONFIG = ConversationConfig(default_locale="en", admins=(ADMIN_EMAIL, "U0ADMIN"),
@@ -74,12 +75,12 @@ async def world(database: Database) -> World:
     channel = RecordingChannel()
     notifier = Notifier(database, {"slack": channel},
                         NotifierConfig(default_locale="en", quiet_hours=None,
-                                       admins=(ADMIN_EMAIL,)))  # fmt: skip
+                                       admins=(ADMIN_EMAIL,)), clock=fixed_clock())  # fmt: skip
     handlers = DueHandlers()
     notifier.register(handlers)
     register_due_handlers(handlers, database, notifier)
-    return World(database, Conversation(database, CONFIG), channel,
-                 DueRunner(notifier.queue, handlers))  # fmt: skip
+    return World(database, Conversation(database, CONFIG, clock=fixed_clock()), channel,
+                 DueRunner(notifier.queue, handlers, clock=fixed_clock()))  # fmt: skip
 
 
 async def add_program(database: Database, slug: str = "rm-2027", status: str = "open") -> int:

@@ -3,7 +3,7 @@ not answer, unknown emails listed back; refused to non-admins by the core."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -20,6 +20,7 @@ from tests.participation.support import (
     words,
     world,
 )
+from tests.support.clock import T0
 
 SOON = timedelta(minutes=1)
 
@@ -43,7 +44,7 @@ async def test_invite_by_email_then_one_reminder_only_for_those_who_did_not_answ
     said = words(outcome.messages)
     assert "1 already enrolled" in said and "2 sent" in said
     assert "ghost@acme.example" in said and "<!here>" in said  # shown back, inert
-    start = datetime.now(UTC)
+    start = T0
 
     await w.runner.drain(start + SOON)
     for person in (lea, tom):
@@ -117,7 +118,7 @@ async def test_invite_by_career_stage_and_department_through_the_form(
         )
     ).form_answer
     assert isinstance(done, Done) and "2 sent" in words([done.message])
-    await w.runner.drain(datetime.now(UTC) + SOON)
+    await w.runner.drain(T0 + SOON)
     assert len(w.channel.to(director)) == 1 and len(w.channel.to(finance)) == 1
     assert w.channel.to(other) == []
 

@@ -24,12 +24,13 @@ from tests.participation.support import (
     words,
     world,
 )
+from tests.support.clock import T0
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def today() -> date:
-    return datetime.now(PARIS).date()
+    return T0.astimezone(PARIS).date()
 
 
 async def submit(w: object, user: str, form: Form, **values: str) -> object:
@@ -102,7 +103,7 @@ async def test_resume_ends_a_pause_early_and_the_queued_resume_does_nothing(
     again = await w.say("U1", "resume")
     assert "not on a pause" in words(again.messages)
 
-    await w.runner.drain(datetime.now(UTC) + timedelta(days=40))
+    await w.runner.drain(T0 + timedelta(days=40))
     assert w.channel.to(lea) == []  # no "welcome back" for a pause already over
     assert await status_of(database, enrollment) == ("active", None)
 
@@ -144,7 +145,7 @@ async def test_leave_ends_the_pairing_and_the_partner_is_told_kindly(database: D
     assert await status_of(database, mine) == ("left", None)
     assert await status_of(database, theirs) == ("active", None)  # the partner stays
 
-    await w.runner.drain(datetime.now(UTC) + timedelta(minutes=1))
+    await w.runner.drain(T0 + timedelta(minutes=1))
     told = w.channel.to(tom)
     assert len(told) == 1
     assert "Léa Test has left Program rm-2027" in words(told)
@@ -179,7 +180,7 @@ async def test_leave_with_a_private_reason_never_shows_it_to_the_partner(
         audit = (await session.scalars(select(AuditEvent))).all()
         assert all(reason not in str(e.details) for e in audit)  # opaque ids only
 
-    await w.runner.drain(datetime.now(UTC) + timedelta(minutes=1))
+    await w.runner.drain(T0 + timedelta(minutes=1))
     told = w.channel.to(tom)
     assert len(told) == 1 and "never shows up" not in words(told)
     assert "pairing ends here" in words(told)
@@ -204,7 +205,7 @@ async def test_contact_sends_the_words_inert_to_the_program_team(database: Datab
     done = (await submit(w, "U1", form, message=text)).form_answer  # type: ignore[attr-defined]
     assert isinstance(done, Done) and "on its way" in words([done.message])
 
-    report = await w.runner.drain(datetime.now(UTC) + timedelta(minutes=1))
+    report = await w.runner.drain(T0 + timedelta(minutes=1))
     assert report.parked == 0
     for reader in (deployment_admin, program_admin):
         received = w.channel.to(reader)

@@ -3,7 +3,7 @@ marks as left have their enrollments closed and their partners told kindly."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from storage.participation import leavers_with_open_enrollments
 from storage.people import check_people_file, import_people
 from storage.people_merge import SamePerson, merge_people
 from tests.participation.support import add_person, add_program, enroll, pair, words, world
+from tests.support.clock import T0
 
 
 async def test_merge_moves_everything_and_leaves_a_tombstone(database: Database) -> None:
@@ -105,9 +106,9 @@ async def test_leavers_of_a_full_import_are_closed_and_partners_told(database: D
         leavers = await leavers_with_open_enrollments(session)
     assert leavers == [lea]
 
-    report = await close_enrollments_of_leavers(database, leavers, None)
+    report = await close_enrollments_of_leavers(database, leavers, None, T0)
     assert (report.enrollments_closed, report.pairings_ended, report.partners_told) == (1, 1, 1)
-    again = await close_enrollments_of_leavers(database, leavers, None)
+    again = await close_enrollments_of_leavers(database, leavers, None, T0)
     assert again.enrollments_closed == 0  # nothing twice
     async with database.unit_of_work() as session:
         assert (await session.get(Enrollment, mine)).status == "left"  # type: ignore[union-attr]
@@ -117,7 +118,7 @@ async def test_leavers_of_a_full_import_are_closed_and_partners_told(database: D
         assert await leavers_with_open_enrollments(session) == []
 
     # Queued without a notifier: the server's due runner tells the partner.
-    await w.runner.drain(datetime.now(UTC) + timedelta(minutes=1))
+    await w.runner.drain(T0 + timedelta(minutes=1))
     told = w.channel.to(tom)
     assert len(told) == 1 and "Léa Test has left Program rm-2027" in words(told)
     assert w.channel.to(lea) == []

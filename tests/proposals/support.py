@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import Clock
+from bot.clock import Ticker
+from bot.domain.clock import ManualClock
 from dialogs.conversation import Conversation, ConversationConfig
 from dialogs.delivery import Recipient
 from dialogs.events import Actor, Inbound, Outcome, Platform
@@ -20,8 +21,8 @@ from dialogs.ui import Button, Done, FieldErrors, Form, Message, MessageRef
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import CareerStage, Enrollment, Person, PlatformIdentity, Program
-from storage.types import utcnow
 from tests.participation.support import buttons, words
+from tests.support.clock import T0, fixed_clock
 
 ADMIN_EMAIL = "rh@acme.example"
 CONFIG = ConversationConfig(
@@ -74,8 +75,9 @@ class World:
     runner: DueRunner
     program_id: int = 0
     users: dict[str, str] = field(default_factory=dict)  # person id -> slack user id
-    clock: Clock | None = None  # registers the routines' handlers; never started here
+    ticker: Ticker | None = None  # registers the routines' handlers; never started here
     admin_id: str = ""
+    clock: ManualClock = field(default_factory=fixed_clock)
 
     async def say(self, user: str, text: str) -> Outcome:
         return await self.conversation.handle(Inbound(actor(user), "command", text=text))
@@ -93,7 +95,7 @@ class World:
     async def drain(self, at: datetime | None = None) -> None:
         """Run what is due, and what that queued, until nothing is left."""
         for _ in range(10):
-            report = await self.runner.drain(at or utcnow())
+            report = await self.runner.drain(at or self.clock.now())
             if not report.done and not report.retried:
                 return
         raise AssertionError("the queue did not settle")
@@ -108,18 +110,21 @@ def actor(user: str) -> Actor:
 
 async def world(database: Database) -> World:
     channel = RecordingChannel()
+    clock = fixed_clock()
     notifier = Notifier(
         database,
         {"slack": channel},
         NotifierConfig(default_locale="en", quiet_hours=None, admins=(ADMIN_EMAIL,)),
+        clock=clock,
     )
     handlers = DueHandlers()
     notifier.register(handlers)
     register_participation(handlers, database, notifier)
     routines = register_matching(handlers, database, notifier)
-    runner = DueRunner(notifier.queue, handlers)
-    clock = Clock(runner, routines, timezone="Europe/Paris")
-    return World(database, Conversation(database, CONFIG), channel, runner, clock=clock)
+    runner = DueRunner(notifier.queue, handlers, clock=clock)
+    ticker = Ticker(runner, routines, timezone="Europe/Paris")
+    conversation = Conversation(database, CONFIG, clock=clock)
+    return World(database, conversation, channel, runner, ticker=ticker, clock=clock)
 
 
 async def add_program(database: Database, slug: str = "rm-2027", **rules: object) -> int:
@@ -183,7 +188,8 @@ def button(message: Message, action: str) -> Button:
 
 
 def later(days: float) -> datetime:
-    return utcnow() + timedelta(days=days)
+    """``days`` after the test clock's start (the clock itself does not move)."""
+    return T0 + timedelta(days=days)
 
 
 def done_message(outcome: Outcome) -> Message:

@@ -20,8 +20,8 @@ async def test_forgetting_a_person_frees_their_proposals(database: Database) -> 
     assert opened.form is not None
     await w.submit("UANNE", opened.form, {"reason": "Anne's private words"})
     await w.drain()
-    await forget_person(database, "anne@acme.example")
-    await forget_person(database, "marc@acme.example")
+    await forget_person(database, "anne@acme.example", now=w.clock.now())
+    await forget_person(database, "marc@acme.example", now=w.clock.now())
     await w.drain()
     async with database.unit_of_work() as session:
         proposals = {p.mentee_id: p for p in (await session.scalars(select(Proposal))).all()}

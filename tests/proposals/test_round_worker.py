@@ -17,10 +17,12 @@ async def test_the_worker_process_gives_the_same_round(database: Database) -> No
     w, ids = await two_pairs(database)
     try:
         async with database.unit_of_work() as session:
-            here = await dry_run(session, w.program_id, created_by=None)
+            here = await dry_run(session, w.program_id, created_by=None, now=w.clock.now())
             # an admin's pin, not committed yet, is part of the worker's run
             await add_pin(session, w.program_id, ids["tom"], ids["marc"], ids["tom"])
-            there = await dry_run(session, w.program_id, created_by=None, worker_from=0)
+            there = await dry_run(
+                session, w.program_id, created_by=None, worker_from=0, now=w.clock.now()
+            )
     finally:
         shutdown_worker()
     assert sorted((p.mentor_id, p.mentee_id) for p in here.result.pairs) == sorted(

@@ -18,9 +18,9 @@ MONDAY = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 07:00 in Paris, already pas
 
 
 async def fire_round(w: World) -> None:
-    assert w.clock is not None
-    [routine] = [r for r in w.clock.routines if r.name == ROUND]
-    assert await w.clock.fire(routine, MONDAY)
+    assert w.ticker is not None
+    [routine] = [r for r in w.ticker.routines if r.name == ROUND]
+    assert await w.ticker.fire(routine, MONDAY)
     await w.drain()
 
 

@@ -19,6 +19,7 @@ from storage.due_runner import DueHandlers
 from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import SignedRequest
+from tests.support.clock import fixed_clock
 
 __all__ = ["fake_slack"]
 SECRET = "tandem-test-signing-secret"
@@ -52,7 +53,9 @@ async def start_server(
     teams = config.pop("team_ids", (TEAM,))  # one allow-list for both, as bot/server.py does
     admins = tuple(config.pop("admins", ()))
     conversation = Conversation(
-        database, ConversationConfig(default_locale="fr", slack_team_ids=teams, admins=admins)
+        database,
+        ConversationConfig(default_locale="fr", slack_team_ids=teams, admins=admins),
+        clock=fixed_clock(),
     )
     settings = SlackConfig(
         **{

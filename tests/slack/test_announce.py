@@ -23,8 +23,8 @@ from handlers.slack.render import decode_click
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import AuditEvent, DueAction, Program
-from storage.types import utcnow
 from tests.fakes.slack_api import FakeSlack
+from tests.support.clock import T0, fixed_clock
 
 TEAM = "T0TANDEM1"
 ADMIN, BOB = "U0ALICE01", "U0BOB0002"
@@ -58,7 +58,7 @@ class World:
         return await self.conversation.handle(Inbound(actor, "command", text=text))
 
     async def run_due(self) -> None:
-        await self.runner.drain(utcnow() + timedelta(minutes=1))
+        await self.runner.drain(T0 + timedelta(minutes=1))
 
     def channel_posts(self, channel: str) -> list[dict[str, Any]]:
         return [m for (c, _ts), m in self.slack.messages.items() if c == channel]
@@ -73,13 +73,13 @@ async def world(database: Database) -> AsyncIterator[World]:
             return client
 
         notifier = Notifier(database, {"slack": SlackChannel(client_for)},
-                            NotifierConfig(default_locale="en", quiet_hours=None))  # fmt: skip
+                            NotifierConfig(default_locale="en", quiet_hours=None), clock=fixed_clock())  # fmt: skip
         handlers = DueHandlers()
         notifier.register(handlers)
         register_due_handlers(handlers, database, notifier)
         config = ConversationConfig(default_locale="en", admins=(ADMIN,), slack_team_ids=(TEAM,))
-        yield World(database, slack, Conversation(database, config),
-                    DueRunner(notifier.queue, handlers))  # fmt: skip
+        yield World(database, slack, Conversation(database, config, clock=fixed_clock()),
+                    DueRunner(notifier.queue, handlers, clock=fixed_clock()))  # fmt: skip
 
 
 async def add_program(database: Database, slug: str) -> None:

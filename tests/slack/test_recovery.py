@@ -15,6 +15,7 @@ from storage.types import utcnow
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import new_trigger_id, slash_command_request
 from tests.slack.conftest import SECRET, TEAM, SlackServer, start_server
+from tests.support.clock import fixed_clock
 
 ALICE = "U0ALICE01"
 
@@ -56,7 +57,7 @@ async def test_a_command_left_behind_is_answered_once_by_another_process(
     await crash_after_recording(server, command_body("help"))
     assert fake_slack.calls_to("chat.postMessage") == []
     async for other in start_server(database, fake_slack):  # another replica
-        runner = DueRunner(DueQueue(database), other.due_handlers)
+        runner = DueRunner(DueQueue(database), other.due_handlers, clock=fixed_clock())
         assert (await runner.drain(utcnow() + timedelta(seconds=30))).done == 0  # not yet
         assert (await runner.drain(utcnow() + timedelta(minutes=3))).done == 1
         assert (await runner.drain(utcnow() + timedelta(minutes=10))).done == 0
@@ -69,7 +70,7 @@ async def test_a_form_whose_trigger_expired_becomes_a_button(
     server: SlackServer, database: Database, fake_slack: FakeSlack
 ) -> None:
     await crash_after_recording(server, profile_edit_click())
-    runner = DueRunner(DueQueue(database), server.due_handlers)
+    runner = DueRunner(DueQueue(database), server.due_handlers, clock=fixed_clock())
     assert (await runner.drain(utcnow() + timedelta(minutes=3))).done == 1
     assert fake_slack.calls_to("views.open") == []
     [offer] = fake_slack.calls_to("chat.postMessage")
@@ -85,7 +86,7 @@ async def test_an_interaction_answered_in_time_is_not_answered_again(
 ) -> None:
     await server.post(slash_command_request(SECRET, text="help", user_id=ALICE))
     await server.settle()
-    runner = DueRunner(DueQueue(database), server.due_handlers)
+    runner = DueRunner(DueQueue(database), server.due_handlers, clock=fixed_clock())
     assert (await runner.drain(utcnow() + timedelta(minutes=3))).done == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     assert fake_slack.violations == []

@@ -40,6 +40,7 @@ from storage.due_runner import DueHandlers
 from storage.models import Person, PlatformIdentity
 from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN, fake_connector, openid_issuer
 from tests.fakes.openid_issuer import FakeOpenIdIssuer, StaticTokenCredentialsFactory
+from tests.support.clock import fixed_clock
 
 __all__ = ["fake_connector", "openid_issuer"]
 
@@ -199,7 +200,9 @@ async def real_bot(
 ) -> AsyncIterator[RunningBot]:
     """The endpoint in front of the real conversation core, with its due-action handlers."""
     core = Conversation(
-        database, ConversationConfig(default_locale="fr", teams_tenant_ids=(TENANT,))
+        database,
+        ConversationConfig(default_locale="fr", teams_tenant_ids=(TENANT,)),
+        clock=fixed_clock(),
     )
     runner, bot = await start_bot(
         database, authenticated_config(openid_issuer), core, DueHandlers()

@@ -24,9 +24,9 @@ from dialogs.presenters import JOIN_ACTION
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import DueAction, Program, TeamChannel
-from storage.types import utcnow
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
+from tests.support.clock import T0, fixed_clock
 from tests.teams.cards import bearer, buttons, card_of, texts
 from tests.teams.conftest import APP_ID, TENANT, RunningBot, activity, authenticated_config
 from tests.teams.conftest import start_bot as start_endpoint
@@ -46,8 +46,10 @@ class Replica:
     runner: Any
 
     async def run_due(self) -> None:
-        queue = Notifier(self.bot.core.database, {}, NotifierConfig()).queue
-        await DueRunner(queue, self.bot.handlers).drain(utcnow() + timedelta(minutes=1))
+        queue = Notifier(self.bot.core.database, {}, NotifierConfig(), clock=fixed_clock()).queue
+        await DueRunner(queue, self.bot.handlers, clock=fixed_clock()).drain(
+            T0 + timedelta(minutes=1)
+        )
 
     async def stop(self) -> None:
         await self.bot.http.close()
@@ -58,12 +60,13 @@ async def start(database: Database, issuer: FakeOpenIdIssuer) -> Replica:
     core = Conversation(
         database,
         ConversationConfig(default_locale="fr", admins=("aad-alice",), teams_tenant_ids=(TENANT,)),
+        clock=fixed_clock(),
     )
     handlers = DueHandlers()
     runner, bot = await start_endpoint(database, authenticated_config(issuer), core, handlers)
     assert bot.channel is not None
     notifier = Notifier(database, {"teams": bot.channel},
-                        NotifierConfig(default_locale="fr", quiet_hours=None))  # fmt: skip
+                        NotifierConfig(default_locale="fr", quiet_hours=None), clock=fixed_clock())  # fmt: skip
     notifier.register(handlers)
     register_due_handlers(handlers, database, notifier)
     return Replica(bot, runner)

@@ -18,6 +18,7 @@ from storage.due_runner import DueRunner
 from storage.models import Person, PlatformIdentity
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
+from tests.support.clock import fixed_clock
 from tests.teams.cards import bearer, button, buttons, card_of, click, inputs, texts
 from tests.teams.conftest import APP_ID, TENANT, RunningBot, activity
 
@@ -97,12 +98,16 @@ async def test_the_notifier_reaches_a_teams_person_through_the_queue(
     await install(real_bot, openid_issuer, fake_connector)
     person, _ = await alice(real_bot)
     assert real_bot.channel is not None
-    notifier = Notifier(real_bot.core.database, {"teams": real_bot.channel}, NotifierConfig())
+    notifier = Notifier(
+        real_bot.core.database, {"teams": real_bot.channel}, NotifierConfig(), clock=fixed_clock()
+    )
     notifier.register(real_bot.handlers)
     async with real_bot.core.database.unit_of_work() as session:
         await notifier.notify(session, person.id, Announcement("Session demain", "Session tomorrow"),
                               key="news-1", at=TUESDAY_NOON)  # fmt: skip
-    report = await DueRunner(notifier.queue, real_bot.handlers).drain(TUESDAY_NOON)
+    report = await DueRunner(notifier.queue, real_bot.handlers, clock=fixed_clock()).drain(
+        TUESDAY_NOON
+    )
     assert report.done == 1
     sent = fake_connector.sent_to("a:alice-1on1")[-1]
     assert sent["operation"] == "send" and "Session demain" in texts(card_of(sent))

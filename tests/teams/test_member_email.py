@@ -16,6 +16,7 @@ from storage.due_runner import DueHandlers
 from storage.models import Person, PlatformIdentity
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
+from tests.support.clock import fixed_clock
 from tests.teams.cards import bearer
 from tests.teams.conftest import TENANT, RunningBot, activity, authenticated_config, start_bot
 
@@ -34,7 +35,9 @@ async def any_tenant_bot(
     database: Database, openid_issuer: FakeOpenIdIssuer
 ) -> AsyncIterator[RunningBot]:
     """The real core with no allow-list: every tenant talks, no email is trusted."""
-    core = Conversation(database, ConversationConfig(default_locale="fr", teams_tenant_ids=()))
+    core = Conversation(
+        database, ConversationConfig(default_locale="fr", teams_tenant_ids=()), clock=fixed_clock()
+    )
     config = dataclasses.replace(authenticated_config(openid_issuer), tenant_ids=())
     runner, bot = await start_bot(database, config, core, DueHandlers())
     yield bot

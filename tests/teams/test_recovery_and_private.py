@@ -22,6 +22,7 @@ from storage.queue import DueQueue
 from storage.types import utcnow
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
+from tests.support.clock import fixed_clock
 from tests.teams.cards import bearer, card_of, texts
 from tests.teams.conftest import APP_ID, TENANT, RunningBot, activity
 from tests.teams.test_conversation import alice, install
@@ -37,8 +38,9 @@ async def recorded_by_a_dead_process(bot: RunningBot, body: dict[str, Any]) -> i
 
 
 async def drain(bot: RunningBot, after: timedelta) -> int:
+    # Recovery waits on the wall clock (a timeout, not business time), like the record itself.
     queue = DueQueue(bot.core.database)
-    return (await DueRunner(queue, bot.handlers).drain(utcnow() + after)).done
+    return (await DueRunner(queue, bot.handlers, clock=fixed_clock()).drain(utcnow() + after)).done
 
 
 async def test_a_message_left_by_a_dead_process_is_answered_by_another(
@@ -177,7 +179,10 @@ async def test_an_introduction_across_teams_and_slack_reaches_both(
     slack = RecordingSlack()
     assert real_bot.channel is not None
     notifier = Notifier(
-        real_bot.core.database, {"teams": real_bot.channel, "slack": slack}, NotifierConfig()
+        real_bot.core.database,
+        {"teams": real_bot.channel, "slack": slack},
+        NotifierConfig(),
+        clock=fixed_clock(),
     )
     notifier.register(real_bot.handlers)
     async with real_bot.core.database.unit_of_work() as session:

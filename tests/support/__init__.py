@@ -1,0 +1,1 @@
+"""What the tests share: fixed clocks, worlds, drivers, recording channels."""
