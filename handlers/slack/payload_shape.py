@@ -19,9 +19,14 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-# An identifier Tandem keys a record on (who acted, which delivery): an empty one would make
-# every such payload look like the same person or a duplicate of the first.
-Id = Annotated[str, Field(min_length=1)]
+# Who acted (a Slack user or team id) and which delivery it was (event id, trigger id, view
+# id and hash, action time) are what Tandem records and dedupes on: an empty one would make
+# every such payload the same person or a duplicate of the first, and an oversized one does
+# not fit the columns (``platform_identities.user_id`` is 128 characters, the record key 255;
+# PostgreSQL refuses longer values where SQLite stores them). Slack's own are 9-60 characters.
+SlackId = Annotated[str, Field(min_length=1, max_length=64)]
+Key = Annotated[str, Field(min_length=1, max_length=100)]
+ShortId = Annotated[str, Field(max_length=64)]
 
 
 class Shape(BaseModel):
@@ -46,7 +51,7 @@ class Shape(BaseModel):
 class Ref(Shape):
     """``{"id": …}`` objects: a team, an enterprise, a channel."""
 
-    id: str | None = None
+    id: ShortId | None = None
 
 
 class UserRef(Ref):
@@ -56,7 +61,7 @@ class UserRef(Ref):
 class Person(Shape):
     """The person who acted in an interaction: Tandem answers and records by this id."""
 
-    id: Id
+    id: SlackId
     team_id: str | None = None
 
 
@@ -80,8 +85,8 @@ class Context(Shape):
     team_id: str | None = None
     user: str | UserRef | None = None
     user_id: str | None = None
-    channel: str | Ref | None = None
-    channel_id: str | None = None
+    channel: ShortId | Ref | None = None
+    channel_id: ShortId | None = None
     thread_ts: str | None = None
     is_enterprise_install: bool | None = None
     is_ext_shared_channel: bool | None = None
@@ -121,7 +126,7 @@ class Event(Context):
         from_person = self.type in ("app_mention", "app_home_opened") or (
             self.type == "message" and self.subtype is None and self.bot_id is None
         )
-        if from_person and not (isinstance(self.user, str) and self.user):
+        if from_person and not (isinstance(self.user, str) and 0 < len(self.user) <= 64):
             raise ValueError(f"a {self.type} event without its author")
         return self
 
@@ -167,8 +172,8 @@ class View(Shape):
 class SubmittedView(View):
     """A view that was submitted or closed: Tandem keys the record on ``id`` and ``hash``."""
 
-    id: Id
-    hash: str
+    id: Key
+    hash: Key
     callback_id: str
 
 
@@ -177,7 +182,7 @@ class Action(Shape):
     block_id: str | None = None
     type: str | None = None
     value: str | None = None
-    action_ts: str | None = None
+    action_ts: Key | None = None
 
 
 class Container(Shape):
@@ -207,7 +212,7 @@ class Interaction(Context):
 
 class BlockActions(Interaction):
     type: Literal["block_actions"]
-    trigger_id: Id
+    trigger_id: Key
     # bolt's matchers read ``actions[0]``; Tandem keys the record on its ``action_ts``.
     actions: Annotated[list[Action], Field(min_length=1)]
     container: Container | None = None
@@ -216,7 +221,7 @@ class BlockActions(Interaction):
 
 class ViewSubmission(Interaction):
     type: Literal["view_submission"]
-    trigger_id: Id
+    trigger_id: Key
     view: SubmittedView
 
 
@@ -251,8 +256,8 @@ class Shortcut(Interaction):
 
 class EventCallback(Context):
     type: Literal["event_callback"]
-    team_id: Id
-    event_id: Id
+    team_id: SlackId
+    event_id: Key
     event: Event
 
 
@@ -265,10 +270,10 @@ class SlashCommand(Shape):
     """A slash command's form fields (all strings by nature): who, where and what."""
 
     command: str
-    team_id: Id
-    user_id: Id
-    channel_id: str | None = None
-    trigger_id: str | None = None
+    team_id: SlackId
+    user_id: SlackId
+    channel_id: ShortId | None = None
+    trigger_id: Key | None = None
     text: str | None = None
 
 
