@@ -170,10 +170,12 @@ class View(Shape):
 
 
 class SubmittedView(View):
-    """A view that was submitted or closed: Tandem keys the record on ``id`` and ``hash``."""
+    """A view that was submitted or closed: Tandem keys the record on ``id`` and ``hash``;
+    bolt reads ``type`` on every submission (is it a legacy workflow step?)."""
 
     id: Key
     hash: Key
+    type: str
     callback_id: str
 
 
@@ -223,6 +225,14 @@ class ViewSubmission(Interaction):
     type: Literal["view_submission"]
     trigger_id: Key
     view: SubmittedView
+    workflow_step: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _a_step_has_its_step(self) -> Self:
+        # bolt hands every listener ``body["workflow_step"]`` for a workflow step's view.
+        if self.view.type == "workflow_step" and self.workflow_step is None:
+            raise ValueError("a workflow step's view without its workflow_step")
+        return self
 
 
 class ViewClosed(Interaction):
@@ -239,19 +249,34 @@ class BlockSuggestion(Interaction):
 
 
 class Shortcut(Interaction):
-    """Global and message shortcuts, and the legacy interactions whose ``callback_id`` bolt's
-    action matcher searches with a pattern (a number there raised ``TypeError``)."""
+    """Global and message shortcuts, and legacy dialogs: bolt's matchers compare their
+    ``callback_id``, our action matcher with a pattern (a number there raised ``TypeError``)."""
 
     type: Literal[
         "shortcut",
         "message_action",
-        "interactive_message",
         "dialog_submission",
         "dialog_cancellation",
         "dialog_suggestion",
-        "workflow_step_edit",
     ]
     callback_id: str
+
+
+class AttachmentAction(Interaction):
+    """A legacy attachment button: bolt builds every listener's ``action`` argument from
+    ``actions[0]`` before any matcher runs."""
+
+    type: Literal["interactive_message"]
+    callback_id: str
+    actions: Annotated[list[Any], Field(min_length=1)]
+
+
+class WorkflowStepEdit(Interaction):
+    """Legacy workflow steps: bolt's ``step`` argument is ``body["workflow_step"]``."""
+
+    type: Literal["workflow_step_edit"]
+    callback_id: str
+    workflow_step: dict[str, Any]
 
 
 class EventCallback(Context):
@@ -273,7 +298,9 @@ class SlashCommand(Shape):
     team_id: SlackId
     user_id: SlackId
     channel_id: ShortId | None = None
-    trigger_id: Key | None = None
+    # Tandem dedupes commands on it: without one, every such command after the first would
+    # be taken for a retry of the first and dropped.
+    trigger_id: Key
     text: str | None = None
 
 
@@ -284,9 +311,10 @@ BY_TYPE: dict[str, type[Context]] = {
     "view_submission": ViewSubmission,
     "view_closed": ViewClosed,
     "block_suggestion": BlockSuggestion,
-    **{kind: Shortcut for kind in ("shortcut", "message_action", "interactive_message")},
-    **{kind: Shortcut for kind in ("dialog_submission", "dialog_cancellation")},
-    **{kind: Shortcut for kind in ("dialog_suggestion", "workflow_step_edit")},
+    **{kind: Shortcut for kind in ("shortcut", "message_action", "dialog_submission")},
+    **{kind: Shortcut for kind in ("dialog_cancellation", "dialog_suggestion")},
+    "interactive_message": AttachmentAction,
+    "workflow_step_edit": WorkflowStepEdit,
 }
 
 

@@ -151,6 +151,15 @@ def dm() -> dict[str, Any]:
     )
 
 
+def attachment_click() -> dict[str, Any]:
+    """A legacy attachment button (Tandem sends none; bolt still routes them)."""
+    return {**shortcut(), "type": "interactive_message", "actions": [{"name": "a"}]}
+
+
+def step_edit() -> dict[str, Any]:
+    return {**shortcut(), "type": "workflow_step_edit", "workflow_step": {"id": "1"}}
+
+
 Payload = Callable[[], dict[str, Any]]
 
 
@@ -203,6 +212,11 @@ WRONG_INTERACTIONS = [
     (suggestion, "user", 3.5),  # 500
     (shortcut, "callback_id", None),
     (shortcut, "user", True),  # 500
+    # Found by the signed fuzz test: bolt builds every listener argument (``action``,
+    # ``step``) from these before any matcher runs; missing, they raised KeyError (500).
+    (submission, "view.type", ...),
+    (attachment_click, "actions", ...),
+    (step_edit, "workflow_step", ...),
     # Longer than the columns they are recorded in: refused by PostgreSQL (a 500 there).
     (click, "user.id", "U" * 200),
     (click, "trigger_id", "1." * 100),
@@ -255,7 +269,7 @@ async def test_signed_event_of_the_wrong_shape_is_400(
     assert await count_inbound(database) == 0
 
 
-@pytest.mark.parametrize("missing", ["user_id", "team_id", "command"])
+@pytest.mark.parametrize("missing", ["user_id", "team_id", "command", "trigger_id"])
 async def test_slash_command_without_who_or_what_is_400(
     server: SlackServer, database: Database, missing: str
 ) -> None:
@@ -274,7 +288,7 @@ async def test_the_well_formed_payloads_pass_the_check_and_are_served(
     """The check must not refuse what Slack really sends (our payloads and Slack's samples)."""
     from handlers.slack import payload_shape
 
-    for make in (click, submission, closed, suggestion, shortcut, dm):
+    for make in (click, submission, closed, suggestion, shortcut, attachment_click, step_edit, dm):
         assert payload_shape.problem(make()) is None, make.__name__
     assert (await within(server.post(interactivity_request(SECRET, click())))).status == 200
     events = sign(SECRET, json.dumps(dm()), content_type=JSON)
