@@ -3,7 +3,8 @@
 slack-bolt 1.30 parses the body before checking the signature, so malformed JSON, invalid
 UTF-8, ``"event": null`` or a timestamp like ``abc`` end in HTTP 500. Here: a size limit
 read in chunks (413), the timestamp and signature through slack_sdk's ``SignatureVerifier``
-(401), a well-formed body (400). The checked text is left on the request for the route.
+(401), a well-formed body of the shape bolt and Tandem read (400, see ``payload_shape``).
+The checked text is left on the request for the route.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_sdk.signature import Clock, SignatureVerifier
+
+from handlers.slack import payload_shape
 
 MAX_BODY = 1024 * 1024
 MAX_DEPTH = 32
@@ -80,22 +83,41 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
+def _shape(body: dict[str, Any], *, form: bool = False) -> None:
+    reason = payload_shape.problem(body, form=form)
+    if reason is not None:
+        raise BadRequest(400, f"unexpected payload shape ({reason})")
+
+
 def check_body(text: str, content_type: str) -> None:
-    """Raise BadRequest(400) unless the body is a well-formed Slack payload."""
-    if content_type == "application/json":
+    """Raise BadRequest(400) unless the body is a well-formed Slack payload.
+
+    The body is read the way bolt's ``parse_body`` will read it (JSON when the type says so
+    or the text starts with ``{``; the last ``payload`` field of a form), so what is checked
+    here is what bolt gets."""
+    if content_type == "application/json" or text.startswith("{"):
         envelope = _json_object(text)
         kind = envelope.get("type")
         if not isinstance(kind, str):
             raise BadRequest(400, "no payload type")
         if kind == "event_callback" and not isinstance(envelope.get("event"), dict):
             raise BadRequest(400, "event_callback without an event")
+        _shape(envelope)
         return
-    fields = parse_qs(text, keep_blank_values=True)
+    pairs = parse_qsl(text, keep_blank_values=True)
+    fields = dict(pairs)
     if "payload" in fields:
-        payload = _json_object(fields["payload"][0])
+        payload = _json_object(fields["payload"])
         if not isinstance(payload.get("type"), str):
             raise BadRequest(400, "no payload type")
-    elif "command" not in fields and "ssl_check" not in fields:
+        _shape(payload)
+    elif "command" in fields:
+        # bolt keeps the last of repeated fields: two user ids would be two answers to "who".
+        names = [name for name, _ in pairs]
+        if len(names) != len(set(names)):
+            raise BadRequest(400, "a repeated form field")
+        _shape(fields, form=True)
+    elif "ssl_check" not in fields:
         raise BadRequest(400, "not a Slack request")
 
 
