@@ -182,7 +182,9 @@ class _Needles:
     def __init__(self, identifiers: Iterable[str | None], names: Iterable[str | None]) -> None:
         self.identifiers = sorted({i for i in identifiers if i and len(i) >= 4}, key=len)
         self.names = sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len)
-        parts = [re.escape(i) for i in reversed(self.identifiers)]
+        # Whole identifiers only: a colleague's "U0ABC10" must survive erasing "U0ABC1", and
+        # "jo@acme.example" must not eat into "jo@acme.example.org" or "ajo@acme.example".
+        parts = [rf"(?<![\w.+-]){re.escape(i)}(?![\w-]|\.\w)" for i in reversed(self.identifiers)]
         parts += [rf"(?<!\w){re.escape(n)}(?!\w)" for n in reversed(self.names)]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
