@@ -2,19 +2,23 @@
 
 The Person row stays as a tombstone, so the management tree and the rules that read it
 still hold (a forgotten manager still blocks pairing their reports with their own
-manager); everything that says who they were goes: contact and HR fields, platform
-identities, what they wrote, their conversations, and any copy of their email or name
-left in any text or JSON column of any table.
+manager); everything that says who they were goes: contact and HR fields, every platform
+identity that carries their email (linked to them or not), what they wrote (cleared where
+the row stays, deleted with every payload that names them: raw inbound events, queued or
+done due actions, console messages, dialog states), their conversations, and any copy of
+their email or name left in any text or JSON column of any table. On SQLite the file
+forgets too: erased cells are zeroed and the write-ahead log is checkpointed and emptied.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -26,32 +30,25 @@ from sqlalchemy import (
     delete,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy import func as sql
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.matching_notifications import PairProposed
 from storage.db import Database
 from storage.match_runs import withdraw_waiting
 from storage.models import (
     AuditEvent,
     Base,
-    ConsoleMessage,
-    DialogState,
-    DueAction,
     Enrollment,
-    Feedback,
-    Goal,
-    InboundEvent,
-    MessageRef,
-    Pairing,
     Person,
     PlatformIdentity,
-    ProgramAdmin,
     Proposal,
 )
+
+log = structlog.get_logger("tandem.erasure")
 
 ERASED = "[erased]"
 # Tables the final sweep leaves alone: other people's own identity rows (a colleague who
@@ -72,6 +69,103 @@ UNSCANNED_TABLES = frozenset(
 )
 OPEN_ENROLLMENT = ("draft", "pending", "active", "paused")
 
+# -- What refers to a person, and what forgetting does with it ----------------------------
+# One declaration per effect, "table.column" as the keys; the code below is driven by them
+# and tests/test_forget_schema.py compares them with the schema: a column that may refer to
+# a person (an opaque person id, a key to persons, a free text, a JSON payload) and is in
+# none of them fails that test, so a new one cannot be forgotten by ``forget``.
+
+# The Person row itself: every column is emptied by ``tombstone()`` except these.
+PERSON_KEPT: Mapping[str, str] = {
+    "persons.id": "the tombstone's opaque id",
+    "persons.organisation_id": "which organisation, not who",
+    "persons.manager_id": "the management tree holds (a forgotten manager still blocks pairing)",
+    "persons.created_at": "when the record began, not who",
+}
+# Rows that exist only for this person: deleted, with everything in them.
+ROWS_DELETED: Mapping[str, str] = {
+    "platform_identities.person_id": "how to reach them, their platform names and email",
+    "dialog_states.person_id": "their conversations in progress, with what they typed",
+    "message_refs.person_id": "where the bot's messages to them live",
+    "console_messages.person_id": "their console history, both sides",
+    "program_admins.person_id": "an admin right nobody holds any more",
+}
+# JSON payloads that may quote them (their id, a platform user id, their email, and next to
+# it their words): the rows that mention them are deleted whoever they belong to (a message
+# to the team quoting them, a colleague's flow about them, a raw event they sent).
+PAYLOADS_DELETED: Mapping[str, str] = {
+    "due_actions.payload": "queued or done work about them: contact messages, notices, cards",
+    "inbound_events.payload": "raw platform events: what they typed, their profile",
+    "console_messages.payload": "an admin's console copy of a message that quotes them",
+    "dialog_states.data": "another person's flow about them",
+}
+# What they wrote, in rows that stay by opaque id (reports count them): table -> the column
+# naming the author, and the written columns with their erased value.
+WORDS_CLEARED: Mapping[str, tuple[str, Mapping[str, Any]]] = {
+    "enrollments": (
+        "person_id",
+        {"goals": None, "motivation": None, "left_reason": None, "location": None},
+    ),
+    "feedback": ("person_id", {"learned": None}),
+    "goals": ("created_by", {"text": ""}),
+    "pairings": ("ended_by", {"end_reason": None}),
+    "proposals": ("declined_by", {"decline_reason": None}),
+}
+# Opaque ids that stay: once the person row is a tombstone they name nobody, and the
+# history, rules and counts that read them still hold.
+IDS_KEPT: Mapping[str, str] = {
+    "persons.assistant_id": "others' assistant link (the tombstone's own is emptied)",
+    "enrollments.person_id": "participation counts; words cleared (WORDS_CLEARED)",
+    "feedback.person_id": "ratings count; words cleared",
+    "goals.created_by": "the pair's goal list; words cleared",
+    "pairings.mentor_id": "no repeat pairings, history",
+    "pairings.mentee_id": "no repeat pairings, history",
+    "pairings.ended_by": "history; the reason is cleared",
+    "proposals.mentor_id": "history (waiting ones are withdrawn)",
+    "proposals.mentee_id": "history (waiting ones are withdrawn)",
+    "proposals.declined_by": "history; the reason is cleared",
+    "consents.person_id": "proof of consent, by opaque id only",
+    "admin_blocks.person_a": "an admin's rule between two people",
+    "admin_blocks.person_b": "an admin's rule between two people",
+    "admin_blocks.created_by": "which admin made the rule",
+    "admin_pins.mentor_id": "an admin's rule between two people",
+    "admin_pins.mentee_id": "an admin's rule between two people",
+    "admin_pins.created_by": "which admin made the rule",
+    "match_runs.created_by": "who ran the matching",
+    "program_texts.created_by": "who wrote a charter version (the DPO's record)",
+    "audit_events.actor_id": "the audit trail, by opaque id",
+    "audit_events.subject_id": "the audit trail, by opaque id",
+    # slack_sdk's installation store: the workspace's install, not a person's record; the
+    # bot is not a person, and the installer's id is what Slack itself keeps for the token.
+    "slack_installations.user_id": "the installer, as Slack's installation record needs",
+    "slack_installations.bot_user_id": "the bot",
+    "slack_bots.bot_user_id": "the bot",
+}
+# Free text and JSON that no person writes: their names and identifiers are still swept
+# from it (``_sweep``), but there are no words of theirs to remove.
+NOT_THEIR_WORDS: Mapping[str, str] = {
+    "persons.languages": "emptied by the tombstone",
+    "persons.quiet_days": "emptied by the tombstone",
+    "platform_identities.conversation_ref": "deleted with the identity",
+    "audit_events.details": "ids and counts, written by the bot",
+    "due_actions.last_error": "the bot's error text",
+    "deployment_values.value": "a generated secret",
+    "organisations.slack_team_ids": "workspace ids",
+    "organisations.teams_tenant_ids": "tenant ids",
+    "team_channels.conversation_ref": "a channel, not a person",
+    "programs.rules": "admin settings",
+    "programs.matching_weights": "admin settings",
+    "program_texts.body": "the charter or notice an admin or DPO wrote",
+    "skill_translations.description": "the taxonomy",
+    "enrollments.skills_offered": "skill keys and levels",
+    "enrollments.skills_wanted": "skill keys and levels",
+    "enrollments.offers_back": "choices from a fixed list",
+    "enrollments.languages": "language codes",
+    "match_runs.stats": "counts",
+    "proposals.reasons": "the engine's reasons, by key",
+    "feedback.skill_levels": "skill keys and levels",
+}
+
 
 class PersonNotFound(LookupError):
     """No (unerased) person has this email."""
@@ -87,7 +181,9 @@ class _Needles:
     def __init__(self, identifiers: Iterable[str | None], names: Iterable[str | None]) -> None:
         self.identifiers = sorted({i for i in identifiers if i and len(i) >= 4}, key=len)
         self.names = sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len)
-        parts = [re.escape(i) for i in reversed(self.identifiers)]
+        # Whole identifiers only: a colleague's "U0ABC10" must survive erasing "U0ABC1", and
+        # "jo@acme.example" must not eat into "jo@acme.example.org" or "ajo@acme.example".
+        parts = [rf"(?<![\w.+-]){re.escape(i)}(?![\w-]|\.\w)" for i in reversed(self.identifiers)]
         parts += [rf"(?<!\w){re.escape(n)}(?!\w)" for n in reversed(self.names)]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
@@ -160,19 +256,60 @@ def _rowcount(result: Result[Any]) -> int:
     return (result.rowcount or 0) if isinstance(result, CursorResult) else 0
 
 
-async def _find(session: AsyncSession, email: str) -> Person | None:
+async def _targets(session: AsyncSession, email: str) -> list[Person]:
+    """Every unerased record this email names: the person who has it, and anyone whose
+    platform identity carries it. Outside the allow-lists an identity is not linked to the
+    imported person but gets a record of its own (from the platform profile): the same
+    human, whose names and words must go too. The record that has the email comes first."""
     wanted = email.strip().lower()
-    person = await session.scalar(
-        select(Person).where(sql.lower(Person.email) == wanted, Person.erased_at.is_(None))
-    )
-    if person is None:  # someone the bot knows only through a platform profile
-        person = await session.scalar(
-            select(Person)
-            .join(PlatformIdentity, PlatformIdentity.person_id == Person.id)
-            .where(sql.lower(PlatformIdentity.email) == wanted, Person.erased_at.is_(None))
-            .limit(1)
+    owners = select(PlatformIdentity.person_id).where(sql.lower(PlatformIdentity.email) == wanted)
+    found = await session.scalars(
+        select(Person)
+        .where(
+            or_(sql.lower(Person.email) == wanted, Person.id.in_(owners)),
+            Person.erased_at.is_(None),
         )
-    return person
+        .order_by(Person.created_at, Person.id)
+    )
+    return sorted(found, key=lambda p: (p.email or "").lower() != wanted)
+
+
+def _column(name: str) -> Any:
+    table, column = name.split(".")
+    return Base.metadata.tables[table].c[column]
+
+
+def _mentions(column: Any, ids: Iterable[str], emails: Iterable[str]) -> ColumnElement[bool]:
+    """A JSON column that names one of ``ids`` as a whole string value (``"U0ABC"``, never
+    a longer id that starts alike) or contains one of ``emails`` anywhere."""
+    as_text = cast(column, Text)
+    conditions = [as_text.contains(json.dumps(i), autoescape=True) for i in sorted(set(ids))]
+    conditions += [
+        sql.lower(as_text).contains(spelling, autoescape=True)
+        for e in sorted(set(emails))
+        for spelling in {e.lower(), json.dumps(e.lower())[1:-1]}
+    ]
+    return or_(*conditions)
+
+
+async def _forget_on_disk(database: Database) -> None:
+    """SQLite keeps former page images in the write-ahead log until a checkpoint: move them
+    into the file (where ``secure_delete`` zeroed the erased cells) and empty the log.
+
+    A reader that is still inside a transaction elsewhere makes the checkpoint stop short;
+    the log is then emptied by the next checkpoint, and we say so."""
+    if not database.is_sqlite:
+        return
+    async with database.engine.connect() as connection:
+        # The raw driver, not connection.execute: our begin hook would open a transaction,
+        # and a checkpoint inside one cannot truncate the log.
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, *_ = await cursor.fetchone()
+        await cursor.close()
+    if busy:
+        log.warning("forget.checkpoint_incomplete", reason="a reader is still in a transaction")
 
 
 def tombstone(left_at: datetime | None, now: datetime) -> dict[str, Any]:
@@ -206,113 +343,90 @@ async def forget_person(
 ) -> str:
     """Erase the person with ``email`` and return their opaque id (the tombstone's).
 
-    Raises PersonNotFound when nobody (not already erased) has that email.
+    Every record the email names is erased (see ``_targets``); the first one's id is
+    returned. Raises PersonNotFound when nobody (not already erased) has that email.
     """
     async with database.unit_of_work(immediate=True) as session:
-        person = await _find(session, email)
-        if person is None:
+        if database.is_sqlite:
+            # Deleted and overwritten cells are zeroed in the file instead of left in free
+            # space, where the raw bytes would still show the email and words.
+            await session.execute(text("PRAGMA secure_delete = ON"))
+        people = await _targets(session, email)
+        if not people:
             raise PersonNotFound(email)
-        pid = person.id
+        pids = [p.id for p in people]
         identities = list(
-            await session.scalars(select(PlatformIdentity).where(PlatformIdentity.person_id == pid))
+            await session.scalars(
+                select(PlatformIdentity).where(PlatformIdentity.person_id.in_(pids))
+            )
         )
-        full_name = f"{person.first_name or ''} {person.last_name or ''}".strip()
+        known = [email.strip(), *(p.email for p in people), *(i.email for i in identities)]
+        emails = {e for e in known if e}
+        user_ids = {i.user_id for i in identities} - set(pids)  # the console's is the pid
         needles = _Needles(
-            identifiers=[
-                email.strip(),
-                person.email,
-                person.employee_id,
-                *(i.email for i in identities),
-                *(i.user_id for i in identities if i.user_id != pid),
-            ],
-            names=[person.first_name, person.last_name, full_name]
-            + [i.display_name for i in identities],
+            identifiers=[*emails, *(p.employee_id for p in people), *user_ids],
+            names=[n for p in people for n in _names(p)] + [i.display_name for i in identities],
         )
-
         counts: dict[str, int] = {}
 
-        async def clear(name: str, statement: Any) -> None:
-            counts[name] = _rowcount(await session.execute(statement))
+        async def count(name: str, statement: Any) -> None:
+            counts[name] = counts.get(name, 0) + _rowcount(await session.execute(statement))
 
-        # What they wrote.
-        await clear(
-            "enrollments",
-            update(Enrollment)
-            .where(Enrollment.person_id == pid)
-            .values(goals=None, motivation=None, left_reason=None, location=None),
-        )
+        # What they wrote, in rows that stay by opaque id.
+        for table_name, (author, cleared) in WORDS_CLEARED.items():
+            table = Base.metadata.tables[table_name]
+            await count(table_name, update(table).where(table.c[author].in_(pids)).values(cleared))
         await session.execute(
             update(Enrollment)
-            .where(Enrollment.person_id == pid, Enrollment.status.in_(OPEN_ENROLLMENT))
+            .where(Enrollment.person_id.in_(pids), Enrollment.status.in_(OPEN_ENROLLMENT))
             .values(status="left")
         )
-        await clear(
-            "feedback", update(Feedback).where(Feedback.person_id == pid).values(learned=None)
-        )
-        await clear("goals", update(Goal).where(Goal.created_by == pid).values(text=""))
-        await clear(
-            "pairings", update(Pairing).where(Pairing.ended_by == pid).values(end_reason=None)
-        )
-        await clear(
-            "proposals",
-            update(Proposal).where(Proposal.declined_by == pid).values(decline_reason=None),
-        )
-        # Proposals waiting for them end (the other side is told and freed); the cards that
-        # carry a copy of their profile (goals, title) are not delivered, and history rows
-        # that name them go.
-        for program_id in set(
-            await session.scalars(
-                select(Proposal.program_id).where(
-                    Proposal.status == "sent",
-                    (Proposal.mentor_id == pid) | (Proposal.mentee_id == pid),
-                )
-            )
-        ):
-            await withdraw_waiting(session, pid, program_id, now)
-        mentions = cast(DueAction.payload, Text).contains(pid)
-        await clear(
-            "due_actions",
-            delete(DueAction).where(
-                mentions,
-                or_(
-                    DueAction.status == "done",
-                    cast(DueAction.payload, Text).contains(PairProposed.type)
-                    & (DueAction.status != "running"),
-                ),
-            ),
-        )
-        # Their conversations with the bot.
-        await clear("dialog_states", delete(DialogState).where(DialogState.person_id == pid))
-        await clear("message_refs", delete(MessageRef).where(MessageRef.person_id == pid))
-        await clear(
-            "console_messages", delete(ConsoleMessage).where(ConsoleMessage.person_id == pid)
-        )
-        events = 0
-        for identity in identities:
-            if identity.user_id == pid:
-                continue  # the console's user id is the opaque id: not found in payloads
-            events += _rowcount(
-                await session.execute(
-                    delete(InboundEvent).where(
-                        InboundEvent.platform == identity.platform,
-                        cast(InboundEvent.payload, Text).contains(identity.user_id),
+        # Proposals waiting for them end (the other side is told and freed: that notice
+        # names the other side only, so the deletions below keep it).
+        for pid, program_id in (
+            await session.execute(
+                select(Proposal.mentor_id, Proposal.program_id)
+                .where(Proposal.status == "sent", Proposal.mentor_id.in_(pids))
+                .union(
+                    select(Proposal.mentee_id, Proposal.program_id).where(
+                        Proposal.status == "sent", Proposal.mentee_id.in_(pids)
                     )
                 )
             )
-        counts["inbound_events"] = events
-        await clear("program_admins", delete(ProgramAdmin).where(ProgramAdmin.person_id == pid))
-        await clear("identities", delete(PlatformIdentity).where(PlatformIdentity.person_id == pid))
+        ).all():
+            await withdraw_waiting(session, pid, program_id, now)
+        # Every payload that names them, and with it the words next to their name.
+        for name in PAYLOADS_DELETED:
+            column = _column(name)
+            await count(
+                column.table.name,
+                delete(column.table).where(_mentions(column, [*pids, *user_ids], emails)),
+            )
+        for name in ROWS_DELETED:
+            column = _column(name)
+            await count(column.table.name, delete(column.table).where(column.in_(pids)))
 
-        # The tombstone: only the links that hold the management tree remain.
-        await session.execute(
-            update(Person)
-            .where(Person.id == pid)
-            .values(**tombstone(person.left_at, now))
-            .execution_options(synchronize_session=False)
-        )
+        # The tombstones: only the links that hold the management tree remain.
+        for person in people:
+            await session.execute(
+                update(Person)
+                .where(Person.id == person.id)
+                .values(**tombstone(person.left_at, now))
+                .execution_options(synchronize_session=False)
+            )
         session.expunge_all()
         counts["scrubbed_rows"] = await _sweep(session, needles)
-        session.add(
-            AuditEvent(action="person.forgotten", actor_id=actor_id, subject_id=pid, details=counts)
-        )
-        return pid
+        for pid in pids:
+            details: dict[str, Any] = dict(counts) if pid == pids[0] else {"with": pids[0]}
+            session.add(
+                AuditEvent(
+                    action="person.forgotten", actor_id=actor_id, subject_id=pid, details=details
+                )
+            )
+    await _forget_on_disk(database)
+    return pids[0]
+
+
+def _names(person: Person) -> list[str | None]:
+    full_name = f"{person.first_name or ''} {person.last_name or ''}".strip()
+    return [person.first_name, person.last_name, full_name]

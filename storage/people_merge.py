@@ -13,6 +13,7 @@ the kept person's own words. The tombstone below empties the duplicate's row alo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,55 @@ FILLED = (
     "preferred_platform",
     "assistant_id",
 )
+
+
+# Every column that holds a person's opaque id, and what a merge does with it: one place,
+# which tests/test_forget_schema.py compares with the schema (a new column that refers to a
+# person and is in none of these fails it).
+MOVED: frozenset[str] = frozenset(
+    {
+        "persons.manager_id",  # the people they manage
+        "persons.assistant_id",  # the people they assist
+        "platform_identities.person_id",
+        "enrollments.person_id",
+        "consents.person_id",
+        "feedback.person_id",
+        "goals.created_by",
+        "pairings.mentor_id",
+        "pairings.mentee_id",
+        "pairings.ended_by",
+        "proposals.mentor_id",
+        "proposals.mentee_id",
+        "message_refs.person_id",
+        "dialog_states.person_id",
+        "console_messages.person_id",
+        "program_admins.person_id",
+    }
+)
+# Left on the duplicate's id on purpose: history that says who did what at the time (the
+# duplicate's tombstone id stays readable in the audit trail).
+NOT_MOVED: Mapping[str, str] = {
+    "persons.id": "the duplicate's own row, which becomes a tombstone",
+    "platform_identities.user_id": "the platform's id: the row moves by person_id",
+    "audit_events.actor_id": "the audit trail as it happened",
+    "audit_events.subject_id": "the audit trail as it happened",
+    "match_runs.created_by": "who ran a past matching",
+    "program_texts.created_by": "who wrote a charter version",
+    "slack_installations.user_id": "Slack's installation record, not ours",
+    "slack_installations.bot_user_id": "the bot",
+    "slack_bots.bot_user_id": "the bot",
+}
+# Not moved, and they should be: a gap seen while declaring the above, left for its own
+# change (the rules' unique constraints need the same care as program_admins).
+NOT_MOVED_YET: Mapping[str, str] = {
+    "proposals.declined_by": "a declined proposal's mentor or mentee moves, this does not",
+    "admin_blocks.person_a": "an admin's block stops applying to the kept record",
+    "admin_blocks.person_b": "an admin's block stops applying to the kept record",
+    "admin_blocks.created_by": "which admin made the rule",
+    "admin_pins.mentor_id": "an admin's pin stops applying to the kept record",
+    "admin_pins.mentee_id": "an admin's pin stops applying to the kept record",
+    "admin_pins.created_by": "which admin made the rule",
+}
 
 
 class SamePerson(ValueError):

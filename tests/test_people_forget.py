@@ -15,6 +15,7 @@ from storage.models import (
     AuditEvent,
     Base,
     Consent,
+    ConsoleMessage,
     DialogState,
     DueAction,
     Enrollment,
@@ -229,3 +230,66 @@ async def test_an_unknown_or_already_forgotten_email_is_a_clear_error(database: 
     await forget_person(database, EMAIL, now=T0)
     with pytest.raises(PersonNotFound):
         await forget_person(database, EMAIL, now=T0)
+
+
+async def test_words_quoted_elsewhere_and_an_unlinked_identity_go_too(database: Database) -> None:
+    """Outside the allow-lists her Slack identity got a record of its own; what she wrote
+    was quoted in a message to the team, an admin's console and a colleague's flow."""
+    ids = await seed(database)
+    word = "quasimodesque"
+    async with database.unit_of_work() as session:
+        unlinked = Person(first_name="gwenny", timezone="Europe/Paris")
+        unlinked.identities.append(
+            PlatformIdentity(platform="slack", tenant_id="T0OTHER", user_id="U0GWENQ7",
+                             display_name="gwenny", email=EMAIL.lower())
+        )  # fmt: skip
+        session.add(unlinked)
+        await session.flush()
+        admin = ids["director"]
+        session.add_all(
+            [
+                InboundEvent(platform="slack", event_id="Ev3", kind="view_submission",
+                             payload={"user": {"id": "U0GWENQ7"}, "text": word}),
+                # A colleague whose id starts like hers keeps his event.
+                InboundEvent(platform="slack", event_id="Ev4", kind="message",
+                             payload={"user": "U0GWENQ70", "text": "hello"}),
+                DueAction(kind="participation.contact", idempotency_key="k2", status="done",
+                          due_at=datetime(2027, 1, 1, tzinfo=UTC),
+                          payload={"person_id": unlinked.id, "text": word}),
+                DueAction(kind="notify.deliver", idempotency_key="k3",
+                          due_at=datetime(2027, 1, 1, tzinfo=UTC),
+                          payload={"person_id": admin, "notification": {
+                              "type": "message_to_team", "person_ids": [unlinked.id],
+                              "text": word}}),
+                DueAction(kind="notify.deliver", idempotency_key="k4",
+                          due_at=datetime(2027, 1, 1, tzinfo=UTC),
+                          payload={"person_id": ids["mentor"], "notification": {"type": "x"}}),
+                ConsoleMessage(message_id="m1", person_id=admin, author="bot", locale="fr",
+                               payload={"parts": [{"person_id": unlinked.id}, word]}),
+                DialogState(id="flow-2", person_id=admin, flow="admin", step="confirm",
+                            data={"subject": ids["gwen"]}, version=1),
+            ]
+        )  # fmt: skip
+
+    forgotten = await forget_person(database, EMAIL, now=T0)
+
+    assert forgotten == ids["gwen"]
+    # Her id as a whole JSON string: the colleague's "U0GWENQ70" contains it and stays.
+    assert await occurrences(database, [EMAIL, FIRST, LAST, "gwenny", '"U0GWENQ7"', word]) == []
+    async with database.unit_of_work() as session:
+        tombstone = await session.get(Person, unlinked.id)
+        assert tombstone is not None and tombstone.erased_at is not None
+        assert (await session.execute(select(PlatformIdentity))).first() is None
+        events = {e.event_id: e.payload for e in (await session.scalars(select(InboundEvent)))}
+        assert set(events) == {"Ev2", "Ev4"}
+        assert events["Ev4"] == {"user": "U0GWENQ70", "text": "hello"}
+        keys = set((await session.execute(select(DueAction.idempotency_key))).scalars())
+        assert keys == {"k4"}  # someone else's notice that does not name her stays
+        assert (await session.execute(select(ConsoleMessage))).first() is None
+        assert (await session.execute(select(DialogState))).first() is None
+        audits = (
+            await session.scalars(
+                select(AuditEvent.subject_id).where(AuditEvent.action == "person.forgotten")
+            )
+        ).all()
+        assert sorted(audits) == sorted([ids["gwen"], unlinked.id])
