@@ -20,11 +20,20 @@ if TYPE_CHECKING:
     from dialogs.i18n import Translator
     from storage.db import Database
 
-CSV_COLUMNS = ("mentor_email", "mentee_email", "score", "reasons", "mentor_name", "mentee_name",
-               "pinned", "flags")  # fmt: skip
+CSV_COLUMNS = (
+    "mentor_email",
+    "mentee_email",
+    "score",
+    "reasons",
+    "mentor_name",
+    "mentee_name",
+    "pinned",
+    "flags",
+)
 # Reasons that ask the admin to look, rather than explain the pair: the "flags" column.
-FLAG_CODES = frozenset({"pinned", "pin_breaks_rule", "reporting_line_unknown",
-                        "department_unknown"})  # fmt: skip
+FLAG_CODES = frozenset(
+    {"pinned", "pin_breaks_rule", "reporting_line_unknown", "department_unknown"}
+)
 TOP = 5
 
 
@@ -157,9 +166,13 @@ def write_csv(path: Path, done: ProgramMatch, t: Translator) -> int:
         for pair in done.result.pairs:
             why = [r for r in pair.reasons if r.get("code") not in FLAG_CODES]
             flags = [r for r in pair.reasons if r.get("code") in FLAG_CODES]
-            words: dict[str, Any] = {"names": done.names, "skill_labels": skills,
-                                     "stage_labels": stages, "mentor": pair.mentor_id,
-                                     "mentee": pair.mentee_id}  # fmt: skip
+            words: dict[str, Any] = {
+                "names": done.names,
+                "skill_labels": skills,
+                "stage_labels": stages,
+                "mentor": pair.mentor_id,
+                "mentee": pair.mentee_id,
+            }
             writer.writerow(
                 {
                     "mentor_email": done.emails.get(pair.mentor_id) or "",

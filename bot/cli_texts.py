@@ -67,8 +67,10 @@ def texts_show(
         lines = [f"{program.name} · {kind.value} · {lang.value}"]
         lines.append(f"version {text.version}\n\n{text.body}" if text else "no published version")
         if draft is not None:
-            lines.append(f"\n(a draft of version {draft.version} waits: tandem program texts "
-                         f"publish {program.slug} {kind.value})")  # fmt: skip
+            lines.append(
+                f"\n(a draft of version {draft.version} waits: tandem program texts "
+                f"publish {program.slug} {kind.value})"
+            )
         return "\n".join(lines)
 
     typer.echo(run_with_database(settings_or_exit(), _go))
@@ -96,8 +98,10 @@ def texts_edit(
         async with database.unit_of_work() as session:
             program = await session.merge(program)
             version = await save_draft(session, program, kind.value, lang.value, body, None)
-        return (f"Draft of version {version} saved ({kind.value}, {lang.value}). Publish it "
-                f"with: tandem program texts publish {program.slug} {kind.value}")  # fmt: skip
+        return (
+            f"Draft of version {version} saved ({kind.value}, {lang.value}). Publish it "
+            f"with: tandem program texts publish {program.slug} {kind.value}"
+        )
 
     typer.echo(run_with_database(settings_or_exit(), _go))
 
@@ -116,10 +120,14 @@ def texts_publish(slug: SlugArg, kind: KindArg) -> None:
                 session, program, kind.value, None, SystemClock().now()
             )
         if published is None:
-            fail(f"no draft to publish: write one with tandem program texts edit {slug} "
-                 f"{kind.value} --file FILE")  # fmt: skip
+            fail(
+                f"no draft to publish: write one with tandem program texts edit {slug} "
+                f"{kind.value} --file FILE"
+            )
         kept = f"; unchanged in {', '.join(published.carried)}" if published.carried else ""
-        return (f"Version {published.version} of the {kind.value} is published{kept}. "
-                "Enrolled people will be asked to accept it.")  # fmt: skip
+        return (
+            f"Version {published.version} of the {kind.value} is published{kept}. "
+            "Enrolled people will be asked to accept it."
+        )
 
     typer.echo(run_with_database(settings_or_exit(), _go))

@@ -205,8 +205,9 @@ class Conversation:
                 return Outcome(ctx.locale, messages=(unknown_command_message(t, word, ()),))
             case Command(admin=True, name=name) if not ctx.is_admin:
                 # Refused in their language, nothing changes, and the attempt is audited.
-                record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id,
-                             details={"command": name})  # fmt: skip
+                record_audit(
+                    ctx.session, "admin.refused", actor_id=ctx.person.id, details={"command": name}
+                )
                 return Outcome(ctx.locale, messages=(not_admin_message(t),))
             case Command(name=name) as command:
                 key = f"admin {name}" if command.admin else name

@@ -154,8 +154,11 @@ def _enrollment(notification: Notification, t: Translator, people: Mapping[str, 
         case ApprovalRequested(person_ids=ids, program_name=program, enrollment_id=eid, role=role):
             who = ids[0] if ids else ""
             summary = t("An enrollment waits for your approval")
-            roles = {"mentor": t("as a mentor"), "mentee": t("as a mentee"),
-                     "both": t("as a mentor and a mentee")}  # fmt: skip
+            roles = {
+                "mentor": t("as a mentor"),
+                "mentee": t("as a mentee"),
+                "both": t("as a mentor and a mentee"),
+            }
             body = Paragraph(
                 (
                     PersonRef(who, _name(people.get(who))),

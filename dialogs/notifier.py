@@ -89,23 +89,35 @@ class Notifier:
         return await self.queue.enqueue(session, DELIVER, key, due, payload, lane=lane)
 
     async def introduce(
-        self, session: AsyncSession, person_ids: Sequence[str], notification: Notification,
-        *, key: str, at: datetime | None = None,
-    ) -> bool:  # fmt: skip
+        self,
+        session: AsyncSession,
+        person_ids: Sequence[str],
+        notification: Notification,
+        *,
+        key: str,
+        at: datetime | None = None,
+    ) -> bool:
         """Open a conversation with all of them, each on their own platform."""
         payload = {"person_ids": list(person_ids), "notification": notification.to_payload()}
         return await self.queue.enqueue(session, INTRODUCE, key, at or self.clock.now(), payload)
 
     async def replace(
-        self, session: AsyncSession, person_id: str, purpose: str, notification: Notification,
-        *, key: str,
-    ) -> bool:  # fmt: skip
+        self,
+        session: AsyncSession,
+        person_id: str,
+        purpose: str,
+        notification: Notification,
+        *,
+        key: str,
+    ) -> bool:
         """Replace every message delivered to the person for ``purpose`` (e.g. close the
         buttons of a proposal card that expired). Never waits for quiet hours: an update
         does not ring."""
         payload = {
-            "person_id": person_id, "purpose": purpose, "notification": notification.to_payload()
-        }  # fmt: skip
+            "person_id": person_id,
+            "purpose": purpose,
+            "notification": notification.to_payload(),
+        }
         return await self.queue.enqueue(session, REPLACE, key, self.clock.now(), payload)
 
     def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
@@ -332,10 +344,12 @@ class Notifier:
         async with self.database.unit_of_work() as session:
             for admin_id in await self._admin_ids(session):
                 await self.notify(
-                    session, admin_id, report,
+                    session,
+                    admin_id,
+                    report,
                     key=f"unreachable:{person.id}:{notification.type}:{admin_id}:{self.clock.now():%Y%m%d}",
                     proactive=False,
-                )  # fmt: skip
+                )
 
     async def _admin_ids(self, session: AsyncSession) -> list[str]:
         emails = [a.lower() for a in self.config.admins if "@" in a]

@@ -55,9 +55,12 @@ def register_due_handlers(handlers: DueHandlers, database: Database, notifier: N
                 return
             enrollment, program = resumed
             record_audit(
-                session, "enrollment.resumed", subject_id=enrollment.person_id,
-                program_id=program.id, details={"by": "date"},
-            )  # fmt: skip
+                session,
+                "enrollment.resumed",
+                subject_id=enrollment.person_id,
+                program_id=program.id,
+                details={"by": "date"},
+            )
             await notifier.notify(
                 session,
                 enrollment.person_id,
@@ -74,8 +77,9 @@ def register_due_handlers(handlers: DueHandlers, database: Database, notifier: N
             if await answered(session, person_id, program_id):
                 return  # they enrolled meanwhile: no reminder
             if reminder:
-                record_audit(session, "invitation.reminded", subject_id=person_id,
-                             program_id=program_id)  # fmt: skip
+                record_audit(
+                    session, "invitation.reminded", subject_id=person_id, program_id=program_id
+                )
             await notifier.notify(
                 session,
                 person_id,
@@ -152,25 +156,34 @@ async def close_enrollments_of_leavers(
             closed += count
             ended_count += len(ended)
             record_audit(
-                session, "enrollment.closed_leaver", subject_id=person_id,
+                session,
+                "enrollment.closed_leaver",
+                subject_id=person_id,
                 details={"enrollments": count, "pairings_ended": len(ended)},
-            )  # fmt: skip
+            )
             for pairing in ended:
                 program = await session.get(Program, pairing.program_id)
                 name = program.name if program is not None else ""
                 key = partner_left_key(pairing.pairing_id, pairing.partner_id)
                 if notifier is not None:
                     await notifier.notify(
-                        session, pairing.partner_id,
+                        session,
+                        pairing.partner_id,
                         PartnerLeft(person_ids=(person_id,), program_name=name),
                         key=f"notify:{key}",
-                    )  # fmt: skip
+                    )
                 else:
                     await enqueue_action(
-                        session, PARTNER_LEFT, key, now,
-                        {"partner_id": pairing.partner_id, "leaver_id": person_id,
-                         "program_name": name},
-                    )  # fmt: skip
+                        session,
+                        PARTNER_LEFT,
+                        key,
+                        now,
+                        {
+                            "partner_id": pairing.partner_id,
+                            "leaver_id": person_id,
+                            "program_name": name,
+                        },
+                    )
                 told += 1
     log.info("participation.leavers_closed", enrollments=closed, pairings=ended_count)
     return LeaversReport(closed, ended_count, told)

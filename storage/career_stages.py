@@ -35,8 +35,12 @@ async def add_stage(
     session.add(stage)
     stages.insert(max(0, min(position - 1, len(stages))), stage)
     _renumber(stages)
-    record_audit(session, "career_stage.added", actor_id=actor_id,
-                 details={"key": key, "position": stage.rank})  # fmt: skip
+    record_audit(
+        session,
+        "career_stage.added",
+        actor_id=actor_id,
+        details={"key": key, "position": stage.rank},
+    )
     return stage
 
 
@@ -46,15 +50,24 @@ async def move_stage(
     stages = [s for s in await ladder(session) if s.id != stage.id]
     stages.insert(max(0, min(position - 1, len(stages))), stage)
     _renumber(stages)
-    record_audit(session, "career_stage.moved", actor_id=actor_id,
-                 details={"key": stage.key, "position": stage.rank})  # fmt: skip
+    record_audit(
+        session,
+        "career_stage.moved",
+        actor_id=actor_id,
+        details={"key": stage.key, "position": stage.rank},
+    )
 
 
-def rename_stage(stage: CareerStage, locale: str, name: str, session: AsyncSession,
-                 actor_id: str) -> None:  # fmt: skip
+def rename_stage(
+    stage: CareerStage, locale: str, name: str, session: AsyncSession, actor_id: str
+) -> None:
     if locale == "fr":
         stage.label_fr = name
     else:
         stage.label_en = name
-    record_audit(session, "career_stage.renamed", actor_id=actor_id,
-                 details={"key": stage.key, "locale": locale})  # fmt: skip
+    record_audit(
+        session,
+        "career_stage.renamed",
+        actor_id=actor_id,
+        details={"key": stage.key, "locale": locale},
+    )

@@ -41,23 +41,69 @@ from storage.types import new_opaque_id
 DOMAIN = "demo.tandem.example"
 BATCH = 2000
 ZONES = {
-    "paris": "Europe/Paris", "montreal": "America/Toronto", "singapore": "Asia/Singapore",
-    "london": "Europe/London", "new_york": "America/New_York", "sao_paulo": "America/Sao_Paulo",
-    "bangalore": "Asia/Kolkata", "sydney": "Australia/Sydney",
-}  # fmt: skip
+    "paris": "Europe/Paris",
+    "montreal": "America/Toronto",
+    "singapore": "Asia/Singapore",
+    "london": "Europe/London",
+    "new_york": "America/New_York",
+    "sao_paulo": "America/Sao_Paulo",
+    "bangalore": "Asia/Kolkata",
+    "sydney": "Australia/Sydney",
+}
 OFFSETS = {name: offset for name, _, offset, _ in OFFICES}
 PLACES = {
-    "paris": "Paris", "montreal": "Montréal", "singapore": "Singapore", "london": "London",
-    "new_york": "New York", "sao_paulo": "São Paulo", "bangalore": "Bangalore",
+    "paris": "Paris",
+    "montreal": "Montréal",
+    "singapore": "Singapore",
+    "london": "London",
+    "new_york": "New York",
+    "sao_paulo": "São Paulo",
+    "bangalore": "Bangalore",
     "sydney": "Sydney",
-}  # fmt: skip
+}
 FORMATS = ("remote", "in_person", "either")
 # Synthetic "what leaders offer back" topics, as the taxonomy's offer-back keys.
 TOPICS = {"negotiation": "career_advice", "public_speaking": "leadership", "finance": "strategy"}
-FIRST = ("Léa", "Marc", "Inès", "Hugo", "Chloé", "Karim", "Emma", "Louis", "Sofia", "Yanis",
-         "Jade", "Noah", "Mei", "Arjun", "Ana", "Tom", "Zoé", "Omar", "Lina", "Jules")  # fmt: skip
-LAST = ("Martin", "Bernard", "Dubois", "Tan", "Nguyen", "Silva", "Roy", "Garcia", "Lefèvre",
-        "Moreau", "Singh", "Lambert", "Fontaine", "Chen", "Rossi", "Girard")  # fmt: skip
+FIRST = (
+    "Léa",
+    "Marc",
+    "Inès",
+    "Hugo",
+    "Chloé",
+    "Karim",
+    "Emma",
+    "Louis",
+    "Sofia",
+    "Yanis",
+    "Jade",
+    "Noah",
+    "Mei",
+    "Arjun",
+    "Ana",
+    "Tom",
+    "Zoé",
+    "Omar",
+    "Lina",
+    "Jules",
+)
+LAST = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Tan",
+    "Nguyen",
+    "Silva",
+    "Roy",
+    "Garcia",
+    "Lefèvre",
+    "Moreau",
+    "Singh",
+    "Lambert",
+    "Fontaine",
+    "Chen",
+    "Rossi",
+    "Girard",
+)
 
 
 @dataclass(frozen=True)
@@ -104,13 +150,24 @@ async def _program(
     if found is not None:
         return found, False
     today = now.astimezone(ZoneInfo(timezone)).date()
-    program = Program(slug=slug, name=f"Demo {slug}", timezone=timezone, starts_on=today,
-                      ends_on=today + timedelta(days=182), status="open",
-                      capacity_default=1, rules={})  # fmt: skip
+    program = Program(
+        slug=slug,
+        name=f"Demo {slug}",
+        timezone=timezone,
+        starts_on=today,
+        ends_on=today + timedelta(days=182),
+        status="open",
+        capacity_default=1,
+        rules={},
+    )
     session.add(program)
     await session.flush()
-    record_audit(session, "program.created", program_id=program.id,
-                 details={"slug": slug, "by": "tandem demo-data"})  # fmt: skip
+    record_audit(
+        session,
+        "program.created",
+        program_id=program.id,
+        details={"slug": slug, "by": "tandem demo-data"},
+    )
     return program.id, True
 
 
@@ -161,17 +218,25 @@ async def write_demo_program(
                 continue
             f = facts[k]
             manager = int(pop.org.manager[k])
-            rows.append({
-                "id": ids[k], "employee_id": f"DEMO-S{seed}-{k:06d}", "email": emails[k],
-                "first_name": FIRST[k % len(FIRST)],
-                "last_name": LAST[(k // len(FIRST)) % len(LAST)],
-                "department": f["department"], "manager_id": ids[manager] if manager >= 0 else None,
-                "career_stage_id": stage_id.get(stage_of[f["stage"]]) if f["stage"] >= 0 else None,
-                "location": PLACES.get(f["location"] or ""),
-                "timezone": ZONES.get(f["location"] or ""),
-                "locale": "fr" if "fr" in f["languages"] else "en",
-                "languages": f["languages"], "active": True,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "id": ids[k],
+                    "employee_id": f"DEMO-S{seed}-{k:06d}",
+                    "email": emails[k],
+                    "first_name": FIRST[k % len(FIRST)],
+                    "last_name": LAST[(k // len(FIRST)) % len(LAST)],
+                    "department": f["department"],
+                    "manager_id": ids[manager] if manager >= 0 else None,
+                    "career_stage_id": stage_id.get(stage_of[f["stage"]])
+                    if f["stage"] >= 0
+                    else None,
+                    "location": PLACES.get(f["location"] or ""),
+                    "timezone": ZONES.get(f["location"] or ""),
+                    "locale": "fr" if "fr" in f["languages"] else "en",
+                    "languages": f["languages"],
+                    "active": True,
+                }
+            )
         await _insert(session, Person, rows, tick)
         enrolled = set(
             await session.scalars(
@@ -206,11 +271,27 @@ async def write_demo_program(
         total = await session.scalar(
             select(func.count(Enrollment.id)).where(Enrollment.program_id == program_id)
         )
-        record_audit(session, "demo_data.loaded", program_id=program_id,
-                     details={"people": people, "seed": seed, "created": len(rows),
-                              "enrollments": len(new_enrollments), "total": total})  # fmt: skip
-    return DemoDataReport(slug, created, len(rows), len(existing), len(new_enrollments),
-                          pop.mentors.size, pop.mentees.size)  # fmt: skip
+        record_audit(
+            session,
+            "demo_data.loaded",
+            program_id=program_id,
+            details={
+                "people": people,
+                "seed": seed,
+                "created": len(rows),
+                "enrollments": len(new_enrollments),
+                "total": total,
+            },
+        )
+    return DemoDataReport(
+        slug,
+        created,
+        len(rows),
+        len(existing),
+        len(new_enrollments),
+        pop.mentors.size,
+        pop.mentees.size,
+    )
 
 
 def _org_draws(pop: Population, seed: int) -> tuple[list[int], list[int]] | None:
@@ -291,20 +372,28 @@ def _enrollments(
             place = pop.locations[loc] if loc >= 0 else None
             mask = int(side.languages[r])
             teaching = role == "mentor"
-            rows.append({
-                "program_id": program_id, "person_id": pid, "role": role, "status": "active",
-                "skills_offered": skills(side.skills[r]) if teaching else [],
-                # a mentor's "wants in return" are the offer-back topics they want to learn
-                "skills_wanted": (
-                    [{"skill": t, "level": 1} for t in back(side.back[r])]
-                    if teaching else skills(side.skills[r])
-                ),
-                "offers_back": [] if teaching else back(side.back[r]),
-                "languages": [lang for b, lang in enumerate(pop.languages) if mask >> b & 1],
-                "format": FORMATS[int(side.format[r])], "location": PLACES.get(place or ""),
-                "capacity": int(side.capacity[r]) if teaching else 0,
-                "created_at": now, "updated_at": now,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "program_id": program_id,
+                    "person_id": pid,
+                    "role": role,
+                    "status": "active",
+                    "skills_offered": skills(side.skills[r]) if teaching else [],
+                    # a mentor's "wants in return" are the offer-back topics they want to learn
+                    "skills_wanted": (
+                        [{"skill": t, "level": 1} for t in back(side.back[r])]
+                        if teaching
+                        else skills(side.skills[r])
+                    ),
+                    "offers_back": [] if teaching else back(side.back[r]),
+                    "languages": [lang for b, lang in enumerate(pop.languages) if mask >> b & 1],
+                    "format": FORMATS[int(side.format[r])],
+                    "location": PLACES.get(place or ""),
+                    "capacity": int(side.capacity[r]) if teaching else 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             office = place or ""
             spans = local_windows(side.availability[r], OFFSETS.get(office, 0))
             windows.append((pid, ZONES.get(office, "UTC"), spans))

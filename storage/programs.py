@@ -68,8 +68,13 @@ async def create_program(
     session.add(program)
     await session.flush()
     session.add(ProgramAdmin(program_id=program.id, person_id=actor_id))
-    record_audit(session, "program.created", actor_id=actor_id, program_id=program.id,
-                 details={"slug": program.slug})  # fmt: skip
+    record_audit(
+        session,
+        "program.created",
+        actor_id=actor_id,
+        program_id=program.id,
+        details={"slug": program.slug},
+    )
     return program
 
 
@@ -85,25 +90,39 @@ async def update_program(
     program.rules = rules.as_json(program.rules)
     after = _snapshot(program)
     changed = sorted(k for k in after if after[k] != before[k])
-    record_audit(session, "program.edited", actor_id=actor_id, program_id=program.id,
-                 details={"changed": changed})  # fmt: skip
+    record_audit(
+        session,
+        "program.edited",
+        actor_id=actor_id,
+        program_id=program.id,
+        details={"changed": changed},
+    )
 
 
 def _snapshot(program: Program) -> dict[str, object]:
     return {
-        "name": program.name, "timezone": program.timezone, "starts_on": program.starts_on,
-        "ends_on": program.ends_on, "enrollment_closes_on": program.enrollment_closes_on,
-        "cadence": program.cadence, "session_minutes": program.session_minutes,
+        "name": program.name,
+        "timezone": program.timezone,
+        "starts_on": program.starts_on,
+        "ends_on": program.ends_on,
+        "enrollment_closes_on": program.enrollment_closes_on,
+        "cadence": program.cadence,
+        "session_minutes": program.session_minutes,
         "capacity_default": program.capacity_default,
-        "approval_required": program.approval_required, "rules": dict(program.rules or {}),
+        "approval_required": program.approval_required,
+        "rules": dict(program.rules or {}),
         "proposal_expiry_days": program.proposal_expiry_days,
-    }  # fmt: skip
+    }
 
 
 def set_status(session: AsyncSession, program: Program, status: str, actor_id: str) -> None:
-    record_audit(session, f"program.{'opened' if status == 'open' else status}",
-                 actor_id=actor_id, program_id=program.id,
-                 details={"from": program.status, "to": status})  # fmt: skip
+    record_audit(
+        session,
+        f"program.{'opened' if status == 'open' else status}",
+        actor_id=actor_id,
+        program_id=program.id,
+        details={"from": program.status, "to": status},
+    )
     program.status = status
 
 
@@ -127,8 +146,13 @@ async def add_program_admin(
     if exists is not None:
         return False
     session.add(ProgramAdmin(program_id=program.id, person_id=person.id))
-    record_audit(session, "program.admin_added", actor_id=actor_id, subject_id=person.id,
-                 program_id=program.id)  # fmt: skip
+    record_audit(
+        session,
+        "program.admin_added",
+        actor_id=actor_id,
+        subject_id=person.id,
+        program_id=program.id,
+    )
     return True
 
 
@@ -160,13 +184,24 @@ async def save_draft(
     version = next_text_version([*published, current_version(program, kind) or 0])
     draft = next((t for t in texts if t.version == version and t.locale == locale), None)
     if draft is None:
-        draft = ProgramText(program_id=program.id, kind=kind, version=version, locale=locale,
-                            body=body, created_by=actor_id)  # fmt: skip
+        draft = ProgramText(
+            program_id=program.id,
+            kind=kind,
+            version=version,
+            locale=locale,
+            body=body,
+            created_by=actor_id,
+        )
         session.add(draft)
     else:
         draft.body, draft.created_by = body, actor_id
-    record_audit(session, "texts.edited", actor_id=actor_id, program_id=program.id,
-                 details={"kind": kind, "locale": locale, "version": version})  # fmt: skip
+    record_audit(
+        session,
+        "texts.edited",
+        actor_id=actor_id,
+        program_id=program.id,
+        details={"kind": kind, "locale": locale, "version": version},
+    )
     return version
 
 
@@ -210,9 +245,17 @@ async def publish(
     written = {d.locale for d in drafts}
     carried = sorted(set(previous_bodies) - written)
     for locale in carried:
-        session.add(ProgramText(program_id=program.id, kind=kind, version=version, locale=locale,
-                                body=previous_bodies[locale], published_at=now,
-                                created_by=actor_id))  # fmt: skip
+        session.add(
+            ProgramText(
+                program_id=program.id,
+                kind=kind,
+                version=version,
+                locale=locale,
+                body=previous_bodies[locale],
+                published_at=now,
+                created_by=actor_id,
+            )
+        )
     if kind == "charter":
         program.charter_version = version
     else:
@@ -302,8 +345,13 @@ def rename_skill(
         skill.translations.append(SkillTranslation(locale=locale, name=name))
     else:
         translation.name = name
-    record_audit(session, "skill.renamed", actor_id=actor_id, subject_id=skill.key,
-                 details={"locale": locale, "from": old, "to": name})  # fmt: skip
+    record_audit(
+        session,
+        "skill.renamed",
+        actor_id=actor_id,
+        subject_id=skill.key,
+        details={"locale": locale, "from": old, "to": name},
+    )
 
 
 def retire_skill(session: AsyncSession, skill: Skill, actor_id: str, now: datetime) -> None:
@@ -325,8 +373,9 @@ class ProgramStatus:
 
     def count(self, role: str, status: str) -> int:
         """``role`` mentor counts people enrolled as both too."""
-        return sum(n for (r, s), n in self.by_role_status.items()
-                   if s == status and r in (role, "both"))  # fmt: skip
+        return sum(
+            n for (r, s), n in self.by_role_status.items() if s == status and r in (role, "both")
+        )
 
 
 async def program_status(session: AsyncSession, program: Program) -> ProgramStatus:

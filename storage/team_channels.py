@@ -29,11 +29,15 @@ def channel_reference(
     """A ConversationReference (as JSON) that posts a new conversation in a team channel."""
     return {
         "bot": bot,
-        "conversation": {"id": channel_id, "conversationType": "channel",
-                         "tenantId": tenant_id, "isGroup": True},
+        "conversation": {
+            "id": channel_id,
+            "conversationType": "channel",
+            "tenantId": tenant_id,
+            "isGroup": True,
+        },
         "channelId": "msteams",
         "serviceUrl": service_url,
-    }  # fmt: skip
+    }
 
 
 async def keep_channels(
@@ -62,8 +66,13 @@ async def keep_channels(
         reference = channel_reference(tenant_id, channel_id, service_url, bot)
         row = found.get(channel_id)
         if row is None:
-            row = TeamChannel(platform=PLATFORM, tenant_id=tenant_id, team_id=team_id,
-                              channel_id=channel_id, conversation_ref=reference)  # fmt: skip
+            row = TeamChannel(
+                platform=PLATFORM,
+                tenant_id=tenant_id,
+                team_id=team_id,
+                channel_id=channel_id,
+                conversation_ref=reference,
+            )
             session.add(row)
         row.team_id = team_id
         row.team_name = team_name or row.team_name
@@ -73,9 +82,12 @@ async def keep_channels(
 
 
 async def forget_channels(
-    session: AsyncSession, tenant_id: str, *, team_id: str | None = None,
+    session: AsyncSession,
+    tenant_id: str,
+    *,
+    team_id: str | None = None,
     channel_id: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """The bot left a team (or was uninstalled), or a channel was deleted."""
     query = delete(TeamChannel).where(
         TeamChannel.platform == PLATFORM, TeamChannel.tenant_id == tenant_id
@@ -90,9 +102,14 @@ async def forget_channels(
 
 
 async def rename(
-    session: AsyncSession, tenant_id: str, *, team_id: str, team_name: str | None = None,
-    channel_id: str | None = None, channel_name: str | None = None,
-) -> None:  # fmt: skip
+    session: AsyncSession,
+    tenant_id: str,
+    *,
+    team_id: str,
+    team_name: str | None = None,
+    channel_id: str | None = None,
+    channel_name: str | None = None,
+) -> None:
     rows = await session.scalars(
         select(TeamChannel).where(
             TeamChannel.platform == PLATFORM,
@@ -116,9 +133,13 @@ async def tenant_channels(session: AsyncSession, tenant_id: str) -> list[TeamCha
     )
     return sorted(
         rows,
-        key=lambda c: ((c.team_name or "").casefold(), not c.is_general,
-                       (c.channel_name or "").casefold(), c.channel_id),
-    )  # fmt: skip
+        key=lambda c: (
+            (c.team_name or "").casefold(),
+            not c.is_general,
+            (c.channel_name or "").casefold(),
+            c.channel_id,
+        ),
+    )
 
 
 async def stored_reference(

@@ -130,8 +130,9 @@ def settings_problems(
         problems["cadence"] = Problem("unknown_choice")
     minutes = _whole(raw.get("session_minutes", ""), MIN_SESSION, MAX_SESSION)
     if minutes is None:
-        problems["session_minutes"] = Problem("minutes_range", {"low": MIN_SESSION,
-                                                                "high": MAX_SESSION})  # fmt: skip
+        problems["session_minutes"] = Problem(
+            "minutes_range", {"low": MIN_SESSION, "high": MAX_SESSION}
+        )
     capacity = _whole(raw.get("capacity_default", ""), min(CAPACITIES), max(CAPACITIES))
     if capacity is None:
         problems["capacity_default"] = Problem(

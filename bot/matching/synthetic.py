@@ -25,17 +25,38 @@ from bot.matching.population import (
 STAGES = ("intern", "junior", "associate", "senior", "manager", "director", "executive")
 STAGE_SHARE = (0.10, 0.26, 0.22, 0.18, 0.13, 0.08, 0.03)
 SKILLS = (
-    "generative_ai", "data_analysis", "social_media", "social_ads", "seo", "web_analytics",
-    "e_reputation", "marketing_automation", "collaboration_tools", "remote_work",
-    "design_thinking", "digital_culture", "younger_generations", "sustainability",
-)  # fmt: skip
+    "generative_ai",
+    "data_analysis",
+    "social_media",
+    "social_ads",
+    "seo",
+    "web_analytics",
+    "e_reputation",
+    "marketing_automation",
+    "collaboration_tools",
+    "remote_work",
+    "design_thinking",
+    "digital_culture",
+    "younger_generations",
+    "sustainability",
+)
 WANT_SKEW = (18, 14, 12, 7, 6, 6, 4, 4, 6, 3, 5, 6, 6, 3)
 OFFER_SKEW = (8, 7, 18, 9, 5, 5, 4, 2, 14, 8, 4, 8, 10, 5)
 TOPICS = ("leadership", "strategy", "network", "negotiation", "public_speaking", "finance")
 DEPARTMENTS = (
-    "sales", "engineering", "marketing", "operations", "finance", "hr", "legal", "product",
-    "customer_care", "logistics", "communication", "it",
-)  # fmt: skip
+    "sales",
+    "engineering",
+    "marketing",
+    "operations",
+    "finance",
+    "hr",
+    "legal",
+    "product",
+    "customer_care",
+    "logistics",
+    "communication",
+    "it",
+)
 DEPARTMENT_SHARE = (18, 16, 10, 12, 7, 5, 3, 8, 9, 6, 3, 3)
 # office, share, UTC offset (minutes), languages with the chance a person there speaks them
 OFFICES = (

@@ -132,9 +132,20 @@ def solve_and_certify(
         new_s = np.zeros(0, dtype=np.int64)
         if doubt.size:
             new_j, new_i, new_s, checked = _widen_rows(
-                space, exact, doubt, (mentee, mentor), big, u_row, v_row, k, per_row,
-                latest, latest_ref, refs, checked,
-            )  # fmt: skip
+                space,
+                exact,
+                doubt,
+                (mentee, mentor),
+                big,
+                u_row,
+                v_row,
+                k,
+                per_row,
+                latest,
+                latest_ref,
+                refs,
+                checked,
+            )
             rows = space.mentee_rows[doubt]
             worst = np.maximum(big + latest[doubt] - u[doubt], per_row[rows])
             gap = int(worst.sum()) + int(per_row.sum() - per_row[rows].sum())

@@ -75,23 +75,42 @@ async def _queue(turn: Turn, target: ChannelTarget, program: Program) -> Outcome
     # The console has no shared channels: the post lands in the admin's own view.
     tenant = ctx.person.id if actor.platform == "console" else actor.tenant_id
     key = ":".join(
-        ("announce", str(program.id), actor.platform, tenant, target.channel_id,
-         turn.inbound.event_id or new_opaque_id())
-    )  # fmt: skip
-    payload = {"platform": actor.platform, "tenant_id": tenant, "channel": target.channel_id,
-               "label": target.label, "program_id": program.id, "locale": ctx.locale,
-               "admin_id": ctx.person.id}  # fmt: skip
+        (
+            "announce",
+            str(program.id),
+            actor.platform,
+            tenant,
+            target.channel_id,
+            turn.inbound.event_id or new_opaque_id(),
+        )
+    )
+    payload = {
+        "platform": actor.platform,
+        "tenant_id": tenant,
+        "channel": target.channel_id,
+        "label": target.label,
+        "program_id": program.id,
+        "locale": ctx.locale,
+        "admin_id": ctx.person.id,
+    }
     if await queue_enrollment_action(ctx.session, POST, key, payload, ctx.now()):
         details = {"platform": actor.platform, "channel": target.channel_id}
         record_audit(
-            ctx.session, "program.announced", actor_id=ctx.person.id, program_id=program.id,
+            ctx.session,
+            "program.announced",
+            actor_id=ctx.person.id,
+            program_id=program.id,
             details=details,
-        )  # fmt: skip
+        )
     line = Paragraph(
-        (Text(ctx.t("I am posting the call for volunteers of ")), UserText(program.name),
-         Text(ctx.t(" in ")), UserText(target.label),
-         Text(ctx.t(". If I cannot, I will tell you why.")))
-    )  # fmt: skip
+        (
+            Text(ctx.t("I am posting the call for volunteers of ")),
+            UserText(program.name),
+            Text(ctx.t(" in ")),
+            UserText(target.label),
+            Text(ctx.t(". If I cannot, I will tell you why.")),
+        )
+    )
     return turn.reply(Message((Section((line,)),), summary=line.plain(), visibility="private"))
 
 
@@ -139,8 +158,9 @@ async def pick(turn: Turn) -> Outcome:
     """The answer to "which program?": the core checks admins for commands, not buttons."""
     ctx = turn.ctx
     if not ctx.is_admin:
-        record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id,
-                     details={"action": PICK_ACTION})  # fmt: skip
+        record_audit(
+            ctx.session, "admin.refused", actor_id=ctx.person.id, details={"action": PICK_ACTION}
+        )
         return turn.reply(not_admin_message(ctx.t))
     slug, _, channel_text = turn.inbound.value.partition("\n")
     outcome = await _announce(turn, channel_text, slug)
@@ -164,16 +184,28 @@ def register_due_handlers(handlers: DueHandlers, database: Database, notifier: N
             await channel.announce(str(p["tenant_id"]), str(p["channel"]), message)
         except Unreachable as exc:
             log.warning("announce.unreachable", platform=p["platform"], reason=exc.reason)
-            failed = AnnouncementFailed(channel=str(p["label"]), program_name=name,
-                                        reason=exc.reason)  # fmt: skip
+            failed = AnnouncementFailed(
+                channel=str(p["label"]), program_name=name, reason=exc.reason
+            )
             async with database.unit_of_work() as session:
-                record_audit(session, "program.announce_failed", actor_id=str(p["admin_id"]),
-                             program_id=int(p["program_id"]),
-                             details={"platform": p["platform"], "channel": p["channel"],
-                                      "reason": exc.reason})  # fmt: skip
-                await notifier.notify(session, str(p["admin_id"]), failed,
-                                      key=f"{action.idempotency_key}:failed",
-                                      proactive=False)  # fmt: skip
+                record_audit(
+                    session,
+                    "program.announce_failed",
+                    actor_id=str(p["admin_id"]),
+                    program_id=int(p["program_id"]),
+                    details={
+                        "platform": p["platform"],
+                        "channel": p["channel"],
+                        "reason": exc.reason,
+                    },
+                )
+                await notifier.notify(
+                    session,
+                    str(p["admin_id"]),
+                    failed,
+                    key=f"{action.idempotency_key}:failed",
+                    proactive=False,
+                )
 
     handlers.register(POST)(post)
 

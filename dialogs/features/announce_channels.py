@@ -53,8 +53,11 @@ def _listing(lead: list[Inline], title: str, channels: list[TeamChannel], t: Tra
 
 
 def not_in(t: Translator, typed: str, channels: list[TeamChannel]) -> Message:
-    lead: list[Inline] = [Text(t("I am not in a Teams channel called") + " "), UserText(typed),
-                          Text(".")]  # fmt: skip
+    lead: list[Inline] = [
+        Text(t("I am not in a Teams channel called") + " "),
+        UserText(typed),
+        Text("."),
+    ]
     if not channels:
         lead.append(Text(" " + t("Add me to a team first (Apps, Tandem, Add to a team).")))
         line = Paragraph(tuple(lead))
@@ -63,8 +66,11 @@ def not_in(t: Translator, typed: str, channels: list[TeamChannel]) -> Message:
 
 
 def ambiguous(t: Translator, typed: str, channels: list[TeamChannel]) -> Message:
-    lead: list[Inline] = [Text(t("Several teams have a channel called") + " "), UserText(typed),
-                          Text(".")]  # fmt: skip
+    lead: list[Inline] = [
+        Text(t("Several teams have a channel called") + " "),
+        UserText(typed),
+        Text("."),
+    ]
     return _listing(lead, t("Name one with its team, in quotes:"), channels, t)
 
 

@@ -39,19 +39,33 @@ async def stages_command(turn: Turn) -> Outcome:
             for s in stages
         )
         title = t("Career stages, earliest first")
-        return turn.reply(Message((Header(title), Facts(facts)), summary=title,
-                                  visibility="private"))  # fmt: skip
+        return turn.reply(
+            Message((Header(title), Facts(facts)), summary=title, visibility="private")
+        )
     if ctx.admin_of is not None:  # shared by every program: deployment admins only
-        record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id,
-                     details={"command": "stages", "reason": "not_deployment_admin"})  # fmt: skip
-        return turn.reply(said(t("Career stages are shared by every program: ask a deployment "
-                                 "admin (TANDEM_ADMINS) to change them.")))  # fmt: skip
+        record_audit(
+            ctx.session,
+            "admin.refused",
+            actor_id=ctx.person.id,
+            details={"command": "stages", "reason": "not_deployment_admin"},
+        )
+        return turn.reply(
+            said(
+                t(
+                    "Career stages are shared by every program: ask a deployment "
+                    "admin (TANDEM_ADMINS) to change them."
+                )
+            )
+        )
     low, high = ARGUMENTS[action]
     if not low <= len(args) <= high:  # missing (or stray) arguments: the form asks for each
-        data = {"stages": [[s.key, s.rank, s.label_fr if ctx.locale == "fr" else s.label_en]
-                           for s in stages], "typed": list(args)}  # fmt: skip
-        return await turn.start(STAGE_FLOWS[action].name, opener=STAGE_ACTIONS[action],
-                                data=data)  # fmt: skip
+        data = {
+            "stages": [
+                [s.key, s.rank, s.label_fr if ctx.locale == "fr" else s.label_en] for s in stages
+            ],
+            "typed": list(args),
+        }
+        return await turn.start(STAGE_FLOWS[action].name, opener=STAGE_ACTIONS[action], data=data)
     match action:
         case "add":
             position = args[3] if len(args) == 4 else ""

@@ -116,9 +116,12 @@ async def _decide(turn: Turn, approve: bool) -> Outcome:
         return turn.reply(stale_message(t), close_source=True)
     if not ctx.administers(program.id):  # deployment admins, or this program's own
         record_audit(
-            ctx.session, "admin.refused", actor_id=ctx.person.id, program_id=program.id,
+            ctx.session,
+            "admin.refused",
+            actor_id=ctx.person.id,
+            program_id=program.id,
             details={"action": APPROVE_ACTION if approve else DECLINE_ACTION},
-        )  # fmt: skip
+        )
         return turn.reply(text_message(t("Only the program team can do this.")))
     if enrollment.status != "pending":  # another admin decided, or a double click
         return turn.reply(stale_message(t), close_source=True)
@@ -182,9 +185,11 @@ def register_due_handlers(handlers: DueHandlers, database: Database, notifier: N
             if not admins:
                 raise NobodyToApprove(f"program {program.id} has no admin to approve")
             card = ApprovalRequested(
-                person_ids=(enrollment.person_id,), program_name=program.name,
-                enrollment_id=enrollment.id, role=enrollment.role,
-            )  # fmt: skip
+                person_ids=(enrollment.person_id,),
+                program_name=program.name,
+                enrollment_id=enrollment.id,
+                role=enrollment.role,
+            )
             for admin_id in admins:
                 await notifier.notify(
                     session, admin_id, card, key=f"notify:{action.idempotency_key}:{admin_id}"

@@ -252,9 +252,10 @@ async def _admin_end(turn: Turn, args: tuple[str, ...]) -> Outcome:
     if person is None:
         return turn.reply(say_text(t("Usage: admin match end email (a person I know).")))
     pairings = [
-        p for p in await active_pairings_of(session, person.id)
+        p
+        for p in await active_pairings_of(session, person.id)
         if turn.ctx.administers(p.program_id)
-    ]  # fmt: skip
+    ]
     if not pairings:
         return turn.reply(say_text(t("This person has no active pairing.")))
     for pairing in pairings:

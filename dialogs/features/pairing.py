@@ -46,8 +46,9 @@ async def accept(turn: Turn) -> Outcome:
     if result == "not_yours":
         return turn.reply(say_text(t("This proposal is not addressed to you.")))
     if result == "already" and proposal.status == "sent":  # a double click: counts once
-        return turn.reply(await closed_message(ctx, proposal, "accepted_waiting"),
-                          close_source=True)  # fmt: skip
+        return turn.reply(
+            await closed_message(ctx, proposal, "accepted_waiting"), close_source=True
+        )
     if result in ("closed", "already"):
         return turn.reply(answer_status(t, proposal), close_source=True)
     now = ctx.now()

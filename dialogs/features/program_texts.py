@@ -68,8 +68,13 @@ def not_their_program(turn: Turn, program: Program) -> Outcome:
     """A program admin naming someone else's program: refused, audited, nothing changes."""
     ctx = turn.ctx
     what = turn.command.name if turn.command else turn.inbound.action
-    record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id, program_id=program.id,
-                 details={"command": what, "reason": "not_program_admin"})  # fmt: skip
+    record_audit(
+        ctx.session,
+        "admin.refused",
+        actor_id=ctx.person.id,
+        program_id=program.id,
+        details={"command": what, "reason": "not_program_admin"},
+    )
     return say(turn, ctx.t("You are not an admin of this program:"), program.slug)
 
 
@@ -109,10 +114,14 @@ async def _show_text(turn: Turn, program: Program, kind: str, locale: str) -> Ou
         version = Paragraph.of(t("Version {version}", version=text.version))
         body = [version, Paragraph((UserText(text.body),))]
     if draft is not None:
-        body.append(Paragraph.of(t("A draft of version {version} waits to be published.",
-                                   version=draft.version)))  # fmt: skip
-    edit = Button(t("Edit"), EDIT_TEXT_ACTION, value=f"{program.slug}:{kind}:{locale}",
-                  opens_form=True)  # fmt: skip
+        body.append(
+            Paragraph.of(
+                t("A draft of version {version} waits to be published.", version=draft.version)
+            )
+        )
+    edit = Button(
+        t("Edit"), EDIT_TEXT_ACTION, value=f"{program.slug}:{kind}:{locale}", opens_form=True
+    )
     blocks = (Header(title), Section(tuple(body)), Actions((edit,)))
     return turn.reply(Message(blocks, summary=title, visibility="private"))
 
@@ -122,8 +131,15 @@ async def edit_text(turn: Turn, program: Program, kind: str, locale: str) -> Out
     instance = await open_flow(ctx.session, ctx.person.id, TEXT_FLOW.name)
     wanted = {"program_id": program.id, "kind": kind, "locale": locale}
     if instance is not None and any(instance.data.get(k) != v for k, v in wanted.items()):
-        await advance_flow(ctx.session, instance.id, instance.version, instance.step,
-                           dict(instance.data), finished=True, now=ctx.now())  # fmt: skip
+        await advance_flow(
+            ctx.session,
+            instance.id,
+            instance.version,
+            instance.step,
+            dict(instance.data),
+            finished=True,
+            now=ctx.now(),
+        )
     draft = await draft_of(ctx.session, program, kind, locale)
     current = await current_text(ctx.session, program, kind, locale)
     body = draft.body if draft else current.body if current else ""
@@ -140,9 +156,12 @@ async def publish_and_ask(
     published = await publish(session, program, kind, actor_id, previous, now)
     if published is not None:
         await enqueue_action(
-            session, TEXTS_PUBLISHED, f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
-            now, {"program_id": program.id, "kind": kind, "version": published.version},
-        )  # fmt: skip
+            session,
+            TEXTS_PUBLISHED,
+            f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
+            now,
+            {"program_id": program.id, "kind": kind, "version": published.version},
+        )
     return published
 
 
@@ -150,10 +169,19 @@ async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
     published = await publish_and_ask(ctx.session, program, kind, ctx.person.id, ctx.now())
     if published is None:
-        return say(turn, t("There is no draft to publish. Write one first with: admin texts "
-                           "edit {slug} {kind}", slug=program.slug, kind=kind))  # fmt: skip
-    done = t("Version {version} is published. Enrolled people will be asked to accept it.",
-             version=published.version)  # fmt: skip
+        return say(
+            turn,
+            t(
+                "There is no draft to publish. Write one first with: admin texts "
+                "edit {slug} {kind}",
+                slug=program.slug,
+                kind=kind,
+            ),
+        )
+    done = t(
+        "Version {version} is published. Enrolled people will be asked to accept it.",
+        version=published.version,
+    )
     if published.carried:
         done += " " + t("Unchanged in: {languages}.", languages=", ".join(published.carried))
     return say(turn, done)
@@ -161,8 +189,11 @@ async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
 
 def picker(question: str, buttons: list[Button]) -> Message:
     """A question answered by one click among a few programs (no form to fill)."""
-    return Message((Section((Paragraph.of(question),)), Actions(tuple(buttons))),
-                   summary=question, visibility="private")  # fmt: skip
+    return Message(
+        (Section((Paragraph.of(question),)), Actions(tuple(buttons))),
+        summary=question,
+        visibility="private",
+    )
 
 
 async def _pick_text(turn: Turn, action: str) -> Outcome:
@@ -172,13 +203,20 @@ async def _pick_text(turn: Turn, action: str) -> Outcome:
     if not programs:
         return say(turn, t("No program yet. Create one with: admin program new"))
     buttons = [
-        Button(f"{_kind_label(turn, kind)} · {p.name}", TEXTS_PICK_ACTION,
-               value=f"{action}:{p.slug}:{kind}", opens_form=action == "edit")
-        for p in programs for kind in TEXT_KINDS
-    ]  # fmt: skip
-    questions = {"show": t("Which text do you want to read?"),
-                 "edit": t("Which text do you want to edit?"),
-                 "publish": t("Which text do you want to publish?")}  # fmt: skip
+        Button(
+            f"{_kind_label(turn, kind)} · {p.name}",
+            TEXTS_PICK_ACTION,
+            value=f"{action}:{p.slug}:{kind}",
+            opens_form=action == "edit",
+        )
+        for p in programs
+        for kind in TEXT_KINDS
+    ]
+    questions = {
+        "show": t("Which text do you want to read?"),
+        "edit": t("Which text do you want to edit?"),
+        "publish": t("Which text do you want to publish?"),
+    }
     return turn.reply(picker(questions[action], buttons))
 
 
@@ -224,8 +262,9 @@ async def reopen_text(turn: Turn) -> Outcome:
     form when it could not open at once (no value: resume the open one)."""
     ctx = turn.ctx
     if not ctx.is_admin:  # a button reaches here without the core's admin check
-        return say(turn, ctx.t("This command is for program admins. Ask your HR team if you "
-                               "need it."))  # fmt: skip
+        return say(
+            turn, ctx.t("This command is for program admins. Ask your HR team if you need it.")
+        )
     if not turn.inbound.value:
         if await open_flow(ctx.session, ctx.person.id, TEXT_FLOW.name) is None:
             return turn.reply(stale_message(ctx.t))
@@ -251,8 +290,9 @@ async def review_text(turn: Turn) -> Outcome:
     if program is None or text is None or kind not in TEXT_KINDS:
         return turn.reply(stale_message(t))
     title = _kind_label(turn, kind)
-    accept = Button(t("I accept"), ACCEPT_ACTION, value=f"{slug}:{kind}:{text.version}",
-                    style="primary")  # fmt: skip
+    accept = Button(
+        t("I accept"), ACCEPT_ACTION, value=f"{slug}:{kind}:{text.version}", style="primary"
+    )
     blocks = (Header(title), Section((Paragraph((UserText(text.body),)),)), Actions((accept,)))
     return turn.reply(Message(blocks, summary=title, visibility="private"))
 
@@ -288,22 +328,42 @@ async def skills_command(turn: Turn) -> Outcome:
     if action == "list":
         skills = await all_skills(ctx.session)
         facts = tuple(
-            (s.key, Paragraph((UserText(f"{s.name('fr')} / {s.name('en')}"),
-                               *((Text(" · " + t("retired")),) if s.retired_at else ()))))
+            (
+                s.key,
+                Paragraph(
+                    (
+                        UserText(f"{s.name('fr')} / {s.name('en')}"),
+                        *((Text(" · " + t("retired")),) if s.retired_at else ()),
+                    )
+                ),
+            )
             for s in skills
-        )  # fmt: skip
+        )
         title = t("Skills")
-        return turn.reply(Message((Header(title), Facts(facts)), summary=title,
-                                  visibility="private"))  # fmt: skip
+        return turn.reply(
+            Message((Header(title), Facts(facts)), summary=title, visibility="private")
+        )
     if ctx.admin_of is not None:  # the taxonomy is every program's: deployment admins only
-        record_audit(ctx.session, "admin.refused", actor_id=ctx.person.id,
-                     details={"command": "skills", "reason": "not_deployment_admin"})  # fmt: skip
-        return say(turn, t("The skills taxonomy is shared by every program: ask a deployment "
-                           "admin (TANDEM_ADMINS) to change it."))  # fmt: skip
+        record_audit(
+            ctx.session,
+            "admin.refused",
+            actor_id=ctx.person.id,
+            details={"command": "skills", "reason": "not_deployment_admin"},
+        )
+        return say(
+            turn,
+            t(
+                "The skills taxonomy is shared by every program: ask a deployment "
+                "admin (TANDEM_ADMINS) to change it."
+            ),
+        )
     wanted = {"add": 3, "rename": 3, "retire": 1}[action]
     if len(args) != wanted:  # missing (or stray) arguments: the form asks for each
-        choices = [[k.key, k.name(ctx.locale)] for k in await all_skills(ctx.session)
-                   if k.retired_at is None]  # fmt: skip
+        choices = [
+            [k.key, k.name(ctx.locale)]
+            for k in await all_skills(ctx.session)
+            if k.retired_at is None
+        ]
         flow = SKILL_FLOWS[action]
         data = {"skills": choices, "typed": list(args)}
         return await turn.start(flow.name, opener=SKILL_ACTIONS[action], data=data)

@@ -54,8 +54,12 @@ MAX_PICKED = 10  # programs offered as buttons; beyond, the admin types the shor
 
 
 def status_label(t: Translator, status: str) -> str:
-    labels = {"draft": t("draft"), "open": t("open for enrollment"), "running": t("running"),
-              "closed": t("closed")}  # fmt: skip
+    labels = {
+        "draft": t("draft"),
+        "open": t("open for enrollment"),
+        "running": t("running"),
+        "closed": t("closed"),
+    }
     return labels.get(status, status)
 
 
@@ -76,26 +80,46 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
         (t("Status"), Paragraph.of(status_label(t, program.status))),
         (t("Dates"), plain(f"{program.starts_on} → {program.ends_on} ({program.timezone})")),
         (t("Enrollment closes on"), plain(str(closes) if closes else "—")),
-        (t("Cadence"), Paragraph.of(cadence_label(t, program.cadence) + " · "
-                                    + t("{n} minutes", n=program.session_minutes))),
+        (
+            t("Cadence"),
+            Paragraph.of(
+                cadence_label(t, program.cadence)
+                + " · "
+                + t("{n} minutes", n=program.session_minutes)
+            ),
+        ),
         (t("Mentees per mentor (default)"), plain(str(program.capacity_default))),
-        (t("Approve each enrollment?"),
-         Paragraph.of(t("yes") if program.approval_required else t("no"))),
+        (
+            t("Approve each enrollment?"),
+            Paragraph.of(t("yes") if program.approval_required else t("no")),
+        ),
         (t("Days to answer a pairing proposal"), plain(str(program.proposal_expiry_days))),
         (t("Career stages that can mentor"), plain(", ".join(rules.mentor_stages) or everyone)),
-        (t("Career stages that can be mentored"),
-         plain(", ".join(rules.mentee_stages) or everyone)),
-        (t("Different departments only"), Paragraph.of(t("yes") if rules.cross_department
-                                                        else t("no"))),
-        (t("Charter and privacy versions"),
-         plain(f"{program.charter_version or '—'} / {program.privacy_version or '—'}")),
-        (t("Program admins"), Paragraph(tuple(
-            PersonRef(pid, _name(p)) if n == 0 else PersonRef(pid, ", " + _name(p))
-            for n, (pid, p) in enumerate(admins.items())
-        )) if admins else Paragraph.of("—")),
-    )  # fmt: skip
-    return Message((Header(program.name), Facts(facts)), summary=program.name,
-                   visibility="private")  # fmt: skip
+        (
+            t("Career stages that can be mentored"),
+            plain(", ".join(rules.mentee_stages) or everyone),
+        ),
+        (
+            t("Different departments only"),
+            Paragraph.of(t("yes") if rules.cross_department else t("no")),
+        ),
+        (
+            t("Charter and privacy versions"),
+            plain(f"{program.charter_version or '—'} / {program.privacy_version or '—'}"),
+        ),
+        (
+            t("Program admins"),
+            Paragraph(
+                tuple(
+                    PersonRef(pid, _name(p)) if n == 0 else PersonRef(pid, ", " + _name(p))
+                    for n, (pid, p) in enumerate(admins.items())
+                )
+            )
+            if admins
+            else Paragraph.of("—"),
+        ),
+    )
+    return Message((Header(program.name), Facts(facts)), summary=program.name, visibility="private")
 
 
 async def _stages_data(turn: Turn) -> list[list[str]]:
@@ -116,10 +140,21 @@ async def edit_program(turn: Turn, slug: str) -> Outcome:
     instance = await open_flow(ctx.session, ctx.person.id, PROGRAM_EDIT_FLOW.name)
     if instance is not None and instance.data.get("program_id") != program.id:
         # An edit of another program was left open: set it aside rather than resume it.
-        await advance_flow(ctx.session, instance.id, instance.version, instance.step,
-                           dict(instance.data), finished=True, now=ctx.now())  # fmt: skip
-    data = {"program_id": program.id, "settings": settings_of(program),
-            "rules": dict(program.rules or {}), "stages": await _stages_data(turn)}  # fmt: skip
+        await advance_flow(
+            ctx.session,
+            instance.id,
+            instance.version,
+            instance.step,
+            dict(instance.data),
+            finished=True,
+            now=ctx.now(),
+        )
+    data = {
+        "program_id": program.id,
+        "settings": settings_of(program),
+        "rules": dict(program.rules or {}),
+        "stages": await _stages_data(turn),
+    }
     return await turn.start(PROGRAM_EDIT_FLOW.name, opener=EDIT_ACTION, data=data)
 
 
@@ -129,10 +164,18 @@ async def _list(turn: Turn) -> Outcome:
     if not programs:
         return say(turn, t("No program yet. Create one with: admin program new"))
     facts = tuple(
-        (p.slug, Paragraph((UserText(p.name), Text(" · " + status_label(t, p.status)),
-                            Text(f" · {p.starts_on} → {p.ends_on}"))))
+        (
+            p.slug,
+            Paragraph(
+                (
+                    UserText(p.name),
+                    Text(" · " + status_label(t, p.status)),
+                    Text(f" · {p.starts_on} → {p.ends_on}"),
+                )
+            ),
+        )
         for p in programs
-    )  # fmt: skip
+    )
     title = t("Programs")
     return turn.reply(Message((Header(title), Facts(facts)), summary=title, visibility="private"))
 
@@ -152,8 +195,9 @@ async def _open_or_close(turn: Turn, slug: str, status: str) -> Outcome:
     if program is None:
         return apology
     if status_problem(program.status, status) is not None:
-        return say(turn, t("This program is already {status}.",
-                           status=status_label(t, program.status)))  # fmt: skip
+        return say(
+            turn, t("This program is already {status}.", status=status_label(t, program.status))
+        )
     set_status(turn.ctx.session, program, status, turn.ctx.person.id)
     done = (
         t("Enrollment is open: people can join with the join command.")
@@ -187,8 +231,9 @@ async def open_admin_add(turn: Turn) -> Outcome:
     programs = [(p.slug, p.name) for p in await programs_in_scope(turn)]
     if not programs:
         return say(turn, turn.ctx.t("No program yet: create one with admin program new."))
-    return await turn.start(ADMIN_ADD_FLOW.name, opener=ADMIN_ADD_ACTION,
-                            data={"programs": programs})  # fmt: skip
+    return await turn.start(
+        ADMIN_ADD_FLOW.name, opener=ADMIN_ADD_ACTION, data={"programs": programs}
+    )
 
 
 async def reopen_admin_add(turn: Turn) -> Outcome:
@@ -229,10 +274,18 @@ async def _pick_program(turn: Turn, action: str) -> Outcome:
     if not programs:
         return say(turn, t("No program yet. Create one with: admin program new"))
     if len(programs) > MAX_PICKED:
-        return say(turn, t("Which program? Add its short name, for example: admin program "
-                           "{action} {slug}", action=action, slug=programs[0].slug))  # fmt: skip
-    buttons = [Button(p.name, PICK_ACTION, value=f"{action}:{p.slug}",
-                      opens_form=action == "edit") for p in programs]  # fmt: skip
+        return say(
+            turn,
+            t(
+                "Which program? Add its short name, for example: admin program {action} {slug}",
+                action=action,
+                slug=programs[0].slug,
+            ),
+        )
+    buttons = [
+        Button(p.name, PICK_ACTION, value=f"{action}:{p.slug}", opens_form=action == "edit")
+        for p in programs
+    ]
     return turn.reply(picker(t("Which program?"), buttons))
 
 
@@ -250,8 +303,12 @@ async def _refuse_button(turn: Turn) -> Outcome | None:
     """Buttons reach handlers without the core's admin check (typed commands get it)."""
     if turn.ctx.is_admin:
         return None
-    record_audit(turn.ctx.session, "admin.refused", actor_id=turn.ctx.person.id,
-                 details={"action": turn.inbound.action})  # fmt: skip
+    record_audit(
+        turn.ctx.session,
+        "admin.refused",
+        actor_id=turn.ctx.person.id,
+        details={"action": turn.inbound.action},
+    )
     return turn.reply(not_admin_message(turn.ctx.t))
 
 
@@ -279,16 +336,22 @@ async def status_command(turn: Turn) -> Outcome:
     for program in programs:
         status = await program_status(ctx.session, program)
         gaps = skills_gap(status.wanted, status.offered)
-        gap_text = ", ".join(f"{names.get(g.skill, g.skill)} ({g.wanted}/{g.offered})"
-                             for g in gaps) or "—"  # fmt: skip
+        gap_text = (
+            ", ".join(f"{names.get(g.skill, g.skill)} ({g.wanted}/{g.offered})" for g in gaps)
+            or "—"
+        )
         pending = sum(n for (_, s), n in status.by_role_status.items() if s == "pending")
 
         enrolled = {
-            role: Paragraph.of(t("{active} active, {paused} paused",
-                                 active=status.count(role, "active"),
-                                 paused=status.count(role, "paused")))
+            role: Paragraph.of(
+                t(
+                    "{active} active, {paused} paused",
+                    active=status.count(role, "active"),
+                    paused=status.count(role, "paused"),
+                )
+            )
             for role in ("mentor", "mentee")
-        }  # fmt: skip
+        }
 
         facts = (
             (t("Mentors"), enrolled["mentor"]),
@@ -314,8 +377,9 @@ async def audit_command(turn: Turn) -> Outcome:
         since = _since(raw) if raw else None
     except ValueError:
         return say(turn, t("A date like 2027-01-31, please:"), raw)
-    record_audit(ctx.session, "audit.viewed", actor_id=ctx.person.id,
-                 details={"since": raw} if raw else {})  # fmt: skip
+    record_audit(
+        ctx.session, "audit.viewed", actor_id=ctx.person.id, details={"since": raw} if raw else {}
+    )
     events = await audit_events_since(ctx.session, since, ctx.admin_of)
     people = await people_by_id(
         ctx.session, [e.actor_id or "" for e in events] + [e.subject_id or "" for e in events]
@@ -326,10 +390,12 @@ async def audit_command(turn: Turn) -> Outcome:
     for event in events:
         who = people.get(event.actor_id or "")
         parts: list[Text | UserText | PersonRef | Timestamp] = [
-            Timestamp(event.at), Text(" · "),
+            Timestamp(event.at),
+            Text(" · "),
             PersonRef(event.actor_id, _name(who)) if event.actor_id else Text(t("Tandem")),
-            Text(" · "), UserText(event.action),
-        ]  # fmt: skip
+            Text(" · "),
+            UserText(event.action),
+        ]
         subject = event.subject_id or ""
         if subject in people:
             parts += [Text(" → "), PersonRef(subject, _name(people[subject]))]

@@ -78,20 +78,29 @@ def _stage_field(ctx: FlowContext, data: Mapping[str, Any]) -> SelectField:
 
 def _position_field(ctx: FlowContext, data: Mapping[str, Any], n: int, extra: int) -> TextField:
     size = len(data.get("stages", [])) + extra
-    return TextField("position", ctx.t("Position (1 = earliest in a career)"), max_length=3,
-                     initial=typed_argument(data, n) or str(size),
-                     hint=ctx.t("From 1 to {n}.", n=size))  # fmt: skip
+    return TextField(
+        "position",
+        ctx.t("Position (1 = earliest in a career)"),
+        max_length=3,
+        initial=typed_argument(data, n) or str(size),
+        hint=ctx.t("From 1 to {n}.", n=size),
+    )
 
 
 def add_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
     t = ctx.t
     fields = (
-        TextField("key", t("Key"), max_length=40, initial=typed_argument(data, 0),
-                  hint=t("Lower-case letters, digits and _, e.g. lead_expert")),
+        TextField(
+            "key",
+            t("Key"),
+            max_length=40,
+            initial=typed_argument(data, 0),
+            hint=t("Lower-case letters, digits and _, e.g. lead_expert"),
+        ),
         TextField("fr", t("Name in French"), max_length=80, initial=typed_argument(data, 1)),
         TextField("en", t("Name in English"), max_length=80, initial=typed_argument(data, 2)),
         _position_field(ctx, data, 3, 1),
-    )  # fmt: skip
+    )
     return Form(title=t("Add a career stage"), ref=ref, fields=fields, submit_label=t("Add"))
 
 
@@ -119,21 +128,28 @@ def rename_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
     languages = (Option("fr", "Français"), Option("en", "English"))
     fields = (
         _stage_field(ctx, data),
-        SelectField("locale", t("Language"), languages,
-                    initial=(typed_argument(data, 1).lower() or ctx.locale,)),
+        SelectField(
+            "locale",
+            t("Language"),
+            languages,
+            initial=(typed_argument(data, 1).lower() or ctx.locale,),
+        ),
         TextField("name", t("New name"), max_length=80, initial=typed_argument(data, 2)),
-    )  # fmt: skip
-    return Form(title=t("Rename a career stage"), ref=ref, fields=fields,
-                submit_label=t("Rename"))  # fmt: skip
+    )
+    return Form(title=t("Rename a career stage"), ref=ref, fields=fields, submit_label=t("Rename"))
 
 
 async def submit_rename(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
     return ended(
-        await rename(ctx, text_value(values, "stage"), text_value(values, "locale"),
-                     text_value(values, "name"))
-    )  # fmt: skip
+        await rename(
+            ctx,
+            text_value(values, "stage"),
+            text_value(values, "locale"),
+            text_value(values, "name"),
+        )
+    )
 
 
 EXAMPLE = {"stages": [["junior", 2, "Junior"], ["director", 6, "Directeur·rice"]], "typed": []}

@@ -179,8 +179,10 @@ def _facts(t: Translator, data: Mapping[str, Any]) -> Facts:
     availability = t(
         "{days}, {start}–{end} ({zone})",
         days=", ".join(days[d] for d in data.get("days") or ()),
-        start=data.get("start"), end=data.get("end"), zone=data.get("zone"),
-    )  # fmt: skip
+        start=data.get("start"),
+        end=data.get("end"),
+        zone=data.get("zone"),
+    )
     items += [
         (t("Goals"), Paragraph((UserText(str(data.get("goals") or "—")),))),
         (t("Availability"), Paragraph.of(availability)),
@@ -245,7 +247,7 @@ def _answers(data: Mapping[str, Any], zone: str) -> EnrollmentAnswers:
         motivation=str(data.get("motivation") or "") or None if teaches(role) else None,
         windows=windows,
         timezone=zone,
-    )  # fmt: skip
+    )
 
 
 async def confirm(ctx: FlowContext, data: Mapping[str, Any], action: str, value: str) -> Transition:
@@ -308,22 +310,41 @@ _SKILLS = [[f"skill_{n}", f"Skill number {n} with a long bilingual name"] for n 
 _CHOSEN = [key for key, _ in _SKILLS[:5]]
 EXAMPLE: dict[str, Any] = {
     "programs": [[n, f"Program {n} " + "x" * 60] for n in range(1, 30)],
-    "program_id": 1, "program_name": "Mentorat inversé 2027 " + "x" * 150,
-    "roles": ["mentor", "mentee", "both"], "role": "both", "title": "t" * 200,
+    "program_id": 1,
+    "program_name": "Mentorat inversé 2027 " + "x" * 150,
+    "roles": ["mentor", "mentee", "both"],
+    "role": "both",
+    "title": "t" * 200,
     "skills": _SKILLS,
-    "offer_back": [["leadership", "Leadership"], ["strategy", "Strategy"],
-                   ["network", "Network"], ["career_advice", "Career advice"]],
-    "texts": {kind: {"version": 1, "locale": "fr",
-                     "body": "\n\n".join(["Paragraph " + "w" * 2900] * 2)}
-              for kind in ("charter", "privacy")},
-    "zone": "America/Argentina/ComodRivadavia", "offered": _CHOSEN, "wanted": _CHOSEN,
-    "levels_offered": dict.fromkeys(_CHOSEN, 5), "levels_wanted": dict.fromkeys(_CHOSEN, 1),
+    "offer_back": [
+        ["leadership", "Leadership"],
+        ["strategy", "Strategy"],
+        ["network", "Network"],
+        ["career_advice", "Career advice"],
+    ],
+    "texts": {
+        kind: {"version": 1, "locale": "fr", "body": "\n\n".join(["Paragraph " + "w" * 2900] * 2)}
+        for kind in ("charter", "privacy")
+    },
+    "zone": "America/Argentina/ComodRivadavia",
+    "offered": _CHOSEN,
+    "wanted": _CHOSEN,
+    "levels_offered": dict.fromkeys(_CHOSEN, 5),
+    "levels_wanted": dict.fromkeys(_CHOSEN, 1),
     "offers_back": ["leadership", "strategy", "network", "career_advice"],
-    "goals": "g" * 1000, "days": [0, 1, 2, 3, 4, 5, 6], "start": "06:00", "end": "22:00",
-    "cadence": "biweekly", "languages": ["fr", "en", "es", "de"], "format": "in_person",
-    "location": "l" * 200, "capacity": 3, "motivation": "m" * 1000,
-    "assistant": "a" * 60 + "@acme.example", "accepted": ["charter", "privacy"],
-}  # fmt: skip
+    "goals": "g" * 1000,
+    "days": [0, 1, 2, 3, 4, 5, 6],
+    "start": "06:00",
+    "end": "22:00",
+    "cadence": "biweekly",
+    "languages": ["fr", "en", "es", "de"],
+    "format": "in_person",
+    "location": "l" * 200,
+    "capacity": 3,
+    "motivation": "m" * 1000,
+    "assistant": "a" * 60 + "@acme.example",
+    "accepted": ["charter", "privacy"],
+}
 
 ENROLLMENT_FLOW = Flow(
     name=FLOW_NAME,
@@ -338,4 +359,4 @@ ENROLLMENT_FLOW = Flow(
         "summary": Step("summary", card=summary_card, act=confirm),
     },
     example=EXAMPLE,
-)  # fmt: skip
+)

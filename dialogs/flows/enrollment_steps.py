@@ -177,25 +177,48 @@ def skills_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
     fields: list[Field] = []
     if teaches(role):
         fields.append(
-            SelectField("offered", t("Skills you can share"), skills, multi=True,
-                        initial=_initial(data.get("offered")), hint=_who(t, True))
-        )  # fmt: skip
+            SelectField(
+                "offered",
+                t("Skills you can share"),
+                skills,
+                multi=True,
+                initial=_initial(data.get("offered")),
+                hint=_who(t, True),
+            )
+        )
     if learns(role):
         fields.append(
-            SelectField("wanted", t("Skills you want to learn"), skills, multi=True,
-                        initial=_initial(data.get("wanted")), hint=_who(t, True))
-        )  # fmt: skip
+            SelectField(
+                "wanted",
+                t("Skills you want to learn"),
+                skills,
+                multi=True,
+                initial=_initial(data.get("wanted")),
+                hint=_who(t, True),
+            )
+        )
         back = _options(data.get("offer_back", ()))
         if back:
             fields.append(
-                CheckboxesField("offers_back", t("What you can offer back"), back,
-                                initial=_initial(data.get("offers_back")), hint=_who(t, True))
-            )  # fmt: skip
+                CheckboxesField(
+                    "offers_back",
+                    t("What you can offer back"),
+                    back,
+                    initial=_initial(data.get("offers_back")),
+                    hint=_who(t, True),
+                )
+            )
     fields.append(
-        TextField("goals", t("Your goals, in your own words"), required=learns(role),
-                  multiline=True, initial=str(data.get("goals") or ""), max_length=MAX_GOALS,
-                  hint=_who(t, True))
-    )  # fmt: skip
+        TextField(
+            "goals",
+            t("Your goals, in your own words"),
+            required=learns(role),
+            multiline=True,
+            initial=str(data.get("goals") or ""),
+            max_length=MAX_GOALS,
+            hint=_who(t, True),
+        )
+    )
     return Form(
         title=_title(t, "skills"),
         ref=ref,
@@ -255,9 +278,14 @@ def levels_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
                 else t("Your level today: {skill}", skill=skill)
             )
             fields.append(
-                SelectField(f"{side}.{key}", label, level_options(t),
-                            initial=_initial(levels.get(key)), hint=hint)
-            )  # fmt: skip
+                SelectField(
+                    f"{side}.{key}",
+                    label,
+                    level_options(t),
+                    initial=_initial(levels.get(key)),
+                    hint=hint,
+                )
+            )
     return Form(
         title=_title(t, "levels"),
         ref=ref,
@@ -291,51 +319,108 @@ async def submit_levels(
 
 
 def weekday_names(t: Translator) -> tuple[str, ...]:
-    return (t("Monday"), t("Tuesday"), t("Wednesday"), t("Thursday"), t("Friday"),
-            t("Saturday"), t("Sunday"))  # fmt: skip
+    return (
+        t("Monday"),
+        t("Tuesday"),
+        t("Wednesday"),
+        t("Thursday"),
+        t("Friday"),
+        t("Saturday"),
+        t("Sunday"),
+    )
 
 
 def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
     t, role, zone = ctx.t, str(data.get("role")), str(data.get("zone"))
     times = tuple(Option(f"{c:%H:%M}", f"{c:%H:%M}") for c in TIME_CHOICES)
-    cadences = {"weekly": t("Every week"), "biweekly": t("Every 2 weeks"),
-                "monthly": t("Every month")}  # fmt: skip
+    cadences = {
+        "weekly": t("Every week"),
+        "biweekly": t("Every 2 weeks"),
+        "monthly": t("Every month"),
+    }
     formats = {"remote": t("Remote"), "in_person": t("In person"), "either": t("Either")}
     scheduling = t("Used to schedule sessions with your partner.")
     fields: list[Field] = [
-        CheckboxesField("days", t("Days you are available"),
-                        tuple(Option(str(i), n) for i, n in enumerate(weekday_names(t))),
-                        required=True, initial=_initial(data.get("days")), hint=scheduling),
-        SelectField("start", t("From ({zone})", zone=zone), times,
-                    initial=_initial(data.get("start")), hint=scheduling),
-        SelectField("end", t("Until ({zone})", zone=zone), times,
-                    initial=_initial(data.get("end")), hint=scheduling),
-        SelectField("cadence", t("Preferred cadence"),
-                    tuple(Option(c, cadences[c]) for c in CADENCES),
-                    initial=_initial(data.get("cadence"))),
-        SelectField("languages", t("Languages you can meet in"),
-                    tuple(Option(c, n) for c, n in SPOKEN_LANGUAGES.items()), multi=True,
-                    initial=_initial(data.get("languages")), hint=_who(t, True)),
-        SelectField("format", t("Format"), tuple(Option(k, v) for k, v in formats.items()),
-                    initial=_initial(data.get("format")), hint=_who(t, True)),
-        TextField("location", t("Where, for in-person sessions"), required=False,
-                  initial=str(data.get("location") or ""), max_length=MAX_LOCATION,
-                  hint=_who(t, True)),
-    ]  # fmt: skip
+        CheckboxesField(
+            "days",
+            t("Days you are available"),
+            tuple(Option(str(i), n) for i, n in enumerate(weekday_names(t))),
+            required=True,
+            initial=_initial(data.get("days")),
+            hint=scheduling,
+        ),
+        SelectField(
+            "start",
+            t("From ({zone})", zone=zone),
+            times,
+            initial=_initial(data.get("start")),
+            hint=scheduling,
+        ),
+        SelectField(
+            "end",
+            t("Until ({zone})", zone=zone),
+            times,
+            initial=_initial(data.get("end")),
+            hint=scheduling,
+        ),
+        SelectField(
+            "cadence",
+            t("Preferred cadence"),
+            tuple(Option(c, cadences[c]) for c in CADENCES),
+            initial=_initial(data.get("cadence")),
+        ),
+        SelectField(
+            "languages",
+            t("Languages you can meet in"),
+            tuple(Option(c, n) for c, n in SPOKEN_LANGUAGES.items()),
+            multi=True,
+            initial=_initial(data.get("languages")),
+            hint=_who(t, True),
+        ),
+        SelectField(
+            "format",
+            t("Format"),
+            tuple(Option(k, v) for k, v in formats.items()),
+            initial=_initial(data.get("format")),
+            hint=_who(t, True),
+        ),
+        TextField(
+            "location",
+            t("Where, for in-person sessions"),
+            required=False,
+            initial=str(data.get("location") or ""),
+            max_length=MAX_LOCATION,
+            hint=_who(t, True),
+        ),
+    ]
     if teaches(role):
         fields += [
-            SelectField("capacity", t("How many people you can mentor"),
-                        tuple(Option(str(c), str(c)) for c in CAPACITIES),
-                        initial=_initial(data.get("capacity")), hint=_who(t, False)),
-            TextField("motivation", t("Why you want to mentor"), multiline=True,
-                      initial=str(data.get("motivation") or ""), max_length=MAX_MOTIVATION,
-                      hint=_who(t, False)),
-        ]  # fmt: skip
+            SelectField(
+                "capacity",
+                t("How many people you can mentor"),
+                tuple(Option(str(c), str(c)) for c in CAPACITIES),
+                initial=_initial(data.get("capacity")),
+                hint=_who(t, False),
+            ),
+            TextField(
+                "motivation",
+                t("Why you want to mentor"),
+                multiline=True,
+                initial=str(data.get("motivation") or ""),
+                max_length=MAX_MOTIVATION,
+                hint=_who(t, False),
+            ),
+        ]
     fields.append(
-        TextField("assistant", t("Your assistant's email (optional)"), required=False,
-                  initial=str(data.get("assistant") or ""), max_length=320,
-                  hint=t("They may help with scheduling. Only the program team sees this."))
-    )  # fmt: skip
+        TextField(
+            "assistant",
+            t("Your assistant's email (optional)"),
+            required=False,
+            initial=str(data.get("assistant") or ""),
+            max_length=320,
+            hint=t("They may help with scheduling. Only the program team sees this."),
+        )
+    )
     return Form(
         title=_title(t, "practical"),
         ref=ref,
@@ -383,12 +468,19 @@ async def submit_practical(
     return Transition(
         next_step="consent",
         data={
-            "days": sorted(int(d) for d in days), "start": start, "end": end,
-            "cadence": cadence, "languages": languages, "format": fmt, "location": location,
-            "capacity": capacity, "motivation": motivation if teaches(role) else "",
-            "assistant": email, "assistant_id": assistant_id,
+            "days": sorted(int(d) for d in days),
+            "start": start,
+            "end": end,
+            "cadence": cadence,
+            "languages": languages,
+            "format": fmt,
+            "location": location,
+            "capacity": capacity,
+            "motivation": motivation if teaches(role) else "",
+            "assistant": email,
+            "assistant_id": assistant_id,
         },
-    )  # fmt: skip
+    )
 
 
 # -- charter and privacy notice -------------------------------------------------------
@@ -407,9 +499,10 @@ def consent_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> F
         intro += [Paragraph((UserText(part),)) for part in str(text["body"]).split("\n\n")]
         accepted = (ACCEPT,) if kind in (data.get("accepted") or ()) else ()
         fields.append(
-            CheckboxesField(kind, labels[kind], (Option(ACCEPT, labels[kind]),),
-                            required=True, initial=accepted)
-        )  # fmt: skip
+            CheckboxesField(
+                kind, labels[kind], (Option(ACCEPT, labels[kind]),), required=True, initial=accepted
+            )
+        )
     return Form(
         title=_title(t, "consent"),
         ref=ref,

@@ -261,8 +261,9 @@ async def invite_from_arguments(
     program = await program_by_slug(ctx.session, slug) if slug else None
     if program is None or program.status != "open" or not ctx.administers(program.id):
         choices = ", ".join(p.slug for p in programs) or "—"
-        return _text(t("Name an open program with --program (open programs: {slugs}).",
-                       slugs=choices))  # fmt: skip
+        return _text(
+            t("Name an open program with --program (open programs: {slugs}).", slugs=choices)
+        )
     targets = invite_targets(
         " ".join(args),
         split_list(options.get("stages", "").replace(",", " ")),

@@ -117,10 +117,17 @@ def reason_form(
     ref: ActionRef, title: str, hint: str, submit: str, intro: str, t: Translator
 ) -> Form:
     """An optional private reason: only the program team reads it."""
-    field = TextField("reason", t("Why? (optional)"), required=False, multiline=True,
-                      max_length=MAX_REASON_CHARS, hint=hint)  # fmt: skip
-    return Form(title=title, ref=ref, fields=(field,), submit_label=submit,
-                intro=(Paragraph.of(intro),))  # fmt: skip
+    field = TextField(
+        "reason",
+        t("Why? (optional)"),
+        required=False,
+        multiline=True,
+        max_length=MAX_REASON_CHARS,
+        hint=hint,
+    )
+    return Form(
+        title=title, ref=ref, fields=(field,), submit_label=submit, intro=(Paragraph.of(intro),)
+    )
 
 
 def decline_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:

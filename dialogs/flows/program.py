@@ -50,10 +50,18 @@ from storage.models import Program
 from storage.programs import create_program, save_draft, slug_taken, update_program
 
 SETTINGS_FIELDS = (
-    "name", "slug", "timezone", "starts_on", "ends_on", "enrollment_closes_on",
-    "cadence", "session_minutes", "capacity_default", "approval_required",
+    "name",
+    "slug",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "enrollment_closes_on",
+    "cadence",
+    "session_minutes",
+    "capacity_default",
+    "approval_required",
     "proposal_expiry_days",
-)  # fmt: skip
+)
 MAX_TEXT = 3000  # a Slack text input holds at most 3,000 characters
 
 
@@ -86,8 +94,11 @@ def problem_text(t: Translator, problem: Problem) -> str:
 
 
 def cadence_label(t: Translator, cadence: str) -> str:
-    labels = {"weekly": t("Every week"), "biweekly": t("Every 2 weeks"),
-              "monthly": t("Every month")}  # fmt: skip
+    labels = {
+        "weekly": t("Every week"),
+        "biweekly": t("Every 2 weeks"),
+        "monthly": t("Every month"),
+    }
     return labels.get(cadence, cadence)
 
 
@@ -95,14 +106,18 @@ def settings_of(program: Program) -> dict[str, str]:
     """A program as the form's answers (strings, JSON-safe for the flow's data)."""
     closes = program.enrollment_closes_on
     return {
-        "name": program.name, "slug": program.slug, "timezone": program.timezone,
-        "starts_on": program.starts_on.isoformat(), "ends_on": program.ends_on.isoformat(),
+        "name": program.name,
+        "slug": program.slug,
+        "timezone": program.timezone,
+        "starts_on": program.starts_on.isoformat(),
+        "ends_on": program.ends_on.isoformat(),
         "enrollment_closes_on": closes.isoformat() if closes else "",
-        "cadence": program.cadence, "session_minutes": str(program.session_minutes),
+        "cadence": program.cadence,
+        "session_minutes": str(program.session_minutes),
         "capacity_default": str(program.capacity_default),
         "approval_required": "yes" if program.approval_required else "no",
         "proposal_expiry_days": str(program.proposal_expiry_days),
-    }  # fmt: skip
+    }
 
 
 def _initial(value: str | None) -> tuple[str, ...]:
@@ -114,42 +129,82 @@ def settings_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> 
     raw: Mapping[str, str] = data.get("settings") or {}
     editing = "program_id" in data
     zone = raw.get("timezone") or ctx.person.timezone or ""
-    dates = {name: _parsed_date(raw.get(name, ""))
-             for name in ("starts_on", "ends_on", "enrollment_closes_on")}  # fmt: skip
-    slug = () if editing else (
-        TextField("slug", t("Short name"), initial=raw.get("slug", ""), max_length=64,
-                  hint=t("Lowercase letters, digits and dashes: admins type it in commands.")),
-    )  # fmt: skip
+    dates = {
+        name: _parsed_date(raw.get(name, ""))
+        for name in ("starts_on", "ends_on", "enrollment_closes_on")
+    }
+    slug = (
+        ()
+        if editing
+        else (
+            TextField(
+                "slug",
+                t("Short name"),
+                initial=raw.get("slug", ""),
+                max_length=64,
+                hint=t("Lowercase letters, digits and dashes: admins type it in commands."),
+            ),
+        )
+    )
     return Form(
         title=t("Edit program") if editing else t("New program"),
         ref=ref,
         fields=(
             TextField("name", t("Program name"), initial=raw.get("name", ""), max_length=200),
             *slug,
-            SelectField("timezone", t("Time zone of the program's dates"), time_zone_options(),
-                        initial=_initial(zone)),
+            SelectField(
+                "timezone",
+                t("Time zone of the program's dates"),
+                time_zone_options(),
+                initial=_initial(zone),
+            ),
             DateField("starts_on", t("Start date"), initial=dates["starts_on"]),
             DateField("ends_on", t("End date"), initial=dates["ends_on"]),
-            DateField("enrollment_closes_on", t("Enrollment closes on"), required=False,
-                      initial=dates["enrollment_closes_on"],
-                      hint=t("Empty: people can join until the program closes.")),
-            SelectField("cadence", t("Cadence"),
-                        tuple(Option(c, cadence_label(t, c)) for c in CADENCES),
-                        initial=_initial(raw.get("cadence") or "biweekly")),
-            TextField("session_minutes", t("Session length (minutes)"), max_length=3,
-                      initial=raw.get("session_minutes") or str(DEFAULT_SESSION)),
-            TextField("capacity_default", t("Mentees per mentor (default)"), max_length=1,
-                      initial=raw.get("capacity_default") or "1", hint=t("From 1 to 3.")),
-            SelectField("approval_required", t("Approve each enrollment?"),
-                        (Option("no", t("No, people join at once")),
-                         Option("yes", t("Yes, an admin approves each one"))),
-                        initial=_initial(raw.get("approval_required") or "no")),
-            TextField("proposal_expiry_days", t("Days to answer a pairing proposal"),
-                      max_length=2, initial=raw.get("proposal_expiry_days") or "7",
-                      hint=t("From 1 to 30; one reminder halfway.")),
+            DateField(
+                "enrollment_closes_on",
+                t("Enrollment closes on"),
+                required=False,
+                initial=dates["enrollment_closes_on"],
+                hint=t("Empty: people can join until the program closes."),
+            ),
+            SelectField(
+                "cadence",
+                t("Cadence"),
+                tuple(Option(c, cadence_label(t, c)) for c in CADENCES),
+                initial=_initial(raw.get("cadence") or "biweekly"),
+            ),
+            TextField(
+                "session_minutes",
+                t("Session length (minutes)"),
+                max_length=3,
+                initial=raw.get("session_minutes") or str(DEFAULT_SESSION),
+            ),
+            TextField(
+                "capacity_default",
+                t("Mentees per mentor (default)"),
+                max_length=1,
+                initial=raw.get("capacity_default") or "1",
+                hint=t("From 1 to 3."),
+            ),
+            SelectField(
+                "approval_required",
+                t("Approve each enrollment?"),
+                (
+                    Option("no", t("No, people join at once")),
+                    Option("yes", t("Yes, an admin approves each one")),
+                ),
+                initial=_initial(raw.get("approval_required") or "no"),
+            ),
+            TextField(
+                "proposal_expiry_days",
+                t("Days to answer a pairing proposal"),
+                max_length=2,
+                initial=raw.get("proposal_expiry_days") or "7",
+                hint=t("From 1 to 30; one reminder halfway."),
+            ),
         ),
         submit_label=t("Next"),
-    )  # fmt: skip
+    )
 
 
 def _parsed_date(text: str) -> date | None:
@@ -184,27 +239,46 @@ def rules_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> For
     )
     checked = tuple(
         key
-        for key, on in ((CROSS_DEPARTMENT, rules.cross_department),
-                        (REVERSE_ORDER, rules.reverse_career_order))
+        for key, on in (
+            (CROSS_DEPARTMENT, rules.cross_department),
+            (REVERSE_ORDER, rules.reverse_career_order),
+        )
         if on
-    )  # fmt: skip
+    )
     return Form(
         title=t("Who can take part"),
         ref=ref,
         fields=(
-            SelectField("mentor_stages", t("Career stages that can mentor"), stages, multi=True,
-                        required=False, initial=rules.mentor_stages,
-                        hint=t("Empty: everyone.")),
-            SelectField("mentee_stages", t("Career stages that can be mentored"), stages,
-                        multi=True, required=False, initial=rules.mentee_stages,
-                        hint=t("Empty: everyone.")),
-            CheckboxesField("rules", t("Pairing rules"), (
-                Option(CROSS_DEPARTMENT, t("Pair people from different departments only")),
-                Option(REVERSE_ORDER, t("Mentors earlier in their career than their mentees")),
-            ), initial=checked),
+            SelectField(
+                "mentor_stages",
+                t("Career stages that can mentor"),
+                stages,
+                multi=True,
+                required=False,
+                initial=rules.mentor_stages,
+                hint=t("Empty: everyone."),
+            ),
+            SelectField(
+                "mentee_stages",
+                t("Career stages that can be mentored"),
+                stages,
+                multi=True,
+                required=False,
+                initial=rules.mentee_stages,
+                hint=t("Empty: everyone."),
+            ),
+            CheckboxesField(
+                "rules",
+                t("Pairing rules"),
+                (
+                    Option(CROSS_DEPARTMENT, t("Pair people from different departments only")),
+                    Option(REVERSE_ORDER, t("Mentors earlier in their career than their mentees")),
+                ),
+                initial=checked,
+            ),
         ),
         submit_label=t("Save"),
-    )  # fmt: skip
+    )
 
 
 async def submit_rules(
@@ -279,10 +353,13 @@ async def submit_text(
     version = await save_draft(ctx.session, program, kind, locale, body, ctx.person.id)
     done = t(
         "Draft of version {version} saved. Publish it with: admin texts publish {slug} {kind}",
-        version=version, slug=program.slug, kind=kind,
-    )  # fmt: skip
-    return Transition(message=Message((Section((Paragraph.of(done),)),), summary=done,
-                                      visibility="private"))  # fmt: skip
+        version=version,
+        slug=program.slug,
+        kind=kind,
+    )
+    return Transition(
+        message=Message((Section((Paragraph.of(done),)),), summary=done, visibility="private")
+    )
 
 
 _PROGRAM_STEPS = {
@@ -290,11 +367,17 @@ _PROGRAM_STEPS = {
     "rules": Step("rules", form=rules_form, submit=submit_rules),
 }
 _EXAMPLE_SETTINGS = {
-    "name": "Mentorat inversé 2027", "slug": "mi-2027", "timezone": "Europe/Paris",
-    "starts_on": "2027-01-11", "ends_on": "2027-07-09", "enrollment_closes_on": "",
-    "cadence": "biweekly", "session_minutes": "45", "capacity_default": "1",
+    "name": "Mentorat inversé 2027",
+    "slug": "mi-2027",
+    "timezone": "Europe/Paris",
+    "starts_on": "2027-01-11",
+    "ends_on": "2027-07-09",
+    "enrollment_closes_on": "",
+    "cadence": "biweekly",
+    "session_minutes": "45",
+    "capacity_default": "1",
     "approval_required": "no",
-}  # fmt: skip
+}
 _EXAMPLE_STAGES = [["junior", "Junior", "Junior"], ["executive", "Dirigeant·e", "Executive"]]
 
 PROGRAM_NEW_FLOW = Flow(

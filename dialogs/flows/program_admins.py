@@ -24,8 +24,11 @@ async def add_admin(ctx: FlowContext, program: Program, email: str) -> Message |
     t = ctx.t
     person = await person_by_email(ctx.session, email.strip())
     if person is None:
-        return {"email": t("I know nobody with this email yet: they must be imported or "
-                           "write to me once.")}  # fmt: skip
+        return {
+            "email": t(
+                "I know nobody with this email yet: they must be imported or write to me once."
+            )
+        }
     added = await add_program_admin(ctx.session, program, person, ctx.person.id)
     done = t("is now an admin of this program.") if added else t("was an admin already.")
     line = Paragraph((PersonRef(person.id, person.display_name), Text(" " + done)))

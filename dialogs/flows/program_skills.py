@@ -32,8 +32,11 @@ def said(text: str, typed: str | None = None) -> Message:
 def key_and_names_errors(t: Translator, key: str, fr: str, en: str) -> Errors:
     """A taxonomy entry's key and its two names (skills and career stages alike)."""
     errors: Errors = {}
-    for field, problem in (("key", skill_key_problem(key)), ("fr", skill_name_problem(fr)),
-                           ("en", skill_name_problem(en))):  # fmt: skip
+    for field, problem in (
+        ("key", skill_key_problem(key)),
+        ("fr", skill_name_problem(fr)),
+        ("en", skill_name_problem(en)),
+    ):
         if problem is not None:
             errors[field] = problem_text(t, problem)
     return errors
@@ -119,9 +122,10 @@ async def submit_add(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
     return ended(
-        await add(ctx, text_value(values, "key"), text_value(values, "fr"),
-                  text_value(values, "en"))
-    )  # fmt: skip
+        await add(
+            ctx, text_value(values, "key"), text_value(values, "fr"), text_value(values, "en")
+        )
+    )
 
 
 def rename_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
@@ -148,9 +152,13 @@ async def submit_rename(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
     return ended(
-        await rename(ctx, text_value(values, "skill"), text_value(values, "locale"),
-                     text_value(values, "name"))
-    )  # fmt: skip
+        await rename(
+            ctx,
+            text_value(values, "skill"),
+            text_value(values, "locale"),
+            text_value(values, "name"),
+        )
+    )
 
 
 def retire_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:

@@ -101,9 +101,13 @@ def inbound_of(body: dict[str, Any], bot_id: str) -> Inbound | None:
         text = _MENTION.sub(" ", body.get("text") or "").strip()
         message_kind: InboundKind = "message"
         return Inbound(
-            actor, message_kind, text=text, in_channel=in_channel, event_id=body.get("id"),
+            actor,
+            message_kind,
+            text=text,
+            in_channel=in_channel,
+            event_id=body.get("id"),
             channel_id=channel_id_of(body),
-        )  # fmt: skip
+        )
     if kind == "invoke" and body.get("name") == ADAPTIVE_CARD_ACTION:
         action = (body.get("value") or {}).get("action")
         if not isinstance(action, dict):

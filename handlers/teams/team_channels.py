@@ -81,9 +81,13 @@ class TeamChannelBook:
             self._kept.discard((tenant, str(channel["id"])))
         elif event == "channelRenamed" or event == "teamRenamed":
             await self._write(
-                rename, tenant, team_id=team_id, team_name=team.get("name"),
-                channel_id=channel.get("id"), channel_name=channel.get("name"),
-            )  # fmt: skip
+                rename,
+                tenant,
+                team_id=team_id,
+                team_name=team.get("name"),
+                channel_id=channel.get("id"),
+                channel_name=channel.get("name"),
+            )
         elif event in ADDED_CHANNEL_EVENTS and channel.get("id"):
             await self._keep(body, team, [KnownChannel(str(channel["id"]), channel.get("name"))])
         elif is_added(body):
@@ -119,9 +123,14 @@ class TeamChannelBook:
         tenant = tenant_of(body)
         bot = {k: v for k, v in (body.get("recipient") or {}).items() if k in ("id", "name")}
         await self._write(
-            keep_channels, tenant, str(team["id"]), team.get("name"), channels,
-            body["serviceUrl"], bot,
-        )  # fmt: skip
+            keep_channels,
+            tenant,
+            str(team["id"]),
+            team.get("name"),
+            channels,
+            body["serviceUrl"],
+            bot,
+        )
         if len(self._kept) > MAX_REMEMBERED:
             self._kept.clear()
         self._kept.update((tenant, c.channel_id) for c in channels)
