@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import SystemClock
-from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation, ConversationConfig
 from handlers.slack.app import SLACK_APP_KEY, mount
 from handlers.slack.config import SlackConfig
 from storage.db import Database

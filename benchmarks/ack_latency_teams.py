@@ -34,7 +34,7 @@ from botbuilder.integration.aiohttp import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import SystemClock
-from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation, ConversationConfig
 from handlers.teams.config import TeamsConfig
 from handlers.teams.mount import TEAMS_ENDPOINT, mount
 from storage.db import Database

@@ -17,7 +17,7 @@ from bot.cli_support import fail, run_with_database, settings_or_exit
 
 if TYPE_CHECKING:
     from bot.matching.worker import ProgramMatch
-    from dialogs.i18n import Translator
+    from dialogs.core.i18n import Translator
     from storage.db import Database
 
 CSV_COLUMNS = (
@@ -96,7 +96,7 @@ def match(
     ] = None,
 ) -> None:
     """Propose pairings for a program: a summary here, every pair in --out (CSV)."""
-    from dialogs.i18n import LOCALES, Translator
+    from dialogs.core.i18n import LOCALES, Translator
     from storage.enrollments import program_by_slug
 
     settings = settings_or_exit()
@@ -157,7 +157,7 @@ def _labels(t: Translator, done: ProgramMatch) -> tuple[dict[str, str], dict[str
 
 
 def write_csv(path: Path, done: ProgramMatch, t: Translator) -> int:
-    from dialogs.match_reasons import describe_all
+    from dialogs.matching.reasons import describe_all
 
     skills, stages = _labels(t, done)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -192,7 +192,7 @@ def _summary(done: ProgramMatch, t: Translator) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from dialogs.match_reasons import describe
+    from dialogs.matching.reasons import describe
 
     result, stats = done.result, done.result.stats
     skills, stages = _labels(t, done)
@@ -239,7 +239,7 @@ def _summary(done: ProgramMatch, t: Translator) -> None:
 
 def _top_unmatched(done: ProgramMatch, t: Translator, words: dict[str, Any]) -> list[str]:
     """The most frequent kinds of reason, each with one example in words and its count."""
-    from dialogs.match_reasons import describe
+    from dialogs.matching.reasons import describe
 
     counts: Counter[str] = Counter()
     example: dict[str, str] = {}

@@ -37,7 +37,7 @@ def people_import(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from bot.clock import SystemClock
-    from dialogs.participation_jobs import close_enrollments_of_leavers
+    from dialogs.participation.jobs import close_enrollments_of_leavers
     from storage.participation import leavers_with_open_enrollments
     from storage.people import PeopleImportError, check_people_file, import_people
 

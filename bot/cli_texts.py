@@ -110,7 +110,7 @@ def texts_edit(
 def texts_publish(slug: SlugArg, kind: KindArg) -> None:
     """Publish the draft; enrolled people are asked to accept the new version."""
     from bot.clock import SystemClock
-    from dialogs.features.program_texts import publish_and_ask
+    from dialogs.programs.texts import publish_and_ask
 
     async def _go(database: Database) -> str:
         program = await _program(database, slug)

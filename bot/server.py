@@ -17,14 +17,14 @@ from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.delivery import ChatChannel
-from dialogs.features.announce import register_due_handlers as register_announce
-from dialogs.features.enrollment import register_due_handlers as register_enrollment_jobs
-from dialogs.features.program_texts import register_due_handlers as register_program_texts
-from dialogs.matching_jobs import register_due_handlers as register_matching
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.participation_jobs import register_due_handlers as register_participation
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.enrollment.feature import register_due_handlers as register_enrollment_jobs
+from dialogs.matching.jobs import register_due_handlers as register_matching
+from dialogs.notify.delivery import ChatChannel
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.participation.jobs import register_due_handlers as register_participation
+from dialogs.programs.announce import register_due_handlers as register_announce
+from dialogs.programs.texts import register_due_handlers as register_program_texts
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack

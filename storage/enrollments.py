@@ -246,7 +246,7 @@ async def queue_enrollment_action(
     session: AsyncSession, kind: str, key: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Queue a due action in the caller's transaction (it exists exactly when the change
-    does); ``dialogs.features.enrollment.register_due_handlers`` runs it. False if ``key``
+    does); ``dialogs.enrollment.feature.register_due_handlers`` runs it. False if ``key``
     was queued already. ON CONFLICT rather than an IntegrityError that would abort a
     PostgreSQL transaction."""
     dialect = (await session.connection()).dialect.name

@@ -56,7 +56,7 @@ def test_due_run_refuses_a_malformed_instant(tmp_path: Path) -> None:
 
 async def _queue_announcement(url: str) -> str:
     from bot.domain.notifications import Announcement
-    from dialogs.notifier import Notifier, NotifierConfig
+    from dialogs.notify.notifier import Notifier, NotifierConfig
     from storage.models import Person, PlatformIdentity
 
     database = Database(url)

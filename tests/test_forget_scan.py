@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import Connection, make_url
 
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.participation_jobs import register_due_handlers as register_participation
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.participation.jobs import register_due_handlers as register_participation
 from storage.db import Database
 from storage.due_runner import DueRunner
 from storage.models import Person, PlatformIdentity

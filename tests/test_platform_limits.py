@@ -15,13 +15,13 @@ from bot.domain.matching_notifications import (
     RoundReady,
 )
 from bot.domain.notifications import Announcement, Introduction, PersonUnreachable
-from dialogs import presenters
-from dialogs.features import FEATURES
-from dialogs.flows.base import FlowContext
-from dialogs.i18n import LOCALES, Translator
-from dialogs.matching_report import run_report
-from dialogs.notification_presenters import present
-from dialogs.ui import ActionRef, FieldErrors, Form, Message
+from dialogs.capabilities import FEATURES
+from dialogs.core import replies as presenters
+from dialogs.core.flow import FlowContext
+from dialogs.core.i18n import LOCALES, Translator
+from dialogs.core.ui import ActionRef, FieldErrors, Form, Message
+from dialogs.matching.report import run_report
+from dialogs.notify.presenters import present
 from handlers.console.render import Viewer, render_form, render_message
 from handlers.slack import forms as slack_forms
 from handlers.slack import render as slack_render

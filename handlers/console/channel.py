@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs.content import Paragraph, Text, UserText
-from dialogs.delivery import Recipient, Unreachable
-from dialogs.events import Platform
-from dialogs.ui import Message, MessageRef, Section
+from dialogs.core.content import Paragraph, Text, UserText
+from dialogs.core.events import Platform
+from dialogs.core.ui import Message, MessageRef, Section
+from dialogs.notify.delivery import Recipient, Unreachable
 from handlers.console.store import PLATFORM, ConsoleStore
 
 

@@ -1,6 +1,6 @@
 """Neutral messages and forms to JSON and back, so the console can keep them in the database.
 
-Only the classes of ``dialogs.content`` and ``dialogs.ui`` are accepted when decoding: a
+Only the classes of ``dialogs.core.content`` and ``dialogs.core.ui`` are accepted when decoding: a
 stored payload never names an arbitrary class.
 """
 
@@ -10,7 +10,7 @@ import dataclasses
 from datetime import date, datetime, time
 from typing import Any
 
-from dialogs import content, ui
+from dialogs.core import content, ui
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime, format_time
 
-from dialogs.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
-from dialogs.i18n import LOCALES, Translator
-from dialogs.ui import (
+from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.i18n import LOCALES, Translator
+from dialogs.core.ui import (
     Actions,
     Block,
     Button,

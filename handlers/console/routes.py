@@ -18,8 +18,8 @@ import structlog
 from aiohttp import web
 
 from bot.domain.loopback import is_loopback
-from dialogs.events import Actor, Inbound, InboundKind, Outcome
-from dialogs.ui import ActionRef, Done, FieldErrors, FieldValue, MessageRef, NextForm
+from dialogs.core.events import Actor, Inbound, InboundKind, Outcome
+from dialogs.core.ui import ActionRef, Done, FieldErrors, FieldValue, MessageRef, NextForm
 from handlers.console.channel import ConsoleChannel
 from handlers.console.config import ConsoleConfig
 from handlers.console.render import Viewer, render_form, render_message, render_person_text
@@ -51,7 +51,7 @@ SECURITY_HEADERS = {
 
 
 class ConversationCore(Protocol):
-    """What the console needs of ``dialogs.conversation.Conversation``."""
+    """What the console needs of ``dialogs.core.conversation.Conversation``."""
 
     async def handle(self, inbound: Inbound) -> Outcome: ...
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from dialogs.content import Paragraph, UserText
-from dialogs.ui import Actions, Message, Section
+from dialogs.core.content import Paragraph, UserText
+from dialogs.core.ui import Actions, Message, Section
 from handlers.console.codec import decode_message, encode_message
 from handlers.console.config import ConsoleConfig
 from storage.db import Database

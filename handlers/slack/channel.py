@@ -1,4 +1,4 @@
-"""Proactive delivery on Slack: ``dialogs.delivery.ChatChannel`` for the notifier."""
+"""Proactive delivery on Slack: ``dialogs.notify.delivery.ChatChannel`` for the notifier."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from dialogs.delivery import Recipient, Unreachable
-from dialogs.events import Platform
-from dialogs.ui import Message, MessageRef
+from dialogs.core.events import Platform
+from dialogs.core.ui import Message, MessageRef
+from dialogs.notify.delivery import Recipient, Unreachable
 from handlers.slack import render
 
 UNREACHABLE = frozenset(

@@ -9,11 +9,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from dialogs.content import Paragraph
-from dialogs.events import Outcome
-from dialogs.i18n import Translator
-from dialogs.presenters import LANGUAGE_ACTION, PROFILE_EDIT_ACTION
-from dialogs.ui import Actions, Button, Form, Message, MessageRef, Section
+from dialogs.core.content import Paragraph
+from dialogs.core.events import Outcome
+from dialogs.core.i18n import Translator
+from dialogs.core.replies import LANGUAGE_ACTION, PROFILE_EDIT_ACTION
+from dialogs.core.ui import Actions, Button, Form, Message, MessageRef, Section
 from handlers.slack import forms, render
 from handlers.slack.registry import OpenForms
 

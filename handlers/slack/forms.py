@@ -27,7 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from dialogs.ui import (
+from dialogs.core.ui import (
     CheckboxesField,
     DateField,
     Done,
@@ -41,7 +41,7 @@ from dialogs.ui import (
     TextField,
     TimeField,
 )
-from dialogs.ui import Option as FieldOption
+from dialogs.core.ui import Option as FieldOption
 from handlers.slack import mrkdwn
 from handlers.slack.render import MAX_VIEW_BLOCKS
 

@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from dialogs.events import Inbound, Outcome
-from dialogs.ui import Done, NextForm
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.ui import Done, NextForm
 from handlers.slack.config import SlackConfig
 from handlers.slack.deliver import Delivery, Origin
 from handlers.slack.people import People

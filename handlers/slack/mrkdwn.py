@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC
 
-from dialogs.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
 
 ZERO_WIDTH_SPACE = "\u200b"
 MARKERS = "*_~`"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from dialogs.events import Actor
+from dialogs.core.events import Actor
 
 MAX_CACHED = 10_000
 

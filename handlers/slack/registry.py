@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from dialogs.ui import Form, Option
+from dialogs.core.ui import Form, Option
 from handlers.slack.forms import searchable_options
 
 MAX_FORMS = 2000

@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from dialogs.ui import (
+from dialogs.core.ui import (
     ActionRef,
     Actions,
     Button,

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.events import Actor, Inbound
-from dialogs.ui import ActionRef, MessageRef
+from dialogs.core.events import Actor, Inbound
+from dialogs.core.ui import ActionRef, MessageRef
 from handlers.slack import forms, render
 from handlers.slack.deliver import Origin
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogs.events import Actor, Inbound, InboundKind
-from dialogs.ui import ActionRef, MessageRef
+from dialogs.core.events import Actor, Inbound, InboundKind
+from dialogs.core.ui import ActionRef, MessageRef
 from handlers.teams.forms import FORM_VERB, submitted_values
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"

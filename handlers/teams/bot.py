@@ -15,8 +15,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
-from dialogs.events import Inbound, Outcome
-from dialogs.ui import Actions, Form, Message, MessageRef
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.ui import Actions, Form, Message, MessageRef
 from handlers.teams.forms import answer_card, form_card
 from handlers.teams.markdown import escape
 from handlers.teams.render import (

@@ -18,11 +18,11 @@ from botbuilder.schema import (
 from botframework.connector.aio import ConnectorClient
 from sqlalchemy import select
 
-from dialogs.content import Paragraph, PersonRef
-from dialogs.delivery import Recipient, Unreachable
-from dialogs.events import Platform
-from dialogs.i18n import Translator
-from dialogs.ui import Actions, Button, Facts, Message, MessageRef, Section
+from dialogs.core.content import Paragraph, PersonRef
+from dialogs.core.events import Platform
+from dialogs.core.i18n import Translator
+from dialogs.core.ui import Actions, Button, Facts, Message, MessageRef, Section
+from dialogs.notify.delivery import Recipient, Unreachable
 from handlers.teams.config import TeamsConfig
 from handlers.teams.render import message_activity
 from handlers.teams.trust import trusted_service_url

@@ -21,7 +21,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
-from dialogs.events import Inbound
+from dialogs.core.events import Inbound
 from handlers.teams.activities import actor_of, inbound_of, is_personal
 from handlers.teams.bot import Core, Privately, Updater, deliver, invoke_body
 from handlers.teams.closing import Closer, Finished

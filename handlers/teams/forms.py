@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.ui import (
+from dialogs.core.ui import (
     CheckboxesField,
     DateField,
     Done,

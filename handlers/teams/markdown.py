@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from dialogs.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
 
 # Markdown markers Teams interprets anywhere, escaped with a backslash (CommonMark escapes);
 # "(" and "!" need no escape once "[" has one. Block markers only count at a line's start.

@@ -20,7 +20,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from dialogs.events import Inbound
+from dialogs.core.events import Inbound
 
 log = logging.getLogger(__name__)
 

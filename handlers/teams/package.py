@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from dialogs.commands import PEOPLE_COMMANDS
+from dialogs.core.commands import PEOPLE_COMMANDS
 
 TEAMS_DIR = Path(__file__).resolve().parents[2] / "teams"
 APP_ID_PLACEHOLDER = "{{MICROSOFT_APP_ID}}"
@@ -15,7 +15,7 @@ MAX_COMMANDS = 10  # per command list, in the manifest schema
 
 
 def manifest_commands() -> list[dict[str, str]]:
-    """The people's command words (English), as the grammar in dialogs/commands.py has them."""
+    """The people's command words (English), as the grammar in dialogs/core/commands.py has them."""
     return [{"title": c.name, "description": c.summary} for c in PEOPLE_COMMANDS][:MAX_COMMANDS]
 
 

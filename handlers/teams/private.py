@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialogs.ui import Form, Message
+from dialogs.core.ui import Form, Message
 from handlers.teams.activities import SHARED_CONVERSATIONS, actor_of
 from handlers.teams.bot import Privately
 from handlers.teams.channel import TeamsChannel

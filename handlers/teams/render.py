@@ -13,7 +13,7 @@ from typing import Any
 from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity, Attachment
 
-from dialogs.ui import (
+from dialogs.core.ui import (
     Actions,
     Block,
     Button,

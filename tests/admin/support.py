@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.events import Actor, Inbound, Outcome
-from dialogs.ui import Button, Facts, FieldValue, Form, Header, Message, Section
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Actor, Inbound, Outcome
+from dialogs.core.ui import Button, Facts, FieldValue, Form, Header, Message, Section
 from storage.db import Database
 from tests.support.clock import fixed_clock
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from dialogs.ui import Done, FieldErrors, Form
+from dialogs.core.ui import Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import Program, ProgramText, Skill
 from tests.admin.support import CONFIG, Driver, admin, buttons, someone, words

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dialogs.ui import Done, FieldErrors, Form
+from dialogs.core.ui import Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import AuditEvent, CareerStage
 from tests.admin.support import Driver, admin, someone, words

@@ -7,7 +7,7 @@ import re
 import aiohttp
 from sqlalchemy import select
 
-from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation, ConversationConfig
 from storage.db import Database
 from storage.models import Program
 from tests.admin.support import SETTINGS

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialogs.events import Actor
-from dialogs.notification_presenters import APPROVE_ACTION
-from dialogs.ui import Button, Form
+from dialogs.core.events import Actor
+from dialogs.core.ui import Button, Form
+from dialogs.notify.presenters import APPROVE_ACTION
 from storage.db import Database
 from storage.models import AuditEvent, DueAction, Enrollment, Program, Skill
 from tests.admin.support import Driver, admin, someone, words

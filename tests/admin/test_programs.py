@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from dialogs.ui import Done, FieldErrors, FieldValue, Form, NextForm
+from dialogs.core.ui import Done, FieldErrors, FieldValue, Form, NextForm
 from storage.db import Database
 from storage.models import AuditEvent, Program, ProgramAdmin
 from tests.admin.support import SETTINGS, Driver, admin, someone, words

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from dialogs.features.program_texts import register_due_handlers
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.ui import Done, FieldErrors, Form, TextField
+from dialogs.core.ui import Done, FieldErrors, Form, TextField
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.programs.texts import register_due_handlers
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.enrollments import active_skills

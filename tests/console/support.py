@@ -1,6 +1,6 @@
 """Shared by the console tests: a stand-in conversation core, people, a server on loopback.
 
-``dialogs/conversation.py`` is being written at the same time; until it exists the tests use
+``dialogs/core/conversation.py`` is being written at the same time; until it exists the tests use
 ``FakeConversation``, which has its shape (``handle(Inbound) -> Outcome``) and answers
 ``help`` in the person's language with a card whose buttons the tests click.
 """
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from dialogs.content import Inline, Paragraph, Text, UserText, plain_text
-from dialogs.events import Inbound, Outcome
-from dialogs.i18n import negotiate
-from dialogs.ui import (
+from dialogs.core.content import Inline, Paragraph, Text, UserText, plain_text
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.i18n import negotiate
+from dialogs.core.ui import (
     ActionRef,
     Actions,
     Button,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.content import Paragraph
-from dialogs.delivery import Unreachable
-from dialogs.ui import Message, Section
+from dialogs.core.content import Paragraph
+from dialogs.core.ui import Message, Section
+from dialogs.notify.delivery import Unreachable
 from handlers.console.channel import ConsoleChannel
 from handlers.console.config import ConsoleConfig
 from handlers.console.store import ConsoleStore

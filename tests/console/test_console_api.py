@@ -10,9 +10,9 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.clock import DemoClock
-from dialogs.content import Paragraph, Text
-from dialogs.delivery import Recipient
-from dialogs.ui import Message, Section
+from dialogs.core.content import Paragraph, Text
+from dialogs.core.ui import Message, Section
+from dialogs.notify.delivery import Recipient
 from handlers.console import mount
 from handlers.console.store import ConsoleStore
 from storage.db import Database

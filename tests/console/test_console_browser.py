@@ -137,7 +137,7 @@ async def test_real_core_help_in_each_language_and_a_button_click(
 ) -> None:
     from playwright.async_api import async_playwright, expect
 
-    from dialogs.conversation import Conversation, ConversationConfig
+    from dialogs.core.conversation import Conversation, ConversationConfig
 
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
     await upgrade(database)
@@ -297,7 +297,7 @@ async def test_a_person_joins_in_their_language_in_the_console(
 ) -> None:
     from playwright.async_api import async_playwright, expect
 
-    from dialogs.conversation import Conversation, ConversationConfig
+    from dialogs.core.conversation import Conversation, ConversationConfig
 
     journey = JOURNEYS[language]
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from dialogs.content import Link, Paragraph, PersonRef, Text, Timestamp, UserText
-from dialogs.ui import (
+from dialogs.core.content import Link, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.ui import (
     ActionRef,
     Actions,
     Button,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from dialogs.content import UserText
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.events import Actor, Inbound
-from dialogs.ui import ActionRef, Button, Done, Facts, FieldErrors, Section
+from dialogs.core.content import UserText
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Actor, Inbound
+from dialogs.core.ui import ActionRef, Button, Done, Facts, FieldErrors, Section
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from tests.support.clock import fixed_clock

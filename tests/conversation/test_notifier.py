@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.domain.notifications import Announcement, Introduction
-from dialogs.content import PersonRef
-from dialogs.delivery import Recipient, Unreachable
-from dialogs.events import Platform
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.ui import Message, MessageRef, Section
+from dialogs.core.content import PersonRef
+from dialogs.core.events import Platform
+from dialogs.core.ui import Message, MessageRef, Section
+from dialogs.notify.delivery import Recipient, Unreachable
+from dialogs.notify.notifier import Notifier, NotifierConfig
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import (

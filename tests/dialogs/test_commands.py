@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.commands import (
+from dialogs.core.commands import (
     ADMIN_COMMANDS,
     PEOPLE_COMMANDS,
     Command,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from dialogs.commands import ADMIN_COMMANDS, PEOPLE_COMMANDS
-from dialogs.i18n import LOCALES, Translator, load_catalogue, negotiate
+from dialogs.core.commands import ADMIN_COMMANDS, PEOPLE_COMMANDS
+from dialogs.core.i18n import LOCALES, Translator, load_catalogue, negotiate
 
 DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
 

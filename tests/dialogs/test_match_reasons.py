@@ -11,8 +11,8 @@ import pytest
 
 from bot.matching import Enrollee, OrgPerson, Rules, build_population, propose_pairings
 from bot.matching.synthetic import synthetic_population
-from dialogs.i18n import Translator
-from dialogs.match_reasons import KNOWN_CODES, describe, describe_all
+from dialogs.core.i18n import Translator
+from dialogs.matching.reasons import KNOWN_CODES, describe, describe_all
 
 STAGES = ("junior", "senior")
 NAMES = {"lea": "Léa", "marc": "Marc", "ana": "Ana", "bob": "Bob", "cy": "Cy", "dee": "Dee"}

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dialogs.content import Paragraph, PersonRef, Text, Timestamp, UserText
-from dialogs.ui import (
+from dialogs.core.content import Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.ui import (
     ActionRef,
     CheckboxesField,
     Form,

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.events import Actor, Inbound, Outcome
-from dialogs.ui import Button, Done, FieldErrors, FieldValue, Form, Message, NextForm
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Actor, Inbound, Outcome
+from dialogs.core.ui import Button, Done, FieldErrors, FieldValue, Form, Message, NextForm
 from storage.db import Database
 from storage.models import CareerStage, Person, Program, ProgramAdmin, ProgramText
 from tests.support.clock import T0

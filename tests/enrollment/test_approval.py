@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from dialogs.conversation import Conversation
-from dialogs.delivery import ChatChannel
-from dialogs.features.enrollment import register_due_handlers
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.ui import Done, NextForm
+from dialogs.core.conversation import Conversation
+from dialogs.core.ui import Done, NextForm
+from dialogs.enrollment.feature import register_due_handlers
+from dialogs.notify.delivery import ChatChannel
+from dialogs.notify.notifier import Notifier, NotifierConfig
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import AuditEvent, Enrollment

@@ -6,8 +6,8 @@ from datetime import date, time
 
 from sqlalchemy import func, select
 
-from dialogs.conversation import Conversation
-from dialogs.ui import Done, FieldErrors, FieldValue, NextForm, SelectField
+from dialogs.core.conversation import Conversation
+from dialogs.core.ui import Done, FieldErrors, FieldValue, NextForm, SelectField
 from storage.db import Database
 from storage.models import AuditEvent, Consent, DueAction, Enrollment, Person, Program
 from tests.enrollment.support import (

@@ -8,13 +8,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from dialogs.content import Paragraph
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.delivery import Recipient
-from dialogs.events import Actor, Inbound, Outcome, Platform
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.participation_jobs import register_due_handlers
-from dialogs.ui import Button, Facts, Header, Message, MessageRef, Section
+from dialogs.core.content import Paragraph
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Actor, Inbound, Outcome, Platform
+from dialogs.core.ui import Button, Facts, Header, Message, MessageRef, Section
+from dialogs.notify.delivery import Recipient
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.participation.jobs import register_due_handlers
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import CareerStage, Enrollment, Pairing, Person, PlatformIdentity, Program

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from dialogs.events import Inbound
-from dialogs.ui import Done, FieldErrors, SelectField
+from dialogs.core.events import Inbound
+from dialogs.core.ui import Done, FieldErrors, SelectField
 from storage.db import Database
 from storage.models import AuditEvent, DueAction
 from tests.participation.support import (

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from dialogs.content import UserText
-from dialogs.events import Inbound
-from dialogs.ui import DateField, Done, FieldErrors, Form
+from dialogs.core.content import UserText
+from dialogs.core.events import Inbound
+from dialogs.core.ui import DateField, Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import AuditEvent, DueAction, Enrollment, Pairing, ProgramAdmin
 from tests.participation.support import (

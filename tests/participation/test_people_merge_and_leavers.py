@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dialogs.participation_jobs import close_enrollments_of_leavers
+from dialogs.participation.jobs import close_enrollments_of_leavers
 from storage.db import Database
 from storage.erasure import PersonNotFound
 from storage.models import (

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from bot.clock import Ticker
 from bot.domain.clock import ManualClock
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.delivery import Recipient
-from dialogs.events import Actor, Inbound, Outcome, Platform
-from dialogs.matching_jobs import register_due_handlers as register_matching
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.participation_jobs import register_due_handlers as register_participation
-from dialogs.ui import Button, Done, FieldErrors, Form, Message, MessageRef
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Actor, Inbound, Outcome, Platform
+from dialogs.core.ui import Button, Done, FieldErrors, Form, Message, MessageRef
+from dialogs.matching.jobs import register_due_handlers as register_matching
+from dialogs.notify.delivery import Recipient
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.participation.jobs import register_due_handlers as register_participation
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import CareerStage, Enrollment, Person, PlatformIdentity, Program

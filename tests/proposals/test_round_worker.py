@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.domain.rounds import dry_run
 from bot.matching.worker import shutdown_worker
+from dialogs.matching.rounds import dry_run
 from storage.db import Database
 from storage.match_runs import add_pin
 from storage.models import Proposal

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.domain.proposals import ROUND
-from dialogs.matching_presenters import ACCEPT_ACTION, SEND_ACTION
+from dialogs.matching.cards import ACCEPT_ACTION, SEND_ACTION
 from storage.db import Database
 from storage.models import MatchRun, Proposal
 from tests.proposals.support import World, add_member, button, words

@@ -8,8 +8,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from dialogs.matching_presenters import ACCEPT_ACTION, DECLINE_ACTION, GOALS_ACTION, SEND_ACTION
-from dialogs.ui import Form
+from dialogs.core.ui import Form
+from dialogs.matching.cards import ACCEPT_ACTION, DECLINE_ACTION, GOALS_ACTION, SEND_ACTION
 from storage.db import Database
 from storage.models import DueAction, Goal, MatchRun, Pairing, Proposal
 from tests.proposals.support import (

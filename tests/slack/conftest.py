@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation, ConversationConfig
 from handlers.slack.app import SLACK_APP_KEY, SlackRuntime, mount
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.announcements import ChannelTarget, parse_channel
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.events import Actor, Inbound, Outcome
-from dialogs.features.announce import register_due_handlers
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.presenters import JOIN_ACTION
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Actor, Inbound, Outcome
+from dialogs.core.replies import JOIN_ACTION
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.programs.announce import register_due_handlers
 from handlers.slack.app import web_client
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialogs.i18n import Translator
+from dialogs.core.i18n import Translator
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from tests.fakes.slack_api import FakeSlack, SlackCall

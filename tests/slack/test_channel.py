@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from dialogs.content import Paragraph
-from dialogs.delivery import Recipient, Unreachable
-from dialogs.ui import Message, MessageRef, Section
+from dialogs.core.content import Paragraph
+from dialogs.core.ui import Message, MessageRef, Section
+from dialogs.notify.delivery import Recipient, Unreachable
 from handlers.slack.app import web_client
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig

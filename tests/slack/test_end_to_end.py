@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dialogs.i18n import Translator
+from dialogs.core.i18n import Translator
 from storage.db import Database
 from storage.models import InboundEvent, Person, PlatformIdentity
 from tests.fakes.slack_api import FakeSlack

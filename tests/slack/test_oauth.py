@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import func, select
 
-from dialogs.i18n import Translator
+from dialogs.core.i18n import Translator
 from handlers.slack.installation_store import TokenCipher
 from storage.db import Database
 from storage.models import slack_bots, slack_installations

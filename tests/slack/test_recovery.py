@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
-from dialogs.i18n import Translator
+from dialogs.core.i18n import Translator
 from handlers.slack import translate
 from storage.db import Database
 from storage.due_runner import DueRunner

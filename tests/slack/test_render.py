@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from dialogs.content import Link, Paragraph, PersonRef, Text, Timestamp, UserText
-from dialogs.ui import (
+from dialogs.core.content import Link, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.ui import (
     ActionRef,
     Actions,
     Button,

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from dialogs.i18n import Translator
+from dialogs.core.i18n import Translator
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import event_callback, slash_command_request

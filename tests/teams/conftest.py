@@ -18,11 +18,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from dialogs.content import Paragraph, UserText
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.events import Inbound, Outcome
-from dialogs.i18n import negotiate
-from dialogs.ui import (
+from dialogs.core.content import Paragraph, UserText
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.i18n import negotiate
+from dialogs.core.ui import (
     ActionRef,
     Actions,
     Button,

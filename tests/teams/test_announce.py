@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.announcements import ChannelName, means_here
-from dialogs.conversation import Conversation, ConversationConfig
-from dialogs.features.announce import register_due_handlers
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.presenters import JOIN_ACTION
+from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.replies import JOIN_ACTION
+from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.programs.announce import register_due_handlers
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import DueAction, Program, TeamChannel

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.delivery import Recipient, Unreachable
+from dialogs.notify.delivery import Recipient, Unreachable
 from handlers.teams.channel import chat_link
 from handlers.teams.config import TeamsConfig
 from handlers.teams.retry import retry_after_seconds

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.notifications import Announcement
-from dialogs.content import Paragraph
-from dialogs.delivery import Recipient
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.ui import Message, Section
+from dialogs.core.content import Paragraph
+from dialogs.core.ui import Message, Section
+from dialogs.notify.delivery import Recipient
+from dialogs.notify.notifier import Notifier, NotifierConfig
 from storage.due_runner import DueRunner
 from storage.models import Person, PlatformIdentity
 from tests.fakes.bot_connector import FakeBotConnector

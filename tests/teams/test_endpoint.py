@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from dialogs.delivery import Recipient
+from dialogs.notify.delivery import Recipient
 from storage.models import InboundEvent, PlatformIdentity
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer

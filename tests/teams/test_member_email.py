@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation, ConversationConfig
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.models import Person, PlatformIdentity

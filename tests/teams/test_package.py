@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from dialogs.commands import PEOPLE_COMMANDS
+from dialogs.core.commands import PEOPLE_COMMANDS
 from handlers.teams.package import TEAMS_DIR, build_package, filled_manifest
 from tests.fakes.slack_spec import oracles_dir
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.domain.notifications import Introduction
-from dialogs.delivery import Recipient
-from dialogs.events import Platform
-from dialogs.notifier import Notifier, NotifierConfig
-from dialogs.ui import Message, MessageRef
+from dialogs.core.events import Platform
+from dialogs.core.ui import Message, MessageRef
+from dialogs.notify.delivery import Recipient
+from dialogs.notify.notifier import Notifier, NotifierConfig
 from handlers.teams.activities import inbound_of
 from handlers.teams.endpoint import recover_key
 from storage.due_runner import DueRunner

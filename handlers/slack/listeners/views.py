@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from dialogs.ui import Done, NextForm
+from dialogs.core.ui import Done, NextForm
 from handlers.slack import forms, translate
 from handlers.slack.inbox import Inbox
 

@@ -1,0 +1,1 @@
+"""Basics: help, language, profile."""

@@ -1,0 +1,101 @@
+"""Edit your profile basics: title, time zone, languages spoken.
+
+basics --submit--> done        (errors keep the step)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from dialogs.core.flow import Flow, FlowContext, Step, Transition, list_value, text_value
+from dialogs.core.replies import profile_message
+from dialogs.core.ui import ActionRef, FieldValue, Form, Option, SelectField, TextField
+
+# Spoken languages people pair on (ISO 639-1); names stay in their own language.
+SPOKEN_LANGUAGES = {
+    "fr": "Français",
+    "en": "English",
+    "es": "Español",
+    "de": "Deutsch",
+    "it": "Italiano",
+    "pt": "Português",
+    "nl": "Nederlands",
+    "ar": "العربية",
+    "zh": "中文",
+    "ja": "日本語",
+    "hi": "हिन्दी",
+    "ms": "Bahasa Melayu",
+}
+MAX_TITLE = 200
+
+
+@cache
+def time_zone_options() -> tuple[Option, ...]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return tuple(Option(zone, zone.replace("_", " ")) for zone in zones)
+
+
+def basics_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
+    t, person = ctx.t, ctx.person
+    return Form(
+        title=t("Your profile"),
+        ref=ref,
+        fields=(
+            TextField(
+                "title",
+                t("Job title"),
+                required=False,
+                initial=person.title or "",
+                max_length=MAX_TITLE,
+                hint=t("Seen by your partner and the program team."),
+            ),
+            SelectField(
+                "timezone",
+                t("Time zone"),
+                time_zone_options(),
+                initial=(person.timezone,) if person.timezone else (),
+                hint=t("Sessions and reminders use it."),
+            ),
+            SelectField(
+                "languages",
+                t("Languages you can mentor in"),
+                tuple(Option(code, name) for code, name in SPOKEN_LANGUAGES.items()),
+                multi=True,
+                initial=tuple(person.languages or ()),
+            ),
+        ),
+        submit_label=t("Save"),
+    )
+
+
+async def submit_basics(
+    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
+) -> Transition:
+    t = ctx.t
+    title = text_value(values, "title")
+    zone = text_value(values, "timezone")
+    languages = list_value(values, "languages")
+    errors: dict[str, str] = {}
+    if len(title) > MAX_TITLE:
+        errors["title"] = t("At most {n} characters.", n=MAX_TITLE)
+    if zone not in {o.value for o in time_zone_options()}:
+        errors["timezone"] = t("Choose a time zone from the list.")
+    if not languages or any(code not in SPOKEN_LANGUAGES for code in languages):
+        errors["languages"] = t("Choose at least one language from the list.")
+    if errors:
+        return Transition(errors=errors)
+    person = ctx.person
+    person.title = title or None
+    person.timezone = zone
+    person.languages = list(languages)
+    return Transition(message=profile_message(t, person))
+
+
+PROFILE_FLOW = Flow(
+    name="profile",
+    first_step="basics",
+    steps={"basics": Step("basics", form=basics_form, submit=submit_basics)},
+)

@@ -1,0 +1,232 @@
+"""The conversation core: one entry point for Slack, Teams and the console.
+
+``handle`` resolves who is talking (allow-lists, identity), picks their language, and
+dispatches: typed commands through the grammar, button clicks and form submissions to
+their flow through the engine. It never raises on bad user input: a forged reference, an
+unknown command or a stale card each get a polite, localised answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from dialogs.capabilities import FEATURES
+from dialogs.core.commands import Command, UnknownAction, UnknownCommand, parse_command
+from dialogs.core.content import Paragraph
+from dialogs.core.engine import FlowEngine
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.feature import Handler, Turn
+from dialogs.core.flow import FlowContext
+from dialogs.core.i18n import LOCALES, Translator, negotiate
+from dialogs.core.replies import (
+    home_view,
+    not_admin_message,
+    not_available_message,
+    refused_message,
+    stale_message,
+    text_message,
+    unknown_command_message,
+    welcome_message,
+)
+from dialogs.core.ui import Actions, Button, Form, Message, Section
+from storage.audit import record_audit
+from storage.db import Database
+from storage.identities import PlatformUser, resolve_person
+from storage.models import Person
+from storage.programs import administered_programs
+
+log = structlog.get_logger("tandem.conversation")
+
+
+@dataclass(frozen=True)
+class ConversationConfig:
+    default_locale: str = "fr"
+    default_timezone: str = "Europe/Paris"
+    admins: tuple[str, ...] = ()  # emails or platform user ids
+    slack_team_ids: tuple[str, ...] = ()  # empty: any workspace
+    teams_tenant_ids: tuple[str, ...] = ()  # empty: any tenant
+
+
+class Conversation:
+    def __init__(self, database: Database, config: ConversationConfig, *, clock: Clock) -> None:
+        self.database = database
+        self.config = config
+        self.clock = clock
+        self.engine = FlowEngine({f.name: f for feature in FEATURES for f in feature.flows})
+        self.commands: dict[str, Handler] = {}
+        self.actions: dict[str, Handler] = {}
+        for feature in FEATURES:
+            for table, entries in (
+                (self.commands, feature.commands),
+                (self.actions, feature.actions),
+            ):
+                for name, handler in entries.items():
+                    if name in table:
+                        raise ValueError(f"{feature.name}: {name!r} is handled twice")
+                    table[name] = handler
+
+    def allowed(self, platform: str, tenant_id: str) -> bool:
+        allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
+        listed = allow.get(platform, ())
+        return not listed or tenant_id in listed
+
+    def _trusts_email(self, platform: str, tenant_id: str) -> bool:
+        """Emails prove identity only inside an explicit allow-list (or on the local console)."""
+        if platform == "console":
+            return True
+        allow = {"slack": self.config.slack_team_ids, "teams": self.config.teams_tenant_ids}
+        return tenant_id in allow.get(platform, ())
+
+    async def admin_scope(
+        self, session: AsyncSession, inbound: Inbound, person: Person
+    ) -> frozenset[int] | None:
+        """None for TANDEM_ADMINS (every program); else the programs the person administers
+        (empty: not an admin). Admin features check a program with ``ctx.administers``."""
+        actor = inbound.actor
+        admins = {a.strip().lower() for a in self.config.admins}
+        if actor.user_id.lower() in admins and actor.platform != "console":
+            return None
+        email = person.email if actor.platform == "console" else actor.email
+        trusted = self._trusts_email(actor.platform, actor.tenant_id)
+        if trusted and email and email.lower() in admins:
+            return None
+        return await administered_programs(session, person.id)
+
+    def locale_for(self, person: Person | None, hint: str | None) -> str:
+        if person is not None and person.locale in LOCALES:
+            return person.locale
+        return negotiate([hint], self.config.default_locale)
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        actor = inbound.actor
+        if not self.allowed(actor.platform, actor.tenant_id):
+            locale = negotiate([actor.locale_hint], self.config.default_locale)
+            log.info("conversation.refused", platform=actor.platform)
+            return Outcome(locale, messages=(refused_message(Translator(locale)),), refused=True)
+        for attempt in (1, 2):
+            try:
+                return await self._handle_once(inbound)
+            except IntegrityError:
+                # Two first contacts of the same new person raced: the other one created
+                # them; a second pass finds that person instead of creating another.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _handle_once(self, inbound: Inbound) -> Outcome:
+        actor = inbound.actor
+        # BEGIN IMMEDIATE on SQLite: a read-then-write transaction must hold the write lock
+        # from the start, or it fails at once when another writer is active.
+        async with self.database.unit_of_work(immediate=True) as session:
+            person = await resolve_person(
+                session,
+                PlatformUser(
+                    actor.platform,
+                    actor.tenant_id,
+                    actor.user_id,
+                    actor.display_name,
+                    actor.email,
+                    actor.timezone,
+                    actor.locale_hint,
+                ),
+                trust_email=self._trusts_email(actor.platform, actor.tenant_id),
+            )
+            if person is None:
+                locale = negotiate([actor.locale_hint], self.config.default_locale)
+                return Outcome(
+                    locale, messages=(refused_message(Translator(locale)),), refused=True
+                )
+            locale = self.locale_for(person, actor.locale_hint)
+            scope = await self.admin_scope(session, inbound, person)
+            admin = scope is None or bool(scope)
+            ctx = FlowContext(session, person, locale, Translator(locale), self.clock, admin, scope)
+            return await self._dispatch(ctx, inbound)
+
+    async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
+        t = ctx.t
+        match inbound.kind:
+            case "installed":
+                return Outcome(ctx.locale, messages=(welcome_message(t, ctx.person.first_name),))
+            case "home_opened":
+                return Outcome(ctx.locale, home=home_view(t, ctx.person))
+            case "message" | "command":
+                return await self._command(ctx, inbound)
+            case "action":
+                return await self._action(ctx, inbound)
+            case "submission":
+                if inbound.ref is None:
+                    return Outcome(ctx.locale, form_answer=None, messages=(stale_message(t),))
+                answer = await self.engine.submit(ctx, inbound.ref, inbound.values)
+                # The locale may have just changed (language flow): answer in the new one.
+                locale = self.locale_for(ctx.person, inbound.actor.locale_hint)
+                return Outcome(locale, form_answer=answer)
+        return Outcome(ctx.locale)
+
+    def _turn(self, ctx: FlowContext, inbound: Inbound, command: Command | None = None) -> Turn:
+        async def start(
+            flow: str, *, opener: str, data: Mapping[str, Any] | None = None
+        ) -> Outcome:
+            shown = await self.engine.start(ctx, flow, data)
+            if isinstance(shown, Message):  # a card: it is answered by its buttons
+                return Outcome(ctx.locale, messages=(shown,))
+            if inbound.can_open_form:
+                return Outcome(ctx.locale, form=shown)
+            return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, opener),))
+
+        return Turn(ctx, inbound, start, command)
+
+    @staticmethod
+    def _form_button(ctx: FlowContext, form: Form, opener: str) -> Message:
+        """Without a trigger (a typed word in Slack), a form opens from a button click."""
+        return Message(
+            (
+                Section((Paragraph.of(ctx.t("Click to open the form.")),)),
+                Actions((Button(form.title, opener, opens_form=True, style="primary"),)),
+            ),
+            summary=form.title,
+            visibility="private",
+        )
+
+    async def _command(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
+        t = ctx.t
+        match parse_command(inbound.text):
+            case UnknownCommand(word=word, suggestions=suggestions):
+                return Outcome(
+                    ctx.locale, messages=(unknown_command_message(t, word, suggestions),)
+                )
+            case UnknownAction(word=word):
+                return Outcome(ctx.locale, messages=(unknown_command_message(t, word, ()),))
+            case Command(admin=True, name=name) if not ctx.is_admin:
+                # Refused in their language, nothing changes, and the attempt is audited.
+                record_audit(
+                    ctx.session, "admin.refused", actor_id=ctx.person.id, details={"command": name}
+                )
+                return Outcome(ctx.locale, messages=(not_admin_message(t),))
+            case Command(name=name) as command:
+                key = f"admin {name}" if command.admin else name
+                handler = self.commands.get(key)
+                if handler is None:
+                    return Outcome(ctx.locale, messages=(not_available_message(t, name),))
+                outcome: Outcome = await handler(self._turn(ctx, inbound, command))
+                return outcome
+        return Outcome(ctx.locale, messages=(text_message(t("Sorry, I did not understand.")),))
+
+    async def _action(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
+        action = inbound.action or ""
+        if inbound.ref is not None:  # a button of a flow's card
+            answer = await self.engine.act(ctx, inbound.ref, action, inbound.value)
+            messages = (answer.message,) if answer.message is not None else ()
+            locale = self.locale_for(ctx.person, inbound.actor.locale_hint)  # may have changed
+            return Outcome(locale, messages=messages, close_source=True)
+        handler = self.actions.get(action)
+        if handler is None:  # an old card of a version that had this button
+            return Outcome(ctx.locale, messages=(stale_message(ctx.t),))
+        outcome: Outcome = await handler(self._turn(ctx, inbound))
+        return outcome

@@ -1,0 +1,51 @@
+"""A feature bundles its flows with the commands and buttons that reach them.
+
+The conversation core looks commands and button actions up here, so a new capability is a
+new package in ``dialogs/`` whose Feature is listed in ``dialogs/capabilities.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dialogs.core.commands import Command
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.flow import Flow, FlowContext
+
+
+class FlowStarter(Protocol):
+    async def __call__(
+        self, flow: str, *, opener: str, data: Mapping[str, Any] | None = None
+    ) -> Outcome:
+        """Show the flow's first (or resumed) step: a form, or a card with buttons.
+
+        ``opener`` is the button action that opens it again when the platform cannot open a
+        form right now (a typed word in Slack has no trigger)."""
+        ...
+
+
+@dataclass
+class Turn:
+    """One inbound event, as a command or action handler sees it."""
+
+    ctx: FlowContext
+    inbound: Inbound
+    start: FlowStarter
+    command: Command | None = None
+
+    def reply(self, *messages: Any, **fields: Any) -> Outcome:
+        return Outcome(self.ctx.locale, messages=tuple(messages), **fields)
+
+
+Handler = Callable[[Turn], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    flows: tuple[Flow, ...] = ()
+    # Canonical English words; admin commands as "admin <word>" (e.g. "admin program").
+    commands: Mapping[str, Handler] = field(default_factory=dict)
+    actions: Mapping[str, Handler] = field(default_factory=dict)  # button actions without ref

@@ -1,0 +1,153 @@
+"""Turn what the core knows into neutral messages, in the reader's language."""
+
+from __future__ import annotations
+
+from dialogs.core.commands import ADMIN_COMMANDS, PEOPLE_COMMANDS, CommandSpec
+from dialogs.core.content import Paragraph, Text, UserText
+from dialogs.core.i18n import Translator
+from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section, Visibility
+from storage.models import Person
+
+HELP_ACTION = "help"
+PROFILE_SHOW_ACTION = "profile:show"
+PROFILE_EDIT_ACTION = "profile:edit"
+LANGUAGE_ACTION = "language:choose"
+JOIN_ACTION = "enrollment:join"
+
+
+def _command_lines(t: Translator, specs: tuple[CommandSpec, ...], prefix: str) -> Facts:
+    return Facts(tuple((f"{prefix}{spec.name}", Paragraph.of(t(spec.summary))) for spec in specs))
+
+
+def main_buttons(t: Translator) -> Actions:
+    return Actions(
+        (
+            Button(t("Join a program"), JOIN_ACTION, opens_form=True, style="primary"),
+            Button(t("My profile"), PROFILE_SHOW_ACTION),
+            Button(t("Language"), LANGUAGE_ACTION),
+            Button(t("Help"), HELP_ACTION),
+        )
+    )
+
+
+def help_message(t: Translator, *, is_admin: bool, visibility: Visibility = "private") -> Message:
+    blocks: list[Header | Section | Facts | Actions] = [
+        Header(t("What I can do")),
+        Section(
+            (
+                Paragraph.of(
+                    t(
+                        "Type a command after /tandem in Slack, or just the word in Teams. "
+                        "Commands are English words; French words work too."
+                    )
+                ),
+            )
+        ),
+        _command_lines(t, PEOPLE_COMMANDS, "/tandem "),
+    ]
+    if is_admin:
+        blocks += [Header(t("Program admins")), _command_lines(t, ADMIN_COMMANDS, "/tandem admin ")]
+    blocks.append(main_buttons(t))
+    return Message(tuple(blocks), summary=t("What I can do"), visibility=visibility)
+
+
+def welcome_message(t: Translator, name: str | None) -> Message:
+    greeting = t("Hello {name}!", name=name) if name else t("Hello!")
+    return Message(
+        (
+            Header(greeting),
+            Section(
+                (
+                    Paragraph.of(
+                        t(
+                            "I am Tandem. I run the reverse-mentoring program: younger colleagues "
+                            "share their digital skills with leaders, and leaders share their "
+                            "experience in return."
+                        )
+                    ),
+                    Paragraph.of(t("Type help at any time to see what I can do.")),
+                )
+            ),
+            main_buttons(t),
+        ),
+        summary=greeting,
+    )
+
+
+def home_view(t: Translator, person: Person) -> Message:
+    name = person.first_name or person.display_name
+    return Message(
+        (
+            Header(t("Hello {name}!", name=name)),
+            Section((Paragraph.of(t("You are not enrolled in a program yet.")),)),
+            main_buttons(t),
+        ),
+        summary=t("Tandem"),
+    )
+
+
+def profile_message(t: Translator, person: Person) -> Message:
+    unknown = t("not set")
+
+    def value(text: str | None) -> Paragraph:
+        return Paragraph((UserText(text),)) if text else Paragraph((Text(unknown),))
+
+    languages = ", ".join(person.languages or []) or None
+    return Message(
+        (
+            Header(t("Your profile")),
+            Facts(
+                (
+                    (t("Name"), value(person.display_name if person.first_name else None)),
+                    (t("Title"), value(person.title)),
+                    (t("Department"), value(person.department)),
+                    (t("Time zone"), value(person.timezone)),
+                    (t("Languages"), value(languages)),
+                )
+            ),
+            Actions((Button(t("Edit"), PROFILE_EDIT_ACTION, opens_form=True, style="primary"),)),
+        ),
+        summary=t("Your profile"),
+        visibility="private",
+    )
+
+
+def unknown_command_message(t: Translator, word: str, suggestions: tuple[str, ...]) -> Message:
+    parts: list[Text | UserText] = [
+        Text(t("I don't know the command ")),
+        UserText(word),
+        Text(". "),
+    ]
+    if suggestions:
+        parts.append(Text(t("Did you mean {words}?", words=", ".join(suggestions))))
+    return Message(
+        (Section((Paragraph(tuple(parts)),)), main_buttons(t)),
+        summary=t("Unknown command"),
+        visibility="private",
+    )
+
+
+def not_available_message(t: Translator, command: str) -> Message:
+    text = t(
+        "The {command} command is not available yet in this version of Tandem.", command=command
+    )
+    return Message((Section((Paragraph.of(text),)),), summary=text, visibility="private")
+
+
+def not_admin_message(t: Translator) -> Message:
+    text = t("This command is for program admins. Ask your HR team if you need it.")
+    return Message((Section((Paragraph.of(text),)),), summary=text, visibility="private")
+
+
+def stale_message(t: Translator) -> Message:
+    text = t("This has already been answered: nothing was changed.")
+    return Message((Section((Paragraph.of(text),)),), summary=text, visibility="private")
+
+
+def refused_message(t: Translator) -> Message:
+    text = t("Tandem is not available for this workspace. Please contact your HR team.")
+    return Message((Section((Paragraph.of(text),)),), summary=text, visibility="private")
+
+
+def text_message(text: str, visibility: Visibility = "private") -> Message:
+    return Message((Section((Paragraph.of(text),)),), summary=text, visibility=visibility)

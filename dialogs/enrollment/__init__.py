@@ -1,0 +1,1 @@
+"""Enrollment: join, consent to the charter and privacy notice, approvals, invitations."""

@@ -1,0 +1,212 @@
+"""Joining a program: the ``join`` command, the *Join* button of announcements and
+invitations (value: the program's slug), the summary's *Edit* button, and the
+*Approve* / *Decline* buttons program admins get when a program approves people first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import structlog
+from sqlalchemy import func, select
+
+from bot.domain.notifications import ApprovalRequested, EnrollmentDecided
+from dialogs.core.content import Paragraph, Text, UserText
+from dialogs.core.events import Outcome
+from dialogs.core.feature import Feature, Turn
+from dialogs.core.replies import JOIN_ACTION, stale_message, text_message
+from dialogs.core.ui import Message, Section
+from dialogs.enrollment.flow import (
+    EDIT_ACTION,
+    ENROLLMENT_FLOW,
+    FLOW_NAME,
+    begin,
+    closed_message,
+)
+from dialogs.notify.notifier import Notifier
+from dialogs.notify.presenters import APPROVE_ACTION, DECLINE_ACTION
+from storage.audit import record_audit
+from storage.db import Database
+from storage.dialog_states import advance_flow, open_flow
+from storage.due_runner import DueHandlers
+from storage.enrollments import (
+    APPROVAL_REQUESTED,
+    DECIDED,
+    accepts_enrollment,
+    enrolling_programs,
+    program_admin_ids,
+    program_by_slug,
+    queue_enrollment_action,
+)
+from storage.models import Enrollment, Person, Program
+from storage.queue import ClaimedAction
+from storage.types import new_opaque_id
+
+# JOIN_ACTION ("enrollment:join"), value: a program's slug, or empty
+
+log = structlog.get_logger("tandem.enrollment")
+
+
+class NobodyToApprove(RuntimeError):
+    """A program approves people first but has no admin to ask: parked, so that it shows."""
+
+
+def _about_program(text_before: str, program: str, text_after: str) -> Message:
+    line = Paragraph((Text(text_before), UserText(program), Text(text_after)))
+    return Message((Section((line,)),), summary=line.plain(), visibility="private")
+
+
+async def join(turn: Turn) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    if await open_flow(ctx.session, ctx.person.id, FLOW_NAME) is not None:
+        return await turn.start(FLOW_NAME, opener=JOIN_ACTION)  # resume where it stopped
+    slug = turn.command.args[0] if turn.command and turn.command.args else turn.inbound.value
+    if slug:
+        program = await program_by_slug(ctx.session, slug)
+        if program is None:
+            return turn.reply(text_message(t("I do not know this program.")))
+        if not accepts_enrollment(program, ctx.now()):
+            return turn.reply(closed_message(t, program.name))
+        programs = [program]
+    else:
+        programs = await enrolling_programs(ctx.session, ctx.now())
+        if not programs:
+            latest = await ctx.session.scalar(
+                select(Program)
+                .where(Program.status != "draft")
+                .order_by(Program.starts_on.desc(), Program.id.desc())
+            )
+            if latest is not None:
+                return turn.reply(closed_message(t, latest.name))
+            return turn.reply(text_message(t("No program is open for enrollment right now.")))
+    if await begin(ctx, programs) == "ineligible":
+        return turn.reply(
+            text_message(
+                t(
+                    "Thank you for your interest! This program is open to other career stages "
+                    "this time, so I cannot enroll you. The program team can tell you more."
+                )
+            )
+        )
+    return await turn.start(FLOW_NAME, opener=JOIN_ACTION)
+
+
+async def edit(turn: Turn) -> Outcome:
+    """The summary's Edit button: back to the first step, everything prefilled."""
+    ctx = turn.ctx
+    instance = await open_flow(ctx.session, ctx.person.id, FLOW_NAME)
+    if instance is None:
+        return turn.reply(stale_message(ctx.t))
+    if instance.step == "summary":
+        moved = await advance_flow(
+            ctx.session, instance.id, instance.version, "role", dict(instance.data), now=ctx.now()
+        )
+        if moved is None:
+            return turn.reply(stale_message(ctx.t))
+    outcome = await turn.start(FLOW_NAME, opener=JOIN_ACTION)
+    return replace(outcome, close_source=True)
+
+
+async def _decide(turn: Turn, approve: bool) -> Outcome:
+    ctx, t = turn.ctx, turn.ctx.t
+    value = turn.inbound.value
+    enrollment = await ctx.session.get(Enrollment, int(value)) if value.isdigit() else None
+    program = await ctx.session.get(Program, enrollment.program_id) if enrollment else None
+    if enrollment is None or program is None:
+        return turn.reply(stale_message(t), close_source=True)
+    if not ctx.administers(program.id):  # deployment admins, or this program's own
+        record_audit(
+            ctx.session,
+            "admin.refused",
+            actor_id=ctx.person.id,
+            program_id=program.id,
+            details={"action": APPROVE_ACTION if approve else DECLINE_ACTION},
+        )
+        return turn.reply(text_message(t("Only the program team can do this.")))
+    if enrollment.status != "pending":  # another admin decided, or a double click
+        return turn.reply(stale_message(t), close_source=True)
+    enrollment.status = "active" if approve else "declined"
+    record_audit(
+        ctx.session,
+        "enrollment.approved" if approve else "enrollment.declined",
+        actor_id=ctx.person.id,
+        subject_id=enrollment.person_id,
+        program_id=program.id,
+    )
+    await queue_enrollment_action(
+        ctx.session,
+        DECIDED,
+        # One per decision (queued in the decision's transaction), even on a frozen clock.
+        f"{DECIDED}:{enrollment.id}:{new_opaque_id()}",
+        {"enrollment_id": enrollment.id, "approved": approve},
+        ctx.now(),
+    )
+    done = t("Approved.") if approve else t("Declined.")
+    return turn.reply(_about_program(done + " ", program.name, ""), close_source=True)
+
+
+async def approve(turn: Turn) -> Outcome:
+    return await _decide(turn, True)
+
+
+async def decline(turn: Turn) -> Outcome:
+    return await _decide(turn, False)
+
+
+ENROLLMENT = Feature(
+    name="enrollment",
+    flows=(ENROLLMENT_FLOW,),
+    commands={"join": join},
+    actions={
+        JOIN_ACTION: join,
+        EDIT_ACTION: edit,
+        APPROVE_ACTION: approve,
+        DECLINE_ACTION: decline,
+    },
+)
+
+
+def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
+    """Approve / Decline cards for the program's admins, and the outcome for the person."""
+
+    async def ask_admins(action: ClaimedAction) -> None:
+        async with database.unit_of_work(immediate=True) as session:
+            enrollment = await session.get(Enrollment, int(action.payload["enrollment_id"]))
+            program = await session.get(Program, int(action.payload["program_id"]))
+            if enrollment is None or program is None or enrollment.status != "pending":
+                return  # decided already, or gone
+            admins = await program_admin_ids(session, program.id)
+            emails = [a.lower() for a in notifier.config.admins if "@" in a]
+            if not admins and emails:  # no program admin: the deployment's admins decide
+                rows = await session.scalars(
+                    select(Person.id).where(func.lower(Person.email).in_(emails))
+                )
+                admins = sorted(set(rows))
+            if not admins:
+                raise NobodyToApprove(f"program {program.id} has no admin to approve")
+            card = ApprovalRequested(
+                person_ids=(enrollment.person_id,),
+                program_name=program.name,
+                enrollment_id=enrollment.id,
+                role=enrollment.role,
+            )
+            for admin_id in admins:
+                await notifier.notify(
+                    session, admin_id, card, key=f"notify:{action.idempotency_key}:{admin_id}"
+                )
+
+    async def tell_person(action: ClaimedAction) -> None:
+        async with database.unit_of_work(immediate=True) as session:
+            enrollment = await session.get(Enrollment, int(action.payload["enrollment_id"]))
+            if enrollment is None:
+                return
+            program = await session.get(Program, enrollment.program_id)
+            assert program is not None
+            outcome = EnrollmentDecided(program.name, bool(action.payload["approved"]))
+            await notifier.notify(
+                session, enrollment.person_id, outcome, key=f"notify:{action.idempotency_key}"
+            )
+        log.info("enrollment.decided", enrollment_id=enrollment.id, approved=outcome.approved)
+
+    handlers.register(APPROVAL_REQUESTED)(ask_admins)
+    handlers.register(DECIDED)(tell_person)

@@ -1,1 +1,0 @@
-"""Flows are explicit state machines; features (dialogs/features/) say which ones exist."""

@@ -1,0 +1,1 @@
+"""Matching: admin match, proposals and their answers, rounds, jobs, cards, report, reasons."""

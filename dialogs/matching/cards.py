@@ -1,0 +1,269 @@
+"""Matching in the reader's words: proposal cards, their closed forms, the introduction of
+a new pair, the end of a pairing, and the round that waits for an admin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.domain.matching_notifications import (
+    PairingEnded,
+    PairingIntroduction,
+    PairProposed,
+    ProposalClosed,
+    RoundReady,
+)
+from bot.domain.notifications import Notification
+from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp, UserText
+from dialogs.core.i18n import Translator
+from dialogs.core.ui import Actions, Block, Button, Facts, Header, Message, Section
+from dialogs.matching.reasons import describe_all
+from storage.models import Person
+
+ACCEPT_ACTION = "matching:accept"  # value: proposal id
+DECLINE_ACTION = "matching:decline"  # value: proposal id (opens a form: optional reason)
+GOALS_ACTION = "matching:goals"  # value: pairing id
+END_ACTION = "matching:end"  # value: pairing id
+SEND_ACTION = "matching:send"  # value: run id (admins)
+REVIEW_ACTION = "matching:review"  # value: run id (admins)
+
+MATCHING_TYPES = frozenset(
+    cls.type
+    for cls in (PairProposed, ProposalClosed, PairingIntroduction, PairingEnded, RoundReady)
+)
+
+
+def _name(people: Mapping[str, Person], person_id: str) -> str:
+    person = people.get(person_id)
+    return person.display_name if person is not None and person.erased_at is None else "—"
+
+
+def labels_for(t: Translator, labels: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Skill labels in the reader's language (the key when a label is missing)."""
+    return {k: v.get(t.locale) or v.get("en") or k for k, v in labels.items()}
+
+
+def present_matching(
+    notification: Notification, t: Translator, reader: Person, people: Mapping[str, Person]
+) -> Message:
+    match notification:
+        case PairProposed():
+            return proposal_card(notification, t, people)
+        case ProposalClosed():
+            return proposal_closed(notification, t, people)
+        case PairingIntroduction():
+            return introduction(notification, t, reader, people)
+        case PairingEnded(person_ids=ids, program_name=program, by_admin=by_admin):
+            title = t("Your pairing has ended")
+            who: list[Inline] = (
+                [Text(t("The program team ended your pairing in "))]
+                if by_admin or not ids
+                else [PersonRef(ids[0], _name(people, ids[0])), Text(t(" ended your pairing in "))]
+            )
+            ended = (
+                Paragraph((*who, UserText(program), Text("."))),
+                Paragraph.of(
+                    t(
+                        "It happens, and it is nobody's fault. You stay in the program: I will "
+                        "propose a new partner in the next round."
+                    )
+                ),
+            )
+            return Message((Header(title), Section(ended)), summary=title)
+        case RoundReady(run_id=run_id, program_name=program, pairs=pairs, unmatched=unmatched):
+            title = t("A matching round is ready")
+            body = Paragraph(
+                (
+                    UserText(program),
+                    Text(
+                        t(": {pairs} pairs proposed, {unmatched} people without a partner.").format(
+                            pairs=pairs, unmatched=unmatched
+                        )
+                    ),
+                )
+            )
+            buttons = (
+                Button(t("Review"), REVIEW_ACTION, value=str(run_id)),
+                Button(t("Send the proposals"), SEND_ACTION, value=str(run_id), style="primary"),
+            )
+            return Message((Header(title), Section((body,)), Actions(buttons)), summary=title)
+    raise ValueError(f"no presenter for {notification.type}")
+
+
+def proposal_card(n: PairProposed, t: Translator, people: Mapping[str, Person]) -> Message:
+    other = n.person_ids[0] if n.person_ids else ""
+    labels = labels_for(t, n.skill_labels)
+    title = (
+        t("Reminder: a reverse-mentoring partner for you")
+        if n.reminder
+        else t("A reverse-mentoring partner for you")
+    )
+    if n.role == "mentor":
+        intro = t(" would like to learn from you in ")
+    else:
+        intro = t(" can share their digital skills with you in ")
+    blocks: list[Block] = [
+        Header(title),
+        Section(
+            (
+                Paragraph(
+                    (
+                        PersonRef(other, _name(people, other)),
+                        Text(intro),
+                        UserText(n.program_name),
+                        Text("."),
+                    )
+                ),
+            )
+        ),
+    ]
+    names = {**n.names, **{pid: _name(people, pid) for pid in n.person_ids}}
+    why = describe_all(
+        n.reasons, t, names=names, skill_labels=labels, mentor=n.mentor_id, mentee=n.mentee_id
+    )
+    if why:
+        blocks.append(
+            Section((Paragraph.of(t("Why this pair:")), *(Paragraph((UserText(w),)) for w in why)))
+        )
+    facts = _highlights(n.highlights, t, labels)
+    if facts:
+        blocks.append(Facts(tuple(facts)))
+    if n.agenda:
+        items = ", ".join(labels.get(k, k) for k in n.agenda)
+        blocks.append(
+            Section((Paragraph((Text(t("A first session could cover: ")), UserText(items))),))
+        )
+    if n.expires_at:
+        at = datetime.fromisoformat(n.expires_at)
+        blocks.append(
+            Section(
+                (
+                    Paragraph(
+                        (
+                            Text(t("Please answer by ")),
+                            Timestamp(at, "date"),
+                            Text(t(". Your answer is private until you both accept.")),
+                        )
+                    ),
+                )
+            )
+        )
+    blocks.append(
+        Actions(
+            (
+                Button(t("Accept"), ACCEPT_ACTION, value=str(n.proposal_id), style="primary"),
+                Button(t("Decline"), DECLINE_ACTION, value=str(n.proposal_id), opens_form=True),
+            )
+        )
+    )
+    return Message(tuple(blocks), summary=title)
+
+
+def _highlights(
+    h: Mapping[str, Any], t: Translator, labels: Mapping[str, str]
+) -> list[tuple[str, Paragraph]]:
+    facts: list[tuple[str, Paragraph]] = []
+    if h.get("title"):
+        facts.append((t("Role"), Paragraph((UserText(str(h["title"])),))))
+    if h.get("skills"):
+        label = t("Offers") if h.get("side") == "mentor" else t("Wants to learn")
+        skills = ", ".join(labels.get(k, k) for k in h["skills"])
+        facts.append((label, Paragraph((UserText(skills),))))
+    if h.get("goals"):
+        facts.append((t("Goals"), Paragraph((UserText(str(h["goals"])[:300]),))))
+    if h.get("languages"):
+        facts.append((t("Languages"), Paragraph((UserText(", ".join(h["languages"])),))))
+    if h.get("format"):
+        formats = {"remote": t("Remote"), "in_person": t("In person"), "either": t("Either")}
+        where = formats.get(str(h["format"]), str(h["format"]))
+        if h.get("location"):
+            where = f"{where} ({h['location']})"
+        facts.append((t("Format"), Paragraph((UserText(where),))))
+    return facts
+
+
+def proposal_closed(n: ProposalClosed, t: Translator, people: Mapping[str, Person]) -> Message:
+    other = n.person_ids[0] if n.person_ids else ""
+    who = PersonRef(other, _name(people, other))
+    body: Paragraph
+    pool = t(" You are back in the pool: I will propose someone else in the next round.")
+    match n.outcome:
+        case "accepted_waiting":
+            title = t("You accepted")
+            body = Paragraph(
+                (
+                    Text(t("Thank you! As soon as ")),
+                    who,
+                    Text(t(" accepts too, I will introduce you both.")),
+                )
+            )
+        case "you_declined":
+            title = t("You declined")
+            body = Paragraph(
+                (
+                    Text(t("Noted: you declined the proposal with ")),
+                    who,
+                    Text("." + t(" They will not see your reason.") + pool),
+                )
+            )
+        case "expired":
+            title = t("This proposal has expired")
+            body = Paragraph(
+                (
+                    Text(t("The proposal with ")),
+                    who,
+                    Text(t(" expired without both answers.") + pool),
+                )
+            )
+        case "partner_gone":
+            title = t("This proposal will not go ahead")
+            body = Paragraph((who, Text(t(" is no longer available in the program.") + pool)))
+        case _:  # declined_by_other: never why
+            title = t("This proposal will not go ahead")
+            body = Paragraph(
+                (
+                    Text(t("The proposal with ")),
+                    who,
+                    Text(t(" will not go ahead this time.") + pool),
+                )
+            )
+    if n.card:
+        return Message((Header(title), Section((body,))), summary=title)
+    return Message((Section((body,)),), summary=title)
+
+
+def introduction(
+    n: PairingIntroduction, t: Translator, reader: Person, people: Mapping[str, Person]
+) -> Message:
+    title = t("Meet your reverse-mentoring partner")
+    mentor, mentee = (*n.person_ids, "", "")[:2]
+    labels = labels_for(t, n.skill_labels)
+    body: list[Paragraph] = [
+        Paragraph(
+            (
+                PersonRef(mentor, _name(people, mentor)),
+                Text(t(" (mentor) and ")),
+                PersonRef(mentee, _name(people, mentee)),
+                Text(t(" (mentee), you both accepted: welcome to ")),
+                UserText(n.program_name),
+                Text("!"),
+            )
+        )
+    ]
+    if n.agenda:
+        items = ", ".join(labels.get(k, k) for k in n.agenda)
+        body.append(Paragraph((Text(t("A first session could cover: ")), UserText(items))))
+    body.append(
+        Paragraph.of(
+            t(
+                "Say hello, agree on a time for your first session, and each set 1 to 3 "
+                "goals for your pairing."
+            )
+        )
+    )
+    buttons = (
+        Button(t("Set my goals"), GOALS_ACTION, value=str(n.pairing_id), opens_form=True),
+        Button(t("End the pairing"), END_ACTION, value=str(n.pairing_id), opens_form=True),
+    )
+    return Message((Header(title), Section(tuple(body)), Actions(buttons)), summary=title)

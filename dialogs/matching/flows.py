@@ -1,0 +1,313 @@
+"""Answering a proposal and living a pairing: decline (with an optional private reason),
+kickoff goals, ending a pairing early.
+
+accept:        no flow: the Accept button answers at once (a double click counts once)
+decline:       reason --submit--> done        (the other side is told, never why)
+goals:         goals  --submit--> done        (1 to 3 goals; a missing first goal keeps it)
+end_pairing:   reason --submit--> done        (the partner is told kindly, no fault)
+
+What other people must hear is queued as due actions in the same transaction
+(``dialogs.matching.jobs`` runs them through the notifier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.domain.matching_notifications import ProposalClosed
+from bot.domain.proposals import (
+    DECLINE,
+    DECLINED,
+    ENDED,
+    MAX_GOAL_CHARS,
+    MAX_GOALS,
+    MAX_REASON_CHARS,
+    WITHDRAWN,
+    Answers,
+    decide,
+    side_of,
+)
+from dialogs.core.content import Paragraph
+from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
+from dialogs.core.i18n import Translator
+from dialogs.core.ui import ActionRef, FieldValue, Form, Message, TextField
+from dialogs.matching.cards import proposal_closed
+from dialogs.participation.flows import say
+from storage.audit import record_audit
+from storage.match_runs import (
+    add_goals,
+    goals_of,
+    locked_proposal,
+)
+from storage.models import Pairing, Program, Proposal
+from storage.participation import enqueue_action
+from storage.programs import people_by_id
+
+DECLINE_FLOW_NAME = "proposal_decline"
+GOALS_FLOW_NAME = "kickoff_goals"
+END_FLOW_NAME = "end_pairing"
+
+
+async def closed_message(ctx: FlowContext, proposal: Proposal, outcome: str) -> Message:
+    other = proposal.mentee_id if proposal.mentor_id == ctx.person.id else proposal.mentor_id
+    program = await ctx.session.get(Program, proposal.program_id)
+    notice = ProposalClosed(proposal.id, program.name if program else "", (other,), outcome)
+    return proposal_closed(notice, ctx.t, await people_by_id(ctx.session, [other]))
+
+
+def answer_status(t: Translator, proposal: Proposal) -> Message:
+    """For a click on a card that is no longer waiting: what became of it."""
+    words = {
+        "accepted": t("This proposal was accepted: your pairing has started."),
+        "declined": t("This proposal will not go ahead."),
+        "expired": t("This proposal has expired."),
+        "removed": t("The program team withdrew this proposal."),
+    }
+    return say(Paragraph.of(words.get(proposal.status, t("This proposal is closed."))))
+
+
+async def decline_proposal(
+    ctx: FlowContext, proposal_id: int, reason: str | None
+) -> tuple[str, Message]:
+    """Record a decline; the other side is told (never why) by a due action."""
+    t = ctx.t
+    proposal = await locked_proposal(ctx.session, proposal_id)
+    if proposal is None:
+        return "closed", say(Paragraph.of(t("This proposal is closed.")))
+    side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
+    current = Answers(proposal.status, proposal.mentor_answer, proposal.mentee_answer)
+    result = decide(current, side, DECLINE, partner_active=True)
+    if result == "not_yours":
+        return result, say(Paragraph.of(t("This proposal is not addressed to you.")))
+    if result in ("closed", "already"):
+        return result, answer_status(t, proposal)
+    now = ctx.now()
+    if side == "mentor":
+        proposal.mentor_answer = DECLINE
+    else:
+        proposal.mentee_answer = DECLINE
+    proposal.status = DECLINED
+    proposal.declined_by = ctx.person.id
+    proposal.decline_reason = reason
+    proposal.answered_at = now
+    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
+    await enqueue_action(
+        ctx.session,
+        WITHDRAWN,
+        f"proposal:{proposal.id}:declined",
+        now,
+        {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
+    )
+    record_audit(
+        ctx.session,
+        "proposal.declined",
+        actor_id=ctx.person.id,
+        subject_id=ctx.person.id,
+        program_id=proposal.program_id,
+        details={"proposal_id": proposal.id},
+    )
+    return result, await closed_message(ctx, proposal, "you_declined")
+
+
+# -- decline -------------------------------------------------------------------------------
+
+
+def reason_form(
+    ref: ActionRef, title: str, hint: str, submit: str, intro: str, t: Translator
+) -> Form:
+    """An optional private reason: only the program team reads it."""
+    field = TextField(
+        "reason",
+        t("Why? (optional)"),
+        required=False,
+        multiline=True,
+        max_length=MAX_REASON_CHARS,
+        hint=hint,
+    )
+    return Form(
+        title=title, ref=ref, fields=(field,), submit_label=submit, intro=(Paragraph.of(intro),)
+    )
+
+
+def decline_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
+    t = ctx.t
+    return reason_form(
+        ref,
+        t("Decline the proposal"),
+        t("Only the program team reads it; the other person never sees it."),
+        t("Decline"),
+        t("No problem: you go back to the pool for the next round."),
+        t,
+    )
+
+
+async def submit_decline(
+    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
+) -> Transition:
+    reason = text_value(values, "reason")[:MAX_REASON_CHARS] or None
+    _, message = await decline_proposal(ctx, int(data["proposal_id"]), reason)
+    return Transition(message=message)
+
+
+DECLINE_FLOW = Flow(
+    name=DECLINE_FLOW_NAME,
+    first_step="reason",
+    steps={"reason": Step("reason", decline_form, submit_decline)},
+    example={"proposal_id": 1},
+)
+
+
+# -- kickoff goals -------------------------------------------------------------------------
+
+
+def goals_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
+    t = ctx.t
+    fields = tuple(
+        TextField(
+            f"goal{n}",
+            t("Goal {n}").format(n=n),
+            required=n == 1,
+            max_length=MAX_GOAL_CHARS,
+            hint=t("For example: publish my first LinkedIn post") if n == 1 else "",
+        )
+        for n in range(1, MAX_GOALS + 1)
+    )
+    return Form(
+        title=t("Kickoff goals"),
+        ref=ref,
+        fields=fields,
+        submit_label=t("Save"),
+        intro=(Paragraph.of(t("What should this pairing achieve? Your partner sees them.")),),
+    )
+
+
+async def _own_pairing(ctx: FlowContext, pairing_id: int) -> Pairing | None:
+    pairing = await ctx.session.get(Pairing, pairing_id)
+    if pairing is None or ctx.person.id not in (pairing.mentor_id, pairing.mentee_id):
+        return None
+    return pairing
+
+
+async def submit_goals(
+    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
+) -> Transition:
+    t = ctx.t
+    texts = [text_value(values, f"goal{n}")[:MAX_GOAL_CHARS] for n in range(1, MAX_GOALS + 1)]
+    if not texts[0]:
+        return Transition(errors={"goal1": t("Write at least one goal.")})
+    pairing = await _own_pairing(ctx, int(data["pairing_id"]))
+    if pairing is None or pairing.status != "active":
+        return Transition(message=say(Paragraph.of(t("This pairing is no longer active."))))
+    existing = await goals_of(ctx.session, pairing.id)
+    mine = [g for g in existing if g.created_by == ctx.person.id]
+    for goal in mine:  # setting goals again replaces one's own
+        await ctx.session.delete(goal)
+    kept = [x for x in texts if x]
+    add_goals(ctx.session, pairing.id, ctx.person.id, kept, start=len(existing) - len(mine) + 1)
+    record_audit(
+        ctx.session,
+        "pairing.goals_set",
+        actor_id=ctx.person.id,
+        subject_id=ctx.person.id,
+        program_id=pairing.program_id,
+        details={"pairing_id": pairing.id, "count": len(kept)},
+    )
+    return Transition(
+        message=say(
+            Paragraph.of(
+                t("Saved: {count} goals. Good luck for your first session!").format(count=len(kept))
+            )
+        )
+    )
+
+
+GOALS_FLOW = Flow(
+    name=GOALS_FLOW_NAME,
+    first_step="goals",
+    steps={"goals": Step("goals", goals_form, submit_goals)},
+    example={"pairing_id": 1},
+)
+
+
+# -- end a pairing early -------------------------------------------------------------------
+
+
+def end_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
+    t = ctx.t
+    return reason_form(
+        ref,
+        t("End the pairing"),
+        t("Only the program team reads it; your partner never sees it."),
+        t("End the pairing"),
+        t(
+            "Your partner is told kindly that the pairing ended, with no fault and "
+            "no reason. You both stay in the program."
+        ),
+        t,
+    )
+
+
+async def end_pairing(
+    ctx: FlowContext, pairing: Pairing, reason: str | None, *, by_admin: bool
+) -> None:
+    now = ctx.now()
+    pairing.status = "ended"
+    pairing.ended_at = now
+    pairing.ended_by = ctx.person.id
+    pairing.end_reason = reason
+    tell = (
+        [pairing.mentor_id, pairing.mentee_id]
+        if by_admin
+        else [pairing.mentee_id if pairing.mentor_id == ctx.person.id else pairing.mentor_id]
+    )
+    for partner in tell:
+        await enqueue_action(
+            ctx.session,
+            ENDED,
+            f"pairing:{pairing.id}:ended:{partner}",
+            now,
+            {
+                "pairing_id": pairing.id,
+                "partner_id": partner,
+                "ender_id": ctx.person.id,
+                "by_admin": by_admin,
+            },
+        )
+    record_audit(
+        ctx.session,
+        "pairing.ended",
+        actor_id=ctx.person.id,
+        subject_id=pairing.mentee_id,
+        program_id=pairing.program_id,
+        details={"pairing_id": pairing.id, "by_admin": by_admin},
+    )
+
+
+async def submit_end(
+    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
+) -> Transition:
+    t = ctx.t
+    pairing = await _own_pairing(ctx, int(data["pairing_id"]))
+    if pairing is None or pairing.status != "active":
+        return Transition(message=say(Paragraph.of(t("This pairing is no longer active."))))
+    reason = text_value(values, "reason")[:MAX_REASON_CHARS] or None
+    await end_pairing(ctx, pairing, reason, by_admin=False)
+    return Transition(
+        message=say(
+            Paragraph.of(
+                t(
+                    "Your pairing has ended. Thank you for the time you gave. You stay in the "
+                    "program: I will propose a new partner in the next round."
+                )
+            )
+        )
+    )
+
+
+END_FLOW = Flow(
+    name=END_FLOW_NAME,
+    first_step="reason",
+    steps={"reason": Step("reason", end_form, submit_end)},
+    example={"pairing_id": 1},
+)

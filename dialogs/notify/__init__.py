@@ -1,0 +1,1 @@
+"""Reaching people: the notifier, delivery through chat channels, the presenter registry."""

@@ -1,0 +1,364 @@
+"""Deliver notifications durably: queue, quiet hours, pacing, preferred platform.
+
+``notify`` and ``introduce`` only enqueue due actions inside the caller's transaction (so a
+notification exists exactly when the change that caused it does). When an action is due,
+its handler renders the message in the reader's language *at delivery time* and sends it
+through the reader's platform channel. People who cannot be reached are reported to the
+program's admins, never silently skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.notifications import Notification, PersonUnreachable, notification_from_payload
+from bot.domain.quiet_hours import QuietHours
+from dialogs.core.i18n import LOCALES, Translator, negotiate
+from dialogs.core.ui import MessageRef
+from dialogs.notify.delivery import ChatChannel, Recipient, Unreachable
+from dialogs.notify.presenters import present
+from storage.db import Database
+from storage.due_runner import DueHandlers
+from storage.models import DueAction, Person, PlatformIdentity, ProgramAdmin
+from storage.models import MessageRef as MessageRefRow
+from storage.queue import ClaimedAction, DueQueue
+
+log = structlog.get_logger("tandem.notifier")
+
+DELIVER = "notify.deliver"
+INTRODUCE = "notify.introduce"
+REPLACE = "notify.replace"
+# Slack allows about 1 message per second per conversation; Teams about 7.
+PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=1 / 7)}
+PLATFORM_ORDER = ("slack", "teams", "console")
+DEFAULT_QUIET_HOURS = QuietHours(time(20), time(8), frozenset({5, 6}))
+
+
+@dataclass(frozen=True)
+class NotifierConfig:
+    default_locale: str = "fr"
+    default_timezone: str = "Europe/Paris"
+    quiet_hours: QuietHours | None = DEFAULT_QUIET_HOURS
+    admins: tuple[str, ...] = ()  # emails of deployment admins (reports go to them too)
+
+
+class Notifier:
+    def __init__(
+        self,
+        database: Database,
+        channels: Mapping[str, ChatChannel],
+        config: NotifierConfig,
+        queue: DueQueue | None = None,
+        *,
+        clock: Clock,
+    ) -> None:
+        self.clock = clock
+        self.database = database
+        self.channels = dict(channels)
+        self.config = config
+        self.queue = queue or DueQueue(database)
+
+    # -- enqueue (inside the caller's unit of work) ------------------------------------
+
+    async def notify(
+        self,
+        session: AsyncSession,
+        person_id: str,
+        notification: Notification,
+        *,
+        key: str,
+        at: datetime | None = None,
+        proactive: bool = True,
+    ) -> bool:
+        """Queue one message for one person; ``key`` makes it happen once."""
+        person = await session.get(Person, person_id)
+        if person is None:
+            raise LookupError(f"no person {person_id}")
+        at = at or self.clock.now()
+        due = self._respect_quiet_hours(person, at) if proactive else at
+        lane = f"person:{person_id}"
+        due = await self._paced(session, lane, due, person.preferred_platform)
+        payload = {"person_id": person_id, "notification": notification.to_payload()}
+        return await self.queue.enqueue(session, DELIVER, key, due, payload, lane=lane)
+
+    async def introduce(
+        self,
+        session: AsyncSession,
+        person_ids: Sequence[str],
+        notification: Notification,
+        *,
+        key: str,
+        at: datetime | None = None,
+    ) -> bool:
+        """Open a conversation with all of them, each on their own platform."""
+        payload = {"person_ids": list(person_ids), "notification": notification.to_payload()}
+        return await self.queue.enqueue(session, INTRODUCE, key, at or self.clock.now(), payload)
+
+    async def replace(
+        self,
+        session: AsyncSession,
+        person_id: str,
+        purpose: str,
+        notification: Notification,
+        *,
+        key: str,
+    ) -> bool:
+        """Replace every message delivered to the person for ``purpose`` (e.g. close the
+        buttons of a proposal card that expired). Never waits for quiet hours: an update
+        does not ring."""
+        payload = {
+            "person_id": person_id,
+            "purpose": purpose,
+            "notification": notification.to_payload(),
+        }
+        return await self.queue.enqueue(session, REPLACE, key, self.clock.now(), payload)
+
+    def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
+        quiet = self.config.quiet_hours
+        if person.quiet_start is not None and person.quiet_end is not None:
+            quiet = QuietHours(
+                person.quiet_start, person.quiet_end, frozenset(person.quiet_days or ())
+            )
+        if quiet is None:
+            return at
+        return quiet.next_allowed(at, person.timezone or self.config.default_timezone)
+
+    async def _paced(
+        self, session: AsyncSession, lane: str, due: datetime, platform: str | None
+    ) -> datetime:
+        """The first slot at or after ``due`` at least one gap away from queued messages."""
+        gap = PACING.get(platform or "slack", timedelta(seconds=1))
+        queued = (
+            await session.execute(
+                select(DueAction.due_at)
+                .where(
+                    DueAction.lane == lane,
+                    DueAction.status.in_(("pending", "running")),
+                    DueAction.due_at > due - gap,
+                    DueAction.due_at < due + timedelta(hours=1),
+                )
+                .order_by(DueAction.due_at)
+            )
+        ).scalars()
+        slot = due
+        for taken in queued:
+            if abs(taken - slot) < gap:
+                slot = taken + gap
+        return slot
+
+    # -- deliver (due-action handlers) ---------------------------------------------------
+
+    def register(self, handlers: DueHandlers) -> None:
+        handlers.register(DELIVER)(self._deliver)
+        handlers.register(INTRODUCE)(self._introduce)
+        handlers.register(REPLACE)(self._replace)
+
+    async def _recipients(self, session: AsyncSession, person: Person) -> list[Recipient]:
+        identities = (
+            (
+                await session.execute(
+                    select(PlatformIdentity).where(
+                        PlatformIdentity.person_id == person.id,
+                        PlatformIdentity.reachable.is_(True),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        preferred = person.preferred_platform
+
+        def rank(identity: PlatformIdentity) -> tuple[int, int]:
+            order = (
+                PLATFORM_ORDER.index(identity.platform)
+                if identity.platform in PLATFORM_ORDER
+                else 9
+            )
+            return (0 if identity.platform == preferred else 1, order)
+
+        def locale(identity: PlatformIdentity) -> str:
+            # The person's own choice first, then what their platform last reported.
+            if person.locale in LOCALES:
+                return str(person.locale)
+            return negotiate([identity.locale], self.config.default_locale)
+
+        return [
+            Recipient(
+                person_id=person.id,
+                platform=identity.platform,  # type: ignore[arg-type]
+                tenant_id=identity.tenant_id,
+                user_id=identity.user_id,
+                locale=locale(identity),
+                timezone=person.timezone or self.config.default_timezone,
+                display_name=person.display_name,
+                email=identity.email or person.email,
+                conversation_ref=identity.conversation_ref,
+            )
+            for identity in sorted(identities, key=rank)
+            if identity.platform in self.channels
+        ]
+
+    async def _people(self, session: AsyncSession, ids: Sequence[str]) -> dict[str, Person]:
+        rows = (await session.execute(select(Person).where(Person.id.in_(list(ids))))).scalars()
+        return {p.id: p for p in rows}
+
+    async def _deliver(self, action: ClaimedAction) -> None:
+        notification = notification_from_payload(action.payload["notification"])
+        person_id = str(action.payload["person_id"])
+        async with self.database.unit_of_work() as session:
+            person = await session.get(Person, person_id)
+            if person is None or person.erased_at is not None or not person.active:
+                log.info("notify.skipped", person_id=person_id, reason="gone")
+                return
+            recipients = await self._recipients(session, person)
+            people = await self._people(session, self._mentioned(notification, person_id))
+        reasons: list[str] = []
+        for recipient in recipients:
+            message = present(notification, Translator(recipient.locale), person, people)
+            try:
+                ref = await self.channels[recipient.platform].send(recipient, message)
+            except Unreachable as exc:
+                reasons.append(f"{recipient.platform}: {exc.reason}")
+                await self._mark_unreachable(recipient)
+                continue
+            await self._record(person_id, ref, notification.purpose())
+            return
+        await self._report_unreachable(person, notification, reasons or ["no platform identity"])
+
+    async def _introduce(self, action: ClaimedAction) -> None:
+        notification = notification_from_payload(action.payload["notification"])
+        ids = [str(i) for i in action.payload["person_ids"]]
+        async with self.database.unit_of_work() as session:
+            people = await self._people(session, ids)
+            chosen = {}
+            for person_id in ids:
+                recipients = await self._recipients(session, people[person_id])
+                if recipients:
+                    chosen[person_id] = recipients[0]
+        # Those on the same platform (and Slack workspace) share one conversation.
+        groups: dict[tuple[str, str], list[Recipient]] = {}
+        for recipient in chosen.values():
+            groups.setdefault((recipient.platform, recipient.tenant_id), []).append(recipient)
+        for (platform, _tenant), members in groups.items():
+            reader = people[members[0].person_id]
+            message = present(notification, Translator(members[0].locale), reader, people)
+            try:
+                refs = await self.channels[platform].introduce(members, message)
+            except Unreachable as exc:
+                for member in members:
+                    await self._report_unreachable(
+                        people[member.person_id], notification, [exc.reason]
+                    )
+                continue
+            for member, ref in zip(members, refs, strict=False):
+                await self._record(member.person_id, ref, notification.purpose())
+        for person_id in set(ids) - set(chosen):
+            await self._report_unreachable(
+                people[person_id], notification, ["no platform identity"]
+            )
+
+    async def _replace(self, action: ClaimedAction) -> None:
+        notification = notification_from_payload(action.payload["notification"])
+        person_id = str(action.payload["person_id"])
+        async with self.database.unit_of_work() as session:
+            person = await session.get(Person, person_id)
+            if person is None:
+                return
+            refs = (
+                await session.scalars(
+                    select(MessageRefRow).where(
+                        MessageRefRow.person_id == person_id,
+                        MessageRefRow.purpose == str(action.payload["purpose"]),
+                        MessageRefRow.disabled_at.is_(None),
+                    )
+                )
+            ).all()
+            recipients: dict[str, Recipient] = {
+                r.platform: r for r in await self._recipients(session, person)
+            }
+            people = await self._people(session, self._mentioned(notification, person_id))
+            found = [(row.id, row.platform, row.conversation_id, row.message_id) for row in refs]
+        for row_id, platform, conversation_id, message_id in found:
+            channel, recipient = self.channels.get(platform), recipients.get(platform)
+            if channel is None or recipient is None:
+                continue
+            message = present(notification, Translator(recipient.locale), person, people)
+            ref = MessageRef(platform, conversation_id, message_id)
+            try:
+                await channel.update(ref, message)
+            except Unreachable as exc:
+                log.warning("notify.replace_failed", person_id=person_id, reason=exc.reason)
+                continue
+            async with self.database.unit_of_work() as session:
+                row = await session.get(MessageRefRow, row_id)
+                if row is not None:
+                    row.disabled_at = self.clock.now()
+
+    @staticmethod
+    def _mentioned(notification: Notification, reader_id: str) -> list[str]:
+        ids = set(getattr(notification, "person_ids", ())) | {reader_id}
+        if isinstance(notification, PersonUnreachable):
+            ids.add(notification.person_id)
+        return sorted(ids)
+
+    async def _record(self, person_id: str, ref: MessageRef, purpose: str) -> None:
+        async with self.database.unit_of_work() as session:
+            session.add(
+                MessageRefRow(
+                    person_id=person_id,
+                    platform=ref.platform,
+                    conversation_id=ref.conversation_id,
+                    message_id=ref.message_id,
+                    purpose=purpose,
+                )
+            )
+
+    async def _mark_unreachable(self, recipient: Recipient) -> None:
+        async with self.database.unit_of_work() as session:
+            identity = (
+                await session.execute(
+                    select(PlatformIdentity).where(
+                        PlatformIdentity.platform == recipient.platform,
+                        PlatformIdentity.tenant_id == recipient.tenant_id,
+                        PlatformIdentity.user_id == recipient.user_id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if identity is not None:
+                identity.reachable = False
+
+    async def _report_unreachable(
+        self, person: Person, notification: Notification, reasons: list[str]
+    ) -> None:
+        log.warning("notify.unreachable", person_id=person.id, kind=notification.type)
+        if isinstance(notification, PersonUnreachable):
+            return  # an admin who cannot be reached is logged, not reported in a loop
+        report = PersonUnreachable(person_id=person.id, reason="; ".join(reasons))
+        async with self.database.unit_of_work() as session:
+            for admin_id in await self._admin_ids(session):
+                await self.notify(
+                    session,
+                    admin_id,
+                    report,
+                    key=f"unreachable:{person.id}:{notification.type}:{admin_id}:{self.clock.now():%Y%m%d}",
+                    proactive=False,
+                )
+
+    async def _admin_ids(self, session: AsyncSession) -> list[str]:
+        emails = [a.lower() for a in self.config.admins if "@" in a]
+        by_email = (
+            (await session.execute(select(Person.id).where(func.lower(Person.email).in_(emails))))
+            .scalars()
+            .all()
+            if emails
+            else []
+        )
+        program_admins = (await session.execute(select(ProgramAdmin.person_id))).scalars().all()
+        return sorted(set(by_email) | set(program_admins))

@@ -1,0 +1,1 @@
+"""Programs: create and edit, texts, skills, career stages, program admins, announcements."""
