@@ -35,13 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import SystemClock
 from bot.matching import propose_pairings
-from bot.matching.worker import match_program, shutdown_worker, solve_in_worker
+from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.server import build_runtime, create_app
 from bot.settings import load_settings
 from storage.db import Database
 from storage.demo_data import write_demo_program
 from storage.matching_population import load_program_population
 from storage.migrate import upgrade
+from storage.program_match import match_program
 
 PROBES_PER_SECOND = 20
 

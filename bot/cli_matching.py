@@ -16,9 +16,9 @@ import typer
 from bot.cli_support import fail, run_with_database, settings_or_exit
 
 if TYPE_CHECKING:
-    from bot.matching.worker import ProgramMatch
     from dialogs.core.i18n import Translator
     from storage.db import Database
+    from storage.program_match import ProgramMatch
 
 CSV_COLUMNS = (
     "mentor_email",
@@ -106,8 +106,8 @@ def match(
 
     async def _go(database: Database) -> tuple[ProgramMatch, int | None] | None:
         from bot.clock import SystemClock
-        from bot.matching.worker import match_program
         from storage.match_runs import record_run
+        from storage.program_match import match_program
 
         async with database.unit_of_work() as session:
             found = await program_by_slug(session, program)

@@ -13,8 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.enrollment import ENROLLING_STATUSES, enrollment_open
@@ -23,7 +21,6 @@ from storage.models import (
     AvailabilityWindow,
     CareerStage,
     Consent,
-    DueAction,
     Enrollment,
     Person,
     Program,
@@ -31,6 +28,7 @@ from storage.models import (
     ProgramText,
     Skill,
 )
+from storage.queue import enqueue_action
 from storage.types import new_opaque_id
 
 TEXT_KINDS = ("charter", "privacy")
@@ -242,41 +240,14 @@ APPROVAL_REQUESTED = "enrollment.approval_requested"  # admins get an Approve / 
 DECIDED = "enrollment.decided"  # the person is told the outcome
 
 
-async def queue_enrollment_action(
-    session: AsyncSession, kind: str, key: str, payload: dict[str, Any], now: datetime
-) -> bool:
-    """Queue a due action in the caller's transaction (it exists exactly when the change
-    does); ``dialogs.enrollment.feature.register_due_handlers`` runs it. False if ``key``
-    was queued already. ON CONFLICT rather than an IntegrityError that would abort a
-    PostgreSQL transaction."""
-    dialect = (await session.connection()).dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(DueAction)
-        .values(
-            kind=kind,
-            idempotency_key=key,
-            payload=payload,
-            due_at=now,
-            status="pending",
-            attempts=0,
-            max_attempts=5,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
-        .returning(DueAction.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
-
-
 async def queue_approval_request(
     session: AsyncSession, program_id: int, enrollment_id: int, now: datetime
 ) -> bool:
     """Each time an enrollment becomes pending, its admins get the cards once."""
-    return await queue_enrollment_action(
+    return await enqueue_action(
         session,
         APPROVAL_REQUESTED,
         f"{APPROVAL_REQUESTED}:{enrollment_id}:{new_opaque_id()}",
-        {"program_id": program_id, "enrollment_id": enrollment_id},
         now,
+        {"program_id": program_id, "enrollment_id": enrollment_id},
     )

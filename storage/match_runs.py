@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.proposals import DECLINED, DRAFT, EXPIRED, REMOVED, SENT, WITHDRAWN, expiry
 from storage.models import AdminPin, Enrollment, Goal, MatchRun, Pairing, Person, Proposal
+from storage.queue import enqueue_action
 
 if TYPE_CHECKING:  # the engine (NumPy, the solver) loads only where matching runs
     from bot.matching import MatchResult
@@ -238,8 +239,6 @@ async def withdraw_waiting(
 ) -> int:
     """The person left: their waiting proposals end, and the other side is told (a due
     action, in this transaction) and goes back to the pool."""
-    from storage.participation import enqueue_action  # participation calls this module
-
     proposals = await waiting_proposals_of(session, person_id, program_id)
     for proposal in proposals:
         proposal.status = DECLINED

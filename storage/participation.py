@@ -6,60 +6,24 @@ Every function works inside the caller's unit of work; nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.match_runs import withdraw_waiting
 from storage.models import (
     CareerStage,
-    DueAction,
     Enrollment,
     Pairing,
     Person,
     Program,
     ProgramAdmin,
 )
-from storage.types import utcnow
 
 OPEN = ("draft", "pending", "active", "paused")
-
-
-async def enqueue_action(
-    session: AsyncSession,
-    kind: str,
-    key: str,
-    due_at: datetime,
-    payload: Mapping[str, Any],
-) -> bool:
-    """Queue a due action in the caller's transaction; False if ``key`` exists already.
-
-    The same statement as ``DueQueue.enqueue``, usable where a flow has its session but no
-    queue object (ON CONFLICT, so that a PostgreSQL transaction is never aborted)."""
-    dialect = (await session.connection()).dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(DueAction)
-        .values(
-            kind=kind,
-            idempotency_key=key,
-            payload=dict(payload),
-            due_at=due_at,
-            status="pending",
-            attempts=0,
-            max_attempts=5,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
-        .returning(DueAction.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
 async def enrollments_of(

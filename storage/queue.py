@@ -89,6 +89,49 @@ def _held_by(action_id: int, owner: str) -> Any:
     )
 
 
+async def enqueue_action(
+    session: AsyncSession,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    payload: Mapping[str, Any] | None = None,
+    *,
+    lane: str | None = None,
+    max_attempts: int = 5,
+    recorded_at: datetime | None = None,
+) -> bool:
+    """Add an action inside the caller's unit of work; False if ``key`` already exists.
+
+    The one enqueue: a flow that has its session but no queue object calls it directly.
+    ``ON CONFLICT DO NOTHING`` rather than catching an IntegrityError: a failed INSERT
+    would abort the caller's PostgreSQL transaction along with everything else in it.
+    ``recorded_at`` is the row's creation time (the wall clock, not business time).
+    """
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
+    dialect = (await session.connection()).dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        raise RuntimeError(f"due actions need SQLite or PostgreSQL, not {dialect!r}")
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(DueAction)
+        .values(
+            kind=kind,
+            idempotency_key=key,
+            payload=dict(payload or {}),
+            lane=lane,
+            due_at=due_at,
+            status="pending",
+            attempts=0,
+            max_attempts=max_attempts,
+            created_at=recorded_at or utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
+        .returning(DueAction.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
 class DueQueue:
     def __init__(
         self,
@@ -114,35 +157,17 @@ class DueQueue:
         lane: str | None = None,
         max_attempts: int = 5,
     ) -> bool:
-        """Add an action inside the caller's unit of work; False if ``key`` already exists.
-
-        ``ON CONFLICT DO NOTHING`` rather than catching an IntegrityError: a failed INSERT
-        would abort the caller's PostgreSQL transaction along with everything else in it.
-        """
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        dialect = (await session.connection()).dialect.name
-        if dialect not in ("postgresql", "sqlite"):
-            raise RuntimeError(f"due actions need SQLite or PostgreSQL, not {dialect!r}")
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(DueAction)
-            .values(
-                kind=kind,
-                idempotency_key=key,
-                payload=dict(payload or {}),
-                lane=lane,
-                due_at=due_at,
-                status="pending",
-                attempts=0,
-                max_attempts=max_attempts,
-                created_at=self.clock(),
-            )
-            .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
-            .returning(DueAction.id)
+        """Add an action inside the caller's unit of work; False if ``key`` already exists."""
+        return await enqueue_action(
+            session,
+            kind,
+            key,
+            due_at,
+            payload,
+            lane=lane,
+            max_attempts=max_attempts,
+            recorded_at=self.clock(),
         )
-        inserted = (await session.execute(statement)).scalar_one_or_none()
-        return inserted is not None
 
     async def claim(
         self, owner: str, now: datetime, limit: int, lease: timedelta

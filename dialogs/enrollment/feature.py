@@ -36,10 +36,9 @@ from storage.enrollments import (
     enrolling_programs,
     program_admin_ids,
     program_by_slug,
-    queue_enrollment_action,
 )
 from storage.models import Enrollment, Person, Program
-from storage.queue import ClaimedAction
+from storage.queue import ClaimedAction, enqueue_action
 from storage.types import new_opaque_id
 
 # JOIN_ACTION ("enrollment:join"), value: a program's slug, or empty
@@ -133,13 +132,13 @@ async def _decide(turn: Turn, approve: bool) -> Outcome:
         subject_id=enrollment.person_id,
         program_id=program.id,
     )
-    await queue_enrollment_action(
+    await enqueue_action(
         ctx.session,
         DECIDED,
         # One per decision (queued in the decision's transaction), even on a frozen clock.
         f"{DECIDED}:{enrollment.id}:{new_opaque_id()}",
-        {"enrollment_id": enrollment.id, "approved": approve},
         ctx.now(),
+        {"enrollment_id": enrollment.id, "approved": approve},
     )
     done = t("Approved.") if approve else t("Declined.")
     return turn.reply(_about_program(done + " ", program.name, ""), close_source=True)

@@ -49,11 +49,11 @@ from storage.participation import (
     answered,
     career_stages,
     departments,
-    enqueue_action,
     find_invitees,
     open_programs,
     program_by_slug,
 )
+from storage.queue import enqueue_action
 
 INVITE_ACTION = "participation:invite"
 

@@ -44,8 +44,9 @@ from storage.match_runs import (
 )
 from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
-from storage.participation import enqueue_action, open_programs
+from storage.participation import open_programs
 from storage.programs import people_by_id
+from storage.queue import enqueue_action
 
 RUN_ACTION = "matching:run"  # value: program slug
 SEND = "proposal.send"

@@ -41,8 +41,8 @@ from storage.match_runs import (
     locked_proposal,
 )
 from storage.models import Pairing, Program, Proposal
-from storage.participation import enqueue_action
 from storage.programs import people_by_id
+from storage.queue import enqueue_action
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"

@@ -25,7 +25,7 @@ from dialogs.matching.flows import (
 from dialogs.participation.flows import say
 from storage.audit import record_audit
 from storage.match_runs import active_pairings_of, is_taking_part, locked_proposal, start_pairing
-from storage.participation import enqueue_action
+from storage.queue import enqueue_action
 
 
 def say_text(text: str) -> Message:

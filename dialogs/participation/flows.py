@@ -49,7 +49,8 @@ from dialogs.core.ui import (
 )
 from storage.audit import record_audit
 from storage.models import Enrollment, Program
-from storage.participation import enqueue_action, enrollments_of, leave_enrollment
+from storage.participation import enrollments_of, leave_enrollment
+from storage.queue import enqueue_action
 from storage.types import new_opaque_id
 
 LEAVE_REASON_ACTION = "participation:leave-reason"

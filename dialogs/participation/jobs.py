@@ -32,12 +32,11 @@ from storage.models import Person, Program
 from storage.participation import (
     answered,
     close_enrollments,
-    enqueue_action,
     open_programs,
     program_team,
     resume_paused,
 )
-from storage.queue import ClaimedAction
+from storage.queue import ClaimedAction, enqueue_action
 
 log = structlog.get_logger("tandem.participation")
 

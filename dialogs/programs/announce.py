@@ -36,10 +36,9 @@ from storage.due_runner import DueHandlers
 from storage.enrollments import (
     accepts_enrollment,
     enrolling_programs,
-    queue_enrollment_action,
 )
 from storage.models import Program
-from storage.queue import ClaimedAction
+from storage.queue import ClaimedAction, enqueue_action
 from storage.types import new_opaque_id
 
 POST = "announce.post"
@@ -93,7 +92,7 @@ async def _queue(turn: Turn, target: ChannelTarget, program: Program) -> Outcome
         "locale": ctx.locale,
         "admin_id": ctx.person.id,
     }
-    if await queue_enrollment_action(ctx.session, POST, key, payload, ctx.now()):
+    if await enqueue_action(ctx.session, POST, key, ctx.now(), payload):
         details = {"platform": actor.platform, "channel": target.channel_id}
         record_audit(
             ctx.session,

@@ -33,7 +33,6 @@ from storage.dialog_states import advance_flow, open_flow
 from storage.due_runner import DueHandlers
 from storage.enrollments import current_text, enrollment_of, program_by_slug, record_consent
 from storage.models import Program
-from storage.participation import enqueue_action
 from storage.programs import (
     ENROLLED,
     Published,
@@ -45,7 +44,7 @@ from storage.programs import (
     published_bodies,
     stale_consents,
 )
-from storage.queue import ClaimedAction
+from storage.queue import ClaimedAction, enqueue_action
 
 TEXTS_PUBLISHED = "programs.texts_published"  # due action: ask enrolled people again
 ACCEPT_ACTION = "programs:texts_accept"  # value: slug:kind:version

@@ -10,10 +10,6 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import listeners
@@ -24,27 +20,12 @@ from handlers.slack.guard import BODY_KEY, slack_guard
 from handlers.slack.inbox import Converses, Inbox
 from handlers.slack.people import People
 from handlers.slack.registry import OpenForms
+from handlers.slack.web_client import web_client
 from storage.db import Database
 from storage.due_runner import DueHandlers
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
-
-
-def web_client(
-    config: SlackConfig, token: str | None = None, session: aiohttp.ClientSession | None = None
-) -> AsyncWebClient:
-    """A Web API client with slack_sdk's retry handlers. Pass the runtime's ``session``: without
-    one, slack_sdk opens a new connection (and TLS handshake) for every call."""
-    return AsyncWebClient(
-        token=token or None,
-        base_url=config.api_url,
-        session=session,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 class SlackRuntime:

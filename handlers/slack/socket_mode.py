@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from handlers.slack.web_client import web_client
+
 if TYPE_CHECKING:
     from handlers.slack.app import SlackRuntime
 
 
 def socket_handler(runtime: SlackRuntime) -> AsyncSocketModeHandler:
-    from handlers.slack.app import web_client
-
     return AsyncSocketModeHandler(
         runtime.bolt,
         app_token=runtime.config.app_token,

@@ -16,10 +16,10 @@ from dialogs.core.events import Actor, Inbound, Outcome
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.programs.announce import register_due_handlers
-from handlers.slack.app import web_client
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig
 from handlers.slack.render import decode_click
+from handlers.slack.web_client import web_client
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import AuditEvent, DueAction, Program

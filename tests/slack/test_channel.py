@@ -9,9 +9,9 @@ import pytest
 from dialogs.core.content import Paragraph
 from dialogs.core.ui import Message, MessageRef, Section
 from dialogs.notify.delivery import Recipient, Unreachable
-from handlers.slack.app import web_client
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig
+from handlers.slack.web_client import web_client
 from tests.fakes.slack_api import FakeSlack
 
 TEAM = "T0TANDEM1"
