@@ -1,0 +1,172 @@
+"""Names already stored in databases or sent to platforms keep their values across moves.
+
+Queued due actions are found by their kind, flow instances by their flow and step names,
+cards already sent answer through their button action ids, queued notifications by their
+type. Renaming one would strand what an earlier version left behind: change these lists
+only together with a migration of the stored rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.domain.clock import ManualClock
+from bot.domain.notifications import NOTIFICATION_TYPES
+from bot.server import Runtime, create_app
+from bot.settings import Settings
+from dialogs.capabilities import FEATURES
+from storage.db import Database
+
+DUE_ACTION_KINDS = {
+    "announce.post",
+    "enrollment.approval_requested",
+    "enrollment.decided",
+    "notify.deliver",
+    "notify.introduce",
+    "notify.replace",
+    "pairing.ended",
+    "pairing.started",
+    "participation.contact",
+    "participation.invite",
+    "participation.invite_reminder",
+    "participation.partner_left",
+    "participation.resume",
+    "programs.texts_published",
+    "proposal.expire",
+    "proposal.remind",
+    "proposal.send",
+    "proposal.withdrawn",
+    "routine.matching.round",
+    "teams.recover",
+}
+
+FLOWS = {
+    "contact": ["message"],
+    "end_pairing": ["reason"],
+    "enrollment": ["consent", "levels", "practical", "program", "role", "skills", "summary"],
+    "invite": ["invite"],
+    "kickoff_goals": ["goals"],
+    "language": ["choose"],
+    "leave": ["confirm"],
+    "leave_reason": ["reason"],
+    "pause": ["until"],
+    "profile": ["basics"],
+    "program_admin_add": ["add"],
+    "program_edit": ["rules", "settings"],
+    "program_new": ["rules", "settings"],
+    "program_text": ["body"],
+    "proposal_decline": ["reason"],
+    "skill_add": ["form"],
+    "skill_rename": ["form"],
+    "skill_retire": ["form"],
+    "stage_add": ["add"],
+    "stage_move": ["move"],
+    "stage_rename": ["rename"],
+}
+
+COMMANDS = {
+    "admin announce",
+    "admin audit",
+    "admin invite",
+    "admin match",
+    "admin program",
+    "admin skills",
+    "admin stages",
+    "admin status",
+    "admin texts",
+    "contact",
+    "end",
+    "goals",
+    "help",
+    "join",
+    "language",
+    "leave",
+    "pause",
+    "profile",
+    "resume",
+}
+
+ACTIONS = {
+    "announce:pick",
+    "enrollment:approve",
+    "enrollment:decline",
+    "enrollment:edit",
+    "enrollment:join",
+    "help",
+    "language:choose",
+    "matching:accept",
+    "matching:decline",
+    "matching:end",
+    "matching:goals",
+    "matching:review",
+    "matching:run",
+    "matching:send",
+    "participation:contact",
+    "participation:invite",
+    "participation:leave",
+    "participation:leave-reason",
+    "participation:pause",
+    "profile:edit",
+    "profile:show",
+    "programs:admin-add",
+    "programs:edit",
+    "programs:new",
+    "programs:pick",
+    "programs:skills_add",
+    "programs:skills_rename",
+    "programs:skills_retire",
+    "programs:texts_accept",
+    "programs:texts_edit",
+    "programs:texts_pick",
+    "programs:texts_review",
+    "stages:add",
+    "stages:move",
+    "stages:rename",
+}
+
+NOTIFICATIONS = {
+    "announcement",
+    "announcement_failed",
+    "enrollment_approval",
+    "enrollment_decided",
+    "introduction",
+    "invitation",
+    "message_to_team",
+    "pair_proposed",
+    "pairing_ended",
+    "pairing_introduction",
+    "partner_left",
+    "pause_ended",
+    "person_unreachable",
+    "proposal_closed",
+    "round_ready",
+    "texts_updated",
+}
+
+
+async def test_due_action_kinds_keep_their_names(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'names.db'}")
+    runtime = Runtime(
+        settings=settings,
+        database=Database(settings.database_url),
+        mode="serve",
+        clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC)),
+    )
+    create_app(runtime, clock=False)
+    try:
+        kinds = set(runtime.handlers) | {r.kind for r in runtime.all_routines()}
+    finally:
+        await runtime.database.dispose()
+    assert kinds == DUE_ACTION_KINDS
+
+
+def test_flows_steps_commands_and_buttons_keep_their_names() -> None:
+    flows = {f.name: sorted(f.steps) for feature in FEATURES for f in feature.flows}
+    assert flows == FLOWS
+    assert {name for feature in FEATURES for name in feature.commands} == COMMANDS
+    assert {name for feature in FEATURES for name in feature.actions} == ACTIONS
+
+
+def test_notification_types_keep_their_names() -> None:
+    assert set(NOTIFICATION_TYPES) == NOTIFICATIONS
