@@ -11,6 +11,13 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
+from botframework.connector.auth import (
+    AuthenticationConstants,
+    EmulatorValidation,
+    SkillValidation,
+)
+
 from bot.domain.loopback import is_loopback
 
 # Where Microsoft's connectors live (public, GCC, GCC High, DoD and the Teams edge).
@@ -87,3 +94,36 @@ def parse_activity(raw: bytes, *, loopback_allowed: bool) -> dict[str, Any]:
     if not trusted_service_url(service_url, loopback_allowed=loopback_allowed):
         raise BadActivity(400, "untrusted serviceUrl")
     return body
+
+
+def check_channel_token(auth_header: str, *, issuer: str) -> None:
+    """Only a well-formed channel token from ``issuer`` may reach botbuilder's validation.
+
+    botbuilder routes Emulator and skill tokens to another OpenID metadata address, which it
+    fetches with blocking ``requests`` calls on the event loop, and answers some malformed
+    tokens with errors that become a 500. This bot serves channel tokens only, so everything
+    else is refused here (401) without a single outbound call; botbuilder then checks the
+    signature and every claim of what is left.
+    """
+    scheme, _, token = auth_header.partition(" ")
+    if scheme != "Bearer" or not token or " " in token:
+        raise BadActivity(401, "no bearer token")
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as error:
+        raise BadActivity(401, "token is not a JWT") from error
+    if header.get("alg") not in AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS:
+        raise BadActivity(401, f"token algorithm {header.get('alg')!r} not allowed")
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        raise BadActivity(401, "token names no signing key")
+    if claims.get("iss") != issuer:
+        raise BadActivity(401, "token from another issuer")
+    try:
+        foreign = SkillValidation.is_skill_claim(claims) or (
+            EmulatorValidation.is_token_from_emulator(auth_header)
+        )
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
+        raise BadActivity(401, "token not understood") from error
+    if foreign:
+        raise BadActivity(401, "skill or Emulator token")
