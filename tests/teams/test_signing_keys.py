@@ -64,7 +64,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 async def test_the_server_starts_while_the_issuer_is_down_and_teams_recovers(
-    database_url: str, slack: FakeSlack
+    database_url: str, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = free_port()  # nothing listens there yet: connection refused, as when offline
     settings = load_settings(
@@ -100,6 +100,9 @@ async def test_the_server_starts_while_the_issuer_is_down_and_teams_recovers(
             async with http.get(f"{url}/console") as console:
                 assert console.status == 200
             assert await asyncio.wait_for(post(http, url, token), DEADLINE_S) == 503
+            assert await asyncio.wait_for(post(http, url, token), DEADLINE_S) == 503
+            said = [r.getMessage() for r in caplog.records if "teams answers 503" in r.getMessage()]
+            assert len(said) == 1 and metadata_url(port) in said[0]  # once per outage
 
             issuer.start()  # Microsoft answers again
             await asyncio.wait_for(until_status(http, url, token, 200), DEADLINE_S)
