@@ -170,6 +170,8 @@ async def main(total: int, database_url: str | None) -> None:
             mount(tandem, conversation, database, config)
             endpoint = tandem[TEAMS_ENDPOINT]
             tandem_runner, tandem_url = await serve(tandem)
+            if endpoint.signing_keys is not None:  # fetched in the background at start-up
+                await asyncio.wait_for(endpoint.signing_keys.wait(), 10)
             bare_runner, bare_url = await serve(bare_app(issuer))
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                 # Warm-up: signing keys fetched, first contacts create the people.

@@ -249,6 +249,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             app_password=settings.microsoft_app_password or "",
             app_tenant_id=settings.microsoft_app_tenant_id or "",
             app_type=settings.microsoft_app_type,
+            openid_metadata_url=settings.teams_openid_metadata_url,
             listen_host=runtime.host,
             tenant_ids=tuple(settings.teams_tenant_ids),
         ),

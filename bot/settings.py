@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.loopback import is_loopback
 from bot.domain.quiet_hours import QuietHours
 
 SUPPORTED_LOCALES = ("fr", "en")
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = _env("MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = _env("MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str = _env("MICROSOFT_APP_TYPE", "MultiTenant")
+    teams_openid_metadata_url: str | None = _env("TANDEM_TEAMS_OPENID_METADATA_URL")
     admins: CommaList = _env("TANDEM_ADMINS", [])
     locale: str = _env("TANDEM_LOCALE", "fr")
     timezone: str = _env("TANDEM_TIMEZONE", "Europe/Paris")
@@ -97,6 +99,18 @@ class Settings(BaseSettings):
     @classmethod
     def _slack_api_url(cls, value: str) -> str:
         return _http_url(value).rstrip("/") + "/"
+
+    @field_validator("teams_openid_metadata_url")
+    @classmethod
+    def _teams_openid_metadata_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        url = _http_url(value)
+        # The signing keys decide who may act as anyone in Teams: never over plain HTTP,
+        # except to a fake issuer on this machine.
+        if urlsplit(url).scheme != "https" and not is_loopback(urlsplit(url).hostname or ""):
+            raise ValueError(f"{value!r} must use https (http only on a loopback address)")
+        return url
 
     @field_validator("slack_team_ids", "teams_tenant_ids", "admins", mode="before")
     @classmethod

@@ -14,7 +14,6 @@ import logging
 from datetime import timedelta
 from typing import Any, Protocol
 
-import jwt
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -28,8 +27,14 @@ from handlers.teams.closing import Closer, Finished
 from handlers.teams.config import TeamsConfig
 from handlers.teams.members import MemberEmails
 from handlers.teams.references import conversation_reference
+from handlers.teams.signing_keys import SigningKeys
 from handlers.teams.team_channels import TeamChannelBook
-from handlers.teams.trust import BadActivity, check_content_type, parse_activity
+from handlers.teams.trust import (
+    BadActivity,
+    check_channel_token,
+    check_content_type,
+    parse_activity,
+)
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.inbound import record_inbound
@@ -57,12 +62,11 @@ class PrivateRoute(Protocol):
     def for_activity(self, body: dict[str, Any]) -> Privately | None: ...
 
 
-# What botbuilder's token validation raises for a bad token (IndexError: unknown key id).
-AUTH_ERRORS = (PermissionError, jwt.PyJWTError, IndexError, KeyError, ValueError, TypeError)
+KEYS_RETRY_AFTER_S = 5
 
 
-def _error(status: int, reason: str) -> web.Response:
-    return web.json_response({"error": reason}, status=status)
+def _error(status: int, reason: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": reason}, status=status, headers=headers)
 
 
 async def _read_limited(request: web.Request, limit: int) -> bytes:
@@ -87,8 +91,11 @@ class TeamsEndpoint:
         config: TeamsConfig,
         updater: Updater,
         private: PrivateRoute | None = None,
+        signing_keys: SigningKeys | None = None,
     ) -> None:
         self.adapter = adapter
+        self.signing_keys = signing_keys
+        self._said_no_keys = False  # the 503 is logged once per outage, not per request
         self.core = core
         self.database = database
         self.config = config
@@ -114,8 +121,9 @@ class TeamsEndpoint:
             log.info("teams activity refused: %s", bad.reason)
             return _error(bad.status, bad.reason)
         auth_header = request.headers.get("Authorization", "")
-        if self.config.authenticated and not auth_header.startswith("Bearer "):
-            return _error(401, "missing bearer token")
+        refused = self._check_authorization(auth_header, "Authorization" in request.headers)
+        if refused is not None:
+            return refused
         try:
             activity = Activity().deserialize(body)
         except DeserializationError:
@@ -124,8 +132,11 @@ class TeamsEndpoint:
             authentication = await self.adapter.bot_framework_authentication.authenticate_request(
                 activity, auth_header
             )
-        except AUTH_ERRORS as error:
-            log.info("teams activity unauthenticated: %s", type(error).__name__)
+        except Exception as error:
+            # botbuilder refuses a token with PermissionError, PyJWT's errors and also a bare
+            # Exception (an endorsement it refuses): all are 401. No fetch can fail here (the
+            # keys are cached), so nothing of ours is hidden by catching them all.
+            log.info("teams activity unauthenticated: %s: %s", type(error).__name__, error)
             return _error(401, "unauthorized")
         inbound = inbound_of(body, bot_id=(body.get("recipient") or {}).get("id", ""))
         if inbound is None:
@@ -153,6 +164,42 @@ class TeamsEndpoint:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.Response(status=200)
+
+    def _check_authorization(self, auth_header: str, present: bool) -> web.Response | None:
+        """A 401 or 503 answered before botbuilder, or None to let it validate the token.
+
+        botbuilder fetches signing keys with blocking ``requests`` calls: without an app id
+        no token can be checked at all, so any ``Authorization`` is refused (a local caller
+        must not make the bot call out); with one, only a channel token from the configured
+        issuer goes on, and only once the keys are cached (``SigningKeys``).
+        """
+        if not self.config.authenticated:
+            if present:
+                log.info("teams activity refused: a token, but no MICROSOFT_APP_ID to check it")
+                return _error(401, "tokens are not accepted without MICROSOFT_APP_ID")
+            return None
+        try:
+            check_channel_token(auth_header, issuer=self.config.channel_token_issuer)
+        except BadActivity as bad:
+            log.info("teams activity unauthenticated: %s", bad.reason)
+            return _error(bad.status, "unauthorized")
+        keys = self.signing_keys
+        if keys is not None and not keys.ready:
+            if not self._said_no_keys:
+                self._said_no_keys = True
+                log.warning(
+                    "teams answers 503: no Bot Framework signing keys yet from %s (%s); "
+                    "retrying in the background",
+                    keys.metadata_url,
+                    keys.last_error,
+                )
+            return _error(
+                503,
+                "Teams signing keys not available yet",
+                {"Retry-After": str(KEYS_RETRY_AFTER_S)},
+            )
+        self._said_no_keys = False
+        return None
 
     async def record(
         self, body: dict[str, Any], inbound: Inbound, *, recoverable: bool

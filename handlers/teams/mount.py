@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
-from botframework.connector.auth import AuthenticationConstants
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from botbuilder.schema import CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants, GovernmentConstants
 
 from handlers.teams.bot import Core
 from handlers.teams.channel import TeamsChannel
@@ -19,6 +17,7 @@ from handlers.teams.config import TeamsConfig
 from handlers.teams.connector import ClientCache, ReusingAuthentication
 from handlers.teams.endpoint import TeamsEndpoint
 from handlers.teams.private import PrivateChats
+from handlers.teams.signing_keys import SigningKeys
 from storage.db import Database
 from storage.due_runner import DueHandlers
 
@@ -27,31 +26,42 @@ TEAMS_ENDPOINT = web.AppKey("teams_endpoint", TeamsEndpoint)
 
 
 def botbuilder_configuration(config: TeamsConfig) -> SimpleNamespace:
-    """The attributes botbuilder's ``ConfigurationBotFrameworkAuthentication`` reads."""
+    """The attributes botbuilder's ``ConfigurationBotFrameworkAuthentication`` reads.
+
+    With an app id every address is given (botbuilder's "parameterized" mode), so that the
+    metadata address is the one ``SigningKeys`` serves from its cache; a partial set would
+    leave the login address and scope empty. Without an app id none is given: no token is
+    ever checked then (the endpoint refuses any), and botbuilder stays anonymous.
+    """
     settings: dict[str, Any] = {
         "APP_ID": config.app_id,
         "APP_PASSWORD": config.app_password,
         "APP_TYPE": config.app_type,
         "APP_TENANTID": config.app_tenant_id,
     }
-    if config.openid_metadata_url:
-        settings["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"] = config.openid_metadata_url
-    if config.token_issuer:
-        settings["TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"] = config.token_issuer
+    if config.authenticated:
+        cloud = GovernmentConstants if config.government else AuthenticationConstants
+        settings.update(
+            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=config.metadata_url,
+            TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=config.channel_token_issuer,
+            TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=str(
+                cloud.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            ),
+            TO_CHANNEL_FROM_BOT_LOGIN_URL=str(cloud.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX),
+            TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=str(cloud.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE),
+            OAUTH_URL=str(
+                GovernmentConstants.OAUTH_URL_GOV
+                if config.government
+                else AuthenticationConstants.OAUTH_URL
+            ),
+            CALLER_ID=str(
+                CallerIdConstants.us_gov_channel.value
+                if config.government
+                else CallerIdConstants.public_azure_channel.value
+            ),
+            VALIDATE_AUTHORITY=True,
+        )
     return SimpleNamespace(**settings)
-
-
-def metadata_url(config: TeamsConfig) -> str:
-    return config.openid_metadata_url or str(
-        AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
-    )
-
-
-def warm_metadata(url: str) -> None:
-    """Fetch the signing keys once (botbuilder does it with blocking ``requests`` calls)."""
-    # No key has the empty id (IndexError): the keys are fetched, which is the point.
-    with contextlib.suppress(IndexError):
-        asyncio.run(JwtTokenExtractor.get_open_id_metadata(url).get(""))
 
 
 def build_adapter(config: TeamsConfig, cache: ClientCache) -> CloudAdapter:
@@ -80,7 +90,10 @@ def mount(
     adapter = build_adapter(config, cache)
     channel = TeamsChannel(adapter, config, database)
     private = PrivateChats(channel, database)
-    endpoint = TeamsEndpoint(adapter, conversation, database, config, channel, private)
+    keys = None
+    if config.authenticated:
+        keys = SigningKeys(config.metadata_url, expected_issuer=config.channel_token_issuer)
+    endpoint = TeamsEndpoint(adapter, conversation, database, config, channel, private, keys)
     app.router.add_post(ROUTE, endpoint.handle)
     app[TEAMS_ENDPOINT] = endpoint
     if due_handlers is not None:
@@ -91,10 +104,14 @@ def mount(
         return None
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
-        if config.authenticated:
-            await asyncio.to_thread(warm_metadata, metadata_url(config))
+        # The keys are fetched in the background: the server (Slack, console, health) starts
+        # whatever Microsoft answers, and Teams answers 503 until the first keys arrive.
+        if keys is not None:
+            keys.start()
         yield
         await endpoint.idle()
+        if keys is not None:
+            await keys.close()
         await cache.close()
 
     app.cleanup_ctx.append(lifecycle)

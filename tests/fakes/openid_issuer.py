@@ -37,9 +37,14 @@ class FakeOpenIdIssuer:
     """Publishes one RSA test key endorsed for ``msteams``: ``with FakeOpenIdIssuer() as i:``."""
 
     def __init__(
-        self, *, issuer: str = BOT_FRAMEWORK_ISSUER, endorsements: tuple[str, ...] = ("msteams",)
+        self,
+        *,
+        issuer: str = BOT_FRAMEWORK_ISSUER,
+        endorsements: tuple[str, ...] = ("msteams",),
+        port: int = 0,
     ) -> None:
         self.issuer = issuer
+        self.port = port  # 0: any free port; a fixed one lets a test start it after the bot
         self.endorsements = list(endorsements)
         self.key_id = f"fake-{uuid.uuid4().hex[:12]}"
         self._private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -65,7 +70,7 @@ class FakeOpenIdIssuer:
             def log_message(self, format: str, *args: Any) -> None:
                 return  # keep test output quiet
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="fake-openid-issuer", daemon=True
         )

@@ -7,6 +7,7 @@ person's ``PlatformIdentity`` as the real core does.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -44,6 +45,7 @@ from tests.support.clock import fixed_clock
 
 __all__ = ["fake_connector", "openid_issuer"]
 
+KEYS_DEADLINE_S = 10.0
 APP_ID = "00000000-0000-0000-0000-00000000a11c"
 TENANT = "72f988bf-0000-0000-0000-000000000001"
 REF = ActionRef("welcome", "inst-1", "start", 1)
@@ -160,6 +162,9 @@ async def start_bot(
     site = web.TCPSite(runner, config.listen_host, 0)
     await site.start()
     port = runner.addresses[0][1]
+    keys = app[TEAMS_ENDPOINT].signing_keys
+    if keys is not None:  # fetched in the background: Teams answers 503 until they are in
+        await asyncio.wait_for(keys.wait(), KEYS_DEADLINE_S)
     http = aiohttp.ClientSession()
     bot = RunningBot(
         f"http://127.0.0.1:{port}/api/messages",
