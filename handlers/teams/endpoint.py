@@ -36,7 +36,6 @@ from handlers.teams.trust import (
     parse_activity,
 )
 from storage.db import Database
-from storage.due_runner import DueHandlers
 from storage.inbound import record_inbound
 from storage.queue import DueQueue
 
@@ -280,9 +279,3 @@ class TeamsEndpoint:
         """Wait for the activities acknowledged but still being processed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    def register_due_handlers(self, handlers: DueHandlers) -> None:
-        """Add ``teams.recover``: finish activities a dead process acknowledged but left."""
-        from handlers.teams.recovery import Recovery
-
-        Recovery(self).register(handlers)

@@ -17,6 +17,7 @@ from handlers.teams.config import TeamsConfig
 from handlers.teams.connector import ClientCache, ReusingAuthentication
 from handlers.teams.endpoint import TeamsEndpoint
 from handlers.teams.private import PrivateChats
+from handlers.teams.recovery import Recovery
 from handlers.teams.signing_keys import SigningKeys
 from storage.db import Database
 from storage.due_runner import DueHandlers
@@ -99,7 +100,7 @@ def mount(
     if due_handlers is not None:
         # Registered even when Teams is off: records left by an earlier run are closed
         # by it rather than parked as a kind nobody handles.
-        endpoint.register_due_handlers(due_handlers)
+        Recovery(endpoint).register(due_handlers)
     if not config.enabled:
         return None
 

@@ -24,7 +24,7 @@ import pytest
 from aiohttp import web
 
 from bot.server import healthz
-from dialogs.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation, ConversationConfig
 from handlers.teams.config import TeamsConfig
 from handlers.teams.endpoint import TeamsEndpoint
 from handlers.teams.mount import TEAMS_ENDPOINT, mount
@@ -33,6 +33,7 @@ from storage.due_runner import DueHandlers
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
+from tests.support.clock import fixed_clock
 from tests.teams.conftest import APP_ID, KEYS_DEADLINE_S, TENANT, activity, authenticated_config
 from tests.teams.outbound import RecordingProxy, forged_tokens
 
@@ -210,7 +211,9 @@ async def served(
             app = web.Application(client_max_size=2 * 1024 * 1024)
             app.router.add_get("/healthz", healthz)
             core = Conversation(
-                database, ConversationConfig(default_locale="fr", teams_tenant_ids=(TENANT,))
+                database,
+                ConversationConfig(default_locale="fr", teams_tenant_ids=(TENANT,)),
+                clock=fixed_clock(),
             )
             mount(app, core, database, config, DueHandlers())
             runner = web.AppRunner(app)
