@@ -34,7 +34,7 @@ def tandem(
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=120,
     )
 
 

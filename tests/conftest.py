@@ -3,6 +3,9 @@
 PostgreSQL tests read ``TANDEM_TEST_POSTGRES_URL`` (an asyncpg URL to a server where the
 user may create databases). Without it they skip with a reason; with
 ``TANDEM_REQUIRE_POSTGRES=1`` (CI) a missing or unreachable server fails them instead.
+
+CI runs the suite a second time under ``faketime`` with the system clock a year ahead and
+``TANDEM_FAKETIME=1``; a test marked ``@pytest.mark.realclock(reason=...)`` is skipped there.
 """
 
 from __future__ import annotations
@@ -21,11 +24,29 @@ from storage.migrate import upgrade
 
 POSTGRES_ENV = "TANDEM_TEST_POSTGRES_URL"
 REQUIRE_ENV = "TANDEM_REQUIRE_POSTGRES"
+FAKETIME_ENV = "TANDEM_FAKETIME"
 ENGINES = ["sqlite", "postgres"]
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0", "false", "no")
+
+
 def _require_postgres() -> bool:
-    return os.environ.get(REQUIRE_ENV, "") not in ("", "0", "false", "no")
+    return _flag(REQUIRE_ENV)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under the moved clock, skip the tests that need the real one, with their reason."""
+    for item in items:
+        marker = item.get_closest_marker("realclock")
+        if marker is None:
+            continue
+        reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+        if not reason:
+            raise pytest.UsageError(f"{item.nodeid}: realclock needs a reason")
+        if _flag(FAKETIME_ENV):
+            item.add_marker(pytest.mark.skip(reason=f"needs the real clock: {reason}"))
 
 
 def postgres_admin_url() -> str:

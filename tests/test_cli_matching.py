@@ -219,7 +219,7 @@ def test_people_export_does_not_import_the_matching_stack(tmp_path: Path) -> Non
 
     env = clean_env(TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'hr.db'}")
     subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], cwd=tmp_path, env=env,
-                   check=True, capture_output=True)  # fmt: skip
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
     probe = PROBE.format(heavy=("numpy", "scipy", "ortools", "botbuilder", "slack_bolt"))
     done = subprocess.run([sys.executable, "-c", probe, "people", "export"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip

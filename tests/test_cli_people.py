@@ -12,6 +12,8 @@ import pytest
 from tests.cli_helpers import clean_env, tandem
 from tests.support.clock import T0
 
+pytestmark = pytest.mark.timeout(180)  # each test runs several tandem processes: 5-36 s here
+
 HEADER = "employee_id;email;first_name;last_name;title;department;manager;career_stage;location;timezone;language\n"
 GOOD = HEADER + (
     "E1;anne.chef@acme.example;Anne;Chef;Directrice générale;Direction;;executive;Paris;Europe/Paris;fr\n"

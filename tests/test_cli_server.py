@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import (
     TANDEM,
     clean_env,
@@ -17,6 +19,9 @@ from tests.cli_helpers import (
     wait_until_serving,
 )
 from tests.conftest import create_postgres_database, drop_postgres_database
+
+# A server gets 60 s to answer and 30 s to stop: more than the suite's default.
+pytestmark = pytest.mark.timeout(180)
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:

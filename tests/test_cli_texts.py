@@ -12,6 +12,8 @@ from storage.db import Database
 from storage.models import DueAction, ProgramText
 from tests.cli_helpers import clean_env, tandem
 
+pytestmark = pytest.mark.timeout(180)  # each test runs several tandem processes: up to 20 s here
+
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:

@@ -14,6 +14,7 @@ from storage.models import AuditEvent, DueAction
 from storage.queue import ClaimedAction, DueQueue, QueueStats
 from storage.routines import Routine, latest_fire_time
 from tests.support.clock import fixed_clock
+from tests.waiting import within
 
 T0 = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -367,13 +368,13 @@ async def test_clock_drains_while_running_and_shutdown_waits_then_releases(
     runner = DueRunner(queue, {"slow": slow}, batch=10, clock=SystemClock())
     clock = Ticker(runner, interval=timedelta(seconds=0.05))
     clock.start()
-    await asyncio.wait_for(started.wait(), 10)
+    await within(started.wait(), "the clock to start the first slow action")
 
     shutting_down = asyncio.create_task(clock.shutdown())
     await asyncio.sleep(0.1)
     assert not shutting_down.done()  # it waits for the action in hand
     proceed.set()
-    await asyncio.wait_for(shutting_down, 10)
+    await within(shutting_down, "the clock's shutdown once the action in hand finished")
 
     assert handled == ["k0"]
     rows = [await action(database, f"k{n}") for n in range(3)]

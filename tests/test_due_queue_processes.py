@@ -91,6 +91,7 @@ def _handled(out: Path) -> list[int]:
 
 
 @pytest.mark.slow  # 15-20 s per engine on 2 idle cores: 10,000 one-row completions
+@pytest.mark.timeout(300)  # 31 s on SQLite on a busy machine; the processes get 120 s each
 def test_three_processes_complete_each_action_exactly_once(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -35,6 +35,7 @@ from tests.slack.test_cards import click_on
 from tests.support.clock import fixed_clock
 from tests.teams.cards import buttons, card_of, click, inputs, texts
 from tests.teams.conftest import TENANT, activity
+from tests.waiting import within
 
 SECRET = "matching-test-signing-secret"
 
@@ -52,8 +53,9 @@ class Server:
         self.http = aiohttp.ClientSession()
 
     async def settle(self) -> None:
-        await self.runner.app[SLACK_APP_KEY].inbox.drain()
-        await self.runner.app[TEAMS_ENDPOINT].idle()
+        slack, teams = self.runner.app[SLACK_APP_KEY], self.runner.app[TEAMS_ENDPOINT]
+        await within(slack.inbox.drain(), "the Slack inbox to finish its work in flight")
+        await within(teams.idle(), "the Teams endpoint to finish the activities in flight")
 
     async def slack_post(self, signed: Any) -> None:
         async with self.http.post(

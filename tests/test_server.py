@@ -16,6 +16,7 @@ from bot.settings import load_settings
 from storage.db import Database
 from storage.migrate import downgrade
 from storage.queue import DueQueue
+from tests.waiting import within
 
 
 def free_port() -> int:
@@ -149,5 +150,5 @@ async def test_shutdown_finishes_in_flight_requests(database_url: str) -> None:
     assert running.runtime.stopping  # /readyz now answers 503 to the load balancer
     assert not stopping.done()
     release.set()
-    assert await in_flight == (200, "finished")
-    await stopping
+    assert await within(in_flight, "the in-flight request to finish") == (200, "finished")
+    await within(stopping, "the server's shutdown after the last request")

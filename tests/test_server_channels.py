@@ -26,6 +26,7 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import slash_command_request
 from tests.support.clock import fixed_clock
+from tests.waiting import within
 
 SECRET = "server-test-signing-secret"
 TENANT = "tenant-acme"
@@ -84,8 +85,9 @@ async def test_slack_and_teams_people_are_introduced_each_on_their_platform(
             async with http.post(f"{url}/api/messages", json=installed) as r:
                 assert r.status in (200, 201, 202)
         # Both answers are delivered after the ack: wait for the work in progress.
-        await runner.app[SLACK_APP_KEY].inbox.drain()
-        await runner.app[TEAMS_ENDPOINT].idle()
+        slack_inbox = runner.app[SLACK_APP_KEY].inbox
+        await within(slack_inbox.drain(), "the Slack inbox to deliver the help answer")
+        await within(runner.app[TEAMS_ENDPOINT].idle(), "the Teams endpoint to store Sam's install")
         assert "Ce que je sais faire" in json.dumps(
             slack.calls_to("chat.postMessage")[0].args, ensure_ascii=False
         )

@@ -1,4 +1,4 @@
-"""Check Adaptive Cards against the official 1.5 schema (``oracles/teams``) and Teams' limits.
+"""Check Adaptive Cards against the official 1.5 schema (``tests/specs/teams``) and Teams' limits.
 
 The schema (draft-06) compiles with Python's ``re``: its 20 patterns use no ``\\p{…}``
 classes, so pattern checks stay on. Format checks are off (jsonschema's default), since the
@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from tests.fakes.slack_spec import oracles_dir
+from tests.fakes.specs import specs_dir
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 TEAMS_CARD_VERSION = (1, 5)
@@ -25,7 +25,7 @@ MAX_MESSAGE_BYTES = 40 * 1024
 
 @cache
 def card_validator() -> jsonschema.protocols.Validator:
-    path = oracles_dir() / "teams" / "adaptive-card-1.5.0.schema.json"
+    path = specs_dir() / "teams" / "adaptive-card-1.5.0.schema.json"
     with path.open(encoding="utf-8") as schema_file:
         schema = json.load(schema_file)
     validator_class = jsonschema.validators.validator_for(schema)

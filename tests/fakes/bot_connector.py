@@ -2,7 +2,7 @@
 
 It implements the v3 operations a bot uses (send, reply, update, delete, create
 conversation, get one member from ``members``), records every call, checks activities against the connector's Swagger
-definitions (``oracles/teams/ConnectorAPI.json``), every Adaptive Card against the 1.5
+definitions (``tests/specs/teams/ConnectorAPI.json``), every Adaptive Card against the 1.5
 schema and the ~40 KB message limit, and answers 429/412/5xx on demand.
 """
 
@@ -19,14 +19,14 @@ from aiohttp import web
 from jsonschema.exceptions import best_match
 
 from tests.fakes.adaptive_cards import MAX_MESSAGE_BYTES, check_activity_cards
-from tests.fakes.slack_spec import oracles_dir
+from tests.fakes.specs import specs_dir
 
 ACTIVITY_OPERATIONS = {"send", "reply", "update"}
 
 
 @cache
 def _connector_validator(definition: str) -> jsonschema.protocols.Validator:
-    with (oracles_dir() / "teams" / "ConnectorAPI.json").open(encoding="utf-8") as swagger:
+    with (specs_dir() / "teams" / "ConnectorAPI.json").open(encoding="utf-8") as swagger:
         definitions = json.load(swagger)["definitions"]
     schema = {"$ref": f"#/definitions/{definition}", "definitions": definitions}
     return jsonschema.Draft4Validator(schema)

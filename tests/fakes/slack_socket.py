@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.waiting import within
+
 ENVELOPE_TYPES = frozenset({"events_api", "slash_commands", "interactive"})
 
 
@@ -73,7 +75,7 @@ class FakeSocketMode:
 
     async def wait_connected(self, timeout: float = 5.0) -> None:
         """Until an app has connected and been sent ``hello``."""
-        await asyncio.wait_for(self._connected.wait(), timeout)
+        await within(self._connected.wait(), "a Socket Mode connection to the fake Slack", timeout)
 
     async def send(
         self,
@@ -107,7 +109,11 @@ class FakeSocketMode:
 
     async def wait_ack(self, envelope_id: str, timeout: float = 3.0) -> dict[str, Any]:
         """The app's ack of one envelope (Slack wants it within 3 seconds)."""
-        return await asyncio.wait_for(asyncio.shield(self._waiting[envelope_id]), timeout)
+        return await within(
+            asyncio.shield(self._waiting[envelope_id]),
+            f"the app's ack of envelope {envelope_id}",
+            timeout,
+        )
 
     async def request(
         self, envelope_type: str, payload: dict[str, Any], timeout: float = 3.0

@@ -1,6 +1,6 @@
 """Check one Slack Web API call against Slack's OpenAPI spec and slack_sdk's Block Kit models.
 
-The spec (2021) is read from ``../shared/oracles/slack_web_openapi_v2.json``; newer methods
+The spec (2021) is read from ``tests/specs/slack/slack_web_openapi_v2.json``; newer methods
 come from ``slack_spec_supplement.json`` beside this file. The checks verify that the method
 exists, that required arguments are present and that arguments have the right type. Extra
 arguments are allowed and the HTTP verb is not checked, because slack_sdk sends ``views.*``
@@ -10,7 +10,6 @@ as POST (the spec says GET) and adds arguments the spec does not list.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,8 @@ from typing import Any
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from tests.fakes.specs import specs_dir
 
 SUPPLEMENT_PATH = Path(__file__).with_name("slack_spec_supplement.json")
 
@@ -41,14 +42,6 @@ MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 )
 VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
-
-
-def oracles_dir() -> Path:
-    """``../shared/oracles`` beside the repository, or ``TANDEM_ORACLES_DIR``."""
-    configured = os.environ.get("TANDEM_ORACLES_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "shared" / "oracles"
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def _methods_of(document: dict[str, Any], source: str) -> dict[str, MethodSpec]:
 @cache
 def method_specs() -> dict[str, MethodSpec]:
     """Every known method: the OpenAPI spec, overridden by the supplement."""
-    spec_path = oracles_dir() / "slack_web_openapi_v2.json"
+    spec_path = specs_dir() / "slack" / "slack_web_openapi_v2.json"
     with spec_path.open(encoding="utf-8") as spec_file:
         methods = _methods_of(json.load(spec_file), "openapi")
     methods.update(_methods_of(_supplement(), "supplement"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -29,6 +28,7 @@ from tests.fakes.slack_signing import (
     signature,
     slash_command_request,
 )
+from tests.waiting import eventually, within
 
 SECRET = "test-signing-secret"
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "Bienvenue"}}
@@ -212,7 +212,7 @@ async def test_socket_mode_delivers_envelopes_and_collects_acks(fake_slack: Fake
         mentions.append(event["text"])
 
     handler = AsyncSocketModeHandler(app, fake_slack.app_token)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    await within(handler.connect_async(), "bolt's Socket Mode handler to connect")  # type: ignore[no-untyped-call]
     try:
         await fake_slack.socket.wait_connected()
         slash = {"command": "/tandem", "text": "help", "user_id": "U0ALICE01", "team_id": "T0"}
@@ -221,10 +221,7 @@ async def test_socket_mode_delivers_envelopes_and_collects_acks(fake_slack: Fake
         event = {"type": "app_mention", "user": "U0ALICE01", "text": "<@U0TANDBOT> hi"}
         event_id = await fake_slack.socket.send("events_api", event_callback(event))
         assert (await fake_slack.socket.wait_ack(event_id))["envelope_id"] == event_id
-        for _ in range(100):
-            if mentions:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: bool(mentions), "the app_mention handler to run")
         assert mentions == ["<@U0TANDBOT> hi"]
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]

@@ -22,7 +22,7 @@ from tests.fakes.adaptive_cards import ADAPTIVE_CARD, check_adaptive_card
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN
 from tests.fakes.openid_issuer import FakeOpenIdIssuer, StaticTokenCredentialsFactory
-from tests.fakes.slack_spec import oracles_dir
+from tests.fakes.specs import specs_dir
 
 APP_ID = "00000000-0000-0000-0000-00000000a11c"
 TENANT = "72f988bf-0000-0000-0000-000000000001"
@@ -125,7 +125,7 @@ async def test_invalid_adaptive_card_is_a_violation(
 
 
 def test_official_sample_card_passes_and_newer_versions_do_not() -> None:
-    sample_path = oracles_dir() / "teams" / "adaptivecard-sample-InputForm-v1.5.json"
+    sample_path = specs_dir() / "teams" / "adaptivecard-sample-InputForm-v1.5.json"
     sample = json.loads(sample_path.read_text(encoding="utf-8"))
     assert check_adaptive_card(sample) == []
     assert check_adaptive_card(VALID_CARD) == []

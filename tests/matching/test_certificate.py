@@ -56,6 +56,7 @@ def test_scarce_mentors_still_certified_against_dense() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(180)  # about 10 s here
 def test_certificate_at_two_thousand() -> None:
     pop = synthetic_population(2000, seed=2000)
     rules = Rules(reverse_order_required=True)

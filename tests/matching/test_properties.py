@@ -23,6 +23,7 @@ weights_strategy = st.builds(
 fast = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.timeout(180)  # 150 examples: about 15 s here
 @fast
 @given(populations(), rules_strategy, weights_strategy, st.integers(1, 3))
 def test_no_hard_rule_is_ever_broken_and_capacities_hold(
@@ -41,6 +42,7 @@ def test_no_hard_rule_is_ever_broken_and_capacities_hold(
     assert set(served) | {u.mentee_row for u in result.unmatched} == active
 
 
+@pytest.mark.timeout(180)  # 150 examples against brute force: about 17 s here
 @fast
 @given(populations(), rules_strategy, weights_strategy, st.integers(1, 2))
 def test_result_equals_the_brute_force_optimum(
@@ -155,6 +157,7 @@ def greedy_over_all_pairs(pop: Population, rules: Rules, weights: Weights) -> tu
     return served, total
 
 
+@pytest.mark.timeout(180)  # 150 examples: about 12 s here
 @fast
 @given(populations(max_mentees=6, max_mentors=4), rules_strategy, weights_strategy)
 def test_never_worse_than_greedy(pop: Population, rules: Rules, weights: Weights) -> None:

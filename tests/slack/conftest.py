@@ -20,6 +20,7 @@ from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import SignedRequest
 from tests.support.clock import fixed_clock
+from tests.waiting import within
 
 __all__ = ["fake_slack"]
 SECRET = "tandem-test-signing-secret"
@@ -43,7 +44,7 @@ class SlackServer:
         return response
 
     async def settle(self) -> None:
-        await self.runtime.inbox.drain()
+        await within(self.runtime.inbox.drain(), "the Slack inbox to finish its work in flight")
 
 
 async def start_server(
@@ -69,7 +70,9 @@ async def start_server(
     handlers = DueHandlers()
     channel = mount(app, conversation, database, settings, handlers)
     runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
+    # Start-up opens the Socket Mode connection when there is an app token, and slack_sdk
+    # retries that for ever if the fake Slack refuses it.
+    await within(runner.setup(), "the Slack app to start (and open Socket Mode, if on)")
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]

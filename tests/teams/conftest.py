@@ -42,6 +42,7 @@ from storage.models import Person, PlatformIdentity
 from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN, fake_connector, openid_issuer
 from tests.fakes.openid_issuer import FakeOpenIdIssuer, StaticTokenCredentialsFactory
 from tests.support.clock import fixed_clock
+from tests.waiting import within
 
 __all__ = ["fake_connector", "openid_issuer"]
 
@@ -141,7 +142,7 @@ class RunningBot:
         async with self.http.post(self.url, data=data, headers=sent_headers) as response:
             text = await response.text()
             status = response.status
-        await self.endpoint.idle()
+        await within(self.endpoint.idle(), "the Teams endpoint to finish the activities in flight")
         try:
             return status, json.loads(text) if text else None
         except ValueError:

@@ -11,7 +11,7 @@ import jsonschema
 
 from dialogs.core.commands import PEOPLE_COMMANDS
 from handlers.teams.package import TEAMS_DIR, build_package, filled_manifest
-from tests.fakes.slack_spec import oracles_dir
+from tests.fakes.specs import specs_dir
 
 APP_ID = "00000000-0000-0000-0000-00000000a11c"
 
@@ -24,7 +24,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_filled_manifest_passes_the_teams_schema_and_mirrors_the_commands() -> None:
     schema = json.loads(
-        (oracles_dir() / "teams" / "MicrosoftTeams.schema.v1.16.json").read_text("utf-8")
+        (specs_dir() / "teams" / "MicrosoftTeams.schema.v1.16.json").read_text("utf-8")
     )
     manifest = filled_manifest(APP_ID)
     jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(manifest)
