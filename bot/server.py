@@ -17,14 +17,10 @@ from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
+from dialogs.capabilities import register_jobs
 from dialogs.core.conversation import Conversation, ConversationConfig
-from dialogs.enrollment.feature import register_due_handlers as register_enrollment_jobs
-from dialogs.matching.jobs import register_due_handlers as register_matching
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.participation.jobs import register_due_handlers as register_participation
-from dialogs.programs.announce import register_due_handlers as register_announce
-from dialogs.programs.texts import register_due_handlers as register_program_texts
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack
@@ -270,11 +266,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     )
     notifier.register(runtime.handlers)
     runtime.notifier = notifier
-    register_participation(runtime.handlers, database, notifier)
-    register_enrollment_jobs(runtime.handlers, database, notifier)
-    register_program_texts(runtime.handlers, database, notifier)
-    register_announce(runtime.handlers, database, notifier)
-    runtime.routines.extend(register_matching(runtime.handlers, database, notifier))
+    runtime.routines.extend(register_jobs(runtime.handlers, database, notifier))
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

@@ -5,10 +5,14 @@ from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
+from dialogs.notify.notifier import Notifier
 from dialogs.participation.feature import PARTICIPATION
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
+from storage.db import Database
+from storage.due_runner import DueHandlers
+from storage.routines import Routine
 
 FEATURES: tuple[Feature, ...] = (
     BASICS,
@@ -20,3 +24,17 @@ FEATURES: tuple[Feature, ...] = (
     PAIRING,
     CAREER_STAGES,
 )
+
+
+def register_jobs(
+    handlers: DueHandlers,
+    database: Database,
+    notifier: Notifier,
+    features: tuple[Feature, ...] = FEATURES,
+) -> list[Routine]:
+    """Register every feature's due-action handlers; the cron routines they add."""
+    routines: list[Routine] = []
+    for feature in features:
+        if feature.jobs is not None:
+            routines.extend(feature.jobs(handlers, database, notifier) or ())
+    return routines

@@ -1,5 +1,5 @@
-"""Every step of every flow, and every message the core sends, renders within each
-platform's limits (DESIGN.md "Platform limits are part of the model")."""
+"""Every step of every flow, every message the core sends and every notification type
+renders within each platform's limits (DESIGN.md "Platform limits are part of the model")."""
 
 from __future__ import annotations
 
@@ -7,20 +7,14 @@ from typing import Any, cast
 
 import pytest
 
-from bot.domain.matching_notifications import (
-    PairingEnded,
-    PairingIntroduction,
-    PairProposed,
-    ProposalClosed,
-    RoundReady,
-)
-from bot.domain.notifications import Announcement, Introduction, PersonUnreachable
+from bot.domain.notifications import NOTIFICATION_TYPES, Notification
 from dialogs.capabilities import FEATURES
 from dialogs.core import replies as presenters
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.ui import ActionRef, FieldErrors, Form, Message
 from dialogs.matching.report import run_report
+from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
 from handlers.console.render import Viewer, render_form, render_message
 from handlers.slack import forms as slack_forms
@@ -49,7 +43,6 @@ def screens(locale: str) -> list[Message | Form]:
     t = Translator(locale)
     person = reader()
     other = Person(id="o" * 32, first_name="Léa", last_name="Martin")
-    people = {person.id: person, other.id: other}
     shown: list[Message | Form] = [
         presenters.help_message(t, is_admin=True),
         presenters.help_message(t, is_admin=False),
@@ -61,10 +54,8 @@ def screens(locale: str) -> list[Message | Form]:
         presenters.not_admin_message(t),
         presenters.stale_message(t),
         presenters.refused_message(t),
-        present(Introduction((person.id, other.id), "Mentorat <inversé>"), t, person, people),
-        present(PersonUnreachable(other.id, "slack: user_not_found"), t, person, people),
-        present(Announcement("Bonjour " * 400, "Hello " * 400), t, person, people),
-        *matching_screens(t, person, other),
+        *notification_screens(t, person, other),
+        dry_run_report(t, person, other),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -77,33 +68,19 @@ def screens(locale: str) -> list[Message | Form]:
     return shown
 
 
-def matching_screens(t: Translator, person: Person, other: Person) -> list[Message]:
-    """Proposal cards with long highlights, every closed form, the intro, the dry run."""
+def examples(person: Person, other: Person) -> list[Notification]:
+    table = notification_examples(person.id, other.id, person.display_name)
+    return [example for kind in sorted(table) for example in table[kind]]
+
+
+def notification_screens(t: Translator, person: Person, other: Person) -> list[Message]:
+    """Every example of every notification type, as the reader sees it."""
     people = {person.id: person, other.id: other}
-    labels = {f"skill_{n}": {"fr": "Compétence " * 5 + str(n), "en": "Skill " * 5 + str(n)}
-              for n in range(12)}  # fmt: skip
-    reasons = [{"code": "teaches_wanted_skills", "skills": list(labels)},
-               {"code": "shared_hours", "minutes": 150}, {"code": "reporting_line_unknown"}]  # fmt: skip
-    card = PairProposed(
-        7, "Mentorat <inversé>", (other.id,), "mentee", reasons,
-        {"side": "mentor", "title": "x" * 300, "skills": list(labels), "goals": "<b>" * 500,
-         "languages": ["fr", "en"], "format": "in_person", "location": "Paris *La Défense*"},
-        list(labels)[:3], labels, {person.id: person.display_name}, "2027-03-01T10:00:00+00:00",
-        True, other.id, person.id,
-    )  # fmt: skip
-    shown = [present(card, t, person, people)]
-    for outcome in ("expired", "declined_by_other", "partner_gone", "you_declined",
-                    "accepted_waiting"):  # fmt: skip
-        for as_card in (True, False):
-            closed = ProposalClosed(7, "Mentorat", (other.id,), outcome, as_card)
-            shown.append(present(closed, t, person, people))
-    shown += [
-        present(PairingIntroduction(3, "M", (other.id, person.id), ["skill_1"], labels), t,
-                person, people),
-        present(PairingEnded(3, "M", (other.id,)), t, person, people),
-        present(PairingEnded(3, "M", (), by_admin=True), t, person, people),
-        present(RoundReady(5, "M", 120, 3), t, person, people),
-    ]  # fmt: skip
+    return [present(example, t, person, people) for example in examples(person, other)]
+
+
+def dry_run_report(t: Translator, person: Person, other: Person) -> Message:
+    labels, reasons = SKILL_LABELS, REASONS
     program = Program(name="Mentorat " * 10)
     run = MatchRun(id=5, stats={"mentors": 40, "mentees": 60, "capacity": 50, "optimality": "gap",
                                 "gap_score": 0.2, "unmatched_count": 40, "hints": [
@@ -115,8 +92,7 @@ def matching_screens(t: Translator, person: Person, other: Person) -> list[Messa
     proposals = [Proposal(id=n, mentor_id=other.id, mentee_id=person.id, score=6.5,
                           reasons=reasons) for n in range(50)]  # fmt: skip
     names = {p.id: p.display_name for p in (person, other)}
-    shown.append(run_report(t, program, run, proposals, names, labels, ["<!channel> *" * 60] * 5))
-    return shown
+    return run_report(t, program, run, proposals, names, labels, ["<!channel> *" * 60] * 5)
 
 
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
@@ -150,6 +126,30 @@ def test_every_flow_step_is_rendered_above() -> None:
     assert len(steps) >= 2
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
-    assert len(screens("fr")) == 13 + 16 + sum(
+    notifications = len(examples(reader(), reader()))
+    assert len(screens("fr")) == 10 + notifications + 1 + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )
+
+
+def test_every_notification_type_has_an_example_rendered_above() -> None:
+    # A new notification type needs worst-case examples next to the presenters.
+    table = notification_examples("p" * 32, "o" * 32)
+    assert set(table) == set(NOTIFICATION_TYPES)
+    for kind, shown in table.items():
+        assert shown, kind
+        assert all(type(example) is NOTIFICATION_TYPES[kind] for example in shown), kind
+
+
+@pytest.mark.parametrize("kind", sorted(NOTIFICATION_TYPES))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_notification_type_has_a_presenter_on_every_platform(kind: str, locale: str) -> None:
+    person, other = reader(), Person(id="o" * 32, first_name="Léa", last_name="Martin")
+    people = {person.id: person, other.id: other}
+    viewer = Viewer(locale=locale, timezone="America/Montreal")
+    for example in notification_examples(person.id, other.id, person.display_name)[kind]:
+        message = present(example, Translator(locale), person, people)
+        assert message.summary
+        assert slack_render.blocks(message)
+        assert message_card(message)
+        assert render_message(message, viewer)

@@ -27,6 +27,7 @@ OPEN_STATUSES = (DRAFT, SENT)
 ACCEPT, DECLINE = "accept", "decline"
 
 # Due actions (kinds); their idempotency keys are built below so each happens once.
+SEND = "proposal.send"
 REMIND = "proposal.remind"
 EXPIRE = "proposal.expire"
 WITHDRAWN = "proposal.withdrawn"  # someone left while a proposal waited: tell the other

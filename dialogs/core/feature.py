@@ -1,18 +1,25 @@
-"""A feature bundles its flows with the commands and buttons that reach them.
+"""A feature bundles its flows with the commands and buttons that reach them, and its jobs.
 
-The conversation core looks commands and button actions up here, so a new capability is a
-new package in ``dialogs/`` whose Feature is listed in ``dialogs/capabilities.py``.
+The conversation core looks commands and button actions up here, and the server registers
+each feature's due-action handlers through ``jobs``, so a new capability is a new package
+in ``dialogs/`` whose Feature is listed in ``dialogs/capabilities.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from dialogs.core.commands import Command
 from dialogs.core.events import Inbound, Outcome
 from dialogs.core.flow import Flow, FlowContext
+from storage.db import Database
+from storage.due_runner import DueHandlers
+from storage.routines import Routine
+
+if TYPE_CHECKING:  # the notifier presents messages with the core: only a type here
+    from dialogs.notify.notifier import Notifier
 
 
 class FlowStarter(Protocol):
@@ -41,6 +48,9 @@ class Turn:
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 
+# Registers a feature's due-action handlers; returns the cron routines it adds, if any.
+Jobs: TypeAlias = "Callable[[DueHandlers, Database, Notifier], Sequence[Routine] | None]"
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -49,3 +59,5 @@ class Feature:
     # Canonical English words; admin commands as "admin <word>" (e.g. "admin program").
     commands: Mapping[str, Handler] = field(default_factory=dict)
     actions: Mapping[str, Handler] = field(default_factory=dict)  # button actions without ref
+    # Due-action handlers (and routines) the server and the tests register for this feature
+    jobs: Jobs | None = None

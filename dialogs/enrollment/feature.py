@@ -152,19 +152,6 @@ async def decline(turn: Turn) -> Outcome:
     return await _decide(turn, False)
 
 
-ENROLLMENT = Feature(
-    name="enrollment",
-    flows=(ENROLLMENT_FLOW,),
-    commands={"join": join},
-    actions={
-        JOIN_ACTION: join,
-        EDIT_ACTION: edit,
-        APPROVE_ACTION: approve,
-        DECLINE_ACTION: decline,
-    },
-)
-
-
 def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
     """Approve / Decline cards for the program's admins, and the outcome for the person."""
 
@@ -209,3 +196,17 @@ def register_due_handlers(handlers: DueHandlers, database: Database, notifier: N
 
     handlers.register(APPROVAL_REQUESTED)(ask_admins)
     handlers.register(DECIDED)(tell_person)
+
+
+ENROLLMENT = Feature(
+    name="enrollment",
+    flows=(ENROLLMENT_FLOW,),
+    commands={"join": join},
+    actions={
+        JOIN_ACTION: join,
+        EDIT_ACTION: edit,
+        APPROVE_ACTION: approve,
+        DECLINE_ACTION: decline,
+    },
+    jobs=register_due_handlers,
+)

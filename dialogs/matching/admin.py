@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.domain.proposals import (
     EXPIRE,
     REMIND,
+    SEND,
     expire_key,
     reminder_time,
 )
@@ -27,6 +28,7 @@ from dialogs.matching.cards import (
 from dialogs.matching.flows import (
     end_pairing,
 )
+from dialogs.matching.jobs import register_due_handlers
 from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
 from dialogs.programs.texts import not_their_program, program_or_apology
@@ -49,7 +51,6 @@ from storage.programs import people_by_id
 from storage.queue import enqueue_action
 
 RUN_ACTION = "matching:run"  # value: program slug
-SEND = "proposal.send"
 
 
 async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
@@ -333,4 +334,5 @@ MATCHING = Feature(
         SEND_ACTION: send_from_button,
         REVIEW_ACTION: review,
     },
+    jobs=register_due_handlers,
 )

@@ -27,13 +27,13 @@ from bot.domain.proposals import (
     REMIND,
     ROUND,
     ROUNDS_TRIGGER,
+    SEND,
     SENT,
     STARTED,
     WITHDRAWN,
     agenda,
     card_purpose,
 )
-from dialogs.matching.admin import SEND
 from dialogs.notify.notifier import Notifier
 from storage.db import Database
 from storage.due_runner import DueHandlers

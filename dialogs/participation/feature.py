@@ -25,6 +25,7 @@ from dialogs.participation.flows import (
     not_enrolled,
     resume_now,
 )
+from dialogs.participation.jobs import register_due_handlers
 from storage.participation import enrollments_of
 
 LEAVE_ACTION = "participation:leave"
@@ -89,4 +90,5 @@ PARTICIPATION = Feature(
         CONTACT_ACTION: contact,
         INVITE_ACTION: invite,
     },
+    jobs=register_due_handlers,
 )

@@ -213,4 +213,5 @@ ANNOUNCE = Feature(
     name="announce",
     commands={"admin announce": announce_command},
     actions={PICK_ACTION: pick},
+    jobs=register_due_handlers,
 )

@@ -34,6 +34,7 @@ from dialogs.programs.texts import (
     programs_in_scope,
     say,
 )
+from dialogs.programs.texts import register_due_handlers as register_texts_jobs
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
 from storage.enrollments import program_admin_ids
@@ -427,4 +428,5 @@ PROGRAMS = Feature(
         ADMIN_ADD_ACTION: reopen_admin_add,
         **TEXTS_ACTIONS,
     },
+    jobs=register_texts_jobs,
 )

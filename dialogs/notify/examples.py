@@ -1,0 +1,99 @@
+"""Worst-case examples of every notification type, next to the presenters that word them.
+
+The platform-limits test renders each example in every language on Slack, Teams and the
+console: a new notification type without an example here fails that test, so none ships
+unrendered. Examples are long on purpose (names at their column's length, typed text at
+its form's limit, text that needs escaping on every platform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.domain.matching_notifications import (
+    PairingEnded,
+    PairingIntroduction,
+    PairProposed,
+    ProposalClosed,
+    RoundReady,
+)
+from bot.domain.notifications import (
+    Announcement,
+    AnnouncementFailed,
+    ApprovalRequested,
+    EnrollmentDecided,
+    Introduction,
+    Invitation,
+    MessageToTeam,
+    Notification,
+    PartnerLeft,
+    PauseEnded,
+    PersonUnreachable,
+    TextsUpdated,
+)
+from bot.domain.participation import MAX_MESSAGE_CHARS
+
+PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
+SLUG = "mentorat-inverse-" + "x" * 40
+LONG_TEXT = ("<!channel> *gras* <b>html</b> & " * 100)[:MAX_MESSAGE_CHARS]
+ROLES = ("mentor", "mentee", "both")
+OUTCOMES = ("expired", "declined_by_other", "partner_gone", "you_declined", "accepted_waiting")
+SKILL_LABELS = {
+    f"skill_{n}": {"fr": "Compétence " * 5 + str(n), "en": "Skill " * 5 + str(n)} for n in range(12)
+}
+REASONS: list[dict[str, Any]] = [
+    {"code": "teaches_wanted_skills", "skills": list(SKILL_LABELS)},
+    {"code": "shared_hours", "minutes": 150},
+    {"code": "reporting_line_unknown"},
+]
+
+
+def notification_examples(
+    reader_id: str, other_id: str, reader_name: str = ""
+) -> Mapping[str, tuple[Notification, ...]]:
+    """Every notification type (by its stored ``type``), one or more examples each.
+
+    ``reader_id`` reads them; ``other_id`` is the other person they name."""
+    labels = SKILL_LABELS
+    proposal = PairProposed(
+        7, PROGRAM, (other_id,), "mentee", REASONS,
+        {"side": "mentor", "title": "x" * 300, "skills": list(labels), "goals": "<b>" * 500,
+         "languages": ["fr", "en"], "format": "in_person", "location": "Paris *La Défense*"},
+        list(labels)[:3], labels, {reader_id: reader_name}, "2027-03-01T10:00:00+00:00",
+        True, other_id, reader_id,
+    )  # fmt: skip
+    examples: list[Notification] = [
+        Introduction((reader_id, other_id), PROGRAM),
+        PersonUnreachable(other_id, "slack: user_not_found"),
+        Announcement("Bonjour " * 400, "Hello " * 400),
+        PauseEnded(PROGRAM),
+        PartnerLeft((other_id,), PROGRAM),
+        MessageToTeam((other_id,), PROGRAM, LONG_TEXT),
+        Invitation(SLUG, PROGRAM),
+        Invitation(SLUG, PROGRAM, reminder=True),
+        *(
+            ApprovalRequested((other_id,), PROGRAM, 12, role)
+            for role in ("mentor", "mentee", "both")
+        ),
+        EnrollmentDecided(PROGRAM, approved=True),
+        EnrollmentDecided(PROGRAM, approved=False),
+        TextsUpdated(SLUG, PROGRAM, "charter", 3),
+        TextsUpdated(SLUG, PROGRAM, "privacy", 4),
+        AnnouncementFailed("#" + "général-" * 10, PROGRAM, "not_in_channel"),
+        AnnouncementFailed("#général", PROGRAM, "<!channel> rate_limited " * 5),
+        proposal,
+        *(
+            ProposalClosed(7, PROGRAM, (other_id,), o, card)
+            for o in OUTCOMES
+            for card in (True, False)
+        ),
+        PairingIntroduction(3, PROGRAM, (other_id, reader_id), ["skill_1"], labels),
+        PairingEnded(3, PROGRAM, (other_id,)),
+        PairingEnded(3, PROGRAM, (), by_admin=True),
+        RoundReady(5, PROGRAM, 120, 3),
+    ]
+    table: dict[str, tuple[Notification, ...]] = {}
+    for example in examples:
+        table[example.type] = (*table.get(example.type, ()), example)
+    return table
