@@ -12,7 +12,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import DueAction
 from storage.queue import DueQueue
-from tests.cli_helpers import clean_env, tandem
+from tests.support.cli import clean_env, tandem
 from tests.support.clock import fixed_clock
 
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)

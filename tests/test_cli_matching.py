@@ -202,7 +202,7 @@ def test_help_does_not_import_the_heavy_modules(args: tuple[str, ...], tmp_path:
     import subprocess
     import sys
 
-    from tests.cli_helpers import clean_env
+    from tests.support.cli import clean_env
 
     probe = PROBE.format(heavy=HEAVY)
     done = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, env=clean_env(),
@@ -215,7 +215,7 @@ def test_people_export_does_not_import_the_matching_stack(tmp_path: Path) -> Non
     import subprocess
     import sys
 
-    from tests.cli_helpers import clean_env
+    from tests.support.cli import clean_env
 
     env = clean_env(TANDEM_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'hr.db'}")
     subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], cwd=tmp_path, env=env,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import clean_env, tandem
+from tests.support.cli import clean_env, tandem
 from tests.support.clock import T0
 
 pytestmark = pytest.mark.timeout(180)  # each test runs several tandem processes: 5-36 s here

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import (
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.support.cli import (
     TANDEM,
     clean_env,
     free_port,
@@ -18,7 +19,6 @@ from tests.cli_helpers import (
     tandem,
     wait_until_serving,
 )
-from tests.conftest import create_postgres_database, drop_postgres_database
 
 # A server gets 60 s to answer and 30 s to stop: more than the suite's default.
 pytestmark = pytest.mark.timeout(180)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import DueAction, ProgramText
-from tests.cli_helpers import clean_env, tandem
+from tests.support.cli import clean_env, tandem
 
 pytestmark = pytest.mark.timeout(180)  # each test runs several tandem processes: up to 20 s here
 

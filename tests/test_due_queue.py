@@ -14,7 +14,7 @@ from storage.models import AuditEvent, DueAction
 from storage.queue import ClaimedAction, DueQueue, QueueStats
 from storage.routines import Routine, latest_fire_time
 from tests.support.clock import fixed_clock
-from tests.waiting import within
+from tests.support.waiting import within
 
 T0 = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)

@@ -27,17 +27,17 @@ from storage.db import Database
 from storage.due_runner import DueRunner
 from storage.models import Person, PlatformIdentity
 from storage.queue import DueQueue
-from tests.cli_helpers import clean_env, tandem
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import event_request, interactivity_request, slash_command_request
 from tests.slack.conftest import SECRET, SlackServer, start_server
+from tests.support.cli import clean_env, tandem
 from tests.support.clock import T0, fixed_clock
 
 __all__ = ["fake_slack"]
-DEADLINE_S = 120  # the whole journey; each CLI call also has its own (tests/cli_helpers.py)
+DEADLINE_S = 120  # the whole journey; each CLI call also has its own (tests/support/cli.py)
 
 EMAIL = "Zephyrine.Quillardet@acme.example"
 FIRST, LAST = "Zéphyrine", "Quillardet"

@@ -33,9 +33,9 @@ from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import interactivity_request, slash_command_request
 from tests.slack.test_cards import click_on
 from tests.support.clock import fixed_clock
+from tests.support.waiting import within
 from tests.teams.cards import buttons, card_of, click, inputs, texts
 from tests.teams.conftest import TENANT, activity
-from tests.waiting import within
 
 SECRET = "matching-test-signing-secret"
 

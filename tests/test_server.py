@@ -16,7 +16,7 @@ from bot.settings import load_settings
 from storage.db import Database
 from storage.migrate import downgrade
 from storage.queue import DueQueue
-from tests.waiting import within
+from tests.support.waiting import within
 
 
 def free_port() -> int:

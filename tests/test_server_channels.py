@@ -26,7 +26,7 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import slash_command_request
 from tests.support.clock import fixed_clock
-from tests.waiting import within
+from tests.support.waiting import within
 
 SECRET = "server-test-signing-secret"
 TENANT = "tenant-acme"

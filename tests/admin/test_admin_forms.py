@@ -13,13 +13,14 @@ from sqlalchemy import select
 from dialogs.core.ui import Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import Program, ProgramText, Skill
-from tests.admin.support import CONFIG, Driver, admin, buttons, someone, words
-from tests.enrollment.support import add_program
 from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import slash_command_request
 from tests.slack.conftest import SECRET, SlackServer, start_server
+from tests.support.driver import CONFIG, Driver, admin, someone
+from tests.support.enrollment import add_program
+from tests.support.messages import buttons, words
 
 __all__ = ["fake_slack"]
 

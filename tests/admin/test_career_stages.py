@@ -7,8 +7,9 @@ from sqlalchemy import select
 from dialogs.core.ui import Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import AuditEvent, CareerStage
-from tests.admin.support import Driver, admin, someone, words
 from tests.admin.test_programs import create
+from tests.support.driver import Driver, admin, someone
+from tests.support.messages import words
 
 
 async def keys(database: Database) -> list[str]:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from dialogs.core.conversation import Conversation, ConversationConfig
 from storage.db import Database
 from storage.models import Program
-from tests.admin.support import SETTINGS
-from tests.console.support import running_console, seed_people
 from tests.console.test_console_api import post
 from tests.support.clock import fixed_clock
+from tests.support.console import running_console, seed_people
+from tests.support.driver import SETTINGS
 
 
 def ref_of(form_html: str) -> str:

@@ -12,8 +12,9 @@ from dialogs.core.ui import Button, Form
 from dialogs.notify.presenters import APPROVE_ACTION
 from storage.db import Database
 from storage.models import AuditEvent, DueAction, Enrollment, Program, Skill
-from tests.admin.support import Driver, admin, someone, words
-from tests.enrollment.support import add_person, add_program
+from tests.support.driver import Driver, admin, someone
+from tests.support.enrollment import add_person, add_program
+from tests.support.messages import words
 
 LEA = "lea@acme.example"  # runs mi-paris only
 

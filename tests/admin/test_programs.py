@@ -10,7 +10,8 @@ from sqlalchemy import select
 from dialogs.core.ui import Done, FieldErrors, FieldValue, Form, NextForm
 from storage.db import Database
 from storage.models import AuditEvent, Program, ProgramAdmin
-from tests.admin.support import SETTINGS, Driver, admin, someone, words
+from tests.support.driver import SETTINGS, Driver, admin, someone
+from tests.support.messages import words
 
 
 async def create(driver: Driver, settings: dict[str, FieldValue] | None = None) -> Done:

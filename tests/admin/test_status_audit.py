@@ -8,8 +8,9 @@ from storage.audit import record_audit
 from storage.db import Database
 from storage.models import Enrollment, Person
 from storage.types import utcnow
-from tests.admin.support import Driver, admin, words
-from tests.enrollment.support import add_person, add_program
+from tests.support.driver import Driver, admin
+from tests.support.enrollment import add_person, add_program
+from tests.support.messages import words
 
 
 def enrollment(program_id: int, person_id: str, role: str, status: str, **kw: object) -> Enrollment:

@@ -15,10 +15,11 @@ from storage.due_runner import DueHandlers, DueRunner
 from storage.enrollments import active_skills
 from storage.models import AuditEvent, Consent, Enrollment, Program, ProgramText, Skill
 from storage.programs import stale_consents
-from tests.admin.support import Driver, admin, buttons, someone, words
 from tests.conversation.test_notifier import RecordingChannel
-from tests.enrollment.support import add_person, add_program
 from tests.support.clock import fixed_clock
+from tests.support.driver import Driver, admin, someone
+from tests.support.enrollment import add_person, add_program
+from tests.support.messages import buttons, words
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -20,7 +20,7 @@ from storage.models import PlatformIdentity
 from storage.models.console import ConsoleMessage
 from storage.queue import ClaimedAction, DueQueue
 from storage.types import utcnow
-from tests.console.support import (
+from tests.support.console import (
     FakeConversation,
     console_config,
     running_console,

@@ -19,9 +19,9 @@ import pytest
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Enrollment
-from tests.console.support import FakeConversation, running_console, seed_people
 from tests.enrollment.test_enrollment_over_http import Answers, seed, stored, windows
 from tests.support.clock import fixed_clock
+from tests.support.console import FakeConversation, running_console, seed_people
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

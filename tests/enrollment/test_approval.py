@@ -15,17 +15,12 @@ from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import AuditEvent, Enrollment
 from tests.conversation.test_notifier import RecordingChannel
-from tests.enrollment.support import (
-    CONFIG,
-    Driver,
-    actor,
-    add_person,
-    add_program,
-    buttons,
-    words,
-)
 from tests.enrollment.test_enrollment_flow import CONSENT, MENTOR_PRACTICAL, _to_practical
 from tests.support.clock import fixed_clock
+from tests.support.driver import CONFIG
+from tests.support.enrollment import Driver, actor, add_person, add_program
+from tests.support.messages import buttons_by_action as buttons
+from tests.support.messages import words
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -10,17 +10,11 @@ from dialogs.core.conversation import Conversation
 from dialogs.core.ui import Done, FieldErrors, FieldValue, NextForm, SelectField
 from storage.db import Database
 from storage.models import AuditEvent, Consent, DueAction, Enrollment, Person, Program
-from tests.enrollment.support import (
-    CONFIG,
-    Driver,
-    actor,
-    add_person,
-    add_program,
-    buttons,
-    field_names,
-    words,
-)
 from tests.support.clock import fixed_clock
+from tests.support.driver import CONFIG
+from tests.support.enrollment import Driver, actor, add_person, add_program
+from tests.support.messages import buttons_by_action as buttons
+from tests.support.messages import field_names, words
 
 Values = dict[str, FieldValue]
 MENTEE_SKILLS: Values = {"wanted": ("generative_ai", "data_analysis"), "offers_back": ("strategy",),

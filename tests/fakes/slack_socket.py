@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.waiting import within
+from tests.support.waiting import within
 
 ENVELOPE_TYPES = frozenset({"events_api", "slash_commands", "interactive"})
 

@@ -28,7 +28,7 @@ from tests.fakes.slack_signing import (
     signature,
     slash_command_request,
 )
-from tests.waiting import eventually, within
+from tests.support.waiting import eventually, within
 
 SECRET = "test-signing-secret"
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "Bienvenue"}}

@@ -11,16 +11,10 @@ from dialogs.core.events import Inbound
 from dialogs.core.ui import Done, FieldErrors, SelectField
 from storage.db import Database
 from storage.models import AuditEvent, DueAction
-from tests.participation.support import (
-    actor,
-    add_person,
-    add_program,
-    buttons,
-    enroll,
-    words,
-    world,
-)
 from tests.support.clock import T0
+from tests.support.messages import buttons, words
+from tests.support.people import add_person, add_program, enroll
+from tests.support.world import actor, world
 
 SOON = timedelta(minutes=1)
 

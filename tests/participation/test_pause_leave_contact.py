@@ -13,18 +13,10 @@ from dialogs.core.events import Inbound
 from dialogs.core.ui import DateField, Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import AuditEvent, DueAction, Enrollment, Pairing, ProgramAdmin
-from tests.participation.support import (
-    actor,
-    add_person,
-    add_program,
-    buttons,
-    enroll,
-    pair,
-    paragraphs,
-    words,
-    world,
-)
 from tests.support.clock import T0
+from tests.support.messages import buttons, paragraphs, words
+from tests.support.people import add_person, add_program, enroll, pair
+from tests.support.world import actor, world
 
 PARIS = ZoneInfo("Europe/Paris")
 

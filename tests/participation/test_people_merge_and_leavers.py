@@ -24,8 +24,10 @@ from storage.models import (
 from storage.participation import leavers_with_open_enrollments
 from storage.people import check_people_file, import_people
 from storage.people_merge import SamePerson, merge_people
-from tests.participation.support import add_person, add_program, enroll, pair, words, world
 from tests.support.clock import T0
+from tests.support.messages import words
+from tests.support.people import add_person, add_program, enroll, pair
+from tests.support.world import world
 
 
 async def test_merge_moves_everything_and_leaves_a_tombstone(database: Database) -> None:

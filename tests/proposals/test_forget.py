@@ -8,8 +8,8 @@ from sqlalchemy import Text, cast, func, select
 from storage.db import Database
 from storage.erasure import forget_person
 from storage.models import DueAction, Proposal
-from tests.proposals.support import button, words
 from tests.proposals.test_workflow import DECLINE_ACTION, sent, two_pairs
+from tests.support.messages import button, words
 
 
 async def test_forgetting_a_person_frees_their_proposals(database: Database) -> None:

@@ -11,8 +11,9 @@ from bot.domain.proposals import ROUND
 from dialogs.matching.cards import ACCEPT_ACTION, SEND_ACTION
 from storage.db import Database
 from storage.models import MatchRun, Proposal
-from tests.proposals.support import World, add_member, button, words
 from tests.proposals.test_workflow import sent, two_pairs
+from tests.support.messages import button, words
+from tests.support.world import World, add_member
 
 MONDAY = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 07:00 in Paris, already past
 

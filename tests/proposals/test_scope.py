@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import MatchRun, ProgramAdmin
-from tests.proposals.support import add_member, add_program, words
 from tests.proposals.test_workflow import two_pairs
+from tests.support.messages import words
+from tests.support.people import add_program
+from tests.support.world import add_member
 
 
 async def test_a_program_admin_matches_only_their_programs(database: Database) -> None:

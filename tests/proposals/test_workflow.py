@@ -12,18 +12,9 @@ from dialogs.core.ui import Form
 from dialogs.matching.cards import ACCEPT_ACTION, DECLINE_ACTION, GOALS_ACTION, SEND_ACTION
 from storage.db import Database
 from storage.models import DueAction, Goal, MatchRun, Pairing, Proposal
-from tests.proposals.support import (
-    World,
-    add_member,
-    add_program,
-    admin,
-    button,
-    done_message,
-    field_errors,
-    later,
-    words,
-    world,
-)
+from tests.support.messages import button, done_message, field_errors, words
+from tests.support.people import add_program
+from tests.support.world import World, add_member, admin, later, world
 
 
 async def two_pairs(database: Database) -> tuple[World, dict[str, str]]:

@@ -20,7 +20,7 @@ from tests.fakes.fixtures import fake_slack
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import SignedRequest
 from tests.support.clock import fixed_clock
-from tests.waiting import within
+from tests.support.waiting import within
 
 __all__ = ["fake_slack"]
 SECRET = "tandem-test-signing-secret"

@@ -42,7 +42,7 @@ from storage.models import Person, PlatformIdentity
 from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN, fake_connector, openid_issuer
 from tests.fakes.openid_issuer import FakeOpenIdIssuer, StaticTokenCredentialsFactory
 from tests.support.clock import fixed_clock
-from tests.waiting import within
+from tests.support.waiting import within
 
 __all__ = ["fake_connector", "openid_issuer"]
 

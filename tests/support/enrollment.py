@@ -8,16 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.core.conversation import Conversation
 from dialogs.core.events import Actor, Inbound, Outcome
 from dialogs.core.ui import Button, Done, FieldErrors, FieldValue, Form, Message, NextForm
 from storage.db import Database
 from storage.models import CareerStage, Person, Program, ProgramAdmin, ProgramText
 from tests.support.clock import T0
 
-CONFIG = ConversationConfig(
-    default_locale="fr", admins=("rh@acme.example",), slack_team_ids=("T1",)
-)
 RULES = {
     "eligibility": {
         "mentor": ["apprentice", "junior", "confirmed"],
@@ -119,21 +116,3 @@ class Driver:
                 assert isinstance(answer, Done) and answer.message is not None
                 return answer.message
         raise AssertionError("no answers")
-
-
-def buttons(message: Message) -> dict[str, Button]:
-    return {b.action: b for block in message.blocks for b in getattr(block, "buttons", ())}
-
-
-def field_names(form: Form) -> list[str]:
-    return [f.name for f in form.fields]
-
-
-def words(message: Message) -> str:
-    parts: list[str] = []
-    for block in message.blocks:
-        for paragraph in getattr(block, "paragraphs", ()):
-            parts.append(paragraph.plain())
-        for label, value in getattr(block, "items", ()):
-            parts.append(f"{label}: {value.plain()}")
-    return "\n".join(parts)

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from handlers.console import ConsoleChannel, ConsoleConfig, mount
 from handlers.console.routes import ConversationCore
 from storage.db import Database
 from storage.models import Person
+from tests.support.cli import free_port
 
 WORDS = {
     "en": {"help": "Here is what I can do", "language": "Language", "profile": "Edit profile",
@@ -117,12 +117,6 @@ async def seed_people(database: Database) -> People:
         session.add_all([ada, bruno])
         await session.flush()
         return People(ada.id, bruno.id)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -1,70 +1,33 @@
-"""A small program with mentors and mentees, a recording channel and the matching jobs
-wired as the server wires them, for the proposal workflow tests."""
+"""A world wired as the server wires it: the real core, a recording channel, the notifier and
+the participation and matching jobs on a due runner, all on the fixed test clock."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.clock import Ticker
 from bot.domain.clock import ManualClock
 from dialogs.core.conversation import Conversation, ConversationConfig
-from dialogs.core.events import Actor, Inbound, Outcome, Platform
-from dialogs.core.ui import Button, Done, FieldErrors, Form, Message, MessageRef
+from dialogs.core.events import Actor, Inbound, Outcome
+from dialogs.core.ui import Button, Form
 from dialogs.matching.jobs import register_due_handlers as register_matching
-from dialogs.notify.delivery import Recipient
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.jobs import register_due_handlers as register_participation
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
-from storage.models import CareerStage, Enrollment, Person, PlatformIdentity, Program
-from tests.participation.support import buttons, words
+from storage.models import CareerStage, Enrollment, Person, PlatformIdentity
+from tests.support.channels import RecordingChannel
 from tests.support.clock import T0, fixed_clock
+from tests.support.driver import ADMIN_EMAIL
 
-ADMIN_EMAIL = "rh@acme.example"
+# The program team: by email, and by the Slack user ids the tests give their admins.
 CONFIG = ConversationConfig(
-    default_locale="en", admins=(ADMIN_EMAIL, "UADMIN"), slack_team_ids=("T1",)
+    default_locale="en", admins=(ADMIN_EMAIL, "UADMIN", "U0ADMIN"), slack_team_ids=("T1",)
 )
-
-__all__ = ["buttons", "words"]
-
-
-class RecordingChannel:
-    """A ChatChannel that records sends, updates and introductions."""
-
-    platform: Platform = "slack"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Recipient, Message, MessageRef]] = []
-        self.updates: list[tuple[MessageRef, Message]] = []
-        self.introductions: list[tuple[list[str], Message]] = []
-
-    async def send(self, recipient: Recipient, message: Message) -> MessageRef:
-        ref = MessageRef("slack", f"D-{recipient.user_id}", str(len(self.sent) + 1))
-        self.sent.append((recipient, message, ref))
-        return ref
-
-    async def update(self, ref: MessageRef, message: Message) -> None:
-        self.updates.append((ref, message))
-
-    async def introduce(
-        self, recipients: Sequence[Recipient], message: Message
-    ) -> list[MessageRef]:
-        self.introductions.append(([r.person_id for r in recipients], message))
-        return [MessageRef("slack", "G-intro", f"i{n}") for n, _ in enumerate(recipients)]
-
-    async def announce(self, tenant_id: str, channel: str, message: Message) -> MessageRef:
-        raise AssertionError("not used")
-
-    def to(self, person_id: str) -> list[Message]:
-        return [m for r, m, _ in self.sent if r.person_id == person_id]
-
-    def updated(self, person_id: str) -> list[Message]:
-        refs = {ref for r, _, ref in self.sent if r.person_id == person_id}
-        return [m for ref, m in self.updates if ref in refs]
 
 
 @dataclass
@@ -127,18 +90,6 @@ async def world(database: Database) -> World:
     return World(database, conversation, channel, runner, ticker=ticker, clock=clock)
 
 
-async def add_program(database: Database, slug: str = "rm-2027", **rules: object) -> int:
-    async with database.unit_of_work() as session:
-        program = Program(
-            slug=slug, name=f"Program {slug}", timezone="Europe/Paris",
-            starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31), status="open",
-            rules=dict(rules), proposal_expiry_days=7,
-        )  # fmt: skip
-        session.add(program)
-        await session.flush()
-        return program.id
-
-
 async def add_member(
     w: World, user: str, *, first: str, role: str, stage: str, department: str,
     offers: Sequence[str] = (), wants: Sequence[str] = (), email: str | None = None,
@@ -181,24 +132,6 @@ async def admin(w: World) -> str:
         return person.id
 
 
-def button(message: Message, action: str) -> Button:
-    found = [b for b in buttons(message) if b.action == action]
-    assert found, f"no {action} button in {words([message])!r}"
-    return found[0]
-
-
 def later(days: float) -> datetime:
     """``days`` after the test clock's start (the clock itself does not move)."""
     return T0 + timedelta(days=days)
-
-
-def done_message(outcome: Outcome) -> Message:
-    """The message a form submission ended with (inside its acknowledgement)."""
-    assert isinstance(outcome.form_answer, Done), outcome.form_answer
-    assert outcome.form_answer.message is not None
-    return outcome.form_answer.message
-
-
-def field_errors(outcome: Outcome) -> dict[str, str]:
-    assert isinstance(outcome.form_answer, FieldErrors), outcome.form_answer
-    return outcome.form_answer.errors

@@ -1,4 +1,4 @@
-"""An admin and a non-admin talking to the real core, and what its answers say."""
+"""An admin and a non-admin talking to the real core (French by default, admins by email)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.core.events import Actor, Inbound, Outcome
-from dialogs.core.ui import Button, Facts, FieldValue, Form, Header, Message, Section
+from dialogs.core.ui import Button, FieldValue, Form
 from storage.db import Database
 from tests.support.clock import fixed_clock
 
@@ -29,28 +29,6 @@ def admin(locale: str = "fr-FR") -> Actor:
 
 def someone(user: str = "U8", locale: str = "fr-FR", email: str | None = None) -> Actor:
     return Actor("slack", "T1", user, locale_hint=locale, display_name="Léo Dupont", email=email)
-
-
-def words(outcome: Outcome | Message | None) -> str:
-    if outcome is None:
-        return ""
-    messages = outcome.messages if isinstance(outcome, Outcome) else (outcome,)
-    text: list[str] = []
-    for message in messages:
-        for block in message.blocks:
-            if isinstance(block, Header):
-                text.append(block.text)
-            if isinstance(block, Section):
-                text += [p.plain() for p in block.paragraphs]
-            if isinstance(block, Facts):
-                text += [f"{label}: {value.plain()}" for label, value in block.items]
-    return "\n".join(text)
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [
-        b for m in outcome.messages for block in m.blocks for b in getattr(block, "buttons", ())
-    ]
 
 
 class Driver:
