@@ -139,10 +139,6 @@ async def open_programs(session: AsyncSession) -> list[Program]:
     )
 
 
-async def program_by_slug(session: AsyncSession, slug: str) -> Program | None:
-    return await session.scalar(select(Program).where(Program.slug == slug.strip().lower()))
-
-
 async def career_stages(session: AsyncSession) -> list[CareerStage]:
     return list(await session.scalars(select(CareerStage).order_by(CareerStage.rank)))
 

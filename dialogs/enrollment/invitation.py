@@ -44,6 +44,7 @@ from dialogs.core.ui import (
     TextField,
 )
 from storage.audit import record_audit
+from storage.enrollments import program_by_slug
 from storage.models import Program
 from storage.participation import (
     answered,
@@ -51,7 +52,6 @@ from storage.participation import (
     departments,
     find_invitees,
     open_programs,
-    program_by_slug,
 )
 from storage.queue import enqueue_action
 
