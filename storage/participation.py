@@ -139,10 +139,6 @@ async def open_programs(session: AsyncSession) -> list[Program]:
     )
 
 
-async def career_stages(session: AsyncSession) -> list[CareerStage]:
-    return list(await session.scalars(select(CareerStage).order_by(CareerStage.rank)))
-
-
 async def departments(session: AsyncSession) -> list[str]:
     found = await session.scalars(
         select(Person.department)
