@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.participation import OPEN_STATUSES
 from storage.match_runs import withdraw_waiting
 from storage.models import (
     CareerStage,
@@ -22,8 +23,6 @@ from storage.models import (
     Program,
     ProgramAdmin,
 )
-
-OPEN = ("draft", "pending", "active", "paused")
 
 
 async def enrollments_of(
@@ -215,7 +214,7 @@ async def close_enrollments(
     """Close every open enrollment of a person; returns (closed, pairings ended)."""
     closed = 0
     ended: list[EndedPairing] = []
-    for enrollment, _program in await enrollments_of(session, person_id, OPEN):
+    for enrollment, _program in await enrollments_of(session, person_id, OPEN_STATUSES):
         ended += await leave_enrollment(session, enrollment, reason=reason, now=now)
         closed += 1
     return closed, ended
@@ -226,7 +225,7 @@ async def leavers_with_open_enrollments(session: AsyncSession) -> list[str]:
     found = await session.scalars(
         select(Person.id)
         .join(Enrollment, Enrollment.person_id == Person.id)
-        .where(Person.active.is_(False), Enrollment.status.in_(OPEN))
+        .where(Person.active.is_(False), Enrollment.status.in_(OPEN_STATUSES))
         .distinct()
         .order_by(Person.id)
     )
