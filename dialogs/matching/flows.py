@@ -1,7 +1,8 @@
 """Answering a proposal and living a pairing: decline (with an optional private reason),
 kickoff goals, ending a pairing early.
 
-accept:        no flow: the Accept button answers at once (a double click counts once)
+accept:        no flow: the Accept button answers at once (a double click counts once);
+               ``answer_proposal`` records accepts and declines alike
 decline:       reason --submit--> done        (the other side is told, never why)
 goals:         goals  --submit--> done        (1 to 3 goals; a missing first goal keeps it)
 end_pairing:   reason --submit--> done        (the partner is told kindly, no fault)
@@ -13,16 +14,21 @@ What other people must hear is queued as due actions in the same transaction
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.domain.matching_notifications import ProposalClosed
 from bot.domain.proposals import (
+    ACCEPT,
+    ACCEPTED,
     DECLINE,
     DECLINED,
     ENDED,
     MAX_GOAL_CHARS,
     MAX_GOALS,
     MAX_REASON_CHARS,
+    SENT,
+    STARTED,
     WITHDRAWN,
     Answers,
     decide,
@@ -38,7 +44,9 @@ from storage.audit import record_audit
 from storage.match_runs import (
     add_goals,
     goals_of,
+    is_taking_part,
     locked_proposal,
+    start_pairing,
 )
 from storage.models import Pairing, Program, Proposal
 from storage.programs import people_by_id
@@ -67,31 +75,46 @@ def answer_status(t: Translator, proposal: Proposal) -> Message:
     return say(Paragraph.of(words.get(proposal.status, t("This proposal is closed."))))
 
 
-async def decline_proposal(
-    ctx: FlowContext, proposal_id: int, reason: str | None
+async def answer_proposal(
+    ctx: FlowContext, proposal_id: int, answer: str, reason: str | None = None
 ) -> tuple[str, Message]:
-    """Record a decline; the other side is told (never why) by a due action."""
+    """Record one side's answer, Accept or Decline (the proposal row is locked, so a double
+    click counts once). An accept waits for the other side or starts the pairing; a decline
+    ends the proposal and the other side is told (never why) by a due action."""
     t = ctx.t
     proposal = await locked_proposal(ctx.session, proposal_id)
     if proposal is None:
         return "closed", say(Paragraph.of(t("This proposal is closed.")))
     side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
+    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
+    partner_active = (
+        await is_taking_part(ctx.session, proposal.program_id, other) if answer == ACCEPT else True
+    )
     current = Answers(proposal.status, proposal.mentor_answer, proposal.mentee_answer)
-    result = decide(current, side, DECLINE, partner_active=True)
+    result = decide(current, side, answer, partner_active)
     if result == "not_yours":
         return result, say(Paragraph.of(t("This proposal is not addressed to you.")))
+    if result == "already" and answer == ACCEPT and proposal.status == SENT:
+        return result, await closed_message(ctx, proposal, "accepted_waiting")  # double click
     if result in ("closed", "already"):
         return result, answer_status(t, proposal)
     now = ctx.now()
     if side == "mentor":
-        proposal.mentor_answer = DECLINE
+        proposal.mentor_answer = answer
     else:
-        proposal.mentee_answer = DECLINE
+        proposal.mentee_answer = answer
+    if answer == DECLINE:
+        return result, await _declined(ctx, proposal, other, reason, now)
+    return result, await _accepted(ctx, proposal, result, other, now)
+
+
+async def _declined(
+    ctx: FlowContext, proposal: Proposal, other: str, reason: str | None, now: datetime
+) -> Message:
     proposal.status = DECLINED
     proposal.declined_by = ctx.person.id
     proposal.decline_reason = reason
     proposal.answered_at = now
-    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
     await enqueue_action(
         ctx.session,
         WITHDRAWN,
@@ -107,7 +130,33 @@ async def decline_proposal(
         program_id=proposal.program_id,
         details={"proposal_id": proposal.id},
     )
-    return result, await closed_message(ctx, proposal, "you_declined")
+    return await closed_message(ctx, proposal, "you_declined")
+
+
+async def _accepted(
+    ctx: FlowContext, proposal: Proposal, result: str, other: str, now: datetime
+) -> Message:
+    if result == "partner_gone":
+        proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
+        return await closed_message(ctx, proposal, "partner_gone")
+    record_audit(
+        ctx.session,
+        "proposal.accepted",
+        actor_id=ctx.person.id,
+        subject_id=ctx.person.id,
+        program_id=proposal.program_id,
+        details={"proposal_id": proposal.id},
+    )
+    if result == "waiting":
+        return await closed_message(ctx, proposal, "accepted_waiting")
+    proposal.status, proposal.answered_at = ACCEPTED, now
+    pairing = start_pairing(ctx.session, proposal, now)
+    await ctx.session.flush()
+    await enqueue_action(
+        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
+    )
+    text = ctx.t("You both accepted! I am opening a conversation with the two of you.")
+    return say(Paragraph.of(text))
 
 
 # -- decline -------------------------------------------------------------------------------
@@ -146,7 +195,7 @@ async def submit_decline(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
     reason = text_value(values, "reason")[:MAX_REASON_CHARS] or None
-    _, message = await decline_proposal(ctx, int(data["proposal_id"]), reason)
+    _, message = await answer_proposal(ctx, int(data["proposal_id"]), DECLINE, reason)
     return Transition(message=message)
 
 
