@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.participation import OPEN_STATUSES
+from bot.domain.participation import OPEN_STATUSES, partner_of
 from storage.match_runs import withdraw_waiting
 from storage.models import (
     CareerStage,
@@ -90,7 +90,7 @@ async def end_pairings(
         pairing.ended_at = now
         pairing.ended_by = person_id
         pairing.end_reason = reason
-        partner = pairing.mentee_id if pairing.mentor_id == person_id else pairing.mentor_id
+        partner = partner_of(pairing.mentor_id, pairing.mentee_id, person_id)
         ended.append(EndedPairing(pairing.id, program_id, partner))
     return ended
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.matching_notifications import ProposalClosed
+from bot.domain.participation import partner_of
 from bot.domain.proposals import (
     ACCEPT,
     ACCEPTED,
@@ -58,7 +59,7 @@ END_FLOW_NAME = "end_pairing"
 
 
 async def closed_message(ctx: FlowContext, proposal: Proposal, outcome: str) -> Message:
-    other = proposal.mentee_id if proposal.mentor_id == ctx.person.id else proposal.mentor_id
+    other = partner_of(proposal.mentor_id, proposal.mentee_id, ctx.person.id)
     program = await ctx.session.get(Program, proposal.program_id)
     notice = ProposalClosed(proposal.id, program.name if program else "", (other,), outcome)
     return proposal_closed(notice, ctx.t, await people_by_id(ctx.session, [other]))
@@ -86,7 +87,7 @@ async def answer_proposal(
     if proposal is None:
         return "closed", say(Paragraph.of(t("This proposal is closed.")))
     side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
-    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
+    other = partner_of(proposal.mentor_id, proposal.mentee_id, ctx.person.id)
     partner_active = (
         await is_taking_part(ctx.session, proposal.program_id, other) if answer == ACCEPT else True
     )
@@ -308,7 +309,7 @@ async def end_pairing(
     tell = (
         [pairing.mentor_id, pairing.mentee_id]
         if by_admin
-        else [pairing.mentee_id if pairing.mentor_id == ctx.person.id else pairing.mentor_id]
+        else [partner_of(pairing.mentor_id, pairing.mentee_id, ctx.person.id)]
     )
     for partner in tell:
         await enqueue_action(
