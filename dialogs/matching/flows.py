@@ -104,52 +104,38 @@ async def answer_proposal(
         proposal.mentor_answer = answer
     else:
         proposal.mentee_answer = answer
-    if answer == DECLINE:
-        return result, await _declined(ctx, proposal, other, reason, now)
-    return result, await _accepted(ctx, proposal, result, other, now)
-
-
-async def _declined(
-    ctx: FlowContext, proposal: Proposal, other: str, reason: str | None, now: datetime
-) -> Message:
-    proposal.status = DECLINED
-    proposal.declined_by = ctx.person.id
-    proposal.decline_reason = reason
-    proposal.answered_at = now
-    await enqueue_action(
-        ctx.session,
-        WITHDRAWN,
-        f"proposal:{proposal.id}:declined",
-        now,
-        {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
-    )
-    record_audit(
-        ctx.session,
-        "proposal.declined",
-        actor_id=ctx.person.id,
-        subject_id=ctx.person.id,
-        program_id=proposal.program_id,
-        details={"proposal_id": proposal.id},
-    )
-    return await closed_message(ctx, proposal, "you_declined")
-
-
-async def _accepted(
-    ctx: FlowContext, proposal: Proposal, result: str, other: str, now: datetime
-) -> Message:
-    if result == "partner_gone":
+    if result == "partner_gone":  # only an accept asks: the proposal ends, back to the pool
         proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
-        return await closed_message(ctx, proposal, "partner_gone")
+        return result, await closed_message(ctx, proposal, "partner_gone")
+    if result == "declined":
+        proposal.status = DECLINED
+        proposal.declined_by = ctx.person.id
+        proposal.decline_reason = reason
+        proposal.answered_at = now
+        await enqueue_action(
+            ctx.session,
+            WITHDRAWN,
+            f"proposal:{proposal.id}:declined",
+            now,
+            {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
+        )
     record_audit(
         ctx.session,
-        "proposal.accepted",
+        "proposal.declined" if result == "declined" else "proposal.accepted",
         actor_id=ctx.person.id,
         subject_id=ctx.person.id,
         program_id=proposal.program_id,
         details={"proposal_id": proposal.id},
     )
+    if result == "declined":
+        return result, await closed_message(ctx, proposal, "you_declined")
     if result == "waiting":
-        return await closed_message(ctx, proposal, "accepted_waiting")
+        return result, await closed_message(ctx, proposal, "accepted_waiting")
+    return result, await _start_pairing(ctx, proposal, now)
+
+
+async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) -> Message:
+    """Both accepted: the pairing starts, and a due action introduces the two of them."""
     proposal.status, proposal.answered_at = ACCEPTED, now
     pairing = start_pairing(ctx.session, proposal, now)
     await ctx.session.flush()
