@@ -43,7 +43,7 @@ async def _program(database: Database, slug: str) -> Program:
     from storage.enrollments import program_by_slug
 
     async with database.unit_of_work() as session:
-        program = await program_by_slug(session, slug.strip().lower())
+        program = await program_by_slug(session, slug)
     if program is None:
         fail(f"no program {slug!r} (see: tandem program list)")
     return program

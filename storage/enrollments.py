@@ -56,7 +56,8 @@ async def enrolling_programs(session: AsyncSession, now: datetime) -> list[Progr
 
 
 async def program_by_slug(session: AsyncSession, slug: str) -> Program | None:
-    return await session.scalar(select(Program).where(Program.slug == slug))
+    """The program a person or an admin named: slugs are stored trimmed and lower case."""
+    return await session.scalar(select(Program).where(Program.slug == slug.strip().lower()))
 
 
 async def enrollment_of(

@@ -37,6 +37,7 @@ from sqlalchemy import func as sql
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.participation import OPEN_STATUSES
 from storage.db import Database
 from storage.match_runs import withdraw_waiting
 from storage.models import (
@@ -67,7 +68,6 @@ UNSCANNED_TABLES = frozenset(
         "slack_oauth_states",
     }
 )
-OPEN_ENROLLMENT = ("draft", "pending", "active", "paused")
 
 # -- What refers to a person, and what forgetting does with it ----------------------------
 # One declaration per effect, "table.column" as the keys; the code below is driven by them
@@ -378,7 +378,7 @@ async def forget_person(
             await count(table_name, update(table).where(table.c[author].in_(pids)).values(cleared))
         await session.execute(
             update(Enrollment)
-            .where(Enrollment.person_id.in_(pids), Enrollment.status.in_(OPEN_ENROLLMENT))
+            .where(Enrollment.person_id.in_(pids), Enrollment.status.in_(OPEN_STATUSES))
             .values(status="left")
         )
         # Proposals waiting for them end (the other side is told and freed: that notice

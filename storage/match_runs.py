@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.participation import partner_of
 from bot.domain.proposals import DECLINED, DRAFT, EXPIRED, REMOVED, SENT, WITHDRAWN, expiry
 from storage.models import AdminPin, Enrollment, Goal, MatchRun, Pairing, Person, Proposal
 from storage.queue import enqueue_action
@@ -244,7 +245,7 @@ async def withdraw_waiting(
         proposal.status = DECLINED
         proposal.declined_by = person_id
         proposal.answered_at = now
-        other = proposal.mentee_id if proposal.mentor_id == person_id else proposal.mentor_id
+        other = partner_of(proposal.mentor_id, proposal.mentee_id, person_id)
         await enqueue_action(
             session,
             WITHDRAWN,

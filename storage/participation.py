@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.participation import OPEN_STATUSES, partner_of
 from storage.match_runs import withdraw_waiting
 from storage.models import (
     CareerStage,
@@ -22,8 +23,6 @@ from storage.models import (
     Program,
     ProgramAdmin,
 )
-
-OPEN = ("draft", "pending", "active", "paused")
 
 
 async def enrollments_of(
@@ -91,7 +90,7 @@ async def end_pairings(
         pairing.ended_at = now
         pairing.ended_by = person_id
         pairing.end_reason = reason
-        partner = pairing.mentee_id if pairing.mentor_id == person_id else pairing.mentor_id
+        partner = partner_of(pairing.mentor_id, pairing.mentee_id, person_id)
         ended.append(EndedPairing(pairing.id, program_id, partner))
     return ended
 
@@ -137,14 +136,6 @@ async def open_programs(session: AsyncSession) -> list[Program]:
             select(Program).where(Program.status == "open").order_by(Program.name)
         )
     )
-
-
-async def program_by_slug(session: AsyncSession, slug: str) -> Program | None:
-    return await session.scalar(select(Program).where(Program.slug == slug.strip().lower()))
-
-
-async def career_stages(session: AsyncSession) -> list[CareerStage]:
-    return list(await session.scalars(select(CareerStage).order_by(CareerStage.rank)))
 
 
 async def departments(session: AsyncSession) -> list[str]:
@@ -223,7 +214,7 @@ async def close_enrollments(
     """Close every open enrollment of a person; returns (closed, pairings ended)."""
     closed = 0
     ended: list[EndedPairing] = []
-    for enrollment, _program in await enrollments_of(session, person_id, OPEN):
+    for enrollment, _program in await enrollments_of(session, person_id, OPEN_STATUSES):
         ended += await leave_enrollment(session, enrollment, reason=reason, now=now)
         closed += 1
     return closed, ended
@@ -234,7 +225,7 @@ async def leavers_with_open_enrollments(session: AsyncSession) -> list[str]:
     found = await session.scalars(
         select(Person.id)
         .join(Enrollment, Enrollment.person_id == Person.id)
-        .where(Person.active.is_(False), Enrollment.status.in_(OPEN))
+        .where(Person.active.is_(False), Enrollment.status.in_(OPEN_STATUSES))
         .distinct()
         .order_by(Person.id)
     )

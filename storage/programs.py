@@ -19,7 +19,6 @@ from bot.domain.programs import ProgramRules, ProgramSettings, next_text_version
 from storage.audit import record_audit
 from storage.models import (
     AuditEvent,
-    CareerStage,
     Consent,
     Enrollment,
     Person,
@@ -40,10 +39,6 @@ async def list_programs(session: AsyncSession) -> list[Program]:
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
     return await session.scalar(select(Program.id).where(Program.slug == slug)) is not None
-
-
-async def career_stages(session: AsyncSession) -> list[CareerStage]:
-    return list(await session.scalars(select(CareerStage).order_by(CareerStage.rank)))
 
 
 def _apply(program: Program, settings: ProgramSettings) -> None:

@@ -71,8 +71,10 @@ def partner_left_key(pairing_id: int, partner_id: str) -> str:
     return f"{PARTNER_LEFT}:{pairing_id}:{partner_id}"
 
 
-def partner_of(mentor_id: str, mentee_id: str, leaver_id: str) -> str:
-    return mentee_id if mentor_id == leaver_id else mentor_id
+def partner_of(mentor_id: str, mentee_id: str, person_id: str) -> str:
+    """The other side of a pair (a proposal or a pairing) from ``person_id``'s: the mentee
+    for the mentor, the mentor for anyone else."""
+    return mentee_id if mentor_id == person_id else mentor_id
 
 
 @dataclass(frozen=True)

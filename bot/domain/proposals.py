@@ -23,7 +23,6 @@ DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED, REMOVED = (
     "expired",
     "removed",
 )
-OPEN_STATUSES = (DRAFT, SENT)
 ACCEPT, DECLINE = "accept", "decline"
 
 # Due actions (kinds); their idempotency keys are built below so each happens once.

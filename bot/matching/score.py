@@ -133,11 +133,6 @@ class ExactScorer:
         return np.rint(raw * SCALE).astype(np.int64)
 
 
-def time_minutes(pop: Population, j: IntArray, i: IntArray) -> IntArray:
-    shared = pop.mentees.availability[j] & pop.mentors.availability[i]
-    return shared.sum(axis=1).astype(np.int64) * SLOT_MINUTES  # type: ignore[no-any-return]
-
-
 def components(pop: Population, rules: Rules, j: IntArray, i: IntArray) -> FloatArray:
     """Exact components (pairs x 6) for explicit mentee rows ``j`` and mentor rows ``i``."""
     return ExactScorer(pop, rules, Weights()).components(j, i)

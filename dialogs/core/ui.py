@@ -8,7 +8,7 @@ click is recognised and answered politely instead of acting twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Literal
 
@@ -231,14 +231,6 @@ def _filled(field_: Field, value: FieldValue) -> Field:
             except ValueError:
                 return field_
     return field_
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What a person sent from a form, keyed by field name, as the platform gave it."""
-
-    ref: ActionRef
-    values: dict[str, FieldValue] = field(default_factory=dict)
 
 
 # What a form submission gets back inside the acknowledgement itself.

@@ -44,14 +44,14 @@ from dialogs.core.ui import (
     TextField,
 )
 from storage.audit import record_audit
+from storage.career_stages import ladder
+from storage.enrollments import program_by_slug
 from storage.models import Program
 from storage.participation import (
     answered,
-    career_stages,
     departments,
     find_invitees,
     open_programs,
-    program_by_slug,
 )
 from storage.queue import enqueue_action
 
@@ -146,7 +146,7 @@ async def invite_form_fields(ctx: FlowContext) -> dict[str, Any]:
         ],
         "stages": [
             [s.key, s.label_fr if ctx.locale == "fr" else s.label_en]
-            for s in await career_stages(ctx.session)
+            for s in await ladder(ctx.session)
         ],
         "departments": await departments(ctx.session),
     }

@@ -14,6 +14,7 @@ from bot.domain.proposals import (
     REMIND,
     SEND,
     expire_key,
+    remind_key,
     reminder_time,
 )
 from dialogs.core.content import Paragraph
@@ -229,7 +230,11 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
         payload = {"proposal_id": proposal.id}
         await enqueue_action(ctx.session, SEND, f"{key}:send", now, payload)
         await enqueue_action(
-            ctx.session, REMIND, f"{key}:remind", reminder_time(now, proposal.expires_at), payload
+            ctx.session,
+            REMIND,
+            remind_key(proposal.id),
+            reminder_time(now, proposal.expires_at),
+            payload,
         )
         await enqueue_action(
             ctx.session, EXPIRE, expire_key(proposal.id), proposal.expires_at, payload

@@ -1,7 +1,8 @@
 """Answering a proposal and living a pairing: decline (with an optional private reason),
 kickoff goals, ending a pairing early.
 
-accept:        no flow: the Accept button answers at once (a double click counts once)
+accept:        no flow: the Accept button answers at once (a double click counts once);
+               ``answer_proposal`` records accepts and declines alike
 decline:       reason --submit--> done        (the other side is told, never why)
 goals:         goals  --submit--> done        (1 to 3 goals; a missing first goal keeps it)
 end_pairing:   reason --submit--> done        (the partner is told kindly, no fault)
@@ -13,16 +14,22 @@ What other people must hear is queued as due actions in the same transaction
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.domain.matching_notifications import ProposalClosed
+from bot.domain.participation import partner_of
 from bot.domain.proposals import (
+    ACCEPT,
+    ACCEPTED,
     DECLINE,
     DECLINED,
     ENDED,
     MAX_GOAL_CHARS,
     MAX_GOALS,
     MAX_REASON_CHARS,
+    SENT,
+    STARTED,
     WITHDRAWN,
     Answers,
     decide,
@@ -38,7 +45,9 @@ from storage.audit import record_audit
 from storage.match_runs import (
     add_goals,
     goals_of,
+    is_taking_part,
     locked_proposal,
+    start_pairing,
 )
 from storage.models import Pairing, Program, Proposal
 from storage.programs import people_by_id
@@ -50,7 +59,7 @@ END_FLOW_NAME = "end_pairing"
 
 
 async def closed_message(ctx: FlowContext, proposal: Proposal, outcome: str) -> Message:
-    other = proposal.mentee_id if proposal.mentor_id == ctx.person.id else proposal.mentor_id
+    other = partner_of(proposal.mentor_id, proposal.mentee_id, ctx.person.id)
     program = await ctx.session.get(Program, proposal.program_id)
     notice = ProposalClosed(proposal.id, program.name if program else "", (other,), outcome)
     return proposal_closed(notice, ctx.t, await people_by_id(ctx.session, [other]))
@@ -67,47 +76,74 @@ def answer_status(t: Translator, proposal: Proposal) -> Message:
     return say(Paragraph.of(words.get(proposal.status, t("This proposal is closed."))))
 
 
-async def decline_proposal(
-    ctx: FlowContext, proposal_id: int, reason: str | None
+async def answer_proposal(
+    ctx: FlowContext, proposal_id: int, answer: str, reason: str | None = None
 ) -> tuple[str, Message]:
-    """Record a decline; the other side is told (never why) by a due action."""
+    """Record one side's answer, Accept or Decline (the proposal row is locked, so a double
+    click counts once). An accept waits for the other side or starts the pairing; a decline
+    ends the proposal and the other side is told (never why) by a due action."""
     t = ctx.t
     proposal = await locked_proposal(ctx.session, proposal_id)
     if proposal is None:
         return "closed", say(Paragraph.of(t("This proposal is closed.")))
     side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
+    other = partner_of(proposal.mentor_id, proposal.mentee_id, ctx.person.id)
+    partner_active = (
+        await is_taking_part(ctx.session, proposal.program_id, other) if answer == ACCEPT else True
+    )
     current = Answers(proposal.status, proposal.mentor_answer, proposal.mentee_answer)
-    result = decide(current, side, DECLINE, partner_active=True)
+    result = decide(current, side, answer, partner_active)
     if result == "not_yours":
         return result, say(Paragraph.of(t("This proposal is not addressed to you.")))
+    if result == "already" and answer == ACCEPT and proposal.status == SENT:
+        return result, await closed_message(ctx, proposal, "accepted_waiting")  # double click
     if result in ("closed", "already"):
         return result, answer_status(t, proposal)
     now = ctx.now()
     if side == "mentor":
-        proposal.mentor_answer = DECLINE
+        proposal.mentor_answer = answer
     else:
-        proposal.mentee_answer = DECLINE
-    proposal.status = DECLINED
-    proposal.declined_by = ctx.person.id
-    proposal.decline_reason = reason
-    proposal.answered_at = now
-    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
-    await enqueue_action(
-        ctx.session,
-        WITHDRAWN,
-        f"proposal:{proposal.id}:declined",
-        now,
-        {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
-    )
+        proposal.mentee_answer = answer
+    if result == "partner_gone":  # only an accept asks: the proposal ends, back to the pool
+        proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
+        return result, await closed_message(ctx, proposal, "partner_gone")
+    if result == "declined":
+        proposal.status = DECLINED
+        proposal.declined_by = ctx.person.id
+        proposal.decline_reason = reason
+        proposal.answered_at = now
+        await enqueue_action(
+            ctx.session,
+            WITHDRAWN,
+            f"proposal:{proposal.id}:declined",
+            now,
+            {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
+        )
     record_audit(
         ctx.session,
-        "proposal.declined",
+        "proposal.declined" if result == "declined" else "proposal.accepted",
         actor_id=ctx.person.id,
         subject_id=ctx.person.id,
         program_id=proposal.program_id,
         details={"proposal_id": proposal.id},
     )
-    return result, await closed_message(ctx, proposal, "you_declined")
+    if result == "declined":
+        return result, await closed_message(ctx, proposal, "you_declined")
+    if result == "waiting":
+        return result, await closed_message(ctx, proposal, "accepted_waiting")
+    return result, await _start_pairing(ctx, proposal, now)
+
+
+async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) -> Message:
+    """Both accepted: the pairing starts, and a due action introduces the two of them."""
+    proposal.status, proposal.answered_at = ACCEPTED, now
+    pairing = start_pairing(ctx.session, proposal, now)
+    await ctx.session.flush()
+    await enqueue_action(
+        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
+    )
+    text = ctx.t("You both accepted! I am opening a conversation with the two of you.")
+    return say(Paragraph.of(text))
 
 
 # -- decline -------------------------------------------------------------------------------
@@ -146,7 +182,7 @@ async def submit_decline(
     ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
 ) -> Transition:
     reason = text_value(values, "reason")[:MAX_REASON_CHARS] or None
-    _, message = await decline_proposal(ctx, int(data["proposal_id"]), reason)
+    _, message = await answer_proposal(ctx, int(data["proposal_id"]), DECLINE, reason)
     return Transition(message=message)
 
 
@@ -259,7 +295,7 @@ async def end_pairing(
     tell = (
         [pairing.mentor_id, pairing.mentee_id]
         if by_admin
-        else [pairing.mentee_id if pairing.mentor_id == ctx.person.id else pairing.mentor_id]
+        else [partner_of(pairing.mentor_id, pairing.mentee_id, ctx.person.id)]
     )
     for partner in tell:
         await enqueue_action(

@@ -21,6 +21,7 @@ from bot.domain.matching_notifications import (
     ProposalClosed,
     RoundReady,
 )
+from bot.domain.participation import partner_of
 from bot.domain.proposals import (
     ENDED,
     EXPIRE,
@@ -163,7 +164,7 @@ def register_due_handlers(
     async def close_for(
         session: AsyncSession, proposal: Proposal, person_id: str, outcome: str, key: str
     ) -> None:
-        other = proposal.mentee_id if person_id == proposal.mentor_id else proposal.mentor_id
+        other = partner_of(proposal.mentor_id, proposal.mentee_id, person_id)
         program = await session.get(Program, proposal.program_id)
         name = program.name if program else ""
         card = ProposalClosed(proposal.id, name, (other,), outcome, card=True)

@@ -9,7 +9,7 @@ end, End the pairing      → end one's own pairing (form: optional private reas
 
 from __future__ import annotations
 
-from bot.domain.proposals import ACCEPT, ACCEPTED, DECLINED, STARTED, Answers, decide, side_of
+from bot.domain.proposals import ACCEPT
 from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
@@ -19,13 +19,11 @@ from dialogs.matching.flows import (
     DECLINE_FLOW,
     END_FLOW,
     GOALS_FLOW,
+    answer_proposal,
     answer_status,
-    closed_message,
 )
 from dialogs.participation.flows import say
-from storage.audit import record_audit
-from storage.match_runs import active_pairings_of, is_taking_part, locked_proposal, start_pairing
-from storage.queue import enqueue_action
+from storage.match_runs import active_pairings_of, locked_proposal
 
 
 def say_text(text: str) -> Message:
@@ -33,52 +31,11 @@ def say_text(text: str) -> Message:
 
 
 async def accept(turn: Turn) -> Outcome:
-    ctx, t = turn.ctx, turn.ctx.t
     value = turn.inbound.value
-    proposal = await locked_proposal(ctx.session, int(value)) if value.isdigit() else None
-    if proposal is None:
-        return turn.reply(say_text(t("This proposal is closed.")), close_source=True)
-    side = side_of(ctx.person.id, proposal.mentor_id, proposal.mentee_id)
-    other = proposal.mentee_id if side == "mentor" else proposal.mentor_id
-    partner_active = await is_taking_part(ctx.session, proposal.program_id, other)
-    current = Answers(proposal.status, proposal.mentor_answer, proposal.mentee_answer)
-    result = decide(current, side, ACCEPT, partner_active)
-    if result == "not_yours":
-        return turn.reply(say_text(t("This proposal is not addressed to you.")))
-    if result == "already" and proposal.status == "sent":  # a double click: counts once
-        return turn.reply(
-            await closed_message(ctx, proposal, "accepted_waiting"), close_source=True
-        )
-    if result in ("closed", "already"):
-        return turn.reply(answer_status(t, proposal), close_source=True)
-    now = ctx.now()
-    if side == "mentor":
-        proposal.mentor_answer = ACCEPT
-    else:
-        proposal.mentee_answer = ACCEPT
-    if result == "partner_gone":
-        proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
-        return turn.reply(await closed_message(ctx, proposal, "partner_gone"), close_source=True)
-    record_audit(
-        ctx.session,
-        "proposal.accepted",
-        actor_id=ctx.person.id,
-        subject_id=ctx.person.id,
-        program_id=proposal.program_id,
-        details={"proposal_id": proposal.id},
-    )
-    if result == "waiting":
-        return turn.reply(
-            await closed_message(ctx, proposal, "accepted_waiting"), close_source=True
-        )
-    proposal.status, proposal.answered_at = ACCEPTED, now
-    pairing = start_pairing(ctx.session, proposal, now)
-    await ctx.session.flush()
-    await enqueue_action(
-        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
-    )
-    text = t("You both accepted! I am opening a conversation with the two of you.")
-    return turn.reply(say_text(text), close_source=True)
+    if not value.isdigit():
+        return turn.reply(say_text(turn.ctx.t("This proposal is closed.")), close_source=True)
+    result, message = await answer_proposal(turn.ctx, int(value), ACCEPT)
+    return turn.reply(message, close_source=result != "not_yours")
 
 
 async def decline(turn: Turn) -> Outcome:

@@ -36,13 +36,13 @@ from dialogs.programs.texts import (
 )
 from dialogs.programs.texts import register_due_handlers as register_texts_jobs
 from storage.audit import record_audit
+from storage.career_stages import ladder
 from storage.dialog_states import advance_flow, open_flow
 from storage.enrollments import program_admin_ids
 from storage.models import Person, Program
 from storage.programs import (
     all_skills,
     audit_events_since,
-    career_stages,
     people_by_id,
     program_status,
     set_status,
@@ -124,7 +124,7 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
 
 
 async def _stages_data(turn: Turn) -> list[list[str]]:
-    stages = await career_stages(turn.ctx.session)
+    stages = await ladder(turn.ctx.session)
     return [[s.key, s.label_fr, s.label_en] for s in stages]
 
 

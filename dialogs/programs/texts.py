@@ -85,7 +85,7 @@ async def programs_in_scope(turn: Turn) -> list[Program]:
 
 async def program_or_apology(turn: Turn, slug: str) -> tuple[Program | None, Outcome]:
     """The program an admin command names, if it exists and the admin runs it."""
-    program = await program_by_slug(turn.ctx.session, slug.strip().lower())
+    program = await program_by_slug(turn.ctx.session, slug)
     if program is not None and not turn.ctx.administers(program.id):
         return None, not_their_program(turn, program)
     if program is not None:

@@ -55,7 +55,9 @@ MAX_SUGGESTIONS = 100
 
 
 def option(item: FieldOption) -> Option:
-    return Option(value=item.value[:150], text=PlainTextObject(text=mrkdwn.plain(item.label, 75)))
+    return Option(
+        value=item.value[:150], text=PlainTextObject(text=mrkdwn.plain(item.label, MAX_OPTION_TEXT))
+    )
 
 
 def _chosen(field: SelectField | CheckboxesField) -> list[Option]:
