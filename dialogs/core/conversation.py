@@ -35,7 +35,7 @@ from dialogs.core.replies import (
     unknown_command_message,
     welcome_message,
 )
-from dialogs.core.ui import Actions, Button, Form, Message, Section
+from dialogs.core.ui import Actions, Button, Done, Form, Message, Section
 from storage.audit import record_audit
 from storage.db import Database
 from storage.identities import PlatformUser, resolve_person
@@ -62,6 +62,9 @@ class Conversation:
         self.engine = FlowEngine({f.name: f for feature in FEATURES for f in feature.flows})
         self.commands: dict[str, Handler] = {}
         self.actions: dict[str, Handler] = {}
+        # Declared on each feature, checked here before dispatch (see ``_refuse``).
+        self.admin_actions = frozenset(a for feature in FEATURES for a in feature.admin_actions)
+        self.admin_flows = frozenset(f for feature in FEATURES for f in feature.admin_flows)
         for feature in FEATURES:
             for table, entries in (
                 (self.commands, feature.commands),
@@ -163,6 +166,8 @@ class Conversation:
             case "submission":
                 if inbound.ref is None:
                     return Outcome(ctx.locale, form_answer=None, messages=(stale_message(t),))
+                if (refused := self._refuse(ctx, flow=inbound.ref.flow)) is not None:
+                    return Outcome(ctx.locale, form_answer=Done(refused))
                 answer = await self.engine.submit(ctx, inbound.ref, inbound.values)
                 # The locale may have just changed (language flow): answer in the new one.
                 locale = self.locale_for(ctx.person, inbound.actor.locale_hint)
@@ -204,11 +209,7 @@ class Conversation:
             case UnknownAction(word=word):
                 return Outcome(ctx.locale, messages=(unknown_command_message(t, word, ()),))
             case Command(admin=True, name=name) if not ctx.is_admin:
-                # Refused in their language, nothing changes, and the attempt is audited.
-                record_audit(
-                    ctx.session, "admin.refused", actor_id=ctx.person.id, details={"command": name}
-                )
-                return Outcome(ctx.locale, messages=(not_admin_message(t),))
+                return Outcome(ctx.locale, messages=(self._refused(ctx, command=name),))
             case Command(name=name) as command:
                 key = f"admin {name}" if command.admin else name
                 handler = self.commands.get(key)
@@ -220,6 +221,9 @@ class Conversation:
 
     async def _action(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
         action = inbound.action or ""
+        flow = inbound.ref.flow if inbound.ref is not None else None
+        if (refused := self._refuse(ctx, action=action, flow=flow)) is not None:
+            return Outcome(ctx.locale, messages=(refused,))
         if inbound.ref is not None:  # a button of a flow's card
             answer = await self.engine.act(ctx, inbound.ref, action, inbound.value)
             messages = (answer.message,) if answer.message is not None else ()
@@ -230,3 +234,26 @@ class Conversation:
             return Outcome(ctx.locale, messages=(stale_message(ctx.t),))
         outcome: Outcome = await handler(self._turn(ctx, inbound))
         return outcome
+
+    def _refuse(
+        self, ctx: FlowContext, *, action: str | None = None, flow: str | None = None
+    ) -> Message | None:
+        """The refusal when a non-admin reaches a declared admin-only action or flow."""
+        if ctx.is_admin:
+            return None
+        if flow is not None and flow in self.admin_flows:
+            return self._refused(ctx, action=action, flow=flow)
+        if flow is None and action in self.admin_actions:
+            return self._refused(ctx, action=action)
+        return None
+
+    @staticmethod
+    def _refused(ctx: FlowContext, **details: str | None) -> Message:
+        """Refused in their language, nothing changes, and the attempt is audited."""
+        record_audit(
+            ctx.session,
+            "admin.refused",
+            actor_id=ctx.person.id,
+            details={key: value for key, value in details.items() if value is not None},
+        )
+        return not_admin_message(ctx.t)

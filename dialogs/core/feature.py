@@ -61,3 +61,15 @@ class Feature:
     actions: Mapping[str, Handler] = field(default_factory=dict)  # button actions without ref
     # Due-action handlers (and routines) the server and the tests register for this feature
     jobs: Jobs | None = None
+    # Declared once, checked and audited by the core before dispatch: the button actions
+    # (keys of ``actions``) and the flows (their forms and card buttons) only admins reach.
+    # "admin <word>" commands are admin-only by the grammar. Which program an admin may
+    # touch stays the handler's check (``ctx.administers``).
+    admin_actions: frozenset[str] = frozenset()
+    admin_flows: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if unknown := self.admin_actions - set(self.actions):
+            raise ValueError(f"{self.name}: admin actions it does not handle: {sorted(unknown)}")
+        if unknown := self.admin_flows - {f.name for f in self.flows}:
+            raise ValueError(f"{self.name}: admin flows it does not have: {sorted(unknown)}")

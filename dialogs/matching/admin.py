@@ -20,7 +20,6 @@ from bot.domain.proposals import (
 from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
-from dialogs.core.replies import not_admin_message
 from dialogs.core.ui import Actions, Button, Message, Section
 from dialogs.matching.cards import (
     REVIEW_ACTION,
@@ -105,8 +104,6 @@ async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
 
 async def match(turn: Turn) -> Outcome:
     ctx, command = turn.ctx, turn.command
-    if not ctx.is_admin:
-        return turn.reply(not_admin_message(ctx.t))
     action = command.action if command else None
     args = command.args if command else ()
     t = ctx.t
@@ -305,21 +302,15 @@ async def _rounds(turn: Turn, args: tuple[str, ...]) -> Outcome:
 
 
 async def run_from_button(turn: Turn) -> Outcome:
-    if not turn.ctx.is_admin:
-        return turn.reply(not_admin_message(turn.ctx.t))
     return await _dry_run(turn, turn.inbound.value or None)
 
 
 async def send_from_button(turn: Turn) -> Outcome:
-    if not turn.ctx.is_admin:
-        return turn.reply(not_admin_message(turn.ctx.t))
     value = turn.inbound.value
     return await _send(turn, None, int(value) if value.isdigit() else -1)
 
 
 async def review(turn: Turn) -> Outcome:
-    if not turn.ctx.is_admin:
-        return turn.reply(not_admin_message(turn.ctx.t))
     value = turn.inbound.value
     named = await _run_of(turn, int(value) if value.isdigit() else -1)
     if isinstance(named, Outcome):
@@ -340,4 +331,5 @@ MATCHING = Feature(
         REVIEW_ACTION: review,
     },
     jobs=register_due_handlers,
+    admin_actions=frozenset({RUN_ACTION, SEND_ACTION, REVIEW_ACTION}),
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.domain.participation import LEAVABLE_STATUSES, PAUSABLE_STATUSES
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
-from dialogs.core.replies import not_admin_message
 from dialogs.enrollment.invitation import (
     INVITE_ACTION,
     INVITE_FLOW,
@@ -62,8 +61,6 @@ async def contact(turn: Turn) -> Outcome:
 
 
 async def invite(turn: Turn) -> Outcome:
-    if not turn.ctx.is_admin:  # the core refuses typed admin commands; buttons come here
-        return turn.reply(not_admin_message(turn.ctx.t))
     command = turn.command
     if command is not None and (command.args or command.options):
         return turn.reply(await invite_from_arguments(turn.ctx, command.args, command.options))
@@ -91,4 +88,6 @@ PARTICIPATION = Feature(
         INVITE_ACTION: invite,
     },
     jobs=register_due_handlers,
+    admin_actions=frozenset({INVITE_ACTION}),
+    admin_flows=frozenset({INVITE_FLOW.name}),
 )

@@ -24,7 +24,7 @@ from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import Translator
-from dialogs.core.replies import JOIN_ACTION, not_admin_message, text_message
+from dialogs.core.replies import JOIN_ACTION, text_message
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.notify.delivery import Unreachable
 from dialogs.notify.notifier import Notifier
@@ -154,13 +154,7 @@ async def announce_command(turn: Turn) -> Outcome:
 
 
 async def pick(turn: Turn) -> Outcome:
-    """The answer to "which program?": the core checks admins for commands, not buttons."""
-    ctx = turn.ctx
-    if not ctx.is_admin:
-        record_audit(
-            ctx.session, "admin.refused", actor_id=ctx.person.id, details={"action": PICK_ACTION}
-        )
-        return turn.reply(not_admin_message(ctx.t))
+    """The answer to "which program?" (the core refuses non-admins: ``admin_actions``)."""
     slug, _, channel_text = turn.inbound.value.partition("\n")
     outcome = await _announce(turn, channel_text, slug)
     return Outcome(outcome.locale, messages=outcome.messages, close_source=True)
@@ -214,4 +208,5 @@ ANNOUNCE = Feature(
     commands={"admin announce": announce_command},
     actions={PICK_ACTION: pick},
     jobs=register_due_handlers,
+    admin_actions=frozenset({PICK_ACTION}),
 )

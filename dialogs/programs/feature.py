@@ -15,7 +15,7 @@ from dialogs.core.content import Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import Translator
-from dialogs.core.replies import not_admin_message, stale_message
+from dialogs.core.replies import stale_message
 from dialogs.core.ui import Button, Divider, Facts, Header, Message, Section
 from dialogs.programs.admins import ADMIN_ADD_FLOW, add_admin
 from dialogs.programs.flows import (
@@ -27,6 +27,8 @@ from dialogs.programs.flows import (
 from dialogs.programs.texts import (
     SKILLS_COMMAND,
     TEXTS_ACTIONS,
+    TEXTS_ADMIN_ACTIONS,
+    TEXTS_ADMIN_FLOWS,
     TEXTS_COMMAND,
     TEXTS_FLOWS,
     picker,
@@ -238,8 +240,6 @@ async def open_admin_add(turn: Turn) -> Outcome:
 
 
 async def reopen_admin_add(turn: Turn) -> Outcome:
-    if not turn.ctx.is_admin:
-        return turn.reply(not_admin_message(turn.ctx.t))
     return await open_admin_add(turn)
 
 
@@ -292,36 +292,19 @@ async def _pick_program(turn: Turn, action: str) -> Outcome:
 
 async def picked(turn: Turn) -> Outcome:
     """A click on the program picker: the same as the command typed with the program."""
-    if (refused := await _refuse_button(turn)) is not None:
-        return refused
     action, _, slug = turn.inbound.value.partition(":")
     if action not in ("show", "open", "close", "edit"):
         return turn.reply(stale_message(turn.ctx.t))
     return replace(await _on_program(turn, action, slug), close_source=True)
 
 
-async def _refuse_button(turn: Turn) -> Outcome | None:
-    """Buttons reach handlers without the core's admin check (typed commands get it)."""
-    if turn.ctx.is_admin:
-        return None
-    record_audit(
-        turn.ctx.session,
-        "admin.refused",
-        actor_id=turn.ctx.person.id,
-        details={"action": turn.inbound.action},
-    )
-    return turn.reply(not_admin_message(turn.ctx.t))
-
-
 async def reopen_new(turn: Turn) -> Outcome:
-    return await _refuse_button(turn) or await new_program(turn)
+    return await new_program(turn)
 
 
 async def reopen_edit(turn: Turn) -> Outcome:
     """The button that opens the form when it could not open at once: resume it."""
     ctx = turn.ctx
-    if (refused := await _refuse_button(turn)) is not None:
-        return refused
     if await open_flow(ctx.session, ctx.person.id, PROGRAM_EDIT_FLOW.name) is None:
         return turn.reply(stale_message(ctx.t))
     return await turn.start(PROGRAM_EDIT_FLOW.name, opener=EDIT_ACTION)
@@ -429,4 +412,8 @@ PROGRAMS = Feature(
         **TEXTS_ACTIONS,
     },
     jobs=register_texts_jobs,
+    admin_actions=frozenset({NEW_ACTION, EDIT_ACTION, PICK_ACTION, ADMIN_ADD_ACTION})
+    | TEXTS_ADMIN_ACTIONS,
+    admin_flows=frozenset({PROGRAM_NEW_FLOW.name, PROGRAM_EDIT_FLOW.name, ADMIN_ADD_FLOW.name})
+    | TEXTS_ADMIN_FLOWS,
 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dialogs.core.content import Paragraph, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
-from dialogs.core.replies import not_admin_message
 from dialogs.core.ui import Facts, Header, Message
 from dialogs.programs import stage_flows as forms
 from dialogs.programs.skills import said
@@ -27,8 +26,6 @@ ARGUMENTS = {"add": (3, 4), "move": (2, 2), "rename": (3, 3)}
 
 async def stages_command(turn: Turn) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
-    if not ctx.is_admin:
-        return turn.reply(not_admin_message(t))
     command = turn.command
     action = (command.action if command else None) or "list"
     args = command.args if command else ()
@@ -82,8 +79,6 @@ async def stages_command(turn: Turn) -> Outcome:
 async def reopen(turn: Turn) -> Outcome:
     """The button that opens a stages form when it could not open at once (Slack)."""
     action = next(a for a, opener in STAGE_ACTIONS.items() if opener == turn.inbound.action)
-    if not turn.ctx.is_admin:
-        return turn.reply(not_admin_message(turn.ctx.t))
     stages = await ladder(turn.ctx.session)
     data = {"stages": [[s.key, s.rank, s.label_en] for s in stages], "typed": []}
     return await turn.start(STAGE_FLOWS[action].name, opener=STAGE_ACTIONS[action], data=data)
@@ -94,4 +89,6 @@ CAREER_STAGES = Feature(
     flows=tuple(STAGE_FLOWS.values()),
     commands={"admin stages": stages_command},
     actions={opener: reopen for opener in STAGE_ACTIONS.values()},
+    admin_actions=frozenset(STAGE_ACTIONS.values()),
+    admin_flows=frozenset(flow.name for flow in STAGE_FLOWS.values()),
 )

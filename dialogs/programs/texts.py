@@ -20,7 +20,7 @@ from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Handler, Turn
 from dialogs.core.i18n import LOCALES
-from dialogs.core.replies import not_admin_message, stale_message
+from dialogs.core.replies import stale_message
 from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section
 from dialogs.notify.notifier import Notifier
 from dialogs.notify.presenters import TEXTS_REVIEW_ACTION
@@ -230,8 +230,6 @@ async def texts_command(turn: Turn) -> Outcome:
 
 async def picked_text(turn: Turn) -> Outcome:
     """A click on the picker: the same as the command typed in full."""
-    if not turn.ctx.is_admin:  # a button reaches here without the core's admin check
-        return turn.reply(not_admin_message(turn.ctx.t))
     action, slug, kind = [*turn.inbound.value.split(":"), "", ""][:3]
     if action not in ("show", "edit", "publish"):
         return turn.reply(stale_message(turn.ctx.t))
@@ -260,10 +258,6 @@ async def reopen_text(turn: Turn) -> Outcome:
     """The show card's Edit button (value slug:kind:locale), or the button that opens the
     form when it could not open at once (no value: resume the open one)."""
     ctx = turn.ctx
-    if not ctx.is_admin:  # a button reaches here without the core's admin check
-        return say(
-            turn, ctx.t("This command is for program admins. Ask your HR team if you need it.")
-        )
     if not turn.inbound.value:
         if await open_flow(ctx.session, ctx.person.id, TEXT_FLOW.name) is None:
             return turn.reply(stale_message(ctx.t))
@@ -383,7 +377,7 @@ async def reopen_skill_form(turn: Turn) -> Outcome:
     ctx = turn.ctx
     action = next(a for a, opener in SKILL_ACTIONS.items() if opener == turn.inbound.action)
     flow = SKILL_FLOWS[action]
-    if not ctx.is_admin or await open_flow(ctx.session, ctx.person.id, flow.name) is None:
+    if await open_flow(ctx.session, ctx.person.id, flow.name) is None:
         return turn.reply(stale_message(ctx.t))
     return await turn.start(flow.name, opener=SKILL_ACTIONS[action])
 
@@ -391,6 +385,7 @@ async def reopen_skill_form(turn: Turn) -> Outcome:
 TEXTS_COMMAND: Handler = texts_command
 SKILLS_COMMAND: Handler = skills_command
 TEXTS_FLOWS = (TEXT_FLOW, *SKILL_FLOWS.values())
+TEXTS_ADMIN_FLOWS = frozenset(flow.name for flow in TEXTS_FLOWS)
 TEXTS_ACTIONS: dict[str, Handler] = {
     **{opener: reopen_skill_form for opener in SKILL_ACTIONS.values()},
     TEXTS_PICK_ACTION: picked_text,
@@ -398,6 +393,8 @@ TEXTS_ACTIONS: dict[str, Handler] = {
     TEXTS_REVIEW_ACTION: review_text,
     ACCEPT_ACTION: accept_text,
 }
+# Reviewing and accepting a published text are every participant's; the rest is admins'.
+TEXTS_ADMIN_ACTIONS = frozenset({*SKILL_ACTIONS.values(), TEXTS_PICK_ACTION, EDIT_TEXT_ACTION})
 
 
 def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
