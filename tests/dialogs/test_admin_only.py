@@ -18,8 +18,9 @@ from storage.db import Database
 from storage.dialog_states import start_flow
 from storage.identities import PlatformUser, resolve_person
 from storage.models import AuditEvent, Base
-from tests.admin.support import Driver, admin, someone, words
 from tests.admin.test_programs import create
+from tests.support.driver import Driver, admin, someone
+from tests.support.messages import words
 
 ADMIN_ACTIONS = sorted(a for feature in FEATURES for a in feature.admin_actions)
 ADMIN_FLOWS = sorted(f for feature in FEATURES for f in feature.admin_flows)
