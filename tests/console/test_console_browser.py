@@ -22,6 +22,9 @@ from storage.models import Enrollment
 from tests.console.support import FakeConversation, running_console, seed_people
 from tests.enrollment.test_enrollment_over_http import Answers, seed, stored, windows
 
+# Chromium start-up and a whole flow: 7-10 s idle, past 60 s seen on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(180)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
