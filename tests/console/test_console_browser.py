@@ -23,6 +23,9 @@ from tests.enrollment.test_enrollment_over_http import Answers, seed, stored, wi
 from tests.support.clock import fixed_clock
 from tests.support.console import FakeConversation, running_console, seed_people
 
+# Chromium start-up and a whole flow: 7-10 s idle, past 60 s seen on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(180)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
