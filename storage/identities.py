@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -24,6 +24,25 @@ class PlatformUser:
     timezone: str | None = None
     locale: str | None = None  # the platform's hint, e.g. "fr-FR"
 
+    def plausible(self) -> PlatformUser:
+        """Without the hints no real platform sends (longer than their columns): a forged
+        or broken activity still reaches its person instead of failing the whole event."""
+
+        def fit(value: str | None, name: str) -> str | None:
+            return value if value is None or len(value) <= PROFILE_HINT_LIMITS[name] else None
+
+        return replace(
+            self,
+            display_name=fit(self.display_name, "display_name"),
+            email=fit(self.email, "email"),
+            timezone=fit(self.timezone, "timezone"),
+            locale=fit(self.locale, "locale"),
+        )
+
+
+# The smallest column each hint lands in (a display name also splits into first and last).
+PROFILE_HINT_LIMITS = {"display_name": 120, "email": 320, "timezone": 64, "locale": 16}
+
 
 async def resolve_person(
     session: AsyncSession, user: PlatformUser, *, trust_email: bool
@@ -34,6 +53,7 @@ async def resolve_person(
     allow-list): otherwise anyone could claim a colleague's address. The console's user id
     is the person's own opaque id, and the console never creates people.
     """
+    user = user.plausible()
     if user.platform == "console":
         local = await session.get(Person, user.user_id)
         return local if local is not None and local.erased_at is None else None
