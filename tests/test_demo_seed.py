@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -88,7 +87,7 @@ async def test_the_demo_program_is_open_with_published_texts_and_enrollments(
     assert program.name == f"Mentorat inversé {program.starts_on.year}"
     # Dated from today: a newcomer always finds enrollment open, sessions starting soon.
     assert program.enrollment_closes_on is not None
-    assert date.today() < program.enrollment_closes_on < program.starts_on
+    assert T0.date() < program.enrollment_closes_on < program.starts_on
     assert (program.timezone, program.cadence, program.session_minutes) == (
         "Europe/Paris",
         "biweekly",
