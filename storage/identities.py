@@ -31,6 +31,10 @@ class PlatformUser:
         def fit(value: str | None, name: str) -> str | None:
             return value if value is None or len(value) <= PROFILE_HINT_LIMITS[name] else None
 
+        # Every event passes here: the usual, plausible user is returned as it is.
+        limits = PROFILE_HINT_LIMITS.items()
+        if all(len(getattr(self, name) or "") <= limit for name, limit in limits):
+            return self
         return replace(
             self,
             display_name=fit(self.display_name, "display_name"),
