@@ -20,7 +20,10 @@ from dialogs.core.ui import Visibility
 
 async def show_help(turn: Turn) -> Outcome:
     visibility: Visibility = "private" if turn.inbound.in_channel else "conversation"
-    return turn.reply(help_message(turn.ctx.t, is_admin=turn.ctx.is_admin, visibility=visibility))
+    platform = turn.inbound.actor.platform
+    ctx = turn.ctx
+    message = help_message(ctx.t, is_admin=ctx.is_admin, platform=platform, visibility=visibility)
+    return turn.reply(message)
 
 
 async def show_profile(turn: Turn) -> Outcome:

@@ -29,6 +29,14 @@ class CommandSpec:
     subcommands: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> aliases
     # When the next word is no subcommand: this one, with that word as its first argument
     default_action: str | None = None
+    # A msgid saying when a command the README announces will come: help leaves it out and
+    # typing it answers "not available yet: planned for …" instead of "unknown command".
+    planned: str | None = None
+
+
+def available(specs: tuple[CommandSpec, ...]) -> tuple[CommandSpec, ...]:
+    """The commands that work today, in the order help lists them."""
+    return tuple(spec for spec in specs if spec.planned is None)
 
 
 PEOPLE_COMMANDS = (
@@ -44,6 +52,18 @@ PEOPLE_COMMANDS = (
     CommandSpec("contact", N_("Send a private message to the program team"), ("contacter",)),
     CommandSpec("goals", N_("Set the goals of your pairing"), ("objectifs",)),
     CommandSpec("end", N_("End your pairing early (no fault)"), ("terminer", "fin")),
+    CommandSpec(
+        "checkin",
+        N_("Plan or move a session with your partner"),
+        ("seance", "rendez-vous"),
+        planned=N_("the next version, with session scheduling"),
+    ),
+    CommandSpec(
+        "feedback",
+        N_("Give your feedback on a session"),
+        ("avis", "retour"),
+        planned=N_("the next version, with session feedback"),
+    ),
 )
 
 PROGRAM_ACTIONS = {
@@ -91,8 +111,20 @@ ADMIN_COMMANDS = (
         admin=True,
     ),
     CommandSpec("audit", N_("Who did what, when"), (), admin=True),
-    CommandSpec("report", N_("The program's results"), ("rapport",), admin=True),
-    CommandSpec("export", N_("Export the program's data"), ("exporter",), admin=True),
+    CommandSpec(
+        "report",
+        N_("The program's results"),
+        ("rapport",),
+        admin=True,
+        planned=N_("the next version, with the program reports"),
+    ),
+    CommandSpec(
+        "export",
+        N_("Export the program's data"),
+        ("exporter",),
+        admin=True,
+        planned=N_("a later version; until then, run tandem people export on the server"),
+    ),
     CommandSpec(
         "texts",
         N_("Charter and privacy notice: show, edit, publish"),
@@ -124,7 +156,13 @@ ADMIN_COMMANDS = (
             "rename": ("renommer",),
         },
     ),
-    CommandSpec("forget", N_("Erase a person (GDPR)"), ("oublier",), admin=True),
+    CommandSpec(
+        "forget",
+        N_("Erase a person (GDPR)"),
+        ("oublier",),
+        admin=True,
+        planned=N_("a later version; until then, run tandem forget EMAIL on the server"),
+    ),
 )
 
 ADMIN_WORDS = ("admin", "administration")
@@ -215,7 +253,8 @@ def parse_command(text: str) -> Parsed:
     head = fold(tokens[0])
     spec = words.get(head)
     if spec is None:
-        close = get_close_matches(head, list(words), n=3, cutoff=0.6)
+        working = [word for word, known in words.items() if known.planned is None]
+        close = get_close_matches(head, working, n=3, cutoff=0.6)
         suggestions = tuple(dict.fromkeys(words[c].name for c in close))
         return UnknownCommand(tokens[0], admin, suggestions)
     rest = tokens[1:]
@@ -233,3 +272,9 @@ def parse_command(text: str) -> Parsed:
             return UnknownAction(spec.name, rest[0], tuple(spec.subcommands))
     args, options = _options(rest)
     return Command(spec.name, admin=spec.admin, action=action, args=args, options=options)
+
+
+def spec_of(command: Command) -> CommandSpec | None:
+    """The declaration a parsed command comes from (None for ``help`` typed as ``admin``)."""
+    words = ADMIN_COMMAND_WORDS if command.admin else PEOPLE_WORDS
+    return words.get(fold(command.name))

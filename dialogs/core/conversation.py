@@ -18,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from dialogs.capabilities import FEATURES
-from dialogs.core.commands import Command, UnknownAction, UnknownCommand, parse_command
+from dialogs.core.commands import (
+    Command,
+    UnknownAction,
+    UnknownCommand,
+    parse_command,
+    spec_of,
+)
 from dialogs.core.content import Paragraph
 from dialogs.core.engine import FlowEngine
 from dialogs.core.events import Inbound, Outcome
@@ -213,8 +219,11 @@ class Conversation:
             case Command(name=name) as command:
                 key = f"admin {name}" if command.admin else name
                 handler = self.commands.get(key)
-                if handler is None:
-                    return Outcome(ctx.locale, messages=(not_available_message(t, name),))
+                spec = spec_of(command)
+                if handler is None or (spec is not None and spec.planned is not None):
+                    planned = spec.planned if spec is not None else None
+                    answer = not_available_message(t, key, planned)
+                    return Outcome(ctx.locale, messages=(answer,))
                 outcome: Outcome = await handler(self._turn(ctx, inbound, command))
                 return outcome
         return Outcome(ctx.locale, messages=(text_message(t("Sorry, I did not understand.")),))

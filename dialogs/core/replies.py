@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs.core.commands import ADMIN_COMMANDS, PEOPLE_COMMANDS, CommandSpec
+from dialogs.core.commands import ADMIN_COMMANDS, PEOPLE_COMMANDS, CommandSpec, available
 from dialogs.core.content import Paragraph, Text, UserText
+from dialogs.core.events import Platform
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section, Visibility
 from storage.models import Person
@@ -16,7 +17,9 @@ JOIN_ACTION = "enrollment:join"
 
 
 def _command_lines(t: Translator, specs: tuple[CommandSpec, ...], prefix: str) -> Facts:
-    return Facts(tuple((f"{prefix}{spec.name}", Paragraph.of(t(spec.summary))) for spec in specs))
+    return Facts(
+        tuple((f"{prefix}{spec.name}", Paragraph.of(t(spec.summary))) for spec in available(specs))
+    )
 
 
 def main_buttons(t: Translator) -> Actions:
@@ -30,23 +33,43 @@ def main_buttons(t: Translator) -> Actions:
     )
 
 
-def help_message(t: Translator, *, is_admin: bool, visibility: Visibility = "private") -> Message:
+def how_to_talk(t: Translator, platform: Platform) -> tuple[str, str]:
+    """How commands are typed on this platform: the explanation, and the prefix help shows."""
+    match platform:
+        case "slack":
+            line = t(
+                "Type /tandem followed by a command, for example /tandem join, or write the "
+                "word to me in our direct messages."
+            )
+            return line, "/tandem "
+        case "teams":
+            line = t(
+                "Write the command to me in our personal chat, for example join. In a team "
+                "channel, mention me first: @Tandem join."
+            )
+            return line, ""
+    return t("Type the command in the box below, for example join."), ""
+
+
+def help_message(
+    t: Translator,
+    *,
+    is_admin: bool,
+    platform: Platform = "console",
+    visibility: Visibility = "private",
+) -> Message:
+    line, prefix = how_to_talk(t, platform)
+    words = t("Commands are English words; French words work too.")
     blocks: list[Header | Section | Facts | Actions] = [
         Header(t("What I can do")),
-        Section(
-            (
-                Paragraph.of(
-                    t(
-                        "Type a command after /tandem in Slack, or just the word in Teams. "
-                        "Commands are English words; French words work too."
-                    )
-                ),
-            )
-        ),
-        _command_lines(t, PEOPLE_COMMANDS, "/tandem "),
+        Section((Paragraph.of(line), Paragraph.of(words))),
+        _command_lines(t, PEOPLE_COMMANDS, prefix),
     ]
     if is_admin:
-        blocks += [Header(t("Program admins")), _command_lines(t, ADMIN_COMMANDS, "/tandem admin ")]
+        blocks += [
+            Header(t("Program admins")),
+            _command_lines(t, ADMIN_COMMANDS, f"{prefix}admin "),
+        ]
     blocks.append(main_buttons(t))
     return Message(tuple(blocks), summary=t("What I can do"), visibility=visibility)
 
@@ -127,10 +150,18 @@ def unknown_command_message(t: Translator, word: str, suggestions: tuple[str, ..
     )
 
 
-def not_available_message(t: Translator, command: str) -> Message:
-    text = t(
-        "The {command} command is not available yet in this version of Tandem.", command=command
-    )
+def not_available_message(t: Translator, command: str, planned: str | None = None) -> Message:
+    if planned is not None:
+        text = t(
+            "The {command} command is not available yet: it is planned for {when}.",
+            command=command,
+            when=t(planned),
+        )
+    else:
+        text = t(
+            "The {command} command is not available yet in this version of Tandem.",
+            command=command,
+        )
     return Message((Section((Paragraph.of(text),)),), summary=text, visibility="private")
 
 

@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from dialogs.core.commands import PEOPLE_COMMANDS
+from dialogs.core.commands import PEOPLE_COMMANDS, available
 
 TEAMS_DIR = Path(__file__).resolve().parents[2] / "teams"
 APP_ID_PLACEHOLDER = "{{MICROSOFT_APP_ID}}"
@@ -15,8 +15,10 @@ MAX_COMMANDS = 10  # per command list, in the manifest schema
 
 
 def manifest_commands() -> list[dict[str, str]]:
-    """The people's command words (English), as the grammar in dialogs/core/commands.py has them."""
-    return [{"title": c.name, "description": c.summary} for c in PEOPLE_COMMANDS][:MAX_COMMANDS]
+    """The people's command words (English), as the grammar in dialogs/core/commands.py has them;
+    planned ones stay out, as in help."""
+    commands = [{"title": c.name, "description": c.summary} for c in available(PEOPLE_COMMANDS)]
+    return commands[:MAX_COMMANDS]
 
 
 def filled_manifest(app_id: str, template: Path = TEAMS_DIR / "manifest.json") -> dict[str, Any]:

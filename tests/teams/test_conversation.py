@@ -66,6 +66,8 @@ async def test_help_is_answered_in_the_persons_language(
     reply = await say(real_bot, openid_issuer, fake_connector, "help", locale)
     card = card_of(reply)
     assert texts(card).splitlines()[0] == title
+    # Teams has no slash command: help shows the bot's name and plain words (issue 10 item 13)
+    assert "/tandem" not in texts(card) and "@Tandem join" in texts(card)
     assert command_summary in [b["title"] for b in buttons(card)]
     assert fake_connector.violations == []
 

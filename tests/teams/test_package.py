@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from dialogs.core.commands import PEOPLE_COMMANDS
+from dialogs.core.commands import PEOPLE_COMMANDS, available
 from handlers.teams.package import TEAMS_DIR, build_package, filled_manifest
 from tests.fakes.specs import specs_dir
 
@@ -31,7 +31,7 @@ def test_filled_manifest_passes_the_teams_schema_and_mirrors_the_commands() -> N
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and set(bot["scopes"]) == {"personal", "team"}
     words = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert words == [c.name for c in PEOPLE_COMMANDS]
+    assert words == [c.name for c in available(PEOPLE_COMMANDS)]
 
 
 def test_package_zips_manifest_and_icons(tmp_path: Path) -> None:
