@@ -8,11 +8,14 @@ from typing import Any, cast
 import pytest
 
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
+from dialogs.basics.profile_view import SHOWN_STATUSES as STATUSES
+from dialogs.basics.profile_view import ProgramAnswers, profile_message
 from dialogs.capabilities import FEATURES
 from dialogs.core import replies as presenters
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.ui import ActionRef, FieldErrors, Form, Message
+from dialogs.enrollment.flow import ENROLLMENT_FLOW, _facts
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
@@ -48,7 +51,7 @@ def screens(locale: str) -> list[Message | Form]:
         presenters.help_message(t, is_admin=False),
         presenters.welcome_message(t, person.first_name),
         presenters.home_view(t, person),
-        presenters.profile_message(t, person),
+        profile_message(t, person, profile_programs(t), ["fr", "en"]),
         presenters.unknown_command_message(t, "<@U123> *" * 50, ("join", "profile")),
         presenters.not_available_message(t, "match"),
         presenters.not_admin_message(t),
@@ -66,6 +69,12 @@ def screens(locale: str) -> list[Message | Form]:
             if step.card is not None:
                 shown.append(step.card(ctx, flow.example, ref))
     return shown
+
+
+def profile_programs(t: Translator) -> list[ProgramAnswers]:
+    """The profile of someone enrolled in three programs with the longest answers."""
+    facts = _facts(t, ENROLLMENT_FLOW.example)
+    return [ProgramAnswers("Mentorat " * 20, "mi", status, facts, True) for status in STATUSES]
 
 
 def examples(person: Person, other: Person) -> list[Notification]:

@@ -25,6 +25,7 @@ MAX_GOALS = 1000
 MIN_GOALS = 10
 MAX_MOTIVATION = 1000
 MAX_LOCATION = 200
+MAX_TITLE = 200  # the person's job title, asked by the profile and by enrollment
 # Enrollment accepts people while the program is open or already running (rolling intake).
 ENROLLING_STATUSES = ("open", "running")
 # Time selects: every half hour from 06:00 to 22:00, local to the person.

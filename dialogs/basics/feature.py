@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.basics.language import LANGUAGE_FLOW, confirmation
 from dialogs.basics.profile import PROFILE_FLOW
+from dialogs.basics.profile_view import profile_of
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import LOCALES, Translator
@@ -13,7 +14,6 @@ from dialogs.core.replies import (
     PROFILE_EDIT_ACTION,
     PROFILE_SHOW_ACTION,
     help_message,
-    profile_message,
 )
 from dialogs.core.ui import Visibility
 
@@ -27,7 +27,7 @@ async def show_help(turn: Turn) -> Outcome:
 
 
 async def show_profile(turn: Turn) -> Outcome:
-    return turn.reply(profile_message(turn.ctx.t, turn.ctx.person))
+    return turn.reply(await profile_of(turn.ctx))
 
 
 async def edit_profile(turn: Turn) -> Outcome:

@@ -10,26 +10,11 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from bot.domain.enrollment import MAX_TITLE
+from dialogs.basics.names import SPOKEN_LANGUAGES
+from dialogs.basics.profile_view import profile_of
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, list_value, text_value
-from dialogs.core.replies import profile_message
 from dialogs.core.ui import ActionRef, FieldValue, Form, Option, SelectField, TextField
-
-# Spoken languages people pair on (ISO 639-1); names stay in their own language.
-SPOKEN_LANGUAGES = {
-    "fr": "Français",
-    "en": "English",
-    "es": "Español",
-    "de": "Deutsch",
-    "it": "Italiano",
-    "pt": "Português",
-    "nl": "Nederlands",
-    "ar": "العربية",
-    "zh": "中文",
-    "ja": "日本語",
-    "hi": "हिन्दी",
-    "ms": "Bahasa Melayu",
-}
-MAX_TITLE = 200
 
 
 @cache
@@ -91,7 +76,7 @@ async def submit_basics(
     person.title = title or None
     person.timezone = zone
     person.languages = list(languages)
-    return Transition(message=profile_message(t, person))
+    return Transition(message=await profile_of(ctx))
 
 
 PROFILE_FLOW = Flow(

@@ -109,32 +109,6 @@ def home_view(t: Translator, person: Person) -> Message:
     )
 
 
-def profile_message(t: Translator, person: Person) -> Message:
-    unknown = t("not set")
-
-    def value(text: str | None) -> Paragraph:
-        return Paragraph((UserText(text),)) if text else Paragraph((Text(unknown),))
-
-    languages = ", ".join(person.languages or []) or None
-    return Message(
-        (
-            Header(t("Your profile")),
-            Facts(
-                (
-                    (t("Name"), value(person.display_name if person.first_name else None)),
-                    (t("Title"), value(person.title)),
-                    (t("Department"), value(person.department)),
-                    (t("Time zone"), value(person.timezone)),
-                    (t("Languages"), value(languages)),
-                )
-            ),
-            Actions((Button(t("Edit"), PROFILE_EDIT_ACTION, opens_form=True, style="primary"),)),
-        ),
-        summary=t("Your profile"),
-        visibility="private",
-    )
-
-
 def unknown_command_message(t: Translator, word: str, suggestions: tuple[str, ...]) -> Message:
     parts: list[Text | UserText] = [
         Text(t("I don't know the command ")),

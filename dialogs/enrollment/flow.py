@@ -26,6 +26,7 @@ from bot.domain.enrollment import (
     learns,
     teaches,
 )
+from dialogs.basics.names import language_names, zone_name
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
 from dialogs.core.i18n import Translator
@@ -61,7 +62,7 @@ from storage.enrollments import (
     record_consent,
     save_enrollment,
 )
-from storage.models import Program
+from storage.models import Enrollment, Program
 
 FLOW_NAME = "enrollment"
 EDIT_ACTION = "enrollment:edit"
@@ -152,7 +153,15 @@ async def submit_program(
     return Transition(next_step="role", data=await program_data(ctx, program))
 
 
-def _facts(t: Translator, data: Mapping[str, Any]) -> Facts:
+async def enrollment_facts(ctx: FlowContext, program: Program, enrollment: Enrollment) -> Facts:
+    """The person's answers for this program, as the summary before Confirm shows them
+    (the profile shows them too, without the job title it shows above)."""
+    data = await program_data(ctx, program)
+    data["role"] = enrollment.role  # even if the program's eligible roles changed since
+    return _facts(ctx.t, data, with_title=False)
+
+
+def _facts(t: Translator, data: Mapping[str, Any], *, with_title: bool = True) -> Facts:
     names = {str(k): str(v) for k, v in [*data.get("skills", ()), *data.get("offer_back", ())]}
     levels = {o.value: o.label for o in level_options(t)}
     role = str(data.get("role"))
@@ -166,10 +175,9 @@ def _facts(t: Translator, data: Mapping[str, Any]) -> Facts:
         )
 
     days = weekday_names(t)
-    items: list[tuple[str, Paragraph]] = [
-        (t("Role"), Paragraph.of(role_labels(t)[role])),
-        (t("Job title"), Paragraph((UserText(str(data.get("title") or "—")),))),
-    ]
+    items: list[tuple[str, Paragraph]] = [(t("Role"), Paragraph.of(role_labels(t)[role]))]
+    if with_title:
+        items.append((t("Job title"), Paragraph((UserText(str(data.get("title") or "—")),))))
     if teaches(role):
         items.append((t("Skills you can share"), skills("offered")))
     if learns(role):
@@ -181,12 +189,12 @@ def _facts(t: Translator, data: Mapping[str, Any]) -> Facts:
         days=", ".join(days[d] for d in data.get("days") or ()),
         start=data.get("start"),
         end=data.get("end"),
-        zone=data.get("zone"),
+        zone=zone_name(str(data.get("zone")), t.locale),
     )
     items += [
         (t("Goals"), Paragraph((UserText(str(data.get("goals") or "—")),))),
         (t("Availability"), Paragraph.of(availability)),
-        (t("Languages"), Paragraph.of(", ".join(data.get("languages") or ()))),
+        (t("Languages"), Paragraph.of(language_names(data.get("languages") or (), t.locale))),
         (t("Format"), Paragraph((UserText(_format_text(t, data)),))),
     ]
     if teaches(role):

@@ -16,6 +16,7 @@ from bot.domain.enrollment import (
     MAX_GOALS,
     MAX_LOCATION,
     MAX_MOTIVATION,
+    MAX_TITLE,
     TIME_CHOICES,
     Problem,
     availability_problems,
@@ -28,7 +29,7 @@ from bot.domain.enrollment import (
     teaches,
     text_problem,
 )
-from dialogs.basics.profile import MAX_TITLE, SPOKEN_LANGUAGES
+from dialogs.basics.names import SPOKEN_LANGUAGES
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.flow import FlowContext, Transition, list_value, text_value
 from dialogs.core.i18n import Translator

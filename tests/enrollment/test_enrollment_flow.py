@@ -52,7 +52,7 @@ async def test_a_leader_enrolls_as_mentee_in_french(database: Database) -> None:
     )  # fmt: skip
     text = words(summary)
     assert "Analyse et visualisation de données (2 · Basique)" in text
-    assert "mardi, jeudi, 08:30–09:30 (Europe/Paris)" in text
+    assert "mardi, jeudi, 08:30–09:30 (heure d’Europe centrale, Paris)" in text
     done = await driver.click(buttons(summary)["confirm"])
     assert "Vous êtes inscrit" in words(done.messages[0]) and done.close_source
 

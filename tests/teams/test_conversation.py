@@ -172,7 +172,7 @@ async def test_profile_form_keeps_what_was_typed_through_an_error(
     _, done = await real_bot.post(
         click(fake_connector.service_url, save_again, fixed), headers=auth
     )
-    assert "Europe/Paris" in texts(done["value"])
+    assert "heure d’Europe centrale, Paris" in texts(done["value"])  # a name, not an id
     person, _ = await alice(real_bot)
     assert (person.title, person.timezone, person.languages) == (
         "Ingénieure *données*", "Europe/Paris", ["fr", "en"],
