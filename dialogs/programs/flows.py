@@ -302,17 +302,22 @@ async def submit_rules(
         if program is None:
             return Transition(errors={"rules": t("This program no longer exists.")})
         await update_program(ctx.session, program, settings, rules, ctx.person.id)
-        done = t("Program saved.")
-    else:
-        if await slug_taken(ctx.session, settings.slug):  # another admin took it meanwhile
-            return Transition(errors={"rules": problem_text(t, Problem("slug_taken"))})
-        program = await create_program(ctx.session, settings, rules, ctx.person.id)
-        done = t("Program created as a draft. Open it for enrollment with: admin program open")
+        return Transition(message=saved_message(t, program, t("Program saved.")))
+    if await slug_taken(ctx.session, settings.slug):  # another admin took it meanwhile
+        return Transition(errors={"rules": problem_text(t, Problem("slug_taken"))})
+    program = await create_program(ctx.session, settings, rules, ctx.person.id)
+    # The whole command, slug included, in the notification text too: a phone shows only
+    # that line, and the admin copies it as it is.
+    done = t(
+        "Program created as a draft. Open it for enrollment with: admin program open {slug}",
+        slug=program.slug,
+    )
     return Transition(message=saved_message(t, program, done))
 
 
 def saved_message(t: Translator, program: Program, done: str) -> Message:
-    line = Paragraph((Text(done + " "), UserText(program.slug)))
+    """``done`` holds the slug: a lowercase word the slug rules allow, safe as plain text."""
+    line = Paragraph.of(done)
     return Message((Header(program.name), Section((line,))), summary=done, visibility="private")
 
 
