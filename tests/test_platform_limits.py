@@ -8,6 +8,7 @@ from typing import Any, cast
 import pytest
 
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
+from dialogs.basics.home import home_message
 from dialogs.basics.profile_view import SHOWN_STATUSES as STATUSES
 from dialogs.basics.profile_view import ProgramAnswers, profile_message
 from dialogs.capabilities import FEATURES
@@ -24,7 +25,8 @@ from handlers.slack import forms as slack_forms
 from handlers.slack import render as slack_render
 from handlers.teams.forms import answer_card, form_card
 from handlers.teams.render import message_card
-from storage.models import MatchRun, Person, Program, Proposal
+from storage.models import Enrollment, MatchRun, Pairing, Person, Program, Proposal
+from storage.standing import Standing
 from tests.fakes.adaptive_cards import check_adaptive_card
 from tests.fakes.slack_spec import check_blocks, check_view
 from tests.support.clock import fixed_clock
@@ -50,7 +52,8 @@ def screens(locale: str) -> list[Message | Form]:
         presenters.help_message(t, is_admin=True),
         presenters.help_message(t, is_admin=False),
         presenters.welcome_message(t, person.first_name),
-        presenters.home_view(t, person),
+        home_message(t, person),
+        home_message(t, person, home_standings(person, other)),
         profile_message(t, person, profile_programs(t), ["fr", "en"]),
         presenters.unknown_command_message(t, "<@U123> *" * 50, ("join", "profile")),
         presenters.not_available_message(t, "match"),
@@ -75,6 +78,27 @@ def profile_programs(t: Translator) -> list[ProgramAnswers]:
     """The profile of someone enrolled in three programs with the longest answers."""
     facts = _facts(t, ENROLLMENT_FLOW.example)
     return [ProgramAnswers("Mentorat " * 20, "mi", status, facts, True) for status in STATUSES]
+
+
+def home_standings(person: Person, other: Person) -> list[Standing]:
+    """Someone in every state at once: paired, proposed, pending, paused, waiting."""
+    program = Program(id=1, slug="mi", name="Mentorat " * 20)
+    paused = Enrollment(status="paused", paused_until=fixed_clock().now())
+    pair = {"mentor_id": person.id, "mentee_id": other.id}
+    return [
+        Standing(program, Enrollment(status="active"), Pairing(**pair), None, other),
+        Standing(program, Enrollment(status="active"), None, Proposal(**pair), other),
+        Standing(
+            program,
+            Enrollment(status="active"),
+            None,
+            Proposal(**pair, mentor_answer="accept"),
+            other,
+        ),
+        Standing(program, Enrollment(status="pending")),
+        Standing(program, paused),
+        Standing(program, Enrollment(status="active")),
+    ]
 
 
 def examples(person: Person, other: Person) -> list[Notification]:
@@ -136,7 +160,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
     notifications = len(examples(reader(), reader()))
-    assert len(screens("fr")) == 10 + notifications + 1 + sum(
+    assert len(screens("fr")) == 11 + notifications + 1 + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from dialogs.basics.home import home_of
 from dialogs.capabilities import FEATURES
 from dialogs.core.commands import (
     Command,
@@ -32,7 +33,6 @@ from dialogs.core.feature import Handler, Turn
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator, negotiate
 from dialogs.core.replies import (
-    home_view,
     not_admin_message,
     not_available_message,
     refused_message,
@@ -164,7 +164,7 @@ class Conversation:
             case "installed":
                 return Outcome(ctx.locale, messages=(welcome_message(t, ctx.person.first_name),))
             case "home_opened":
-                return Outcome(ctx.locale, home=home_view(t, ctx.person))
+                return Outcome(ctx.locale, home=await home_of(ctx))
             case "message" | "command":
                 return await self._command(ctx, inbound)
             case "action":

@@ -7,7 +7,6 @@ from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Platform
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section, Visibility
-from storage.models import Person
 
 HELP_ACTION = "help"
 PROFILE_SHOW_ACTION = "profile:show"
@@ -94,18 +93,6 @@ def welcome_message(t: Translator, name: str | None) -> Message:
             main_buttons(t),
         ),
         summary=greeting,
-    )
-
-
-def home_view(t: Translator, person: Person) -> Message:
-    name = person.first_name or person.display_name
-    return Message(
-        (
-            Header(t("Hello {name}!", name=name)),
-            Section((Paragraph.of(t("You are not enrolled in a program yet.")),)),
-            main_buttons(t),
-        ),
-        summary=t("Tandem"),
     )
 
 
