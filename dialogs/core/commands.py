@@ -278,3 +278,9 @@ def spec_of(command: Command) -> CommandSpec | None:
     """The declaration a parsed command comes from (None for ``help`` typed as ``admin``)."""
     words = ADMIN_COMMAND_WORDS if command.admin else PEOPLE_WORDS
     return words.get(fold(command.name))
+
+
+def planned_admin_command(word: str) -> CommandSpec | None:
+    """The planned admin command this word names (typed without "admin"), if any."""
+    spec = ADMIN_COMMAND_WORDS.get(fold(word))
+    return spec if spec is not None and spec.planned is not None else None

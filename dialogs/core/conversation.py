@@ -24,6 +24,7 @@ from dialogs.core.commands import (
     UnknownAction,
     UnknownCommand,
     parse_command,
+    planned_admin_command,
     spec_of,
 )
 from dialogs.core.content import Paragraph
@@ -208,6 +209,12 @@ class Conversation:
     async def _command(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
         t = ctx.t
         match parse_command(inbound.text):
+            case UnknownCommand(word=word, admin=False) if ctx.is_admin and (
+                spec := planned_admin_command(word)
+            ):
+                # An admin typing "report" without "admin": tell them it is planned.
+                answer = not_available_message(t, f"admin {spec.name}", spec.planned)
+                return Outcome(ctx.locale, messages=(answer,))
             case UnknownCommand(word=word, suggestions=suggestions):
                 return Outcome(
                     ctx.locale, messages=(unknown_command_message(t, word, suggestions),)

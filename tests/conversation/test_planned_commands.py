@@ -41,8 +41,12 @@ async def test_planned_commands_in_french(database: Database) -> None:
 
 
 async def test_planned_admin_commands_still_refuse_non_admins(database: Database) -> None:
-    answer = words(await Driver(database).say(someone(), "admin report"))
+    driver = Driver(database)
+    answer = words(await driver.say(someone(), "admin report"))
     assert "réservée aux administrateurs" in answer
+    # Typed without "admin": unknown to a non-admin, planned for an admin.
+    assert "Je ne connais pas la commande" in words(await driver.say(someone(), "report"))
+    assert "admin report n’est pas encore disponible" in words(await driver.say(admin(), "rapport"))
 
 
 async def test_help_lists_only_what_works(database: Database) -> None:
