@@ -16,6 +16,7 @@ from bot.domain.notifications import NOTIFICATION_TYPES
 from bot.server import Runtime, create_app
 from bot.settings import Settings
 from dialogs.capabilities import FEATURES
+from dialogs.core.ui import REOPEN_ACTION
 from storage.db import Database
 
 DUE_ACTION_KINDS = {
@@ -170,3 +171,7 @@ def test_flows_steps_commands_and_buttons_keep_their_names() -> None:
 
 def test_notification_types_keep_their_names() -> None:
     assert set(NOTIFICATION_TYPES) == NOTIFICATIONS
+
+
+def test_the_core_reopen_button_keeps_its_name() -> None:
+    assert REOPEN_ACTION == "reopen"  # sent on Slack buttons for forms that could not open

@@ -42,7 +42,16 @@ from dialogs.core.replies import (
     unknown_command_message,
     welcome_message,
 )
-from dialogs.core.ui import Actions, Button, Done, Form, Message, Section
+from dialogs.core.ui import (
+    REOPEN_ACTION,
+    ActionRef,
+    Actions,
+    Button,
+    Done,
+    Form,
+    Message,
+    Section,
+)
 from storage.audit import record_audit
 from storage.db import Database
 from storage.identities import PlatformUser, resolve_person
@@ -190,17 +199,18 @@ class Conversation:
                 return Outcome(ctx.locale, messages=(shown,))
             if inbound.can_open_form:
                 return Outcome(ctx.locale, form=shown)
-            return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, opener),))
+            button = Button(shown.title, opener, opens_form=True, style="primary")
+            return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, button),))
 
         return Turn(ctx, inbound, start, command)
 
     @staticmethod
-    def _form_button(ctx: FlowContext, form: Form, opener: str) -> Message:
+    def _form_button(ctx: FlowContext, form: Form, opener: Button) -> Message:
         """Without a trigger (a typed word in Slack), a form opens from a button click."""
         return Message(
             (
                 Section((Paragraph.of(ctx.t("Click to open the form.")),)),
-                Actions((Button(form.title, opener, opens_form=True, style="primary"),)),
+                Actions((opener,)),
             ),
             summary=form.title,
             visibility="private",
@@ -240,6 +250,8 @@ class Conversation:
         flow = inbound.ref.flow if inbound.ref is not None else None
         if (refused := self._refuse(ctx, action=action, flow=flow)) is not None:
             return Outcome(ctx.locale, messages=(refused,))
+        if action == REOPEN_ACTION and inbound.ref is not None:  # a form that could not open
+            return await self._reopen(ctx, inbound, inbound.ref)
         if inbound.ref is not None:  # a button of a flow's card
             answer = await self.engine.act(ctx, inbound.ref, action, inbound.value)
             messages = (answer.message,) if answer.message is not None else ()
@@ -250,6 +262,14 @@ class Conversation:
             return Outcome(ctx.locale, messages=(stale_message(ctx.t),))
         outcome: Outcome = await handler(self._turn(ctx, inbound))
         return outcome
+
+    async def _reopen(self, ctx: FlowContext, inbound: Inbound, ref: ActionRef) -> Outcome:
+        shown = await self.engine.reopen(ctx, ref)
+        if isinstance(shown, Message):  # answered meanwhile: the stale notice
+            return Outcome(ctx.locale, messages=(shown,))
+        if inbound.can_open_form:
+            return Outcome(ctx.locale, form=shown)
+        return Outcome(ctx.locale, messages=(self._form_button(ctx, shown, shown.opener),))
 
     def _refuse(
         self, ctx: FlowContext, *, action: str | None = None, flow: str | None = None

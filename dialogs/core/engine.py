@@ -51,6 +51,17 @@ class FlowEngine:
             )
         return self._present(ctx, flow, instance)
 
+    async def reopen(self, ctx: FlowContext, ref: ActionRef) -> Form | Message:
+        """The form of ``ref`` again, while its instance still stands at that step.
+
+        An answered form, or a step that moved on meanwhile, gets the stale notice.
+        """
+        current = await self._current(ctx, ref)
+        if current is None:
+            return stale_message(ctx.t)
+        shown = self._present(ctx, *current)
+        return shown if isinstance(shown, Form) else stale_message(ctx.t)
+
     def _present(self, ctx: FlowContext, flow: Flow, instance: FlowInstance) -> Form | Message:
         step = flow.step(instance.step)
         ref = ActionRef(flow.name, instance.id, instance.step, instance.version)

@@ -22,6 +22,8 @@ MAX_STATIC_OPTIONS = 100  # longer lists become searchable (external select / fi
 MAX_CHOICES = 10  # checkboxes and radio buttons
 MAX_FORM_TITLE = 24  # Slack modal title
 MAX_REF_CHARS = 255  # an ActionRef must fit in a Slack action value and in private_metadata
+# The core's own button: opens a form again at its flow instance's step (``Form.opener``).
+REOPEN_ACTION = "reopen"
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,16 @@ class Form:
         names = [f.name for f in self.fields]
         if len(names) != len(set(names)):
             raise ValueError("two fields share a name")
+
+    @property
+    def opener(self) -> Button:
+        """The button that opens this form again where it could not open at once.
+
+        A Slack modal needs the trigger of a click that is at most three seconds old; when
+        it expired, the person gets this button instead. It carries the form's reference,
+        so the core reopens this very form, whichever flow it belongs to.
+        """
+        return Button(self.title, REOPEN_ACTION, ref=self.ref, opens_form=True, style="primary")
 
     def with_values(self, values: Mapping[str, FieldValue]) -> Form:
         """The form pre-filled with what was submitted, so that nothing typed is lost."""

@@ -12,15 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.i18n import Translator
-from dialogs.core.replies import LANGUAGE_ACTION, PROFILE_EDIT_ACTION
-from dialogs.core.ui import Actions, Button, Form, Message, MessageRef, Section
+from dialogs.core.ui import Actions, Form, Message, MessageRef, Section
 from handlers.slack import forms, render
 from handlers.slack.registry import OpenForms
 
 log = logging.getLogger(__name__)
-OPEN_FORM_ACTION = "open_form"  # fallback name when the flow has no opening action
-# The button action that opens each flow's form again (a trigger that expired meanwhile).
-FORM_OPENERS = {"profile": PROFILE_EDIT_ACTION, "language": LANGUAGE_ACTION}
 
 
 @dataclass(frozen=True)
@@ -41,11 +37,8 @@ class Origin:
 
 def form_button_message(form: Form) -> Message:
     """A form that could not open (no trigger, or it expired) offered as a button instead."""
-    action = FORM_OPENERS.get(form.ref.flow, OPEN_FORM_ACTION)
-    # No ref: the click reaches the opener, which resumes the open flow instance.
-    opener = Button(form.title, action, opens_form=True, style="primary")
     intro = form.intro or (Paragraph.of(form.title),)
-    return Message((Section(intro), Actions((opener,))), summary=form.title)
+    return Message((Section(intro), Actions((form.opener,))), summary=form.title)
 
 
 class Delivery:
