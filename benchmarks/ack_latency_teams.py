@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import SystemClock
 from dialogs.core.conversation import Conversation, ConversationConfig
+from handlers.teams.app import TEAMS_ENDPOINT, mount
 from handlers.teams.config import TeamsConfig
-from handlers.teams.mount import TEAMS_ENDPOINT, mount
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector

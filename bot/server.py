@@ -25,8 +25,8 @@ from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack
 from handlers.slack.config import SlackConfig, SlackConfigError
+from handlers.teams.app import mount as mount_teams
 from handlers.teams.config import TeamsConfig
-from handlers.teams.mount import mount as mount_teams
 from storage.db import Database
 from storage.deployment import stored_secret_key
 from storage.due_runner import DueHandlers, DueRunner

@@ -17,7 +17,7 @@ from bot.domain.notifications import Introduction
 from bot.server import RUNTIME, Runtime, create_app
 from bot.settings import load_settings
 from handlers.slack.app import SLACK_APP_KEY
-from handlers.teams.mount import TEAMS_ENDPOINT
+from handlers.teams.app import TEAMS_ENDPOINT
 from storage.db import Database
 from storage.due_runner import DueRunner
 from storage.models import Person, PlatformIdentity

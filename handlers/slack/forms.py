@@ -42,7 +42,7 @@ from dialogs.core.ui import (
     TimeField,
 )
 from dialogs.core.ui import Option as FieldOption
-from handlers.slack import mrkdwn
+from handlers.slack import markup
 from handlers.slack.render import MAX_VIEW_BLOCKS
 
 CALLBACK_ID = "tandem.form"
@@ -56,7 +56,7 @@ MAX_SUGGESTIONS = 100
 
 def option(item: FieldOption) -> Option:
     return Option(
-        value=item.value[:150], text=PlainTextObject(text=mrkdwn.plain(item.label, MAX_OPTION_TEXT))
+        value=item.value[:150], text=PlainTextObject(text=markup.plain(item.label, MAX_OPTION_TEXT))
     )
 
 
@@ -115,9 +115,9 @@ def _element(field: Field) -> InputInteractiveElement:
 def input_block(field: Field) -> InputBlock:
     return InputBlock(
         block_id=field.name,
-        label=PlainTextObject(text=mrkdwn.plain(field.label, MAX_LABEL)),
+        label=PlainTextObject(text=markup.plain(field.label, MAX_LABEL)),
         element=_element(field),
-        hint=PlainTextObject(text=mrkdwn.plain(field.hint, MAX_LABEL)) if field.hint else None,
+        hint=PlainTextObject(text=markup.plain(field.hint, MAX_LABEL)) if field.hint else None,
         optional=not field.required,
     )
 
@@ -128,7 +128,7 @@ def modal(form: Form) -> dict[str, Any]:
     if len(metadata) > MAX_METADATA:
         raise ValueError("private_metadata over 3000 characters")
     intro: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=t)) for t in mrkdwn.chunks(form.intro)
+        SectionBlock(text=MarkdownTextObject(text=t)) for t in markup.chunks(form.intro)
     ]
     inputs: list[Block] = [input_block(f) for f in form.fields]
     if len(intro) + len(inputs) > MAX_VIEW_BLOCKS:
@@ -139,7 +139,7 @@ def modal(form: Form) -> dict[str, Any]:
         type="modal",
         callback_id=CALLBACK_ID,
         title=PlainTextObject(text=form.title),
-        submit=PlainTextObject(text=mrkdwn.plain(form.submit_label, MAX_SUBMIT)),
+        submit=PlainTextObject(text=markup.plain(form.submit_label, MAX_SUBMIT)),
         private_metadata=metadata,
         blocks=intro + inputs,
     )
@@ -201,7 +201,7 @@ def form_answer(answer: FormAnswer) -> dict[str, Any]:
         case FieldErrors(errors=errors):
             return {
                 "response_action": "errors",
-                "errors": {name: mrkdwn.plain(text, 2000) for name, text in errors.items()},
+                "errors": {name: markup.plain(text, 2000) for name, text in errors.items()},
             }
         case NextForm(form=form):
             return {"response_action": "update", "view": modal(form)}

@@ -38,7 +38,7 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
-from handlers.slack import mrkdwn
+from handlers.slack import markup
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -89,16 +89,16 @@ def decode_click(action_id: str, value: str | None) -> ClickedButton:
 
 def confirm_dialog(confirm: Confirm) -> ConfirmObject:
     return ConfirmObject(
-        title=PlainTextObject(text=mrkdwn.plain(confirm.title, 100)),
-        text=PlainTextObject(text=mrkdwn.plain(confirm.text, 300)),
-        confirm=PlainTextObject(text=mrkdwn.plain(confirm.confirm_label, 30)),
-        deny=PlainTextObject(text=mrkdwn.plain(confirm.deny_label, 30)),
+        title=PlainTextObject(text=markup.plain(confirm.title, 100)),
+        text=PlainTextObject(text=markup.plain(confirm.text, 300)),
+        confirm=PlainTextObject(text=markup.plain(confirm.confirm_label, 30)),
+        deny=PlainTextObject(text=markup.plain(confirm.deny_label, 30)),
     )
 
 
 def button(index: int, item: Button) -> ButtonElement:
     style = None if item.style == "default" else item.style
-    text = PlainTextObject(text=mrkdwn.plain(item.label, MAX_BUTTON_LABEL))
+    text = PlainTextObject(text=markup.plain(item.label, MAX_BUTTON_LABEL))
     action_id = f"{ACTION_PREFIX}{index}.{item.action}"[:255]
     if item.url:
         return ButtonElement(text=text, action_id=action_id, url=item.url, style=style)
@@ -112,14 +112,14 @@ def button(index: int, item: Button) -> ButtonElement:
 
 
 def _sections(paragraphs: Any) -> list[Block]:
-    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in mrkdwn.chunks(paragraphs)]
+    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in markup.chunks(paragraphs)]
 
 
 def _facts(facts: Facts) -> list[Block]:
     fields = [
         MarkdownTextObject(
-            text=mrkdwn.plain(
-                f"*{mrkdwn.escape(label)}*\n{mrkdwn.paragraph(value)}", MAX_FIELD_TEXT
+            text=markup.plain(
+                f"*{markup.escape(label)}*\n{markup.paragraph(value)}", MAX_FIELD_TEXT
             )
         )
         for label, value in facts.items
@@ -134,19 +134,19 @@ def block(item: Any, answered_note: str | None = None) -> list[Block]:
     """One neutral block as Slack blocks (a Section may split into several)."""
     match item:
         case Header(text=text):
-            return [HeaderBlock(text=PlainTextObject(text=mrkdwn.plain(text, MAX_HEADER)))]
+            return [HeaderBlock(text=PlainTextObject(text=markup.plain(text, MAX_HEADER)))]
         case Section(paragraphs=paragraphs):
             return _sections(paragraphs)
         case Facts():
             return _facts(item)
         case Actions(buttons=buttons):
             if answered_note is not None:
-                note = MarkdownTextObject(text=mrkdwn.escape(answered_note) or " ")
+                note = MarkdownTextObject(text=markup.escape(answered_note) or " ")
                 return [ContextBlock(elements=[note])]
             elements = [button(i, b) for i, b in enumerate(buttons[:MAX_BUTTONS])]
             return [ActionsBlock(elements=elements)] if elements else []
         case Image(url=url, alt=alt):
-            return [ImageBlock(image_url=url, alt_text=mrkdwn.plain(alt or " ", 2000))]
+            return [ImageBlock(image_url=url, alt_text=markup.plain(alt or " ", 2000))]
         case Divider():
             return [DividerBlock()]
     raise TypeError(f"not a message block: {item!r}")
@@ -170,7 +170,7 @@ def blocks(
 
 def fallback_text(message: Message) -> str:
     """The notification text: plain words, escaped so that it mentions no one."""
-    return mrkdwn.escape(message.summary) or " "
+    return markup.escape(message.summary) or " "
 
 
 def answered(message: Message, note: str) -> list[dict[str, Any]]:
@@ -182,7 +182,7 @@ def answered_blocks(shown: Sequence[dict[str, Any]], note: str) -> list[dict[str
     """A card as Slack shows it (the payload's ``message.blocks``), without its buttons and
     with ``note`` below: nothing left to click once the card is answered."""
     kept = [dict(b) for b in shown if isinstance(b, dict) and b.get("type") != "actions"]
-    note_block = ContextBlock(elements=[MarkdownTextObject(text=mrkdwn.escape(note) or " ")])
+    note_block = ContextBlock(elements=[MarkdownTextObject(text=markup.escape(note) or " ")])
     return [*kept[: MAX_MESSAGE_BLOCKS - 1], note_block.to_dict()]
 
 

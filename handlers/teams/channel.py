@@ -24,8 +24,8 @@ from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Button, Facts, Message, MessageRef, Section
 from dialogs.notify.delivery import Recipient, Unreachable
 from handlers.teams.config import TeamsConfig
+from handlers.teams.guard import trusted_service_url
 from handlers.teams.render import message_activity
-from handlers.teams.trust import trusted_service_url
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from storage.team_channels import stored_reference, stored_service_url

@@ -24,7 +24,7 @@ from dialogs.core.ui import (
     TextField,
     TimeField,
 )
-from handlers.teams.markdown import escape, paragraph
+from handlers.teams.markup import escape, paragraph
 from handlers.teams.render import Json, card, message_card, text_block
 
 FORM_VERB = "tandem.form.submit"

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 
 from dialogs.core.ui import Form, Message
-from handlers.teams.activities import SHARED_CONVERSATIONS, actor_of
-from handlers.teams.bot import Privately
 from handlers.teams.channel import TeamsChannel
+from handlers.teams.deliver import Privately
 from handlers.teams.forms import form_card
 from handlers.teams.references import store_reference
 from handlers.teams.render import card_activity, message_activity
+from handlers.teams.translate import SHARED_CONVERSATIONS, actor_of
 from storage.db import Database
 from storage.models import PlatformIdentity
 

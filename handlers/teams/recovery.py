@@ -15,10 +15,10 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
-from handlers.teams.activities import inbound_of
-from handlers.teams.endpoint import RECOVER_KIND, TeamsEndpoint
+from handlers.teams.guard import BadActivity, parse_activity
+from handlers.teams.inbox import RECOVER_KIND, TeamsEndpoint
 from handlers.teams.references import conversation_reference
-from handlers.teams.trust import BadActivity, parse_activity
+from handlers.teams.translate import inbound_of
 from storage.due_runner import DueHandlers
 from storage.models import InboundEvent
 from storage.queue import ClaimedAction

@@ -24,7 +24,7 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
-from handlers.teams.markdown import escape, paragraph
+from handlers.teams.markup import escape, paragraph
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"

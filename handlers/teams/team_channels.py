@@ -17,7 +17,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from handlers.teams.activities import channel_id_of, team_of, tenant_of
+from handlers.teams.translate import channel_id_of, team_of, tenant_of
 from storage.db import Database
 from storage.team_channels import KnownChannel, forget_channels, keep_channels, rename
 

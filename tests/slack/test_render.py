@@ -30,7 +30,7 @@ from dialogs.core.ui import (
     TextField,
     TimeField,
 )
-from handlers.slack import forms, mrkdwn, render
+from handlers.slack import forms, markup, render
 from tests.fakes.slack_spec import check_blocks, check_view
 
 REF = ActionRef("profile", "inst-1", "ask", 3)
@@ -59,7 +59,7 @@ def test_user_text_markdown_is_neutralised(marker: str) -> None:
     text = section_texts(render.blocks(one_paragraph(UserText(marker))))
     # Each marker is fenced by zero-width spaces, so Slack sees no formatting pair.
     assert text != marker
-    assert text.replace(mrkdwn.ZERO_WIDTH_SPACE, "") == marker
+    assert text.replace(markup.ZERO_WIDTH_SPACE, "") == marker
 
 
 def test_our_text_strong_and_escaped() -> None:
@@ -169,7 +169,7 @@ def test_long_text_is_split_and_block_limit_kept() -> None:
     assert all(len(b["text"]["text"]) <= 3000 for b in rendered if b["type"] == "section")
     assert check_blocks(rendered) == []
     joined = "".join(b["text"]["text"] for b in render.blocks(Message((Section((long,)),), "x")))
-    assert joined == mrkdwn.inert("<x> " * 2000)
+    assert joined == markup.inert("<x> " * 2000)
 
 
 def test_home_view() -> None:

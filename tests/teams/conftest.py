@@ -31,11 +31,11 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
-from handlers.teams.bot import Core
+from handlers.teams.app import TEAMS_ENDPOINT, mount
 from handlers.teams.channel import TeamsChannel
 from handlers.teams.config import TeamsConfig
-from handlers.teams.endpoint import TeamsEndpoint
-from handlers.teams.mount import TEAMS_ENDPOINT, mount
+from handlers.teams.deliver import Core
+from handlers.teams.inbox import TeamsEndpoint
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.models import Person, PlatformIdentity

@@ -25,9 +25,9 @@ from aiohttp import web
 
 from bot.server import healthz
 from dialogs.core.conversation import Conversation, ConversationConfig
+from handlers.teams.app import TEAMS_ENDPOINT, mount
 from handlers.teams.config import TeamsConfig
-from handlers.teams.endpoint import TeamsEndpoint
-from handlers.teams.mount import TEAMS_ENDPOINT, mount
+from handlers.teams.inbox import TeamsEndpoint
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from tests.fakes.bot_connector import FakeBotConnector

@@ -14,8 +14,8 @@ from dialogs.core.events import Platform
 from dialogs.core.ui import Message, MessageRef
 from dialogs.notify.delivery import Recipient
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from handlers.teams.activities import inbound_of
-from handlers.teams.endpoint import recover_key
+from handlers.teams.inbox import recover_key
+from handlers.teams.translate import inbound_of
 from storage.due_runner import DueRunner
 from storage.models import DueAction, InboundEvent, Person, PlatformIdentity
 from storage.queue import DueQueue

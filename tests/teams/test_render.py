@@ -32,7 +32,7 @@ from dialogs.core.ui import (
     TimeField,
 )
 from handlers.teams.forms import FORM_VERB, answer_card, form_card, submitted_values
-from handlers.teams.markdown import escape, paragraph
+from handlers.teams.markup import escape, paragraph
 from handlers.teams.render import CardTooLarge, message_activity, message_card
 from tests.fakes.adaptive_cards import check_activity_cards, check_adaptive_card
 

@@ -184,7 +184,7 @@ def test_the_metadata_setting_is_https_except_on_loopback(value: str, accepted: 
 
 
 def test_the_us_government_address_brings_its_cloud_along() -> None:
-    from handlers.teams.mount import botbuilder_configuration
+    from handlers.teams.app import botbuilder_configuration
 
     gov = TeamsConfig(
         app_id=APP_ID,

@@ -11,14 +11,14 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants, GovernmentConstants
 
-from handlers.teams.bot import Core
 from handlers.teams.channel import TeamsChannel
 from handlers.teams.config import TeamsConfig
-from handlers.teams.connector import ClientCache, ReusingAuthentication
-from handlers.teams.endpoint import TeamsEndpoint
+from handlers.teams.deliver import Core
+from handlers.teams.inbox import TeamsEndpoint
 from handlers.teams.private import PrivateChats
 from handlers.teams.recovery import Recovery
 from handlers.teams.signing_keys import SigningKeys
+from handlers.teams.web_client import ClientCache, ReusingAuthentication
 from storage.db import Database
 from storage.due_runner import DueHandlers
 

@@ -18,7 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from dialogs.core.events import Inbound, Outcome
 from dialogs.core.ui import Actions, Form, Message, MessageRef
 from handlers.teams.forms import answer_card, form_card
-from handlers.teams.markdown import escape
+from handlers.teams.markup import escape
 from handlers.teams.render import (
     ADAPTIVE_CARD,
     Json,

@@ -21,20 +21,20 @@ from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
 from dialogs.core.events import Inbound
-from handlers.teams.activities import actor_of, inbound_of, is_personal
-from handlers.teams.bot import Core, Privately, Updater, deliver, invoke_body
 from handlers.teams.closing import Closer, Finished
 from handlers.teams.config import TeamsConfig
-from handlers.teams.members import MemberEmails
-from handlers.teams.references import conversation_reference
-from handlers.teams.signing_keys import SigningKeys
-from handlers.teams.team_channels import TeamChannelBook
-from handlers.teams.trust import (
+from handlers.teams.deliver import Core, Privately, Updater, deliver, invoke_body
+from handlers.teams.guard import (
     BadActivity,
     check_channel_token,
     check_content_type,
     parse_activity,
 )
+from handlers.teams.people import MemberEmails
+from handlers.teams.references import conversation_reference
+from handlers.teams.signing_keys import SigningKeys
+from handlers.teams.team_channels import TeamChannelBook
+from handlers.teams.translate import actor_of, inbound_of, is_personal
 from storage.db import Database
 from storage.inbound import record_inbound
 from storage.queue import DueQueue
