@@ -1,10 +1,6 @@
-"""Record before the ack, ack, then process at once in this process.
+"""Record before the ack, ack, then process at once in this process (``handlers.intake``).
 
-A state-changing interaction is written to ``InboundEvent`` in one short transaction (the
-unique platform id turns Slack's retries into no-ops), together with a ``slack.recover`` due
-action two minutes later: if this process dies before finishing, another one picks the
-record up (see ``recovery``). Then it is acknowledged and handled in a task of its own. A
-team outside the allow-list is answered (politely refused) but not recorded.
+A team outside the allow-list is answered (politely refused) but not recorded.
 
 No lock here: the core opens its transaction with ``BEGIN IMMEDIATE`` on SQLite and retries
 a racing first contact, so concurrent events (even of one person) are safe.
@@ -12,31 +8,22 @@ a racing first contact, so concurrent events (even of one person) are safe.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from dialogs.core.events import Inbound, Outcome
 from dialogs.core.ui import Done, NextForm
+from handlers.intake import Finished, Intake
 from handlers.slack.config import SlackConfig
 from handlers.slack.deliver import Delivery, Origin
 from handlers.slack.people import People
 from handlers.slack.translate import Translated
 from storage.db import Database
-from storage.inbound import mark_processed, record_inbound
-from storage.queue import DueQueue
 
 log = logging.getLogger(__name__)
-RECOVER_KIND = "slack.recover"
-RECOVER_AFTER = timedelta(minutes=2)  # far beyond a normal processing time (milliseconds)
-
-
-def recover_key(record_id: int) -> str:
-    return f"{RECOVER_KIND}:{record_id}"
 
 
 class Converses(Protocol):
@@ -69,26 +56,13 @@ class Inbox:
         self.config = config
         self.delivery = delivery
         self.people = people
-        self.queue = DueQueue(database)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.intake = Intake(database, "slack")
 
     async def record(self, translated: Translated, body: dict[str, Any]) -> int | None:
         """The record's id; None for a duplicate. 0: not recorded (a refused team)."""
         if not self.config.allows(translated.origin.team_id):
             return 0
-        async with self.database.unit_of_work(immediate=True) as session:
-            record_id = await record_inbound(
-                session, "slack", translated.key, translated.inbound.kind, body
-            )
-            if record_id is not None:
-                await self.queue.enqueue(
-                    session,
-                    RECOVER_KIND,
-                    recover_key(record_id),
-                    self.queue.clock() + RECOVER_AFTER,
-                    {"record": record_id},
-                )
-            return record_id
+        return await self.intake.record(translated.key, translated.inbound.kind, body)
 
     async def accept(
         self, translated: Translated, body: dict[str, Any], client: AsyncWebClient
@@ -97,13 +71,8 @@ class Inbox:
         record_id = await self.record(translated, body)
         if record_id is None:
             return False
-        self.spawn(self.process(record_id, translated, client))
+        self.intake.spawn(self.process(record_id, translated, client))
         return True
-
-    def spawn(self, work: Any) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def handle(self, translated: Translated, client: AsyncWebClient) -> Outcome:
         origin = translated.origin
@@ -134,12 +103,8 @@ class Inbox:
 
     async def close(self, record_id: int, status: str) -> None:
         """Mark the record done and drop its recovery (nothing left to recover)."""
-        if record_id:
-            async with self.database.unit_of_work(immediate=True) as session:
-                await mark_processed(session, record_id, status)
-                await self.queue.cancel(session, recover_key(record_id))
+        await self.intake.close(Finished(record_id, status))
 
     async def drain(self) -> None:
         """Let work in flight finish (graceful shutdown, tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.intake.drain()

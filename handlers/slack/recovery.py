@@ -1,23 +1,21 @@
 """Finishing interactions whose process died between the ack and the answer.
 
-Each recorded interaction comes with a ``slack.recover`` due action two minutes later (same
-transaction). Normally processing cancels it; if the process died first, whichever replica
-drains the queue translates the recorded payload again and processes it. The trigger of the
-original request has long expired, so a form it would have opened is offered as a message
-with a button instead.
+Each recorded interaction comes with a ``slack.recover`` due action (``handlers.intake``):
+if the process died before answering, whichever replica drains the queue translates the
+recorded payload again and processes it. The trigger of the original request has long
+expired, so a form it would have opened is offered as a message with a button instead.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 
 from handlers.slack import translate
 from handlers.slack.channel import ClientFor
-from handlers.slack.inbox import RECOVER_KIND, Inbox
+from handlers.slack.inbox import Inbox
 from storage.due_runner import DueHandlers
-from storage.models import InboundEvent
-from storage.queue import ClaimedAction
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +26,9 @@ class Recovery:
         self.client_for = client_for
 
     def register(self, handlers: DueHandlers) -> None:
-        handlers.register(RECOVER_KIND)(self.recover)
+        self.inbox.intake.register(handlers, self.recover)
 
-    async def recover(self, action: ClaimedAction) -> None:
-        record_id = int(action.payload.get("record", 0))
-        async with self.inbox.database.unit_of_work() as session:
-            record = await session.get(InboundEvent, record_id)
-            if record is None or record.processed_at is not None:
-                return  # finished (or forgotten) already: nothing to do
-            body = dict(record.payload)
+    async def recover(self, record_id: int, body: dict[str, Any]) -> None:
         translated = translate.from_body(body)
         if translated is None:
             await self.inbox.close(record_id, "ignored")

@@ -3,15 +3,13 @@
 Everything a malformed or unauthenticated request could make botbuilder do wrong (500s,
 calling an untrusted ``serviceUrl``) is answered here first with a 4xx. Card clicks are
 answered inside the invoke response; other activities are acknowledged once recorded
-(with a ``teams.recover`` due action in the same transaction, see ``recovery``) and
+(``handlers.intake``, with a ``teams.recover`` due action, see ``recovery``) and
 processed at once in the same process.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -19,9 +17,10 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.core.events import Inbound
-from handlers.teams.closing import Closer, Finished
+from handlers.intake import AlsoWrite, Finished, Intake
 from handlers.teams.config import TeamsConfig
 from handlers.teams.deliver import Core, Privately, Updater, deliver, invoke_body
 from handlers.teams.guard import (
@@ -31,19 +30,13 @@ from handlers.teams.guard import (
     parse_activity,
 )
 from handlers.teams.people import MemberEmails
-from handlers.teams.references import conversation_reference
+from handlers.teams.references import conversation_reference, store_reference
 from handlers.teams.signing_keys import SigningKeys
 from handlers.teams.team_channels import TeamChannelBook
 from handlers.teams.translate import actor_of, inbound_of, is_personal
 from storage.db import Database
-from storage.inbound import record_inbound
-from storage.queue import DueQueue
 
 log = logging.getLogger(__name__)
-
-RECOVER_KIND = "teams.recover"
-RECOVER_AFTER = timedelta(minutes=2)  # far beyond a normal processing time (milliseconds)
-
 
 MAX_REMEMBERED = 100_000
 
@@ -53,8 +46,13 @@ def _where(reference: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in reference.items() if k != "activityId"}
 
 
-def recover_key(record_id: int) -> str:
-    return f"{RECOVER_KIND}:{record_id}"
+def _store(reference: tuple[str, str, dict[str, Any]]) -> AlsoWrite:
+    """Store the sender's new 1:1 reference in the write that closes the record."""
+
+    async def write(session: AsyncSession) -> None:
+        await store_reference(session, *reference)
+
+    return write
 
 
 class PrivateRoute(Protocol):
@@ -100,9 +98,7 @@ class TeamsEndpoint:
         self.config = config
         self.updater = updater
         self.private = private
-        self.queue = DueQueue(database)
-        self.closer = Closer(database, self.queue, recover_key)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.intake = Intake(database, "teams")
         # (tenant, user) -> where their 1:1 chat is, as this process last stored it: most
         # activities come from a known chat and need no write for it.
         self._stored: dict[tuple[str, str], dict[str, Any]] = {}
@@ -159,9 +155,7 @@ class TeamsEndpoint:
             if response is None:
                 return web.json_response(invoke_body(None, self.config.done_text))
             return web.json_response(response.body, status=response.status)
-        task = asyncio.create_task(self._process(authentication, activity, logic))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.intake.spawn(self._process(authentication, activity, logic))
         return web.Response(status=200)
 
     def _check_authorization(self, auth_header: str, present: bool) -> web.Response | None:
@@ -205,21 +199,11 @@ class TeamsEndpoint:
     ) -> int | None:
         if not body.get("id"):
             return None
-        async with self.database.unit_of_work(immediate=True) as session:
-            record_id = await record_inbound(session, "teams", body["id"], inbound.kind, body)
-            if record_id is not None and recoverable:
-                await self.queue.enqueue(
-                    session,
-                    RECOVER_KIND,
-                    recover_key(record_id),
-                    self.queue.clock() + RECOVER_AFTER,
-                    {"record": record_id},
-                )
-            return record_id
+        return await self.intake.record(body["id"], inbound.kind, body, recoverable=recoverable)
 
     async def close(self, record_id: int, status: str = "processed") -> None:
         """Mark the record done and drop its recovery (nothing left to recover)."""
-        await self.closer.close(Finished(record_id, status))
+        await self.intake.close(Finished(record_id, status))
 
     async def _process(self, authentication: Any, activity: Activity, logic: Any) -> None:
         try:
@@ -261,7 +245,8 @@ class TeamsEndpoint:
         if reference is None and record_id is None:
             return
         # One short write (shared with others finishing now): reference, record closed.
-        await self.closer.close(Finished(record_id, reference=reference))
+        also = None if reference is None else _store(reference)
+        await self.intake.close(Finished(record_id, also=also))
         if reference is not None:
             self._stored[reference[:2]] = _where(reference[2])
 
@@ -277,5 +262,4 @@ class TeamsEndpoint:
 
     async def idle(self) -> None:
         """Wait for the activities acknowledged but still being processed (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.intake.drain()

@@ -1,9 +1,9 @@
 """Finishing activities whose process died between the ack and the answer.
 
-Each recorded message, install or update comes with a ``teams.recover`` due action two
-minutes later (same transaction). Normally processing cancels it; if the process died
-first, whichever replica drains the queue re-reads the stored activity and runs its turn
-proactively (``CloudAdapter.continue_conversation``) in the conversation it came from.
+Each recorded message, install or update comes with a ``teams.recover`` due action
+(``handlers.intake``): if the process died before answering, whichever replica drains the
+queue re-reads the stored activity and runs its turn proactively
+(``CloudAdapter.continue_conversation``) in the conversation it came from.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
 from handlers.teams.guard import BadActivity, parse_activity
-from handlers.teams.inbox import RECOVER_KIND, TeamsEndpoint
+from handlers.teams.inbox import TeamsEndpoint
 from handlers.teams.references import conversation_reference
 from handlers.teams.translate import inbound_of
 from storage.due_runner import DueHandlers
-from storage.models import InboundEvent
-from storage.queue import ClaimedAction
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +29,10 @@ class Recovery:
         self.endpoint = endpoint
 
     def register(self, handlers: DueHandlers) -> None:
-        handlers.register(RECOVER_KIND)(self.recover)
+        self.endpoint.intake.register(handlers, self.recover)
 
-    async def recover(self, action: ClaimedAction) -> None:
+    async def recover(self, record_id: int, stored: dict[str, Any]) -> None:
         endpoint = self.endpoint
-        record_id = int(action.payload.get("record", 0))
-        async with endpoint.database.unit_of_work() as session:
-            record = await session.get(InboundEvent, record_id)
-            if record is None or record.processed_at is not None:
-                return  # finished (or forgotten) already: nothing to do
-            stored: dict[str, Any] = dict(record.payload)
         if not endpoint.config.enabled:
             log.warning("teams: activity %s left behind while Teams is off", record_id)
             await endpoint.close(record_id, "ignored")

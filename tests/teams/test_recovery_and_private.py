@@ -14,7 +14,6 @@ from dialogs.core.events import Platform
 from dialogs.core.ui import Message, MessageRef
 from dialogs.notify.delivery import Recipient
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from handlers.teams.inbox import recover_key
 from handlers.teams.translate import inbound_of
 from storage.due_runner import DueRunner
 from storage.models import DueAction, InboundEvent, Person, PlatformIdentity
@@ -83,7 +82,7 @@ async def test_a_processed_activity_is_not_processed_again(
         [event] = (await session.execute(select(InboundEvent))).scalars().all()
         recovery = (
             await session.execute(
-                select(DueAction).where(DueAction.idempotency_key == recover_key(event.id))
+                select(DueAction).where(DueAction.idempotency_key == f"teams.recover:{event.id}")
             )
         ).scalar_one()
         assert (event.status, recovery.status, recovery.last_error) == (

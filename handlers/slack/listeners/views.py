@@ -40,4 +40,4 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
             await ack(**forms.form_answer(answer))
         if isinstance(answer, Done) and answer.message is not None:
             outcome = replace(outcome, messages=(*outcome.messages, answer.message))
-        inbox.spawn(inbox.deliver_later(record_id, translated.origin, outcome, client))
+        inbox.intake.spawn(inbox.deliver_later(record_id, translated.origin, outcome, client))
