@@ -164,6 +164,7 @@ NOT_THEIR_WORDS: Mapping[str, str] = {
     "match_runs.stats": "counts",
     "proposals.reasons": "the engine's reasons, by key",
     "feedback.skill_levels": "skill keys and levels",
+    "form_options.options": "the bot's option lists of a form on screen; expire within a day",
 }
 
 

@@ -19,7 +19,6 @@ from handlers.slack.deliver import Delivery
 from handlers.slack.guard import BODY_KEY, slack_guard
 from handlers.slack.inbox import Converses, Inbox
 from handlers.slack.people import People
-from handlers.slack.registry import OpenForms
 from handlers.slack.web_client import web_client
 from storage.db import Database
 from storage.due_runner import DueHandlers
@@ -38,7 +37,7 @@ class SlackRuntime:
         self.session = aiohttp.ClientSession()
         self.client = web_client(config, config.bot_token, self.session)
         self.inbox = Inbox(
-            conversation, database, config, Delivery(OpenForms()), People(config.user_cache_seconds)
+            conversation, database, config, Delivery(database), People(config.user_cache_seconds)
         )
         self.bolt = AsyncApp(**self._bolt_options(database))
         listeners.register(self.bolt, self.inbox)

@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.i18n import Translator
-from dialogs.core.ui import Actions, Form, Message, MessageRef, Section
+from dialogs.core.ui import Actions, Form, Message, MessageRef, Option, Section
 from handlers.slack import forms, render
-from handlers.slack.registry import OpenForms
+from storage.db import Database
+from storage.form_options import keep_options, kept_options
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ def form_button_message(form: Form) -> Message:
 
 
 class Delivery:
-    def __init__(self, open_forms: OpenForms) -> None:
-        self.open_forms = open_forms
+    def __init__(self, database: Database) -> None:
+        self.database = database
         self._dm_channels: dict[tuple[str, str], str] = {}
 
     async def dm_channel(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
@@ -67,7 +68,7 @@ class Delivery:
             await client.views_publish(user_id=origin.user_id, view=render.home_view(outcome.home))
 
     async def open_form(self, client: AsyncWebClient, origin: Origin, form: Form) -> None:
-        self.open_forms.remember(form)
+        await self.keep_options(form)
         if origin.trigger_id:
             try:
                 await client.views_open(trigger_id=origin.trigger_id, view=forms.modal(form))
@@ -76,6 +77,24 @@ class Delivery:
                 if error.response.get("error") not in {"expired_trigger_id", "invalid_trigger_id"}:
                     raise
         await self.post(client, origin, form_button_message(form))
+
+    async def keep_options(self, form: Form) -> None:
+        """Keep the form's long option lists where the options request finds them.
+
+        That request may reach any replica, and the modal cannot carry the lists itself.
+        """
+        lists = forms.searchable_options(form)
+        if not lists:
+            return
+        rows = {name: [(o.value, o.label) for o in options] for name, options in lists.items()}
+        async with self.database.unit_of_work(immediate=True) as session:
+            await keep_options(session, form.ref.encode(), rows)
+
+    async def options(self, metadata: str, field: str) -> tuple[Option, ...]:
+        """The options of ``field`` of the form ``metadata`` names (none when unknown)."""
+        async with self.database.unit_of_work() as session:
+            rows = await kept_options(session, metadata, field)
+        return tuple(Option(value, label) for value, label in rows)
 
     async def close_card(self, client: AsyncWebClient, origin: Origin, note: str) -> None:
         """Show the clicked card answered: its buttons give way to ``note``."""

@@ -56,6 +56,23 @@ class InboundEvent(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class FormOption(Base):
+    """The long option lists of a form on screen (searchable selects), by the form's reference.
+
+    A Slack modal cannot carry hundreds of options: Slack asks for them as the person types,
+    possibly at another replica than the one that opened the form. Kept for a while, then
+    deleted (``storage.form_options``).
+    """
+
+    __tablename__ = "form_options"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    form_key: Mapped[str] = mapped_column(String(255), unique=True)
+    # field name -> [[value, label], ...]
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class MessageRef(Base):
     """Where a delivered message lives, so that it can be replaced or its buttons disabled."""
 

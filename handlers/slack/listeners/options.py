@@ -16,5 +16,5 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
         view = body.get("view") if isinstance(body.get("view"), dict) else {}
         metadata = str((view or {}).get("private_metadata", ""))
         field, query = str(body.get("block_id", "")), str(body.get("value", ""))
-        known = inbox.delivery.open_forms.options(metadata, field)
+        known = await inbox.delivery.options(metadata, field)
         await ack(options=forms.suggestions(known, query))

@@ -33,7 +33,7 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
             return
         answer = outcome.form_answer
         if isinstance(answer, NextForm):
-            inbox.delivery.open_forms.remember(answer.form)
+            await inbox.delivery.keep_options(answer.form)  # before the ack shows it
         if answer is None:
             await ack()
         else:
