@@ -1,0 +1,73 @@
+"""The one record-before-ack both platforms use: a retry is a no-op, closing cancels the
+recovery, and what a dead process left behind is handed back once, with its payload."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.intake import Finished, Intake
+from storage.db import Database
+from storage.due_runner import DueHandlers, DueRunner
+from storage.models import DueAction, InboundEvent, PlatformIdentity
+from storage.queue import DueQueue
+from storage.types import utcnow
+from tests.support.clock import fixed_clock
+
+
+async def left_behind_after(database: Database, intake: Intake) -> list[tuple[int, str]]:
+    """Drain the queue past the recovery delay: what the recover callback received."""
+    seen: list[tuple[int, str]] = []
+
+    async def recover(record_id: int, body: dict[str, Any]) -> None:
+        seen.append((record_id, body["text"]))
+
+    handlers = DueHandlers()
+    intake.register(handlers, recover)
+    runner = DueRunner(DueQueue(database), handlers, clock=fixed_clock())
+    await runner.drain(utcnow() + timedelta(minutes=3))
+    return seen
+
+
+async def test_a_retry_is_not_recorded_twice_and_a_dead_process_is_finished(
+    database: Database,
+) -> None:
+    intake = Intake(database, "teams")
+    first = await intake.record("a1", "message", {"text": "bonjour"})
+    assert first is not None
+    assert await intake.record("a1", "message", {"text": "bonjour"}) is None  # a retry
+    assert await left_behind_after(database, intake) == [(first, "bonjour")]
+
+
+async def test_closed_records_are_not_recovered(database: Database) -> None:
+    intake = Intake(database, "slack")
+    ids = [await intake.record(f"e{n}", "command", {"text": f"help {n}"}) for n in range(5)]
+    # Closed at once: they share batched writes, each caller waiting for its own commit.
+    await asyncio.gather(*(intake.close(Finished(i)) for i in ids))
+    assert await left_behind_after(database, intake) == []
+    async with database.unit_of_work() as session:
+        statuses = (await session.execute(select(InboundEvent.status))).scalars().all()
+        recoveries = (await session.execute(select(DueAction.last_error))).scalars().all()
+    assert statuses == ["processed"] * 5
+    assert recoveries == ["cancelled"] * 5
+
+
+async def test_a_write_closed_with_the_record_shares_its_transaction(database: Database) -> None:
+    intake = Intake(database, "teams")
+    record = await intake.record("a2", "message", {"text": "x"}, recoverable=False)
+    written: list[bool] = []
+
+    async def also(session: AsyncSession) -> None:
+        await session.execute(select(PlatformIdentity.id))
+        written.append(True)
+
+    await intake.close(Finished(record, also=also))
+    await intake.close(Finished(None))  # nothing recorded, nothing to write: returns at once
+    assert written == [True]
+    async with database.unit_of_work() as session:
+        assert await session.scalar(select(InboundEvent.status)) == "processed"
+        assert (await session.execute(select(DueAction))).first() is None  # not recoverable
