@@ -16,31 +16,12 @@ from storage.db import Database
 from storage.form_options import KEEP_FOR, keep_options, kept_options
 from storage.models import FormOption
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_signing import interactivity_request, new_trigger_id
+from tests.fakes.slack_signing import interactivity_request
 from tests.slack.conftest import SECRET, TEAM, SlackServer, start_server
+from tests.slack.test_recovery import profile_edit_click
 
-ALICE = "U0ALICE01"
+ALICE = "U0ALICE01"  # as in profile_edit_click
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def profile_edit_click() -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": TEAM},
-        "user": {"id": ALICE, "team_id": TEAM},
-        "trigger_id": new_trigger_id(),
-        "container": {"type": "message", "message_ts": "1700000000.000100"},
-        "channel": {"id": "D0ALICE01"},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "tandem.0.profile:edit",
-                "block_id": "b",
-                "value": '{"r":"","v":""}',
-                "action_ts": "1700000000.5",
-            }
-        ],
-    }
 
 
 def suggestion(metadata: str, field: str, typed: str) -> dict[str, Any]:
