@@ -68,14 +68,17 @@ class Delivery:
             await client.views_publish(user_id=origin.user_id, view=render.home_view(outcome.home))
 
     async def open_form(self, client: AsyncWebClient, origin: Origin, form: Form) -> None:
-        await self.keep_options(form)
         if origin.trigger_id:
             try:
                 await client.views_open(trigger_id=origin.trigger_id, view=forms.modal(form))
-                return
             except SlackApiError as error:
                 if error.response.get("error") not in {"expired_trigger_id", "invalid_trigger_id"}:
                     raise
+            else:
+                # After the modal: the trigger must not wait for a write. Slack asks for
+                # options only when the person opens or types in a select, long after.
+                await self.keep_options(form)
+                return
         await self.post(client, origin, form_button_message(form))
 
     async def keep_options(self, form: Form) -> None:
