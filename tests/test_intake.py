@@ -40,6 +40,8 @@ async def test_a_retry_is_not_recorded_twice_and_a_dead_process_is_finished(
     first = await intake.record("a1", "message", {"text": "bonjour"})
     assert first is not None
     assert await intake.record("a1", "message", {"text": "bonjour"}) is None  # a retry
+    async with database.unit_of_work() as session:  # the stored kind keeps its name
+        assert (await session.execute(select(DueAction.kind))).scalars().all() == ["teams.recover"]
     assert await left_behind_after(database, intake) == [(first, "bonjour")]
 
 

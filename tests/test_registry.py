@@ -23,8 +23,14 @@ from tests.test_stored_names import DUE_ACTION_KINDS
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "dialogs", "handlers", "storage")
 ENQUEUERS = {"enqueue_action", "enqueue"}
-# Calls that forward a kind given to them (the queue's own wrapper, the routines' clock).
-FORWARDERS = {("storage/queue.py", "kind"), ("bot/clock.py", "routine.kind")}
+# Calls that forward a kind given to them (the queue's own wrapper, the routines' clock), or
+# whose kind is the one their object registers a handler for (the platforms' intake:
+# ``<platform>.recover``, checked by tests/test_intake.py and below).
+FORWARDERS = {
+    ("storage/queue.py", "kind"),
+    ("bot/clock.py", "routine.kind"),
+    ("handlers/intake.py", "self.recover_kind"),
+}
 
 
 def enqueued_kinds() -> tuple[set[str], set[tuple[str, str]]]:
