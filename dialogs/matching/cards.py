@@ -18,7 +18,7 @@ from bot.domain.notifications import Notification
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Block, Button, Facts, Header, Message, Section
-from dialogs.matching.reasons import describe_all
+from dialogs.matching.reasons import describe_all, for_people
 from storage.models import Person
 
 ACCEPT_ACTION = "matching:accept"  # value: proposal id
@@ -49,7 +49,7 @@ def present_matching(
 ) -> Message:
     match notification:
         case PairProposed():
-            return proposal_card(notification, t, people)
+            return proposal_card(notification, t, people, reader=reader.id)
         case ProposalClosed():
             return proposal_closed(notification, t, people)
         case PairingIntroduction():
@@ -91,7 +91,10 @@ def present_matching(
     raise ValueError(f"no presenter for {notification.type}")
 
 
-def proposal_card(n: PairProposed, t: Translator, people: Mapping[str, Person]) -> Message:
+def proposal_card(
+    n: PairProposed, t: Translator, people: Mapping[str, Person], *, reader: str | None = None
+) -> Message:
+    """The card one side reads: "you" for the reader, no program-team caveat."""
     other = n.person_ids[0] if n.person_ids else ""
     labels = labels_for(t, n.skill_labels)
     title = (
@@ -120,7 +123,13 @@ def proposal_card(n: PairProposed, t: Translator, people: Mapping[str, Person]) 
     ]
     names = {**n.names, **{pid: _name(people, pid) for pid in n.person_ids}}
     why = describe_all(
-        n.reasons, t, names=names, skill_labels=labels, mentor=n.mentor_id, mentee=n.mentee_id
+        for_people(n.reasons),
+        t,
+        names=names,
+        skill_labels=labels,
+        mentor=n.mentor_id,
+        mentee=n.mentee_id,
+        reader=reader,
     )
     if why:
         blocks.append(

@@ -4,7 +4,9 @@ and what the admin should check (``bot.matching`` emits them as codes with param
 The result is plain text that mixes our words with people's and admins' words (names,
 skill labels, departments, places): callers show it as ``UserText``. Pair reasons name the
 two people when the caller says who they are (``mentor=`` / ``mentee=`` person ids, or the
-same keys inside the reason); otherwise they say "the mentor" and "the mentee".
+same keys inside the reason); otherwise they say "the mentor" and "the mentee". Given the
+``reader=`` (a person id), a reason speaks to that person as "you"; what the program team
+must check or did by hand (``ADMIN_ONLY_CODES``) is for admins only (``for_people``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ UNMATCHED_CODES = (
 HINT_CODES = ("recruit_mentors_for", "recruit_mentors_speaking")
 WARNING_CODES = ("management_cycle", "pin_ignored")
 KNOWN_CODES = frozenset((*PAIR_CODES, *UNMATCHED_CODES, *HINT_CODES, *WARNING_CODES))
+# Caveats and manual edits: the program team reads them, the two people never do.
+ADMIN_ONLY_CODES = frozenset(
+    ("reporting_line_unknown", "department_unknown", "pinned", "pin_breaks_rule", "admin_swap")
+)
+
+
+def for_people(reasons: Iterable[Reason]) -> list[Reason]:
+    """The reasons a mentor or mentee may read about their own proposal."""
+    return [r for r in reasons if r.get("code") not in ADMIN_ONLY_CODES]
 
 
 class _Words:
@@ -58,9 +69,15 @@ class _Words:
         stage_labels: Mapping[str, str],
         mentor: str | None,
         mentee: str | None,
+        reader: str | None = None,
     ) -> None:
         self.t, self.names, self.skills, self.stages = t, names, skill_labels, stage_labels
-        self.mentor_id, self.mentee_id = mentor, mentee
+        self.mentor_id, self.mentee_id, self.reader = mentor, mentee, reader
+
+    def reads(self, reason: Reason, role: str) -> bool:
+        """Whether the reader is the pair's ``role`` (then the reason says "you")."""
+        person_id = (self.mentor_id if role == "mentor" else self.mentee_id) or reason.get(role)
+        return self.reader is not None and str(person_id) == self.reader
 
     def person(self, person_id: Any) -> str:
         return self.names.get(str(person_id)) or self.t("someone (no longer on record)")
@@ -109,18 +126,40 @@ def _pair(r: Reason, w: _Words) -> str | None:
     t = w.t
     match r.get("code"):
         case "teaches_wanted_skills":
+            skills = w.skill_list(r.get("skills") or ()) or t("skills")
+            if w.reads(r, "mentor"):
+                mentee = w.who(r, "mentee", t("the mentee"))
+                return t("You teach {skills}, which {mentee} wants", skills=skills, mentee=mentee)
+            mentor = w.who(r, "mentor", t("The mentor"))
+            if w.reads(r, "mentee"):
+                return t("{mentor} teaches {skills}, which you want", mentor=mentor, skills=skills)
             return t(
                 "{mentor} teaches {skills}, which {mentee} wants",
-                mentor=w.who(r, "mentor", t("The mentor")),
+                mentor=mentor,
                 mentee=w.who(r, "mentee", t("the mentee")),
-                skills=w.skill_list(r.get("skills") or ()) or t("skills"),
+                skills=skills,
             )
         case "learns_back":
+            topics = w.skill_list(r.get("topics") or ()) or t("experience")
+            if w.reads(r, "mentee"):
+                mentor = w.who(r, "mentor", t("the mentor"))
+                return t(
+                    "You offer {topics} in return, which {mentor} wants to learn",
+                    topics=topics,
+                    mentor=mentor,
+                )
+            mentee = w.who(r, "mentee", t("The mentee"))
+            if w.reads(r, "mentor"):
+                return t(
+                    "{mentee} offers {topics} in return, which you want to learn",
+                    mentee=mentee,
+                    topics=topics,
+                )
             return t(
                 "{mentee} offers {topics} in return, which {mentor} wants to learn",
-                mentee=w.who(r, "mentee", t("The mentee")),
+                mentee=mentee,
                 mentor=w.who(r, "mentor", t("the mentor")),
-                topics=w.skill_list(r.get("topics") or ()) or t("experience"),
+                topics=topics,
             )
         case "shared_hours":
             return t(
@@ -273,9 +312,11 @@ def describe(
     stage_labels: Mapping[str, str] | None = None,
     mentor: str | None = None,
     mentee: str | None = None,
+    reader: str | None = None,
 ) -> str:
-    """One reason in the reader's words (``skill_labels`` already in their language)."""
-    words = _Words(t, names, skill_labels, stage_labels or {}, mentor, mentee)
+    """One reason in the reader's words (``skill_labels`` already in their language);
+    ``reader``, one of the pair, reads "you" where the reason names them."""
+    words = _Words(t, names, skill_labels, stage_labels or {}, mentor, mentee, reader)
     for kind in _KINDS:
         text = kind(reason, words)
         if text is not None:
@@ -292,6 +333,7 @@ def describe_all(
     stage_labels: Mapping[str, str] | None = None,
     mentor: str | None = None,
     mentee: str | None = None,
+    reader: str | None = None,
 ) -> list[str]:
     return [
         describe(
@@ -302,6 +344,7 @@ def describe_all(
             stage_labels=stage_labels,
             mentor=mentor,
             mentee=mentee,
+            reader=reader,
         )
         for r in reasons
     ]
