@@ -49,7 +49,8 @@ class PairProposed(Notification):
 class ProposalClosed(Notification):
     """A proposal ended without a pairing, or the reader's card is answered.
 
-    ``outcome``: expired | declined_by_other | partner_gone | you_declined | accepted_waiting.
+    ``outcome``: expired | declined_by_other | partner_gone | you_declined | accepted_waiting
+    | accepted (both did: the pairing started; a card only).
     ``card`` renders the short replacement of the proposal card (its buttons gone); without
     it, the message that tells the person. The other's reason is never part of it.
     """

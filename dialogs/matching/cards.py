@@ -193,8 +193,13 @@ def _highlights(
 
 
 def proposal_closed(n: ProposalClosed, t: Translator, people: Mapping[str, Person]) -> Message:
+    """The closed state of a proposal card (``n.card``), or the one message that tells the
+    person what happened: different words, so nobody reads the same text twice."""
     other = n.person_ids[0] if n.person_ids else ""
     who = PersonRef(other, _name(people, other))
+    if n.card:
+        title, state = _closed_card(n.outcome, t, who)
+        return Message((Header(title), Section((state,))), summary=title)
     body: Paragraph
     pool = t(" You are back in the pool: I will propose someone else in the next round.")
     match n.outcome:
@@ -237,9 +242,28 @@ def proposal_closed(n: ProposalClosed, t: Translator, people: Mapping[str, Perso
                     Text(t(" will not go ahead this time.") + pool),
                 )
             )
-    if n.card:
-        return Message((Header(title), Section((body,))), summary=title)
     return Message((Section((body,)),), summary=title)
+
+
+def _closed_card(outcome: str, t: Translator, who: PersonRef) -> tuple[str, Paragraph]:
+    """A closed card: its state in a few words and no button (what happened and what comes
+    next is the separate message's)."""
+    match outcome:
+        case "accepted_waiting":
+            state = Paragraph((Text(t("Your answer: accepted. Waiting for ")), who, Text(".")))
+            return t("You accepted"), state
+        case "accepted":
+            state = Paragraph((Text(t("Your pairing with ")), who, Text(t(" has started."))))
+            return t("You both accepted"), state
+        case "you_declined":
+            state = Paragraph((Text(t("Your answer: declined. Proposal with ")), who, Text(".")))
+            return t("You declined"), state
+        case "expired":
+            title = t("This proposal has expired")
+        case _:
+            title = t("This proposal will not go ahead")
+    state = Paragraph((Text(t("Closed, nothing left to answer. Proposal with ")), who, Text(".")))
+    return title, state
 
 
 def introduction(

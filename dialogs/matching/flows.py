@@ -32,6 +32,7 @@ from bot.domain.proposals import (
     STARTED,
     WITHDRAWN,
     Answers,
+    card_purpose,
     decide,
     side_of,
 )
@@ -40,6 +41,7 @@ from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import ActionRef, FieldValue, Form, Message, TextField
 from dialogs.matching.cards import proposal_closed
+from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
 from storage.audit import record_audit
 from storage.match_runs import (
@@ -63,6 +65,17 @@ async def closed_message(ctx: FlowContext, proposal: Proposal, outcome: str) -> 
     program = await ctx.session.get(Program, proposal.program_id)
     notice = ProposalClosed(proposal.id, program.name if program else "", (other,), outcome)
     return proposal_closed(notice, ctx.t, await people_by_id(ctx.session, [other]))
+
+
+async def close_cards(ctx: FlowContext, proposal: Proposal, person_id: str, outcome: str) -> None:
+    """Every live copy of the person's card (the first and the reminder, on any platform)
+    shows ``outcome`` and loses its buttons, through the notifier's queue."""
+    other = partner_of(proposal.mentor_id, proposal.mentee_id, person_id)
+    program = await ctx.session.get(Program, proposal.program_id)
+    card = ProposalClosed(proposal.id, program.name if program else "", (other,), outcome, True)
+    key = f"proposal:{proposal.id}:card:{outcome}:{person_id}"
+    payload = replacement(person_id, card_purpose(proposal.id), card)
+    await enqueue_action(ctx.session, REPLACE, key, ctx.now(), payload)
 
 
 def answer_status(t: Translator, proposal: Proposal) -> Message:
@@ -106,6 +119,7 @@ async def answer_proposal(
         proposal.mentee_answer = answer
     if result == "partner_gone":  # only an accept asks: the proposal ends, back to the pool
         proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
+        await close_cards(ctx, proposal, ctx.person.id, "partner_gone")
         return result, await closed_message(ctx, proposal, "partner_gone")
     if result == "declined":
         proposal.status = DECLINED
@@ -128,9 +142,13 @@ async def answer_proposal(
         details={"proposal_id": proposal.id},
     )
     if result == "declined":
+        await close_cards(ctx, proposal, ctx.person.id, "you_declined")
         return result, await closed_message(ctx, proposal, "you_declined")
     if result == "waiting":
+        await close_cards(ctx, proposal, ctx.person.id, "accepted_waiting")
         return result, await closed_message(ctx, proposal, "accepted_waiting")
+    for person_id in (proposal.mentor_id, proposal.mentee_id):
+        await close_cards(ctx, proposal, person_id, "accepted")
     return result, await _start_pairing(ctx, proposal, now)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import func, select
@@ -39,6 +40,12 @@ REPLACE = "notify.replace"
 PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=1 / 7)}
 PLATFORM_ORDER = ("slack", "teams", "console")
 DEFAULT_QUIET_HOURS = QuietHours(time(20), time(8), frozenset({5, 6}))
+
+
+def replacement(person_id: str, purpose: str, notification: Notification) -> dict[str, Any]:
+    """The payload of a ``REPLACE`` action (flows that hold a session but no notifier
+    enqueue it themselves)."""
+    return {"person_id": person_id, "purpose": purpose, "notification": notification.to_payload()}
 
 
 @dataclass(frozen=True)
@@ -113,11 +120,7 @@ class Notifier:
         """Replace every message delivered to the person for ``purpose`` (e.g. close the
         buttons of a proposal card that expired). Never waits for quiet hours: an update
         does not ring."""
-        payload = {
-            "person_id": person_id,
-            "purpose": purpose,
-            "notification": notification.to_payload(),
-        }
+        payload = replacement(person_id, purpose, notification)
         return await self.queue.enqueue(session, REPLACE, key, self.clock.now(), payload)
 
     def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
@@ -275,8 +278,9 @@ class Notifier:
                 await session.scalars(
                     select(MessageRefRow).where(
                         MessageRefRow.person_id == person_id,
+                        # closed copies too: a card shows the latest state (answered, then
+                        # expired or started)
                         MessageRefRow.purpose == str(action.payload["purpose"]),
-                        MessageRefRow.disabled_at.is_(None),
                     )
                 )
             ).all()
@@ -298,7 +302,7 @@ class Notifier:
                 continue
             async with self.database.unit_of_work() as session:
                 row = await session.get(MessageRefRow, row_id)
-                if row is not None:
+                if row is not None and row.disabled_at is None:
                     row.disabled_at = self.clock.now()
 
     @staticmethod

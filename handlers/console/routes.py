@@ -211,9 +211,11 @@ class ConsoleApi:
         )
         outcome = await self.conversation.handle(inbound)
         replaced = any(ref.message_id == message_id for ref, _ in outcome.updates)
-        # A click on a flow step (a button with a reference) answers its card; buttons
-        # without one (help, my profile) only navigate and stay live.
-        if inbound.ref and not outcome.refused and outcome.form is None and not replaced:
+        # A click on a flow step (a button with a reference) answers its card, and so does
+        # any click the core says closes it (Accept on a proposal); buttons without either
+        # (help, my profile) only navigate and stay live.
+        answered = inbound.ref is not None or outcome.close_source
+        if answered and not outcome.refused and outcome.form is None and not replaced:
             await self.store.mark_answered(message_id)
         return web.json_response(await self.keep(person, outcome))
 
