@@ -13,11 +13,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aiohttp
+
+from dialogs.core.content import Paragraph, Text
+from dialogs.core.events import Inbound, Outcome
+from dialogs.core.ui import Actions, Button, Message, Section
+from storage.db import Database
+from tests.console.test_console_api import messages, post
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import SlackCall
 from tests.fakes.slack_signing import interactivity_request
 from tests.slack.test_cards import click_on
+from tests.support.console import running_console, say, seed_people
 from tests.teams.cards import buttons, card_of, texts
 from tests.test_matching_over_platforms import (
     LEA,
@@ -216,3 +224,34 @@ async def test_an_expired_proposal_closes_every_card_and_tells_each_side_once(
         shown = teams_text(marc, copy)
         assert not teams_live(marc, copy) and "This proposal has expired" in shown
         assert "nothing left to answer" in shown and "without both answers" not in shown
+
+
+class AcceptCore:
+    """A core whose card has an Accept button without a flow reference (as a proposal card
+    has); the click closes the card it came from."""
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        if inbound.kind == "action":
+            return Outcome("en", messages=(say(Text("You accepted")),), close_source=True)
+        offer = (
+            Section((Paragraph.of("A partner for you"),)),
+            Actions((Button("Accept", "x", value="1"),)),
+        )
+        card = Message(offer, summary="A partner for you")
+        return Outcome("en", messages=(card,))
+
+
+async def test_the_console_closes_a_card_the_core_closes(database: Database) -> None:
+    people = await seed_people(database)
+    async with running_console(database, AcceptCore()) as console, aiohttp.ClientSession() as http:
+        api = f"{console.url}/console/api"
+        sent = await post(http, f"{api}/send", {"person_id": people.ada, "text": "hello"})
+        assert sent[0] == 200, sent
+        shown = await messages(http, console.url, people.ada)
+        card = next(m for m in shown["messages"] if m["author"] == "bot")
+        assert "disabled" not in card["html"]
+        body = {"person_id": people.ada, "message_id": card["id"], "action": "x", "value": "1"}
+        status, _ = await post(http, f"{api}/action", body)
+        assert status == 200
+        after = {m["id"]: m for m in (await messages(http, console.url, people.ada))["messages"]}
+        assert "disabled" in after[card["id"]]["html"]  # Accept no longer acts
