@@ -21,6 +21,7 @@ from bot.domain.matching_notifications import (
     ProposalClosed,
     RoundReady,
 )
+from bot.domain.notifications import Notification
 from bot.domain.participation import partner_of
 from bot.domain.proposals import (
     ENDED,
@@ -132,9 +133,23 @@ async def proposal_cards(
     }
 
 
+async def card_outdated(session: AsyncSession, card: Notification, person_id: str) -> bool:
+    """A proposal card falling due after its reader answered, or after the proposal closed,
+    is not sent: it would offer Accept / Decline again."""
+    if not isinstance(card, PairProposed):
+        return False
+    proposal = await session.get(Proposal, card.proposal_id)
+    if proposal is None or proposal.status != SENT:
+        return True
+    answer = proposal.mentor_answer if person_id == proposal.mentor_id else proposal.mentee_answer
+    return answer is not None
+
+
 def register_due_handlers(
     handlers: DueHandlers, database: Database, notifier: Notifier
 ) -> list[Routine]:
+    notifier.outdated[PairProposed.type] = card_outdated
+
     async def send(action: ClaimedAction, *, reminder: bool) -> None:
         async with database.unit_of_work(immediate=True) as session:
             proposal = await session.get(Proposal, int(action.payload["proposal_id"]))

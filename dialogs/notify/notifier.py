@@ -9,7 +9,7 @@ program's admins, never silently skipped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -40,6 +40,9 @@ REPLACE = "notify.replace"
 PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=1 / 7)}
 PLATFORM_ORDER = ("slack", "teams", "console")
 DEFAULT_QUIET_HOURS = QuietHours(time(20), time(8), frozenset({5, 6}))
+# Whether a queued message no longer applies to its reader when it falls due (a proposal
+# card held by quiet hours that the reader has answered meanwhile): it is then not sent.
+Outdated = Callable[[AsyncSession, Notification, str], Awaitable[bool]]
 
 
 def replacement(person_id: str, purpose: str, notification: Notification) -> dict[str, Any]:
@@ -71,6 +74,7 @@ class Notifier:
         self.channels = dict(channels)
         self.config = config
         self.queue = queue or DueQueue(database)
+        self.outdated: dict[str, Outdated] = {}  # notification type -> its check
 
     # -- enqueue (inside the caller's unit of work) ------------------------------------
 
@@ -219,6 +223,10 @@ class Notifier:
             person = await session.get(Person, person_id)
             if person is None or person.erased_at is not None or not person.active:
                 log.info("notify.skipped", person_id=person_id, reason="gone")
+                return
+            check = self.outdated.get(notification.type)
+            if check is not None and await check(session, notification, person_id):
+                log.info("notify.skipped", person_id=person_id, reason="outdated")
                 return
             recipients = await self._recipients(session, person)
             people = await self._people(session, self._mentioned(notification, person_id))

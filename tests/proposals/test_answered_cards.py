@@ -18,14 +18,22 @@ import aiohttp
 from dialogs.core.content import Paragraph, Text
 from dialogs.core.events import Inbound, Outcome
 from dialogs.core.ui import Actions, Button, Message, Section
+from dialogs.matching.cards import ACCEPT_ACTION
+from dialogs.matching.jobs import proposal_cards
+from dialogs.notify.notifier import DELIVER
 from storage.db import Database
+from storage.models import Proposal
+from storage.queue import enqueue_action
 from tests.console.test_console_api import messages, post
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import SlackCall
 from tests.fakes.slack_signing import interactivity_request
+from tests.proposals.test_workflow import sent, two_pairs
 from tests.slack.test_cards import click_on
 from tests.support.console import running_console, say, seed_people
+from tests.support.messages import button, words
+from tests.support.world import later
 from tests.teams.cards import buttons, card_of, texts
 from tests.test_matching_over_platforms import (
     LEA,
@@ -255,3 +263,26 @@ async def test_the_console_closes_a_card_the_core_closes(database: Database) -> 
         assert status == 200
         after = {m["id"]: m for m in (await messages(http, console.url, people.ada))["messages"]}
         assert "disabled" in after[card["id"]]["html"]  # Accept no longer acts
+
+
+async def test_a_reminder_held_by_quiet_hours_is_not_sent_once_answered(
+    database: Database,
+) -> None:
+    """Quiet hours hold a reminder card; the person answers the first card meanwhile: the
+    reminder would offer Accept / Decline again, so it is not sent."""
+    w, ids = await two_pairs(database)
+    proposals = await sent(w)
+    marc_card = w.channel.to(ids["marc"])[-1]
+    async with database.unit_of_work() as session:
+        proposal = await session.get(Proposal, proposals[ids["marc"]])
+        assert proposal is not None
+        cards = await proposal_cards(session, proposal, reminder=True)
+        for person_id, card in cards.items():  # queued for the morning
+            payload = {"person_id": person_id, "notification": card.to_payload()}
+            await enqueue_action(session, DELIVER, f"held:{person_id}", later(1), payload)
+    await w.click("UMARC", button(marc_card, ACCEPT_ACTION))
+    before = {who: len(w.channel.to(ids[who])) for who in ("marc", "lea")}
+    await w.drain(later(1))
+    assert len(w.channel.to(ids["marc"])) == before["marc"]  # answered: no reminder
+    reminded = w.channel.to(ids["lea"])[before["lea"] :]
+    assert len(reminded) == 1 and "Reminder:" in words(reminded)  # Lea has not answered
