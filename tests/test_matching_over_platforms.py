@@ -212,6 +212,19 @@ async def admin_sends(server: Server) -> None:
     await server.due()
 
 
+async def proposals_sent(
+    server: tuple[Server, FakeBotConnector],
+) -> tuple[Server, TeamsPerson]:
+    """Everyone has talked to Tandem once (each platform knows them); the admin sends."""
+    srv, connector = server
+    marc = TeamsPerson(srv, connector)
+    for person in (RH, LEA, TOM):
+        await srv.command(person, "help")
+    await marc.says("help")
+    await admin_sends(srv)
+    return srv, marc
+
+
 async def test_dry_run_send_decline_next_round_accept_and_intro(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
@@ -279,12 +292,8 @@ async def test_dry_run_send_decline_next_round_accept_and_intro(
 async def test_unanswered_proposals_are_reminded_once_then_closed_on_both_platforms(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
-    srv, connector = server
-    marc = TeamsPerson(srv, connector)
-    for person in (RH, LEA, TOM):
-        await srv.command(person, "help")
-    await marc.says("help")
-    await admin_sends(srv)
+    srv, marc = await proposals_sent(server)
+    connector = marc.connector
     [lea_card] = srv.posted_to(LEA, "Un binôme de mentorat inversé pour vous")
     assert len(marc.cards("A reverse-mentoring partner for you")) == 1
 

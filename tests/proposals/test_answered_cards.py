@@ -37,12 +37,10 @@ from tests.support.world import later
 from tests.teams.cards import buttons, card_of, texts
 from tests.test_matching_over_platforms import (
     LEA,
-    RH,
     SECRET,
-    TOM,
     Server,
     TeamsPerson,
-    admin_sends,
+    proposals_sent,
     server,
 )
 
@@ -51,13 +49,11 @@ __all__ = ["server"]  # the fixture, shared with the matching test over both pla
 Json = dict[str, Any]
 
 
-async def reminded(srv: Server, connector: FakeBotConnector) -> tuple[TeamsPerson, list[SlackCall]]:
+async def reminded(
+    server: tuple[Server, FakeBotConnector],
+) -> tuple[Server, TeamsPerson, list[SlackCall]]:
     """Proposals sent, and four days later one reminder each: two copies of each card."""
-    marc = TeamsPerson(srv, connector)
-    for person in (RH, LEA, TOM):
-        await srv.command(person, "help")
-    await marc.says("help")
-    await admin_sends(srv)
+    srv, marc = await proposals_sent(server)
     await srv.due(days=4)
     lea_copies = [
         *srv.posted_to(LEA, "Un binôme de mentorat inversé pour vous"),
@@ -65,7 +61,7 @@ async def reminded(srv: Server, connector: FakeBotConnector) -> tuple[TeamsPerso
     ]
     assert len(lea_copies) == 2
     assert len(marc_copies(marc)) == 2
-    return marc, lea_copies
+    return srv, marc, lea_copies
 
 
 def marc_copies(marc: TeamsPerson) -> list[str]:
@@ -108,6 +104,16 @@ def marc_messages_since(marc: TeamsPerson, count: int) -> list[str]:
     return [texts(card_of(a)) if a.get("attachments") else str(a.get("text")) for a in sent[count:]]
 
 
+def told_lea(srv: Server, posts_before: int) -> list[str]:
+    """What was posted (not updated) to Léa after the first ``posts_before`` posts."""
+    new_posts = srv.slack.calls_to("chat.postMessage")[posts_before:]
+    return [
+        json.dumps(c.args, ensure_ascii=False)
+        for c in new_posts
+        if str(c.args.get("channel", "")).endswith(LEA.id[1:])
+    ]
+
+
 def marc_sent(marc: TeamsPerson) -> int:
     return sum(a["operation"] == "send" for a in marc.connector.sent_to(marc.chat))
 
@@ -115,8 +121,7 @@ def marc_sent(marc: TeamsPerson) -> int:
 async def test_every_copy_of_an_answered_card_loses_its_buttons_on_both_platforms(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
-    srv, connector = server
-    marc, lea_copies = await reminded(srv, connector)
+    srv, marc, lea_copies = await reminded(server)
     reminder = lea_copies[1]
 
     # Léa accepts on the reminder: both of her copies close, the first one too.
@@ -145,8 +150,7 @@ async def test_every_copy_of_an_answered_card_loses_its_buttons_on_both_platform
 async def test_a_decline_in_teams_closes_every_card_and_tells_the_other_once(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
-    srv, connector = server
-    marc, lea_copies = await reminded(srv, connector)
+    srv, marc, lea_copies = await reminded(server)
     posts_before = len(srv.slack.calls_to("chat.postMessage"))
     [marc_first, marc_reminder] = marc_copies(marc)
 
@@ -162,10 +166,7 @@ async def test_a_decline_in_teams_closes_every_card_and_tells_the_other_once(
         assert "You declined" in teams_text(marc, copy)
     assert marc_sent(marc) == sent_to_marc
     # Léa: both her cards closed, and one message, in other words than the cards.
-    new_posts = srv.slack.calls_to("chat.postMessage")[posts_before:]
-    told = [c for c in new_posts if str(c.args.get("channel", "")).endswith(LEA.id[1:])]
-    assert len(told) == 1, [c.args for c in new_posts]
-    message = json.dumps(told[0].args, ensure_ascii=False)
+    [message] = told_lea(srv, posts_before)
     assert "ne se fera pas cette fois-ci" in message and "vivier" in message
     assert "already work" not in message
     for copy in lea_copies:
@@ -178,8 +179,7 @@ async def test_a_decline_in_teams_closes_every_card_and_tells_the_other_once(
 async def test_a_decline_in_slack_closes_every_card_and_tells_the_other_once(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
-    srv, connector = server
-    marc, lea_copies = await reminded(srv, connector)
+    srv, marc, lea_copies = await reminded(server)
     first = lea_copies[0]
     sent_to_marc = marc_sent(marc)
 
@@ -208,16 +208,12 @@ async def test_a_decline_in_slack_closes_every_card_and_tells_the_other_once(
 async def test_an_expired_proposal_closes_every_card_and_tells_each_side_once(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
-    srv, connector = server
-    marc, lea_copies = await reminded(srv, connector)
+    srv, marc, lea_copies = await reminded(server)
     posts_before = len(srv.slack.calls_to("chat.postMessage"))
     sent_to_marc = marc_sent(marc)
     await srv.due(days=8)
 
-    new_posts = srv.slack.calls_to("chat.postMessage")[posts_before:]
-    told_lea = [c for c in new_posts if str(c.args.get("channel", "")).endswith(LEA.id[1:])]
-    assert len(told_lea) == 1
-    message = json.dumps(told_lea[0].args, ensure_ascii=False)
+    [message] = told_lea(srv, posts_before)
     assert "a expiré sans les deux réponses" in message and "Fermée" not in message
     for copy in lea_copies:
         shown = slack_now(srv, copy)
