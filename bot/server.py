@@ -17,7 +17,7 @@ from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
-from dialogs.capabilities import register_jobs
+from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
@@ -266,7 +266,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     )
     notifier.register(runtime.handlers)
     runtime.notifier = notifier
-    runtime.routines.extend(register_jobs(runtime.handlers, database, notifier))
+    runtime.routines.extend(register_due(runtime.handlers, database, notifier))
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

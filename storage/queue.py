@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import structlog
 from sqlalchemy import and_, case, delete, func, or_, select, update
@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.due import DueKind
 from storage.db import Database
 from storage.models import AuditEvent, DueAction
 from storage.types import utcnow
@@ -36,6 +37,7 @@ RETRY_JITTER = 0.1  # up to +10 %, so that actions failing together do not retry
 ERROR_MAX_CHARS = 2000
 
 FailOutcome = Literal["retried", "parked", "lost"]
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,31 @@ async def enqueue_action(
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
+async def enqueue_due(
+    session: AsyncSession,
+    kind: DueKind[P],
+    payload: P,
+    due_at: datetime,
+    *,
+    key: str | None = None,
+    lane: str | None = None,
+    recorded_at: datetime | None = None,
+) -> bool:
+    """Queue a typed action inside the caller's unit of work; False if its key exists.
+
+    The key is the kind's own (from the payload) unless the kind takes it from the caller.
+    """
+    return await enqueue_action(
+        session,
+        kind.name,
+        key if key is not None else kind.key_of(payload),
+        due_at,
+        kind.dump(payload),
+        lane=lane,
+        recorded_at=recorded_at,
+    )
+
+
 class DueQueue:
     def __init__(
         self,
@@ -167,6 +194,21 @@ class DueQueue:
             lane=lane,
             max_attempts=max_attempts,
             recorded_at=self.clock(),
+        )
+
+    async def enqueue_due(
+        self,
+        session: AsyncSession,
+        kind: DueKind[P],
+        payload: P,
+        due_at: datetime,
+        *,
+        key: str | None = None,
+        lane: str | None = None,
+    ) -> bool:
+        """``enqueue_due`` with this queue's clock for the row's creation time."""
+        return await enqueue_due(
+            session, kind, payload, due_at, key=key, lane=lane, recorded_at=self.clock()
         )
 
     async def claim(

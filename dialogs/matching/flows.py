@@ -32,6 +32,9 @@ from bot.domain.proposals import (
     STARTED,
     WITHDRAWN,
     Answers,
+    PairingEndedNotice,
+    PairingRef,
+    ProposalWithdrawn,
     decide,
     side_of,
 )
@@ -51,7 +54,7 @@ from storage.match_runs import (
 )
 from storage.models import Pairing, Program, Proposal
 from storage.programs import people_by_id
-from storage.queue import enqueue_action
+from storage.queue import enqueue_due
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"
@@ -112,13 +115,8 @@ async def answer_proposal(
         proposal.declined_by = ctx.person.id
         proposal.decline_reason = reason
         proposal.answered_at = now
-        await enqueue_action(
-            ctx.session,
-            WITHDRAWN,
-            f"proposal:{proposal.id}:declined",
-            now,
-            {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
-        )
+        told = ProposalWithdrawn(proposal.id, tell=other, outcome="declined_by_other")
+        await enqueue_due(ctx.session, WITHDRAWN, told, now)
     record_audit(
         ctx.session,
         "proposal.declined" if result == "declined" else "proposal.accepted",
@@ -139,9 +137,7 @@ async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) ->
     proposal.status, proposal.answered_at = ACCEPTED, now
     pairing = start_pairing(ctx.session, proposal, now)
     await ctx.session.flush()
-    await enqueue_action(
-        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
-    )
+    await enqueue_due(ctx.session, STARTED, PairingRef(pairing.id), now)
     text = ctx.t("You both accepted! I am opening a conversation with the two of you.")
     return say(Paragraph.of(text))
 
@@ -298,18 +294,8 @@ async def end_pairing(
         else [partner_of(pairing.mentor_id, pairing.mentee_id, ctx.person.id)]
     )
     for partner in tell:
-        await enqueue_action(
-            ctx.session,
-            ENDED,
-            f"pairing:{pairing.id}:ended:{partner}",
-            now,
-            {
-                "pairing_id": pairing.id,
-                "partner_id": partner,
-                "ender_id": ctx.person.id,
-                "by_admin": by_admin,
-            },
-        )
+        notice = PairingEndedNotice(pairing.id, partner, ctx.person.id, by_admin)
+        await enqueue_due(ctx.session, ENDED, notice, now)
     record_audit(
         ctx.session,
         "pairing.ended",
