@@ -13,7 +13,11 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Enrollment, Person, PlatformIdentity, ProgramAdmin
+from storage.models import Enrollment, Person, PlatformIdentity, Program, ProgramAdmin
+
+# Why a message to the program team waits (see ``storage.due_runner.Wait``): any admin's
+# next interaction releases it.
+WAITING_FOR_AN_ADMIN = "waiting for an admin: nobody in the program team can read it yet"
 
 
 def _entries(deployment_admins: Iterable[str]) -> tuple[set[str], set[str]]:
@@ -70,6 +74,18 @@ async def admins_of(
             )
         )
     return sorted(ids)
+
+
+async def program_team(
+    session: AsyncSession, program_ids: Sequence[int], deployment_admins: Iterable[str]
+) -> list[str]:
+    """Who reads a person's message to the program team: the admins of the programs they
+    take part in (none: of every open program) and the deployment admins."""
+    if not program_ids:
+        program_ids = list(
+            await session.scalars(select(Program.id).where(Program.status == "open"))
+        )
+    return await admins_of(session, program_ids, deployment_admins)
 
 
 async def admins_of_person(

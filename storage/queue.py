@@ -64,6 +64,7 @@ class QueueStats:
     oldest_due_age_seconds: float  # how late the most overdue pending action is (0: none)
     parked: int  # gave up after max_attempts: an admin must look
     ready: int  # pending and due now
+    waiting: int = 0  # kept until something outside the queue happens (e.g. an admin joins)
 
 
 def retry_delay(
@@ -321,6 +322,27 @@ class DueQueue:
             await self._park(session, row, error, now or self.clock())
             return True
 
+    async def wait(self, action_id: int, owner: str, reason: str) -> bool:
+        """Keep the action, neither done nor failed, until ``release_waiting(reason)``; the
+        attempt is given back. False without the lease."""
+        async with self.database.unit_of_work(immediate=True) as session:
+            result = await session.execute(
+                update(DueAction)
+                .where(_held_by(action_id, owner))
+                .values(
+                    status="waiting",
+                    attempts=case((DueAction.attempts > 0, DueAction.attempts - 1), else_=0),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    last_error=_clip(reason),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            waiting = _rowcount(result) == 1
+        if waiting:
+            log.info("due_action.waiting", id=action_id, reason=reason)
+        return waiting
+
     async def release(self, owner: str) -> int:
         """Graceful shutdown: hand ``owner``'s unfinished actions back, due again at once.
 
@@ -396,6 +418,7 @@ class DueQueue:
             oldest_due_age_seconds=age,
             parked=counts.get("parked", 0),
             ready=ready,
+            waiting=counts.get("waiting", 0),
         )
 
     async def _locked(self, session: AsyncSession, action_id: int, owner: str) -> DueAction | None:
@@ -424,6 +447,18 @@ class DueQueue:
             attempts=row.attempts,
             error=_clip(error, 500),
         )
+
+
+async def release_waiting(session: AsyncSession, reason: str, now: datetime) -> int:
+    """Actions waiting for ``reason`` are due again at ``now`` (inside the caller's unit of
+    work); how many."""
+    result = await session.execute(
+        update(DueAction)
+        .where(DueAction.status == "waiting", DueAction.last_error == reason)
+        .values(status="pending", due_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
 
 
 def _clip(text: str, limit: int = ERROR_MAX_CHARS) -> str:

@@ -52,11 +52,12 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
-from storage.admins import administered_programs, names_deployment_admin
+from storage.admins import WAITING_FOR_AN_ADMIN, administered_programs, names_deployment_admin
 from storage.audit import record_audit
 from storage.db import Database
 from storage.identities import PlatformUser, resolve_person
 from storage.models import Person
+from storage.queue import release_waiting
 
 log = structlog.get_logger("tandem.conversation")
 
@@ -164,7 +165,18 @@ class Conversation:
             locale = self.locale_for(person, actor.locale_hint)
             scope = await self.admin_scope(session, inbound, person)
             admin = scope is None or bool(scope)
-            ctx = FlowContext(session, person, locale, Translator(locale), self.clock, admin, scope)
+            if admin:  # messages kept for want of a reader go to the team now
+                await release_waiting(session, WAITING_FOR_AN_ADMIN, self.clock.now())
+            ctx = FlowContext(
+                session,
+                person,
+                locale,
+                Translator(locale),
+                self.clock,
+                admin,
+                scope,
+                deployment_admins=self.config.admins,
+            )
             return await self._dispatch(ctx, inbound)
 
     async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:

@@ -48,6 +48,7 @@ from dialogs.core.ui import (
     Section,
     TextField,
 )
+from storage.admins import program_team
 from storage.audit import record_audit
 from storage.models import Enrollment, Program
 from storage.participation import enrollments_of, leave_enrollment
@@ -355,6 +356,12 @@ async def submit_contact(
     programs = [p for _, p in await enrollments_of(ctx.session, ctx.person.id, statuses)]
     message = Contact(ctx.person.id, text, tuple(p.id for p in programs), names(programs))
     await enqueue_due(ctx.session, CONTACT, message, ctx.now())
+    if not await program_team(ctx.session, message.program_ids, ctx.deployment_admins):
+        waiting = t(
+            "Your message is waiting for the program team: nobody in the program team can "
+            "read messages yet; it is kept and will be delivered as soon as an admin joins."
+        )
+        return Transition(message=say(Paragraph.of(waiting)))
     return Transition(
         message=say(
             Paragraph.of(t("Your message is on its way to the program team.")),

@@ -31,18 +31,15 @@ from bot.domain.participation import (
 )
 from dialogs.core.feature import DueContext, DueHandler
 from dialogs.notify.notifier import Notifier
-from storage.admins import admins_of
+from storage.admins import WAITING_FOR_AN_ADMIN, program_team
 from storage.audit import record_audit
 from storage.db import Database
+from storage.due_runner import Wait
 from storage.models import Person, Program
-from storage.participation import answered, close_enrollments, open_programs, resume_paused
+from storage.participation import answered, close_enrollments, resume_paused
 from storage.queue import enqueue_due
 
 log = structlog.get_logger("tandem.participation")
-
-
-class NobodyToTell(RuntimeError):
-    """A message to the team found no admin: parked, so that it shows instead of vanishing."""
 
 
 async def resume(due: DueContext, payload: Resume) -> None:
@@ -111,12 +108,9 @@ async def contact(due: DueContext, payload: Contact) -> None:
     """A person's message reaches the program team: the admins of their programs and the
     deployment's admins."""
     async with due.database.unit_of_work(immediate=True) as session:
-        program_ids = list(payload.program_ids)
-        if not program_ids:  # not enrolled anywhere: the teams of the open programs
-            program_ids = [p.id for p in await open_programs(session)]
-        team = await admins_of(session, program_ids, due.notifier.config.admins)
-        if not team:
-            raise NobodyToTell("no program admin and no deployment admin to read it")
+        team = await program_team(session, payload.program_ids, due.notifier.config.admins)
+        if not team:  # kept: the next admin to show up releases it (and the sender knows)
+            raise Wait(WAITING_FOR_AN_ADMIN)
         message = MessageToTeam(
             person_ids=(payload.person_id,),
             program_name=payload.program_name,
