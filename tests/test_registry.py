@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import importlib
 import typing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from dialogs.notify.notifier import Notifier, NotifierConfig
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from tests.support.clock import fixed_clock
+from tests.support.modules import import_everything
 from tests.test_stored_names import DUE_ACTION_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +28,6 @@ PACKAGES = ("bot", "dialogs", "handlers", "storage")
 # The queue's own functions, the routines' clock, and the platforms' intake (its recovery
 # kind is the one it registers a handler for: tests/test_intake.py).
 RAW_ENQUEUE = {"storage/queue.py", "storage/enqueue.py", "bot/clock.py", "handlers/intake.py"}
-
-
-def import_everything() -> None:
-    """Import every product module, so that every DueKind is declared."""
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if "migrations" in path.parts:
-                continue
-            dotted = path.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".")
-            importlib.import_module(dotted.removesuffix(".__init__"))
 
 
 def raw_enqueues() -> set[str]:
