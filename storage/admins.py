@@ -35,7 +35,7 @@ def names_deployment_admin(
     emails, user_ids = _entries(deployment_admins)
     if platform != "console" and user_id.lower() in user_ids:
         return True
-    return bool(email) and email is not None and email.lower() in emails
+    return email is not None and email.lower() in emails
 
 
 async def deployment_admin_ids(session: AsyncSession, deployment_admins: Iterable[str]) -> set[str]:

@@ -197,21 +197,6 @@ class DueQueue:
             recorded_at=self.clock(),
         )
 
-    async def enqueue_due(
-        self,
-        session: AsyncSession,
-        kind: DueKind[P],
-        payload: P,
-        due_at: datetime,
-        *,
-        key: str | None = None,
-        lane: str | None = None,
-    ) -> bool:
-        """``enqueue_due`` with this queue's clock for the row's creation time."""
-        return await enqueue_due(
-            session, kind, payload, due_at, key=key, lane=lane, recorded_at=self.clock()
-        )
-
     async def claim(
         self, owner: str, now: datetime, limit: int, lease: timedelta
     ) -> list[ClaimedAction]:

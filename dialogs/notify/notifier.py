@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import select
@@ -31,9 +31,11 @@ from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.models import DueAction, Person, PlatformIdentity
 from storage.models import MessageRef as MessageRefRow
-from storage.queue import DueQueue
+from storage.queue import DueQueue, enqueue_due
 
 log = structlog.get_logger("tandem.notifier")
+
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ class Notifier:
         lane = f"person:{person_id}"
         due = await self._paced(session, lane, due, person.preferred_platform)
         payload = Delivery(person_id, notification.to_payload())
-        return await self.queue.enqueue_due(session, DELIVER, payload, due, key=key, lane=lane)
+        return await self._enqueue(session, DELIVER, payload, due, key=key, lane=lane)
 
     async def introduce(
         self,
@@ -123,9 +125,7 @@ class Notifier:
     ) -> bool:
         """Open a conversation with all of them, each on their own platform."""
         payload = Introduction(tuple(person_ids), notification.to_payload())
-        return await self.queue.enqueue_due(
-            session, INTRODUCE, payload, at or self.clock.now(), key=key
-        )
+        return await self._enqueue(session, INTRODUCE, payload, at or self.clock.now(), key=key)
 
     async def replace(
         self,
@@ -140,7 +140,22 @@ class Notifier:
         buttons of a proposal card that expired). Never waits for quiet hours: an update
         does not ring."""
         payload = Replacement(person_id, purpose, notification.to_payload())
-        return await self.queue.enqueue_due(session, REPLACE, payload, self.clock.now(), key=key)
+        return await self._enqueue(session, REPLACE, payload, self.clock.now(), key=key)
+
+    async def _enqueue(
+        self,
+        session: AsyncSession,
+        kind: DueKind[P],
+        payload: P,
+        due: datetime,
+        *,
+        key: str,
+        lane: str | None = None,
+    ) -> bool:
+        """The row's creation time is the queue's wall clock, not business time."""
+        return await enqueue_due(
+            session, kind, payload, due, key=key, lane=lane, recorded_at=self.queue.clock()
+        )
 
     def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
         quiet = self.config.quiet_hours
