@@ -60,6 +60,17 @@ async def deployment_admin_ids(session: AsyncSession, deployment_admins: Iterabl
     return set(rows)
 
 
+async def admins_among(
+    session: AsyncSession, person_ids: Sequence[str], deployment_admins: Iterable[str]
+) -> set[str]:
+    """Which of these people are admins: of the deployment, or of at least one program."""
+    program_admins = await session.scalars(
+        select(ProgramAdmin.person_id).where(ProgramAdmin.person_id.in_(list(person_ids)))
+    )
+    admins = await deployment_admin_ids(session, deployment_admins) | set(program_admins)
+    return admins & set(person_ids)
+
+
 async def admins_of(
     session: AsyncSession, program_ids: Sequence[int], deployment_admins: Iterable[str]
 ) -> list[str]:
