@@ -22,6 +22,7 @@ from bot.domain.enrollment import (
     enrollment_open,
 )
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.models import (
     AvailabilityWindow,
     CareerStage,
@@ -32,7 +33,6 @@ from storage.models import (
     ProgramText,
     Skill,
 )
-from storage.queue import enqueue_due
 
 TEXT_KINDS = ("charter", "privacy")
 OFFER_BACK = "offer_back"

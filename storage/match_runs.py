@@ -26,8 +26,8 @@ from bot.domain.proposals import (
     ProposalWithdrawn,
     expiry,
 )
+from storage.enqueue import enqueue_due
 from storage.models import AdminPin, Enrollment, Goal, MatchRun, Pairing, Person, Proposal
-from storage.queue import enqueue_due
 
 if TYPE_CHECKING:  # the engine (NumPy, the solver) loads only where matching runs
     from bot.matching import MatchResult

@@ -1,4 +1,5 @@
-"""The durable due-action queue: idempotent enqueue, claims with a lease, retries, parking.
+"""The durable due-action queue: claims with a lease, retries, parking, waiting (queueing
+itself, inside the caller's unit of work, is ``storage.enqueue``).
 
 Everything that must happen later is a row in ``due_actions``. Any number of processes may
 claim from it: PostgreSQL hands each row to one claimer with ``FOR UPDATE SKIP LOCKED``;
@@ -16,16 +17,14 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import structlog
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.due import DueKind
 from storage.db import Database
+from storage.enqueue import enqueue_action
 from storage.models import AuditEvent, DueAction
 from storage.types import utcnow
 
@@ -37,7 +36,6 @@ RETRY_JITTER = 0.1  # up to +10 %, so that actions failing together do not retry
 ERROR_MAX_CHARS = 2000
 
 FailOutcome = Literal["retried", "parked", "lost"]
-P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -89,74 +87,6 @@ def _held_by(action_id: int, owner: str) -> Any:
         DueAction.id == action_id,
         DueAction.status == "running",
         DueAction.lease_owner == owner,
-    )
-
-
-async def enqueue_action(
-    session: AsyncSession,
-    kind: str,
-    key: str,
-    due_at: datetime,
-    payload: Mapping[str, Any] | None = None,
-    *,
-    lane: str | None = None,
-    max_attempts: int = 5,
-    recorded_at: datetime | None = None,
-) -> bool:
-    """Add an action inside the caller's unit of work; False if ``key`` already exists.
-
-    The one enqueue: a flow that has its session but no queue object calls it directly.
-    ``ON CONFLICT DO NOTHING`` rather than catching an IntegrityError: a failed INSERT
-    would abort the caller's PostgreSQL transaction along with everything else in it.
-    ``recorded_at`` is the row's creation time (the wall clock, not business time).
-    """
-    if max_attempts < 1:
-        raise ValueError("max_attempts must be at least 1")
-    dialect = (await session.connection()).dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        raise RuntimeError(f"due actions need SQLite or PostgreSQL, not {dialect!r}")
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(DueAction)
-        .values(
-            kind=kind,
-            idempotency_key=key,
-            payload=dict(payload or {}),
-            lane=lane,
-            due_at=due_at,
-            status="pending",
-            attempts=0,
-            max_attempts=max_attempts,
-            created_at=recorded_at or utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
-        .returning(DueAction.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
-
-
-async def enqueue_due(
-    session: AsyncSession,
-    kind: DueKind[P],
-    payload: P,
-    due_at: datetime,
-    *,
-    key: str | None = None,
-    lane: str | None = None,
-    recorded_at: datetime | None = None,
-) -> bool:
-    """Queue a typed action inside the caller's unit of work; False if its key exists.
-
-    The key is the kind's own (from the payload) unless the kind takes it from the caller.
-    """
-    return await enqueue_action(
-        session,
-        kind.name,
-        key if key is not None else kind.key_of(payload),
-        due_at,
-        kind.dump(payload),
-        lane=lane,
-        recorded_at=recorded_at,
     )
 
 
@@ -432,18 +362,6 @@ class DueQueue:
             attempts=row.attempts,
             error=_clip(error, 500),
         )
-
-
-async def release_waiting(session: AsyncSession, reason: str, now: datetime) -> int:
-    """Actions waiting for ``reason`` are due again at ``now`` (inside the caller's unit of
-    work); how many."""
-    result = await session.execute(
-        update(DueAction)
-        .where(DueAction.status == "waiting", DueAction.last_error == reason)
-        .values(status="pending", due_at=now, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result)
 
 
 def _clip(text: str, limit: int = ERROR_MAX_CHARS) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from bot.clock import SystemClock, Ticker
 from storage.db import Database
 from storage.due_runner import DrainReport, DueHandlers, DueRunner, Wait
+from storage.enqueue import release_waiting
 from storage.models import AuditEvent, DueAction
-from storage.queue import ClaimedAction, DueQueue, QueueStats, release_waiting
+from storage.queue import ClaimedAction, DueQueue, QueueStats
 from storage.routines import Routine, latest_fire_time
 from tests.support.clock import fixed_clock
 from tests.support.waiting import within

@@ -28,13 +28,13 @@ from dialogs.notify.presenters import APPROVE_ACTION, DECLINE_ACTION
 from storage.admins import admins_of
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
+from storage.enqueue import enqueue_due
 from storage.enrollments import (
     accepts_enrollment,
     enrolling_programs,
     program_by_slug,
 )
 from storage.models import Enrollment, Program
-from storage.queue import enqueue_due
 
 # JOIN_ACTION ("enrollment:join"), value: a program's slug, or empty
 

@@ -44,6 +44,7 @@ from dialogs.core.ui import (
 )
 from storage.audit import record_audit
 from storage.career_stages import ladder
+from storage.enqueue import enqueue_due
 from storage.enrollments import program_by_slug
 from storage.models import Program
 from storage.participation import (
@@ -52,7 +53,6 @@ from storage.participation import (
     find_invitees,
     open_programs,
 )
-from storage.queue import enqueue_due
 
 INVITE_ACTION = "participation:invite"
 

@@ -32,6 +32,7 @@ from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
 from dialogs.programs.texts import not_their_program, program_or_apology
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.enrollments import person_by_email
 from storage.match_runs import (
     RunSummary,
@@ -47,7 +48,6 @@ from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
 from storage.participation import open_programs
 from storage.programs import people_by_id
-from storage.queue import enqueue_due
 
 RUN_ACTION = "matching:run"  # value: program slug
 

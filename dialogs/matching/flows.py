@@ -45,6 +45,7 @@ from dialogs.core.ui import ActionRef, FieldValue, Form, Message, TextField
 from dialogs.matching.cards import proposal_closed
 from dialogs.participation.flows import say
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.match_runs import (
     add_goals,
     goals_of,
@@ -54,7 +55,6 @@ from storage.match_runs import (
 )
 from storage.models import Pairing, Program, Proposal
 from storage.programs import people_by_id
-from storage.queue import enqueue_due
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"

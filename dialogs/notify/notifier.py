@@ -29,9 +29,10 @@ from dialogs.notify.presenters import present
 from storage.admins import admins_of_person
 from storage.db import Database
 from storage.due_runner import DueHandlers
+from storage.enqueue import enqueue_due
 from storage.models import DueAction, Person, PlatformIdentity
 from storage.models import MessageRef as MessageRefRow
-from storage.queue import DueQueue, enqueue_due
+from storage.queue import DueQueue
 
 log = structlog.get_logger("tandem.notifier")
 

@@ -50,9 +50,9 @@ from dialogs.core.ui import (
 )
 from storage.admins import program_team
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.models import Enrollment, Program
 from storage.participation import enrollments_of, leave_enrollment
-from storage.queue import enqueue_due
 
 LEAVE_REASON_ACTION = "participation:leave-reason"
 PAUSE_ACTION = "participation:pause"

@@ -35,9 +35,9 @@ from storage.admins import WAITING_FOR_AN_ADMIN, program_team
 from storage.audit import record_audit
 from storage.db import Database
 from storage.due_runner import Wait
+from storage.enqueue import enqueue_due
 from storage.models import Person, Program
 from storage.participation import answered, close_enrollments, resume_paused
-from storage.queue import enqueue_due
 
 log = structlog.get_logger("tandem.participation")
 

@@ -33,12 +33,12 @@ from dialogs.notify.delivery import Unreachable
 from dialogs.programs.announce_channels import resolve
 from dialogs.programs.texts import program_or_apology, say
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.enrollments import (
     accepts_enrollment,
     enrolling_programs,
 )
 from storage.models import Program
-from storage.queue import enqueue_due
 from storage.types import new_opaque_id
 
 

@@ -29,6 +29,7 @@ from dialogs.programs.flows import TEXT_FLOW
 from dialogs.programs.skills import SKILL_FLOWS
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
+from storage.enqueue import enqueue_due
 from storage.enrollments import current_text, enrollment_of, program_by_slug, record_consent
 from storage.models import Program
 from storage.programs import (
@@ -42,7 +43,6 @@ from storage.programs import (
     published_bodies,
     stale_consents,
 )
-from storage.queue import enqueue_due
 
 
 @dataclass(frozen=True)
