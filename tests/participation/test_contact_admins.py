@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -134,7 +133,7 @@ async def test_an_admin_named_by_slack_id_reads_messages_to_the_team(
 
 
 async def test_with_nobody_to_read_it_the_message_waits_for_the_first_admin(
-    database_url: str, database: Database, fake_slack: FakeSlack, tmp_path: Path
+    database_url: str, database: Database, fake_slack: FakeSlack
 ) -> None:
     meet(fake_slack)
     async with asyncio.timeout(90):
