@@ -12,15 +12,20 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.domain.clock import ManualClock
+from bot.domain.participation import Contact
 from bot.server import Runtime, create_app
 from bot.settings import Settings
+from dialogs.core.feature import DueContext
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.feature import PARTICIPATION
+from dialogs.participation.jobs import contact
+from storage.admins import WAITING_FOR_AN_ADMIN
 from storage.db import Database
-from storage.due_runner import DueRunner
+from storage.due_runner import DueRunner, Wait
 from storage.queue import DueQueue
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.fixtures import fake_slack
@@ -150,3 +155,12 @@ async def test_with_nobody_to_read_it_the_message_waits_for_the_first_admin(
             await run_queue(server, database, T0 + timedelta(minutes=2))
             assert any(WORDS in dm for dm in dms_to(fake_slack, ADMIN))
             assert await waiting_gauge(database_url) == 0
+
+
+async def test_the_contact_handler_alone_waits_when_nobody_can_read(database: Database) -> None:
+    """A due-action handler is a named function: called here without a queue or a server."""
+    notifier = Notifier(database, {}, NotifierConfig(admins=ADMINS), clock=fixed_clock())
+    due = DueContext(database, notifier, key="participation.contact:alone", due_at=T0)
+    with pytest.raises(Wait) as waited:
+        await contact(due, Contact(person_id="nobody-yet", text=WORDS))
+    assert waited.value.reason == WAITING_FOR_AN_ADMIN
