@@ -1,16 +1,16 @@
 """due actions may wait: a message to the program team that nobody can read yet is kept,
 waiting for an admin, instead of failing
 
-Revision ID: 0008_typed
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008_typed"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
