@@ -76,6 +76,11 @@ class Metrics:
             "Due actions parked after too many failures (need an admin)",
             registry=self.registry,
         )
+        self.messages_waiting = Gauge(
+            "tandem_messages_waiting_for_an_admin",
+            "Messages to the program team kept because no admin can read them yet",
+            registry=self.registry,
+        )
 
 
 def _route_name(request: web.Request) -> str:

@@ -17,7 +17,7 @@ from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
-from dialogs.capabilities import register_jobs
+from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
@@ -146,6 +146,7 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
         runtime.metrics.due_ready.set(stats.ready)
         runtime.metrics.due_oldest_age.set(stats.oldest_due_age_seconds)
         runtime.metrics.due_parked.set(stats.parked)
+        runtime.metrics.messages_waiting.set(stats.waiting)  # only messages to the team wait
     body = generate_latest(runtime.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
@@ -260,13 +261,13 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             default_locale=settings.locale,
             default_timezone=settings.timezone,
             quiet_hours=settings.quiet_hours,
-            admins=tuple(a for a in settings.admins if "@" in a),
+            admins=tuple(settings.admins),
         ),
         clock=runtime.clock,
     )
     notifier.register(runtime.handlers)
     runtime.notifier = notifier
-    runtime.routines.extend(register_jobs(runtime.handlers, database, notifier))
+    runtime.routines.extend(register_due(runtime.handlers, database, notifier))
 
 
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:

@@ -26,7 +26,7 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 
-def register_jobs(
+def register_due(
     handlers: DueHandlers,
     database: Database,
     notifier: Notifier,
@@ -35,6 +35,5 @@ def register_jobs(
     """Register every feature's due-action handlers; the cron routines they add."""
     routines: list[Routine] = []
     for feature in features:
-        if feature.jobs is not None:
-            routines.extend(feature.jobs(handlers, database, notifier) or ())
+        routines.extend(feature.register(handlers, database, notifier))
     return routines

@@ -22,6 +22,15 @@ log = structlog.get_logger("tandem.due")
 Handler = Callable[[ClaimedAction], Awaitable[None]]
 
 
+class Wait(Exception):
+    """Raised by a handler: the action cannot run until something outside the queue
+    happens. It is kept, neither done nor failed, until ``release_waiting(reason)``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class DueHandlers(dict[str, Handler]):
     """Which handler runs each kind of due action."""
 
@@ -43,6 +52,7 @@ class DrainReport:
     retried: int = 0
     parked: int = 0
     lost: int = 0  # another claimer took the action over before we finished it
+    waiting: int = 0  # kept until released (see ``Wait``)
 
     def __add__(self, other: DrainReport) -> DrainReport:
         return DrainReport(
@@ -50,6 +60,7 @@ class DrainReport:
             self.retried + other.retried,
             self.parked + other.parked,
             self.lost + other.lost,
+            self.waiting + other.waiting,
         )
 
 
@@ -121,6 +132,9 @@ class DueRunner:
             return DrainReport(parked=1) if parked else DrainReport(lost=1)
         try:
             await handler(action)
+        except Wait as wait:
+            waiting = await self.queue.wait(action.id, self.owner, wait.reason)
+            return DrainReport(waiting=1) if waiting else DrainReport(lost=1)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.warning(

@@ -15,8 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.enrollment import ENROLLING_STATUSES, enrollment_open
+from bot.domain.enrollment import (
+    APPROVAL_REQUESTED,
+    ENROLLING_STATUSES,
+    ApprovalRequest,
+    enrollment_open,
+)
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.models import (
     AvailabilityWindow,
     CareerStage,
@@ -24,12 +30,9 @@ from storage.models import (
     Enrollment,
     Person,
     Program,
-    ProgramAdmin,
     ProgramText,
     Skill,
 )
-from storage.queue import enqueue_action
-from storage.types import new_opaque_id
 
 TEXT_KINDS = ("charter", "privacy")
 OFFER_BACK = "offer_back"
@@ -91,13 +94,6 @@ async def person_by_email(session: AsyncSession, email: str) -> Person | None:
             func.lower(Person.email) == email.strip().lower(), Person.erased_at.is_(None)
         )
     )
-
-
-async def program_admin_ids(session: AsyncSession, program_id: int) -> list[str]:
-    rows = await session.scalars(
-        select(ProgramAdmin.person_id).where(ProgramAdmin.program_id == program_id)
-    )
-    return sorted(set(rows))
 
 
 @dataclass(frozen=True)
@@ -237,18 +233,10 @@ async def save_enrollment(
     return enrollment, created
 
 
-APPROVAL_REQUESTED = "enrollment.approval_requested"  # admins get an Approve / Decline card
-DECIDED = "enrollment.decided"  # the person is told the outcome
-
-
 async def queue_approval_request(
     session: AsyncSession, program_id: int, enrollment_id: int, now: datetime
 ) -> bool:
     """Each time an enrollment becomes pending, its admins get the cards once."""
-    return await enqueue_action(
-        session,
-        APPROVAL_REQUESTED,
-        f"{APPROVAL_REQUESTED}:{enrollment_id}:{new_opaque_id()}",
-        now,
-        {"program_id": program_id, "enrollment_id": enrollment_id},
+    return await enqueue_due(
+        session, APPROVAL_REQUESTED, ApprovalRequest(program_id, enrollment_id), now
     )

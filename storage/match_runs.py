@@ -16,9 +16,18 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.participation import partner_of
-from bot.domain.proposals import DECLINED, DRAFT, EXPIRED, REMOVED, SENT, WITHDRAWN, expiry
+from bot.domain.proposals import (
+    DECLINED,
+    DRAFT,
+    EXPIRED,
+    REMOVED,
+    SENT,
+    WITHDRAWN,
+    ProposalWithdrawn,
+    expiry,
+)
+from storage.enqueue import enqueue_due
 from storage.models import AdminPin, Enrollment, Goal, MatchRun, Pairing, Person, Proposal
-from storage.queue import enqueue_action
 
 if TYPE_CHECKING:  # the engine (NumPy, the solver) loads only where matching runs
     from bot.matching import MatchResult
@@ -246,13 +255,8 @@ async def withdraw_waiting(
         proposal.declined_by = person_id
         proposal.answered_at = now
         other = partner_of(proposal.mentor_id, proposal.mentee_id, person_id)
-        await enqueue_action(
-            session,
-            WITHDRAWN,
-            f"proposal:{proposal.id}:withdrawn",
-            now,
-            {"proposal_id": proposal.id, "tell": other, "outcome": "partner_gone"},
-        )
+        told = ProposalWithdrawn(proposal.id, tell=other, outcome="partner_gone")
+        await enqueue_due(session, WITHDRAWN, told, now)
     return len(proposals)
 
 

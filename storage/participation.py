@@ -21,7 +21,6 @@ from storage.models import (
     Pairing,
     Person,
     Program,
-    ProgramAdmin,
 )
 
 
@@ -105,29 +104,6 @@ async def leave_enrollment(
     return await end_pairings(
         session, enrollment.person_id, enrollment.program_id, reason=reason, now=now
     )
-
-
-async def program_team(
-    session: AsyncSession, program_ids: Sequence[int], admin_emails: Sequence[str]
-) -> list[str]:
-    """Who reads messages to the team: the programs' admins and the deployment's admins."""
-    ids: set[str] = set()
-    if program_ids:
-        ids |= set(
-            await session.scalars(
-                select(ProgramAdmin.person_id).where(ProgramAdmin.program_id.in_(program_ids))
-            )
-        )
-    emails = [e.strip().lower() for e in admin_emails if "@" in e]
-    if emails:
-        ids |= set(
-            await session.scalars(
-                select(Person.id).where(
-                    func.lower(Person.email).in_(emails), Person.erased_at.is_(None)
-                )
-            )
-        )
-    return sorted(ids)
 
 
 async def open_programs(session: AsyncSession) -> list[Program]:

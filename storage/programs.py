@@ -121,14 +121,6 @@ def set_status(session: AsyncSession, program: Program, status: str, actor_id: s
     program.status = status
 
 
-async def administered_programs(session: AsyncSession, person_id: str) -> frozenset[int]:
-    """The programs this person is an admin of (they run admin commands on those only)."""
-    rows = await session.scalars(
-        select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person_id)
-    )
-    return frozenset(rows)
-
-
 async def add_program_admin(
     session: AsyncSession, program: Program, person: Person, actor_id: str
 ) -> bool:

@@ -1,4 +1,5 @@
-"""The durable due-action queue: idempotent enqueue, claims with a lease, retries, parking.
+"""The durable due-action queue: claims with a lease, retries, parking, waiting (queueing
+itself, inside the caller's unit of work, is ``storage.enqueue``).
 
 Everything that must happen later is a row in ``due_actions``. Any number of processes may
 claim from it: PostgreSQL hands each row to one claimer with ``FOR UPDATE SKIP LOCKED``;
@@ -20,11 +21,10 @@ from typing import Any, Literal
 
 import structlog
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
+from storage.enqueue import enqueue_action
 from storage.models import AuditEvent, DueAction
 from storage.types import utcnow
 
@@ -62,6 +62,7 @@ class QueueStats:
     oldest_due_age_seconds: float  # how late the most overdue pending action is (0: none)
     parked: int  # gave up after max_attempts: an admin must look
     ready: int  # pending and due now
+    waiting: int = 0  # kept until something outside the queue happens (e.g. an admin joins)
 
 
 def retry_delay(
@@ -87,49 +88,6 @@ def _held_by(action_id: int, owner: str) -> Any:
         DueAction.status == "running",
         DueAction.lease_owner == owner,
     )
-
-
-async def enqueue_action(
-    session: AsyncSession,
-    kind: str,
-    key: str,
-    due_at: datetime,
-    payload: Mapping[str, Any] | None = None,
-    *,
-    lane: str | None = None,
-    max_attempts: int = 5,
-    recorded_at: datetime | None = None,
-) -> bool:
-    """Add an action inside the caller's unit of work; False if ``key`` already exists.
-
-    The one enqueue: a flow that has its session but no queue object calls it directly.
-    ``ON CONFLICT DO NOTHING`` rather than catching an IntegrityError: a failed INSERT
-    would abort the caller's PostgreSQL transaction along with everything else in it.
-    ``recorded_at`` is the row's creation time (the wall clock, not business time).
-    """
-    if max_attempts < 1:
-        raise ValueError("max_attempts must be at least 1")
-    dialect = (await session.connection()).dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        raise RuntimeError(f"due actions need SQLite or PostgreSQL, not {dialect!r}")
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(DueAction)
-        .values(
-            kind=kind,
-            idempotency_key=key,
-            payload=dict(payload or {}),
-            lane=lane,
-            due_at=due_at,
-            status="pending",
-            attempts=0,
-            max_attempts=max_attempts,
-            created_at=recorded_at or utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
-        .returning(DueAction.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
 class DueQueue:
@@ -279,6 +237,27 @@ class DueQueue:
             await self._park(session, row, error, now or self.clock())
             return True
 
+    async def wait(self, action_id: int, owner: str, reason: str) -> bool:
+        """Keep the action, neither done nor failed, until ``release_waiting(reason)``; the
+        attempt is given back. False without the lease."""
+        async with self.database.unit_of_work(immediate=True) as session:
+            result = await session.execute(
+                update(DueAction)
+                .where(_held_by(action_id, owner))
+                .values(
+                    status="waiting",
+                    attempts=case((DueAction.attempts > 0, DueAction.attempts - 1), else_=0),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    last_error=_clip(reason),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            waiting = _rowcount(result) == 1
+        if waiting:
+            log.info("due_action.waiting", id=action_id, reason=reason)
+        return waiting
+
     async def release(self, owner: str) -> int:
         """Graceful shutdown: hand ``owner``'s unfinished actions back, due again at once.
 
@@ -354,6 +333,7 @@ class DueQueue:
             oldest_due_age_seconds=age,
             parked=counts.get("parked", 0),
             ready=ready,
+            waiting=counts.get("waiting", 0),
         )
 
     async def _locked(self, session: AsyncSession, action_id: int, owner: str) -> DueAction | None:

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from bot.clock import SystemClock, Ticker
 from storage.db import Database
-from storage.due_runner import DrainReport, DueHandlers, DueRunner
+from storage.due_runner import DrainReport, DueHandlers, DueRunner, Wait
+from storage.enqueue import release_waiting
 from storage.models import AuditEvent, DueAction
 from storage.queue import ClaimedAction, DueQueue, QueueStats
 from storage.routines import Routine, latest_fire_time
@@ -380,3 +381,28 @@ async def test_clock_drains_while_running_and_shutdown_waits_then_releases(
     rows = [await action(database, f"k{n}") for n in range(3)]
     assert [(r.status, r.attempts, r.lease_owner) for r in rows[1:]] == [("pending", 0, None)] * 2
     assert rows[0].status == "done"
+
+
+async def test_a_waiting_action_is_kept_until_released_then_runs(database: Database) -> None:
+    queue = DueQueue(database, clock=FakeClock())
+    runs: list[int] = []
+
+    async def nobody_yet(action: ClaimedAction) -> None:
+        runs.append(action.attempts)
+        if len(runs) == 1:
+            raise Wait("waiting for a reader")
+
+    runner = DueRunner(queue, {"ping": nobody_yet}, owner="A", clock=fixed_clock(T0))
+    await enqueue(database, queue, "kept", T0, max_attempts=1)
+    assert await runner.drain(T0) == DrainReport(waiting=1)
+    row = await action(database, "kept")
+    assert (row.status, row.attempts, row.last_error) == ("waiting", 0, "waiting for a reader")
+    # Neither due, nor failed: later drains leave it, the stats count it apart.
+    assert await runner.drain(T0 + timedelta(days=30)) == DrainReport()
+    stats = await queue.stats(T0 + timedelta(days=30))
+    assert (stats.depth, stats.parked, stats.waiting) == (0, 0, 1)
+    async with database.unit_of_work() as session:
+        assert await release_waiting(session, "another reason", T0) == 0
+        assert await release_waiting(session, "waiting for a reader", T0 + timedelta(hours=1)) == 1
+    assert await runner.drain(T0 + timedelta(hours=1)) == DrainReport(done=1)
+    assert runs == [1, 1]  # the wait did not use up its only attempt

@@ -22,7 +22,7 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.engine import Connection, make_url
 
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.participation.jobs import register_due_handlers as register_participation
+from dialogs.participation.feature import PARTICIPATION
 from storage.db import Database
 from storage.due_runner import DueRunner
 from storage.models import Person, PlatformIdentity
@@ -125,7 +125,7 @@ async def talk_over_slack(server: SlackServer, database: Database) -> None:
         clock=fixed_clock(),
     )
     notifier.register(server.due_handlers)
-    register_participation(server.due_handlers, database, notifier)
+    PARTICIPATION.register(server.due_handlers, database, notifier)
     runner = DueRunner(DueQueue(database), server.due_handlers, clock=fixed_clock())
     await runner.drain(T0 + timedelta(minutes=1))
     assert slack.violations == []

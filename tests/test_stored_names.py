@@ -8,16 +8,19 @@ only together with a migration of the stored rows.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.clock import ManualClock
+from bot.domain.due import DueKind
 from bot.domain.notifications import NOTIFICATION_TYPES
 from bot.server import Runtime, create_app
 from bot.settings import Settings
 from dialogs.capabilities import FEATURES
 from dialogs.core.ui import REOPEN_ACTION
 from storage.db import Database
+from tests.support.modules import import_everything
 
 DUE_ACTION_KINDS = {
     "announce.post",
@@ -41,6 +44,39 @@ DUE_ACTION_KINDS = {
     "routine.matching.round",
     "teams.recover",
 }
+
+# The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
+# added with a default (rows queued earlier load without it); none is renamed or removed.
+DUE_ACTION_PAYLOADS = {
+    "announce.post": {
+        "platform",
+        "tenant_id",
+        "channel",
+        "label",
+        "program_id",
+        "locale",
+        "admin_id",
+    },
+    "enrollment.approval_requested": {"program_id", "enrollment_id"},
+    "enrollment.decided": {"enrollment_id", "approved"},
+    "notify.deliver": {"person_id", "notification"},
+    "notify.introduce": {"person_ids", "notification"},
+    "notify.replace": {"person_id", "purpose", "notification"},
+    "pairing.ended": {"pairing_id", "partner_id", "ender_id", "by_admin"},
+    "pairing.started": {"pairing_id"},
+    "participation.contact": {"person_id", "program_ids", "program_name", "text"},
+    "participation.invite": {"person_id", "program_id"},
+    "participation.invite_reminder": {"person_id", "program_id"},
+    "participation.partner_left": {"partner_id", "leaver_id", "program_name", "pairing_id"},
+    "participation.resume": {"enrollment_id", "until", "day"},
+    "programs.texts_published": {"program_id", "kind", "version"},
+    "proposal.expire": {"proposal_id"},
+    "proposal.remind": {"proposal_id"},
+    "proposal.send": {"proposal_id"},
+    "proposal.withdrawn": {"proposal_id", "tell", "outcome"},
+}
+# Keys added after rows were already queued without them: those rows still load.
+ADDED_LATER = {"participation.resume": {"day"}, "participation.partner_left": {"pairing_id"}}
 
 FLOWS = {
     "contact": ["message"],
@@ -160,6 +196,20 @@ async def test_due_action_kinds_keep_their_names(tmp_path: Path) -> None:
     finally:
         await runtime.database.dispose()
     assert kinds == DUE_ACTION_KINDS
+
+
+def test_due_action_payloads_keep_their_keys() -> None:
+    import_everything()
+    payloads = {
+        name: {f.name for f in dataclasses.fields(kind.payload)}  # type: ignore[arg-type]
+        for name, kind in DueKind.every.items()
+    }
+    assert payloads == DUE_ACTION_PAYLOADS
+    for name, added in ADDED_LATER.items():
+        kind = DueKind.every[name]
+        earlier = {key: 1 for key in DUE_ACTION_PAYLOADS[name] - added}
+        earlier["until"] = "2026-12-10T00:00:00+00:00"  # a value of the right shape
+        kind.load({k: v for k, v in earlier.items() if k in DUE_ACTION_PAYLOADS[name]})
 
 
 def test_flows_steps_commands_and_buttons_keep_their_names() -> None:

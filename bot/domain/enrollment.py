@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from bot.domain.due import DueKind, unique
+
 MENTOR = "mentor"
 MENTEE = "mentee"
 BOTH = "both"
@@ -159,3 +161,36 @@ def initial_status(approval_required: bool, current: str | None) -> str:
     if current in ("active", "pending", "paused"):
         return current
     return "pending" if approval_required else "active"
+
+
+# -- due actions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """An enrollment became pending: its admins get an Approve / Decline card."""
+
+    program_id: int
+    enrollment_id: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An admin decided: the person is told the outcome."""
+
+    enrollment_id: int
+    approved: bool
+
+
+# One each time an enrollment becomes pending, and one per decision, even when two happen
+# in the same instant of a frozen clock.
+APPROVAL_REQUESTED = DueKind(
+    "enrollment.approval_requested",
+    ApprovalRequest,
+    key=lambda p: unique(f"enrollment.approval_requested:{p.enrollment_id}"),
+)
+DECIDED = DueKind(
+    "enrollment.decided",
+    Decision,
+    key=lambda p: unique(f"enrollment.decided:{p.enrollment_id}"),
+)

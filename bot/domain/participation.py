@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.due import DueKind, unique
+
 # Enrollments that still take part (or wait to): the ones pause, leave and merge act on.
 OPEN_STATUSES = ("draft", "pending", "active", "paused")
 PAUSABLE_STATUSES = ("active", "paused")  # pending waits for approval: nothing to pause
@@ -26,11 +28,6 @@ INVITE_REMINDER_DAYS = 7
 MAX_INVITE_REMINDER_DAYS = 60
 
 PauseProblem = Literal["past", "too_far"]
-RESUME = "participation.resume"
-INVITE = "participation.invite"
-INVITE_REMINDER = "participation.invite_reminder"
-PARTNER_LEFT = "participation.partner_left"
-CONTACT = "participation.contact"
 
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -54,21 +51,72 @@ def resume_at(until: date, zone: str) -> datetime:
     return datetime.combine(until, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-def resume_key(enrollment_id: int, until: date) -> str:
-    """One resume per enrollment and date: pausing again to another date queues another."""
-    return f"{RESUME}:{enrollment_id}:{until.isoformat()}"
+# -- due actions: each kind with its payload and its idempotency key ----------------------
 
 
-def invite_key(person_id: str, program_id: int) -> str:
-    return f"{INVITE}:{program_id}:{person_id}"
+@dataclass(frozen=True)
+class Resume:
+    enrollment_id: int
+    until: str  # the instant the pause ends (ISO 8601, UTC)
+    day: str = ""  # the last day of the pause in the person's zone: one resume per date
+
+    @property
+    def instant(self) -> datetime:
+        return datetime.fromisoformat(self.until)
 
 
-def invite_reminder_key(person_id: str, program_id: int) -> str:
-    return f"{INVITE_REMINDER}:{program_id}:{person_id}"
+@dataclass(frozen=True)
+class Invite:
+    person_id: str
+    program_id: int
 
 
-def partner_left_key(pairing_id: int, partner_id: str) -> str:
-    return f"{PARTNER_LEFT}:{pairing_id}:{partner_id}"
+@dataclass(frozen=True)
+class TellPartner:
+    """Someone left: their partner is told (never why)."""
+
+    partner_id: str  # the person to tell
+    leaver_id: str
+    program_name: str
+    pairing_id: int = 0  # the pairing that ended (0 in actions queued before it was kept)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person's message to the program team."""
+
+    person_id: str
+    text: str
+    program_ids: tuple[int, ...] = ()  # the programs they take part in; none: open ones
+    program_name: str = ""
+
+
+# Pausing again to another date queues another resume.
+RESUME = DueKind(
+    "participation.resume",
+    Resume,
+    key=lambda p: f"participation.resume:{p.enrollment_id}:{p.day}",
+)
+INVITE = DueKind(
+    "participation.invite",
+    Invite,
+    key=lambda p: f"participation.invite:{p.program_id}:{p.person_id}",
+)
+INVITE_REMINDER = DueKind(
+    "participation.invite_reminder",
+    Invite,
+    key=lambda p: f"participation.invite_reminder:{p.program_id}:{p.person_id}",
+)
+PARTNER_LEFT = DueKind(
+    "participation.partner_left",
+    TellPartner,
+    key=lambda p: f"participation.partner_left:{p.pairing_id}:{p.partner_id}",
+)
+CONTACT = DueKind(
+    "participation.contact",
+    Contact,
+    key=lambda p: unique(f"participation.contact:{p.person_id}"),
+)
 
 
 def partner_of(mentor_id: str, mentee_id: str, person_id: str) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.domain.due import DueKind
+
 DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED, REMOVED = (
     "draft",
     "sent",
@@ -25,14 +27,56 @@ DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED, REMOVED = (
 )
 ACCEPT, DECLINE = "accept", "decline"
 
-# Due actions (kinds); their idempotency keys are built below so each happens once.
-SEND = "proposal.send"
-REMIND = "proposal.remind"
-EXPIRE = "proposal.expire"
-WITHDRAWN = "proposal.withdrawn"  # someone left while a proposal waited: tell the other
-STARTED = "pairing.started"  # both accepted: introduce them and ask for kickoff goals
-ENDED = "pairing.ended"  # ended early: tell the partner, no fault
-ROUND = "matching.round"  # a scheduled round for rolling enrollment
+
+# -- due actions: each kind with its payload and its idempotency key (each happens once) --
+
+
+@dataclass(frozen=True)
+class ProposalRef:
+    proposal_id: int
+
+
+@dataclass(frozen=True)
+class ProposalWithdrawn:
+    """The proposal ended on one side (a decline, or someone left): tell the other side."""
+
+    proposal_id: int
+    tell: str  # the person to tell
+    outcome: str  # "declined_by_other" or "partner_gone"
+
+
+@dataclass(frozen=True)
+class PairingRef:
+    pairing_id: int
+
+
+@dataclass(frozen=True)
+class PairingEndedNotice:
+    pairing_id: int
+    partner_id: str  # the person to tell
+    ender_id: str
+    by_admin: bool = False
+
+
+def _withdrawn_key(p: ProposalWithdrawn) -> str:
+    cause = "declined" if p.outcome == "declined_by_other" else "withdrawn"
+    return f"proposal:{p.proposal_id}:{cause}"
+
+
+SEND = DueKind("proposal.send", ProposalRef, key=lambda p: f"proposal:{p.proposal_id}:send")
+REMIND = DueKind("proposal.remind", ProposalRef, key=lambda p: f"proposal:{p.proposal_id}:remind")
+EXPIRE = DueKind("proposal.expire", ProposalRef, key=lambda p: f"proposal:{p.proposal_id}:expire")
+# Someone declined or left while a proposal waited: tell the other side.
+WITHDRAWN = DueKind("proposal.withdrawn", ProposalWithdrawn, key=_withdrawn_key)
+# Both accepted: introduce them and ask for kickoff goals.
+STARTED = DueKind("pairing.started", PairingRef, key=lambda p: f"pairing:{p.pairing_id}:started")
+# Ended early: tell the partner, no fault.
+ENDED = DueKind(
+    "pairing.ended",
+    PairingEndedNotice,
+    key=lambda p: f"pairing:{p.pairing_id}:ended:{p.partner_id}",
+)
+ROUND = "matching.round"  # a scheduled round for rolling enrollment (a routine)
 # Mondays 07:00 (the deployment's zone): admins find the round when they arrive
 ROUNDS_TRIGGER = {"day_of_week": "mon", "hour": 7, "minute": 0}
 
@@ -104,14 +148,6 @@ def agenda(wanted: list[tuple[str, int]], offered: set[str]) -> list[str]:
     current level first (the biggest step), then the other wanted skills."""
     ranked = sorted(wanted, key=lambda item: (item[0] not in offered, item[1], item[0]))
     return [key for key, _level in ranked[:AGENDA_ITEMS]]
-
-
-def remind_key(proposal_id: int) -> str:
-    return f"proposal:{proposal_id}:remind"
-
-
-def expire_key(proposal_id: int) -> str:
-    return f"proposal:{proposal_id}:expire"
 
 
 def card_purpose(proposal_id: int) -> str:

@@ -52,11 +52,12 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
+from storage.admins import WAITING_FOR_AN_ADMIN, administered_programs, names_deployment_admin
 from storage.audit import record_audit
 from storage.db import Database
+from storage.enqueue import release_waiting
 from storage.identities import PlatformUser, resolve_person
 from storage.models import Person
-from storage.programs import administered_programs
 
 log = structlog.get_logger("tandem.conversation")
 
@@ -109,12 +110,11 @@ class Conversation:
         """None for TANDEM_ADMINS (every program); else the programs the person administers
         (empty: not an admin). Admin features check a program with ``ctx.administers``."""
         actor = inbound.actor
-        admins = {a.strip().lower() for a in self.config.admins}
-        if actor.user_id.lower() in admins and actor.platform != "console":
-            return None
         email = person.email if actor.platform == "console" else actor.email
-        trusted = self._trusts_email(actor.platform, actor.tenant_id)
-        if trusted and email and email.lower() in admins:
+        proven = email if self._trusts_email(actor.platform, actor.tenant_id) else None
+        if names_deployment_admin(
+            self.config.admins, actor.user_id, proven, platform=actor.platform
+        ):
             return None
         return await administered_programs(session, person.id)
 
@@ -165,7 +165,18 @@ class Conversation:
             locale = self.locale_for(person, actor.locale_hint)
             scope = await self.admin_scope(session, inbound, person)
             admin = scope is None or bool(scope)
-            ctx = FlowContext(session, person, locale, Translator(locale), self.clock, admin, scope)
+            if admin:  # messages kept for want of a reader go to the team now
+                await release_waiting(session, WAITING_FOR_AN_ADMIN, self.clock.now())
+            ctx = FlowContext(
+                session,
+                person,
+                locale,
+                Translator(locale),
+                self.clock,
+                admin,
+                scope,
+                deployment_admins=self.config.admins,
+            )
             return await self._dispatch(ctx, inbound)
 
     async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:

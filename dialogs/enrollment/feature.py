@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from bot.domain.enrollment import APPROVAL_REQUESTED, DECIDED, ApprovalRequest, Decision
 from bot.domain.notifications import ApprovalRequested, EnrollmentDecided
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
-from dialogs.core.feature import Feature, Turn
+from dialogs.core.feature import DueContext, Feature, Turn
 from dialogs.core.replies import JOIN_ACTION, stale_message, text_message
 from dialogs.core.ui import Message, Section
 from dialogs.enrollment.flow import (
@@ -23,23 +24,17 @@ from dialogs.enrollment.flow import (
     begin,
     closed_message,
 )
-from dialogs.notify.notifier import Notifier
 from dialogs.notify.presenters import APPROVE_ACTION, DECLINE_ACTION
+from storage.admins import admins_of
 from storage.audit import record_audit
-from storage.db import Database
 from storage.dialog_states import advance_flow, open_flow
-from storage.due_runner import DueHandlers
+from storage.enqueue import enqueue_due
 from storage.enrollments import (
-    APPROVAL_REQUESTED,
-    DECIDED,
     accepts_enrollment,
     enrolling_programs,
-    program_admin_ids,
     program_by_slug,
 )
-from storage.models import Enrollment, Person, Program
-from storage.queue import ClaimedAction, enqueue_action
-from storage.types import new_opaque_id
+from storage.models import Enrollment, Program
 
 # JOIN_ACTION ("enrollment:join"), value: a program's slug, or empty
 
@@ -132,14 +127,7 @@ async def _decide(turn: Turn, approve: bool) -> Outcome:
         subject_id=enrollment.person_id,
         program_id=program.id,
     )
-    await enqueue_action(
-        ctx.session,
-        DECIDED,
-        # One per decision (queued in the decision's transaction), even on a frozen clock.
-        f"{DECIDED}:{enrollment.id}:{new_opaque_id()}",
-        ctx.now(),
-        {"enrollment_id": enrollment.id, "approved": approve},
-    )
+    await enqueue_due(ctx.session, DECIDED, Decision(enrollment.id, approve), ctx.now())
     done = t("Approved.") if approve else t("Declined.")
     return turn.reply(_about_program(done + " ", program.name, ""), close_source=True)
 
@@ -152,50 +140,38 @@ async def decline(turn: Turn) -> Outcome:
     return await _decide(turn, False)
 
 
-def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
-    """Approve / Decline cards for the program's admins, and the outcome for the person."""
+async def ask_admins(due: DueContext, payload: ApprovalRequest) -> None:
+    """Approve / Decline cards for the program's admins."""
+    notifier = due.notifier
+    async with due.database.unit_of_work(immediate=True) as session:
+        enrollment = await session.get(Enrollment, payload.enrollment_id)
+        program = await session.get(Program, payload.program_id)
+        if enrollment is None or program is None or enrollment.status != "pending":
+            return  # decided already, or gone
+        admins = await admins_of(session, [program.id], notifier.config.admins)
+        if not admins:
+            raise NobodyToApprove(f"program {program.id} has no admin to approve")
+        card = ApprovalRequested(
+            person_ids=(enrollment.person_id,),
+            program_name=program.name,
+            enrollment_id=enrollment.id,
+            role=enrollment.role,
+        )
+        for admin_id in admins:
+            await notifier.notify(session, admin_id, card, key=f"notify:{due.key}:{admin_id}")
 
-    async def ask_admins(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            enrollment = await session.get(Enrollment, int(action.payload["enrollment_id"]))
-            program = await session.get(Program, int(action.payload["program_id"]))
-            if enrollment is None or program is None or enrollment.status != "pending":
-                return  # decided already, or gone
-            admins = await program_admin_ids(session, program.id)
-            emails = [a.lower() for a in notifier.config.admins if "@" in a]
-            if not admins and emails:  # no program admin: the deployment's admins decide
-                rows = await session.scalars(
-                    select(Person.id).where(func.lower(Person.email).in_(emails))
-                )
-                admins = sorted(set(rows))
-            if not admins:
-                raise NobodyToApprove(f"program {program.id} has no admin to approve")
-            card = ApprovalRequested(
-                person_ids=(enrollment.person_id,),
-                program_name=program.name,
-                enrollment_id=enrollment.id,
-                role=enrollment.role,
-            )
-            for admin_id in admins:
-                await notifier.notify(
-                    session, admin_id, card, key=f"notify:{action.idempotency_key}:{admin_id}"
-                )
 
-    async def tell_person(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            enrollment = await session.get(Enrollment, int(action.payload["enrollment_id"]))
-            if enrollment is None:
-                return
-            program = await session.get(Program, enrollment.program_id)
-            assert program is not None
-            outcome = EnrollmentDecided(program.name, bool(action.payload["approved"]))
-            await notifier.notify(
-                session, enrollment.person_id, outcome, key=f"notify:{action.idempotency_key}"
-            )
-        log.info("enrollment.decided", enrollment_id=enrollment.id, approved=outcome.approved)
-
-    handlers.register(APPROVAL_REQUESTED)(ask_admins)
-    handlers.register(DECIDED)(tell_person)
+async def tell_person(due: DueContext, payload: Decision) -> None:
+    """The person learns the admin's decision."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        enrollment = await session.get(Enrollment, payload.enrollment_id)
+        if enrollment is None:
+            return
+        program = await session.get(Program, enrollment.program_id)
+        assert program is not None
+        outcome = EnrollmentDecided(program.name, payload.approved)
+        await due.notifier.notify(session, enrollment.person_id, outcome, key=f"notify:{due.key}")
+    log.info("enrollment.decided", enrollment_id=enrollment.id, approved=outcome.approved)
 
 
 ENROLLMENT = Feature(
@@ -208,5 +184,5 @@ ENROLLMENT = Feature(
         APPROVE_ACTION: approve,
         DECLINE_ACTION: decline,
     },
-    jobs=register_due_handlers,
+    due={APPROVAL_REQUESTED: ask_admins, DECIDED: tell_person},
 )

@@ -22,9 +22,8 @@ from bot.domain.participation import (
     INVITE_REMINDER,
     INVITE_REMINDER_DAYS,
     MAX_INVITE_REMINDER_DAYS,
+    Invite,
     InviteTargets,
-    invite_key,
-    invite_reminder_key,
     invite_targets,
     reminder_days_problem,
     split_list,
@@ -45,6 +44,7 @@ from dialogs.core.ui import (
 )
 from storage.audit import record_audit
 from storage.career_stages import ladder
+from storage.enqueue import enqueue_due
 from storage.enrollments import program_by_slug
 from storage.models import Program
 from storage.participation import (
@@ -53,7 +53,6 @@ from storage.participation import (
     find_invitees,
     open_programs,
 )
-from storage.queue import enqueue_action
 
 INVITE_ACTION = "participation:invite"
 
@@ -76,19 +75,11 @@ async def send_invitations(
         if await answered(ctx.session, person.id, program.id):
             result.already_enrolled.append(person.id)
             continue
-        payload = {"person_id": person.id, "program_id": program.id}
-        if not await enqueue_action(
-            ctx.session, INVITE, invite_key(person.id, program.id), now, payload
-        ):
+        invite = Invite(person.id, program.id)
+        if not await enqueue_due(ctx.session, INVITE, invite, now):
             result.already_invited.append(person.id)
             continue
-        await enqueue_action(
-            ctx.session,
-            INVITE_REMINDER,
-            invite_reminder_key(person.id, program.id),
-            now + timedelta(days=days),
-            payload,
-        )
+        await enqueue_due(ctx.session, INVITE_REMINDER, invite, now + timedelta(days=days))
         record_audit(
             ctx.session,
             "invitation.sent",

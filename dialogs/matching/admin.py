@@ -13,8 +13,7 @@ from bot.domain.proposals import (
     EXPIRE,
     REMIND,
     SEND,
-    expire_key,
-    remind_key,
+    ProposalRef,
     reminder_time,
 )
 from dialogs.core.content import Paragraph
@@ -28,11 +27,12 @@ from dialogs.matching.cards import (
 from dialogs.matching.flows import (
     end_pairing,
 )
-from dialogs.matching.jobs import register_due_handlers
+from dialogs.matching.jobs import DUE, OUTDATED, ROUTINES
 from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
 from dialogs.programs.texts import not_their_program, program_or_apology
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.enrollments import person_by_email
 from storage.match_runs import (
     RunSummary,
@@ -48,7 +48,6 @@ from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
 from storage.participation import open_programs
 from storage.programs import people_by_id
-from storage.queue import enqueue_action
 
 RUN_ACTION = "matching:run"  # value: program slug
 
@@ -223,19 +222,10 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
     send_proposals(summary.run, summary.proposals, found.proposal_expiry_days, now)
     for proposal in summary.proposals:
         assert proposal.expires_at is not None
-        key = f"proposal:{proposal.id}"
-        payload = {"proposal_id": proposal.id}
-        await enqueue_action(ctx.session, SEND, f"{key}:send", now, payload)
-        await enqueue_action(
-            ctx.session,
-            REMIND,
-            remind_key(proposal.id),
-            reminder_time(now, proposal.expires_at),
-            payload,
-        )
-        await enqueue_action(
-            ctx.session, EXPIRE, expire_key(proposal.id), proposal.expires_at, payload
-        )
+        ref = ProposalRef(proposal.id)
+        await enqueue_due(ctx.session, SEND, ref, now)
+        await enqueue_due(ctx.session, REMIND, ref, reminder_time(now, proposal.expires_at))
+        await enqueue_due(ctx.session, EXPIRE, ref, proposal.expires_at)
     record_audit(
         ctx.session,
         "match.sent",
@@ -330,6 +320,8 @@ MATCHING = Feature(
         SEND_ACTION: send_from_button,
         REVIEW_ACTION: review,
     },
-    jobs=register_due_handlers,
+    due=DUE,
+    routines=ROUTINES,
+    outdated=OUTDATED,
     admin_actions=frozenset({RUN_ACTION, SEND_ACTION, REVIEW_ACTION}),
 )

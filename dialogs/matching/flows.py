@@ -32,6 +32,9 @@ from bot.domain.proposals import (
     STARTED,
     WITHDRAWN,
     Answers,
+    PairingEndedNotice,
+    PairingRef,
+    ProposalWithdrawn,
     card_purpose,
     decide,
     side_of,
@@ -44,6 +47,7 @@ from dialogs.matching.cards import proposal_closed
 from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.match_runs import (
     add_goals,
     goals_of,
@@ -53,7 +57,6 @@ from storage.match_runs import (
 )
 from storage.models import Pairing, Program, Proposal
 from storage.programs import people_by_id
-from storage.queue import enqueue_action
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"
@@ -75,7 +78,7 @@ async def close_cards(ctx: FlowContext, proposal: Proposal, person_id: str, outc
     card = ProposalClosed(proposal.id, program.name if program else "", (other,), outcome, True)
     key = f"proposal:{proposal.id}:card:{outcome}:{person_id}"
     payload = replacement(person_id, card_purpose(proposal.id), card)
-    await enqueue_action(ctx.session, REPLACE, key, ctx.now(), payload)
+    await enqueue_due(ctx.session, REPLACE, payload, ctx.now(), key=key)
 
 
 def answer_status(t: Translator, proposal: Proposal) -> Message:
@@ -126,13 +129,8 @@ async def answer_proposal(
         proposal.declined_by = ctx.person.id
         proposal.decline_reason = reason
         proposal.answered_at = now
-        await enqueue_action(
-            ctx.session,
-            WITHDRAWN,
-            f"proposal:{proposal.id}:declined",
-            now,
-            {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
-        )
+        told = ProposalWithdrawn(proposal.id, tell=other, outcome="declined_by_other")
+        await enqueue_due(ctx.session, WITHDRAWN, told, now)
     record_audit(
         ctx.session,
         "proposal.declined" if result == "declined" else "proposal.accepted",
@@ -157,9 +155,7 @@ async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) ->
     proposal.status, proposal.answered_at = ACCEPTED, now
     pairing = start_pairing(ctx.session, proposal, now)
     await ctx.session.flush()
-    await enqueue_action(
-        ctx.session, STARTED, f"pairing:{pairing.id}:started", now, {"pairing_id": pairing.id}
-    )
+    await enqueue_due(ctx.session, STARTED, PairingRef(pairing.id), now)
     text = ctx.t("You both accepted! I am opening a conversation with the two of you.")
     return say(Paragraph.of(text))
 
@@ -316,18 +312,8 @@ async def end_pairing(
         else [partner_of(pairing.mentor_id, pairing.mentee_id, ctx.person.id)]
     )
     for partner in tell:
-        await enqueue_action(
-            ctx.session,
-            ENDED,
-            f"pairing:{pairing.id}:ended:{partner}",
-            now,
-            {
-                "pairing_id": pairing.id,
-                "partner_id": partner,
-                "ender_id": ctx.person.id,
-                "by_admin": by_admin,
-            },
-        )
+        notice = PairingEndedNotice(pairing.id, partner, ctx.person.id, by_admin)
+        await enqueue_due(ctx.session, ENDED, notice, now)
     record_audit(
         ctx.session,
         "pairing.ended",

@@ -2,8 +2,7 @@
 telling the other side of a decline, introducing a new pair, telling a partner that a
 pairing ended, and the weekly round for rolling enrollment.
 
-Wire them with ``register_due_handlers(handlers, database, notifier)``; it returns the
-routines to give the clock.
+``DUE`` and ``ROUTINES`` list them for the matching feature.
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.due import DueKind
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -33,19 +32,19 @@ from bot.domain.proposals import (
     SENT,
     STARTED,
     WITHDRAWN,
+    PairingEndedNotice,
+    PairingRef,
+    ProposalRef,
+    ProposalWithdrawn,
     agenda,
     card_purpose,
 )
-from dialogs.notify.notifier import Notifier
-from storage.db import Database
-from storage.due_runner import DueHandlers
-from storage.enrollments import program_admin_ids
+from dialogs.core.feature import DueContext, DueHandler, Recurring
+from storage.admins import admins_of
 from storage.match_runs import enrollment, expire
 from storage.matching_population import skill_labels
 from storage.models import Pairing, Person, Program, Proposal
 from storage.participation import open_programs
-from storage.queue import ClaimedAction
-from storage.routines import Routine
 
 log = structlog.get_logger("tandem.matching")
 
@@ -145,159 +144,149 @@ async def card_outdated(session: AsyncSession, card: Notification, person_id: st
     return answer is not None
 
 
-def register_due_handlers(
-    handlers: DueHandlers, database: Database, notifier: Notifier
-) -> list[Routine]:
-    notifier.outdated[PairProposed.type] = card_outdated
+async def _send(due: DueContext, payload: ProposalRef, *, reminder: bool) -> None:
+    notifier = due.notifier
+    async with due.database.unit_of_work(immediate=True) as session:
+        proposal = await session.get(Proposal, payload.proposal_id)
+        if proposal is None or proposal.status != SENT:
+            return  # answered, expired or withdrawn meanwhile
+        cards = await proposal_cards(session, proposal, reminder=reminder)
+        if reminder:
+            proposal.reminded_at = notifier.clock.now()
+        for person_id, card in cards.items():
+            answered = (
+                proposal.mentor_answer
+                if person_id == proposal.mentor_id
+                else proposal.mentee_answer
+            )
+            if reminder and answered is not None:
+                continue  # only the side that has not answered is reminded
+            await notifier.notify(session, person_id, card, key=f"notify:{due.key}:{person_id}")
 
-    async def send(action: ClaimedAction, *, reminder: bool) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            proposal = await session.get(Proposal, int(action.payload["proposal_id"]))
-            if proposal is None or proposal.status != SENT:
-                return  # answered, expired or withdrawn meanwhile
-            cards = await proposal_cards(session, proposal, reminder=reminder)
-            if reminder:
-                proposal.reminded_at = notifier.clock.now()
-            for person_id, card in cards.items():
-                answered = (
-                    proposal.mentor_answer
-                    if person_id == proposal.mentor_id
-                    else proposal.mentee_answer
-                )
-                if reminder and answered is not None:
-                    continue  # only the side that has not answered is reminded
-                await notifier.notify(
-                    session, person_id, card, key=f"notify:{action.idempotency_key}:{person_id}"
-                )
 
-    async def first(action: ClaimedAction) -> None:
-        await send(action, reminder=False)
+async def send_proposal(due: DueContext, payload: ProposalRef) -> None:
+    """Both sides get the proposal card."""
+    await _send(due, payload, reminder=False)
 
-    async def remind(action: ClaimedAction) -> None:
-        await send(action, reminder=True)
 
-    async def close_for(
-        session: AsyncSession, proposal: Proposal, person_id: str, outcome: str, key: str
-    ) -> None:
-        other = partner_of(proposal.mentor_id, proposal.mentee_id, person_id)
-        program = await session.get(Program, proposal.program_id)
-        name = program.name if program else ""
-        card = ProposalClosed(proposal.id, name, (other,), outcome, card=True)
-        await notifier.replace(
-            session, person_id, card_purpose(proposal.id), card, key=f"replace:{key}:{person_id}"
+async def remind_proposal(due: DueContext, payload: ProposalRef) -> None:
+    """The side that has not answered gets the card again, once."""
+    await _send(due, payload, reminder=True)
+
+
+async def _close_for(
+    due: DueContext, session: AsyncSession, proposal: Proposal, person_id: str, outcome: str
+) -> None:
+    """Close the person's proposal cards and tell them why."""
+    other = partner_of(proposal.mentor_id, proposal.mentee_id, person_id)
+    program = await session.get(Program, proposal.program_id)
+    name = program.name if program else ""
+    card = ProposalClosed(proposal.id, name, (other,), outcome, card=True)
+    await due.notifier.replace(
+        session, person_id, card_purpose(proposal.id), card, key=f"replace:{due.key}:{person_id}"
+    )
+    message = ProposalClosed(proposal.id, name, (other,), outcome)
+    await due.notifier.notify(session, person_id, message, key=f"notify:{due.key}:{person_id}")
+
+
+async def expire_proposal(due: DueContext, payload: ProposalRef) -> None:
+    """Nobody decided in time: the proposal expires and both sides are told."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        proposal = await session.get(Proposal, payload.proposal_id)
+        if proposal is None or proposal.status != SENT:
+            return
+        expire(proposal, due.notifier.clock.now())
+        for person_id in (proposal.mentor_id, proposal.mentee_id):
+            await _close_for(due, session, proposal, person_id, "expired")
+
+
+async def tell_withdrawn(due: DueContext, payload: ProposalWithdrawn) -> None:
+    """One side declined or left: the other side's card closes, and they are told."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        proposal = await session.get(Proposal, payload.proposal_id)
+        if proposal is None:
+            return
+        await _close_for(due, session, proposal, payload.tell, payload.outcome)
+
+
+async def introduce_pair(due: DueContext, payload: PairingRef) -> None:
+    """Both accepted: one conversation with the two of them and a suggested agenda."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        pairing = await session.get(Pairing, payload.pairing_id)
+        if pairing is None or pairing.status != "active":
+            return
+        plan = await first_session(
+            session, pairing.program_id, pairing.mentor_id, pairing.mentee_id
         )
-        message = ProposalClosed(proposal.id, name, (other,), outcome)
-        await notifier.notify(session, person_id, message, key=f"notify:{key}:{person_id}")
+        labels = {k: v for k, v in (await skill_labels(session)).items() if k in plan}
+        program = await session.get(Program, pairing.program_id)
+        intro = PairingIntroduction(
+            pairing.id,
+            program.name if program else "",
+            (pairing.mentor_id, pairing.mentee_id),
+            plan,
+            labels,
+        )
+        await due.notifier.introduce(
+            session, [pairing.mentor_id, pairing.mentee_id], intro, key=f"introduce:{due.key}"
+        )
 
-    async def expire_one(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            proposal = await session.get(Proposal, int(action.payload["proposal_id"]))
-            if proposal is None or proposal.status != SENT:
-                return
-            expire(proposal, notifier.clock.now())
-            for person_id in (proposal.mentor_id, proposal.mentee_id):
-                await close_for(session, proposal, person_id, "expired", action.idempotency_key)
 
-    async def withdrawn(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            proposal = await session.get(Proposal, int(action.payload["proposal_id"]))
-            if proposal is None:
-                return
-            await close_for(
-                session,
-                proposal,
-                str(action.payload["tell"]),
-                str(action.payload["outcome"]),
-                action.idempotency_key,
-            )
+async def tell_pairing_ended(due: DueContext, payload: PairingEndedNotice) -> None:
+    """A pairing ended early: the partner is told, with no fault."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        pairing = await session.get(Pairing, payload.pairing_id)
+        if pairing is None:
+            return
+        program = await session.get(Program, pairing.program_id)
+        notice = PairingEnded(
+            pairing.id,
+            program.name if program else "",
+            () if payload.by_admin else (payload.ender_id,),
+            payload.by_admin,
+        )
+        await due.notifier.notify(session, payload.partner_id, notice, key=f"notify:{due.key}")
 
-    async def started(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            pairing = await session.get(Pairing, int(action.payload["pairing_id"]))
-            if pairing is None or pairing.status != "active":
-                return
-            plan = await first_session(
-                session, pairing.program_id, pairing.mentor_id, pairing.mentee_id
-            )
-            labels = {k: v for k, v in (await skill_labels(session)).items() if k in plan}
-            program = await session.get(Program, pairing.program_id)
-            intro = PairingIntroduction(
-                pairing.id,
-                program.name if program else "",
-                (pairing.mentor_id, pairing.mentee_id),
-                plan,
-                labels,
-            )
-            await notifier.introduce(
-                session,
-                [pairing.mentor_id, pairing.mentee_id],
-                intro,
-                key=f"introduce:{action.idempotency_key}",
-            )
 
-    async def ended(action: ClaimedAction) -> None:
-        payload = action.payload
-        async with database.unit_of_work(immediate=True) as session:
-            pairing = await session.get(Pairing, int(payload["pairing_id"]))
-            if pairing is None:
-                return
-            program = await session.get(Program, pairing.program_id)
-            by_admin = bool(payload.get("by_admin"))
-            notice = PairingEnded(
-                pairing.id,
-                program.name if program else "",
-                () if by_admin else (str(payload["ender_id"]),),
-                by_admin,
-            )
-            await notifier.notify(
-                session, str(payload["partner_id"]), notice, key=f"notify:{action.idempotency_key}"
-            )
+async def weekly_round(due: DueContext) -> None:
+    """Programs with weekly rounds get a dry run; their admins are told it is ready."""
+    from dialogs.matching.rounds import dry_run  # the solver loads only when a round runs
 
-    async def weekly_round(action: ClaimedAction) -> None:
-        from dialogs.matching.rounds import dry_run  # the solver loads only when a round runs
-
-        async with database.unit_of_work() as session:
-            programs = [
-                p for p in await open_programs(session) if (p.rules or {}).get("rounds") == "weekly"
-            ]
-            ids = [p.id for p in programs]
-        for program_id in ids:
-            async with database.unit_of_work(immediate=True) as session:
-                done = await dry_run(
-                    session,
-                    program_id,
-                    created_by=None,
-                    trigger="schedule",
-                    now=notifier.clock.now(),
+    notifier = due.notifier
+    async with due.database.unit_of_work() as session:
+        programs = [
+            p for p in await open_programs(session) if (p.rules or {}).get("rounds") == "weekly"
+        ]
+        ids = [p.id for p in programs]
+    for program_id in ids:
+        async with due.database.unit_of_work(immediate=True) as session:
+            done = await dry_run(
+                session, program_id, created_by=None, trigger="schedule", now=notifier.clock.now()
+            )
+            if not done.result.pairs:
+                continue
+            program = await session.get(Program, program_id)
+            assert program is not None
+            notice = RoundReady(
+                done.run.id, program.name, len(done.result.pairs), len(done.result.unmatched)
+            )
+            for admin_id in await admins_of(session, [program_id], notifier.config.admins):
+                await notifier.notify(
+                    session, admin_id, notice, key=f"notify:round:{done.run.id}:{admin_id}"
                 )
-                if not done.result.pairs:
-                    continue
-                program = await session.get(Program, program_id)
-                assert program is not None
-                notice = RoundReady(
-                    done.run.id, program.name, len(done.result.pairs), len(done.result.unmatched)
-                )
-                for admin_id in await _admins(session, program_id, notifier):
-                    await notifier.notify(
-                        session, admin_id, notice, key=f"notify:round:{done.run.id}:{admin_id}"
-                    )
-        log.info("matching.weekly_round", programs=len(ids))
-
-    handlers.register(SEND)(first)
-    handlers.register(REMIND)(remind)
-    handlers.register(EXPIRE)(expire_one)
-    handlers.register(WITHDRAWN)(withdrawn)
-    handlers.register(STARTED)(started)
-    handlers.register(ENDED)(ended)
-    return [Routine(ROUND, ROUNDS_TRIGGER, weekly_round)]
+    log.info("matching.weekly_round", programs=len(ids))
 
 
-async def _admins(session: AsyncSession, program_id: int, notifier: Notifier) -> list[str]:
-    admins = await program_admin_ids(session, program_id)
-    if admins:
-        return admins
-    emails = [a.lower() for a in notifier.config.admins if "@" in a]
-    if not emails:
-        return []
-    rows = await session.scalars(select(Person.id).where(Person.email.in_(emails)))
-    return sorted(set(rows))
+DUE: dict[DueKind[Any], DueHandler] = {
+    SEND: send_proposal,
+    REMIND: remind_proposal,
+    EXPIRE: expire_proposal,
+    WITHDRAWN: tell_withdrawn,
+    STARTED: introduce_pair,
+    ENDED: tell_pairing_ended,
+}
+ROUTINES = (Recurring(ROUND, ROUNDS_TRIGGER, weekly_round),)
+
+
+# A proposal card held back by quiet hours is not sent once it no longer applies.
+OUTDATED = {PairProposed.type: card_outdated}

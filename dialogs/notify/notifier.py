@@ -12,30 +12,56 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.due import DueKind
 from bot.domain.notifications import Notification, PersonUnreachable, notification_from_payload
 from bot.domain.quiet_hours import QuietHours
 from dialogs.core.i18n import LOCALES, Translator, negotiate
 from dialogs.core.ui import MessageRef
 from dialogs.notify.delivery import ChatChannel, Recipient, Unreachable
 from dialogs.notify.presenters import present
+from storage.admins import admins_of_person
 from storage.db import Database
 from storage.due_runner import DueHandlers
-from storage.models import DueAction, Person, PlatformIdentity, ProgramAdmin
+from storage.enqueue import enqueue_due
+from storage.models import DueAction, Person, PlatformIdentity
 from storage.models import MessageRef as MessageRefRow
-from storage.queue import ClaimedAction, DueQueue
+from storage.queue import DueQueue
 
 log = structlog.get_logger("tandem.notifier")
 
-DELIVER = "notify.deliver"
-INTRODUCE = "notify.introduce"
-REPLACE = "notify.replace"
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    person_id: str
+    notification: dict[str, Any]  # ``Notification.to_payload()``
+
+
+@dataclass(frozen=True)
+class Introduction:
+    person_ids: tuple[str, ...]
+    notification: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    person_id: str
+    purpose: str  # what the replaced messages were delivered for
+    notification: dict[str, Any]
+
+
+# Their keys come from the caller: a notification's key names the event that causes it.
+DELIVER = DueKind("notify.deliver", Delivery)
+INTRODUCE = DueKind("notify.introduce", Introduction)
+REPLACE = DueKind("notify.replace", Replacement)
 # Slack allows about 1 message per second per conversation; Teams about 7.
 PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=1 / 7)}
 PLATFORM_ORDER = ("slack", "teams", "console")
@@ -45,10 +71,10 @@ DEFAULT_QUIET_HOURS = QuietHours(time(20), time(8), frozenset({5, 6}))
 Outdated = Callable[[AsyncSession, Notification, str], Awaitable[bool]]
 
 
-def replacement(person_id: str, purpose: str, notification: Notification) -> dict[str, Any]:
+def replacement(person_id: str, purpose: str, notification: Notification) -> Replacement:
     """The payload of a ``REPLACE`` action (flows that hold a session but no notifier
     enqueue it themselves)."""
-    return {"person_id": person_id, "purpose": purpose, "notification": notification.to_payload()}
+    return Replacement(person_id, purpose, notification.to_payload())
 
 
 @dataclass(frozen=True)
@@ -56,7 +82,7 @@ class NotifierConfig:
     default_locale: str = "fr"
     default_timezone: str = "Europe/Paris"
     quiet_hours: QuietHours | None = DEFAULT_QUIET_HOURS
-    admins: tuple[str, ...] = ()  # emails of deployment admins (reports go to them too)
+    admins: tuple[str, ...] = ()  # TANDEM_ADMINS (emails or user ids): see storage/admins.py
 
 
 class Notifier:
@@ -96,8 +122,8 @@ class Notifier:
         due = self._respect_quiet_hours(person, at) if proactive else at
         lane = f"person:{person_id}"
         due = await self._paced(session, lane, due, person.preferred_platform)
-        payload = {"person_id": person_id, "notification": notification.to_payload()}
-        return await self.queue.enqueue(session, DELIVER, key, due, payload, lane=lane)
+        payload = Delivery(person_id, notification.to_payload())
+        return await self._enqueue(session, DELIVER, payload, due, key=key, lane=lane)
 
     async def introduce(
         self,
@@ -109,8 +135,8 @@ class Notifier:
         at: datetime | None = None,
     ) -> bool:
         """Open a conversation with all of them, each on their own platform."""
-        payload = {"person_ids": list(person_ids), "notification": notification.to_payload()}
-        return await self.queue.enqueue(session, INTRODUCE, key, at or self.clock.now(), payload)
+        payload = Introduction(tuple(person_ids), notification.to_payload())
+        return await self._enqueue(session, INTRODUCE, payload, at or self.clock.now(), key=key)
 
     async def replace(
         self,
@@ -125,7 +151,22 @@ class Notifier:
         buttons of a proposal card that expired). Never waits for quiet hours: an update
         does not ring."""
         payload = replacement(person_id, purpose, notification)
-        return await self.queue.enqueue(session, REPLACE, key, self.clock.now(), payload)
+        return await self._enqueue(session, REPLACE, payload, self.clock.now(), key=key)
+
+    async def _enqueue(
+        self,
+        session: AsyncSession,
+        kind: DueKind[P],
+        payload: P,
+        due: datetime,
+        *,
+        key: str,
+        lane: str | None = None,
+    ) -> bool:
+        """The row's creation time is the queue's wall clock, not business time."""
+        return await enqueue_due(
+            session, kind, payload, due, key=key, lane=lane, recorded_at=self.queue.clock()
+        )
 
     def _respect_quiet_hours(self, person: Person, at: datetime) -> datetime:
         quiet = self.config.quiet_hours
@@ -163,9 +204,9 @@ class Notifier:
     # -- deliver (due-action handlers) ---------------------------------------------------
 
     def register(self, handlers: DueHandlers) -> None:
-        handlers.register(DELIVER)(self._deliver)
-        handlers.register(INTRODUCE)(self._introduce)
-        handlers.register(REPLACE)(self._replace)
+        handlers.register(DELIVER.name)(lambda a: self.deliver(DELIVER.load(a.payload)))
+        handlers.register(INTRODUCE.name)(lambda a: self.open_together(INTRODUCE.load(a.payload)))
+        handlers.register(REPLACE.name)(lambda a: self.update(REPLACE.load(a.payload)))
 
     async def _recipients(self, session: AsyncSession, person: Person) -> list[Recipient]:
         identities = (
@@ -216,9 +257,10 @@ class Notifier:
         rows = (await session.execute(select(Person).where(Person.id.in_(list(ids))))).scalars()
         return {p.id: p for p in rows}
 
-    async def _deliver(self, action: ClaimedAction) -> None:
-        notification = notification_from_payload(action.payload["notification"])
-        person_id = str(action.payload["person_id"])
+    async def deliver(self, payload: Delivery) -> None:
+        """Send one queued message on the person's best platform (the DELIVER handler)."""
+        notification = notification_from_payload(payload.notification)
+        person_id = payload.person_id
         async with self.database.unit_of_work() as session:
             person = await session.get(Person, person_id)
             if person is None or person.erased_at is not None or not person.active:
@@ -243,9 +285,10 @@ class Notifier:
             return
         await self._report_unreachable(person, notification, reasons or ["no platform identity"])
 
-    async def _introduce(self, action: ClaimedAction) -> None:
-        notification = notification_from_payload(action.payload["notification"])
-        ids = [str(i) for i in action.payload["person_ids"]]
+    async def open_together(self, payload: Introduction) -> None:
+        """Open one conversation with all of them (the INTRODUCE handler)."""
+        notification = notification_from_payload(payload.notification)
+        ids = list(payload.person_ids)
         async with self.database.unit_of_work() as session:
             people = await self._people(session, ids)
             chosen = {}
@@ -275,9 +318,10 @@ class Notifier:
                 people[person_id], notification, ["no platform identity"]
             )
 
-    async def _replace(self, action: ClaimedAction) -> None:
-        notification = notification_from_payload(action.payload["notification"])
-        person_id = str(action.payload["person_id"])
+    async def update(self, payload: Replacement) -> None:
+        """Replace the messages delivered for a purpose (the REPLACE handler)."""
+        notification = notification_from_payload(payload.notification)
+        person_id = payload.person_id
         async with self.database.unit_of_work() as session:
             person = await session.get(Person, person_id)
             if person is None:
@@ -288,7 +332,7 @@ class Notifier:
                         MessageRefRow.person_id == person_id,
                         # closed copies too: a card shows the latest state (answered, then
                         # expired or started)
-                        MessageRefRow.purpose == str(action.payload["purpose"]),
+                        MessageRefRow.purpose == payload.purpose,
                     )
                 )
             ).all()
@@ -354,7 +398,7 @@ class Notifier:
             return  # an admin who cannot be reached is logged, not reported in a loop
         report = PersonUnreachable(person_id=person.id, reason="; ".join(reasons))
         async with self.database.unit_of_work() as session:
-            for admin_id in await self._admin_ids(session):
+            for admin_id in await admins_of_person(session, person.id, self.config.admins):
                 await self.notify(
                     session,
                     admin_id,
@@ -362,15 +406,3 @@ class Notifier:
                     key=f"unreachable:{person.id}:{notification.type}:{admin_id}:{self.clock.now():%Y%m%d}",
                     proactive=False,
                 )
-
-    async def _admin_ids(self, session: AsyncSession) -> list[str]:
-        emails = [a.lower() for a in self.config.admins if "@" in a]
-        by_email = (
-            (await session.execute(select(Person.id).where(func.lower(Person.email).in_(emails))))
-            .scalars()
-            .all()
-            if emails
-            else []
-        )
-        program_admins = (await session.execute(select(ProgramAdmin.person_id))).scalars().all()
-        return sorted(set(by_email) | set(program_admins))

@@ -24,7 +24,7 @@ from dialogs.participation.flows import (
     not_enrolled,
     resume_now,
 )
-from dialogs.participation.jobs import register_due_handlers
+from dialogs.participation.jobs import DUE
 from storage.participation import enrollments_of
 
 LEAVE_ACTION = "participation:leave"
@@ -87,7 +87,7 @@ PARTICIPATION = Feature(
         CONTACT_ACTION: contact,
         INVITE_ACTION: invite,
     },
-    jobs=register_due_handlers,
+    due=DUE,
     admin_actions=frozenset({INVITE_ACTION}),
     admin_flows=frozenset({INVITE_FLOW.name}),
 )

@@ -26,11 +26,12 @@ from bot.domain.participation import (
     PARTNER_LEFT,
     PAUSABLE_STATUSES,
     RESUME,
+    Contact,
+    Resume,
+    TellPartner,
     local_today,
-    partner_left_key,
     pause_date_problem,
     resume_at,
-    resume_key,
 )
 from dialogs.core.content import Paragraph, Text, Timestamp, UserText
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
@@ -47,11 +48,11 @@ from dialogs.core.ui import (
     Section,
     TextField,
 )
+from storage.admins import program_team
 from storage.audit import record_audit
+from storage.enqueue import enqueue_due
 from storage.models import Enrollment, Program
 from storage.participation import enrollments_of, leave_enrollment
-from storage.queue import enqueue_action
-from storage.types import new_opaque_id
 
 LEAVE_REASON_ACTION = "participation:leave-reason"
 PAUSE_ACTION = "participation:pause"
@@ -130,13 +131,8 @@ async def submit_pause(
     for enrollment, program in taking_part:
         enrollment.status = "paused"
         enrollment.paused_until = back
-        await enqueue_action(
-            ctx.session,
-            RESUME,
-            resume_key(enrollment.id, until),
-            back,
-            {"enrollment_id": enrollment.id, "until": back.isoformat()},
-        )
+        resume = Resume(enrollment.id, back.isoformat(), until.isoformat())
+        await enqueue_due(ctx.session, RESUME, resume, back)
         record_audit(
             ctx.session,
             "enrollment.paused",
@@ -247,17 +243,8 @@ async def leave(ctx: FlowContext, data: Mapping[str, Any], reason: str | None) -
         ended_here = 0
         for ended in await leave_enrollment(ctx.session, enrollment, reason=reason, now=now):
             ended_here += 1
-            await enqueue_action(
-                ctx.session,
-                PARTNER_LEFT,
-                partner_left_key(ended.pairing_id, ended.partner_id),
-                now,
-                {
-                    "partner_id": ended.partner_id,
-                    "leaver_id": ctx.person.id,
-                    "program_name": program.name,
-                },
-            )
+            tell = TellPartner(ended.partner_id, ctx.person.id, program.name, ended.pairing_id)
+            await enqueue_due(ctx.session, PARTNER_LEFT, tell, now)
         record_audit(
             ctx.session,
             "enrollment.left",
@@ -367,18 +354,14 @@ async def submit_contact(
         return Transition(errors={"message": t("At most {n} characters.", n=MAX_MESSAGE_CHARS)})
     statuses = ("pending", "active", "paused", "left", "declined")
     programs = [p for _, p in await enrollments_of(ctx.session, ctx.person.id, statuses)]
-    await enqueue_action(
-        ctx.session,
-        CONTACT,
-        f"{CONTACT}:{ctx.person.id}:{new_opaque_id()}",
-        ctx.now(),
-        {
-            "person_id": ctx.person.id,
-            "program_ids": [p.id for p in programs],
-            "program_name": names(programs),
-            "text": text,
-        },
-    )
+    message = Contact(ctx.person.id, text, tuple(p.id for p in programs), names(programs))
+    await enqueue_due(ctx.session, CONTACT, message, ctx.now())
+    if not await program_team(ctx.session, message.program_ids, ctx.deployment_admins):
+        waiting = t(
+            "Your message is waiting for the program team: nobody in the program team can "
+            "read messages yet; it is kept and will be delivered as soon as an admin joins."
+        )
+        return Transition(message=say(Paragraph.of(waiting)))
     return Transition(
         message=say(
             Paragraph.of(t("Your message is on its way to the program team.")),

@@ -4,7 +4,7 @@ Flows queue these in the same transaction as the change that causes them (they h
 session, not the notifier); each handler here runs later with the real notifier, so quiet
 hours, pacing and the deployment's admins apply.
 
-Wire them with ``register_due_handlers(handlers, database, notifier)``.
+``DUE`` lists them for the participation feature.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import structlog
 
+from bot.domain.due import DueKind
 from bot.domain.notifications import Invitation, MessageToTeam, PartnerLeft, PauseEnded
 from bot.domain.participation import (
     CONTACT,
@@ -22,112 +24,111 @@ from bot.domain.participation import (
     INVITE_REMINDER,
     PARTNER_LEFT,
     RESUME,
-    partner_left_key,
+    Contact,
+    Invite,
+    Resume,
+    TellPartner,
 )
+from dialogs.core.feature import DueContext, DueHandler
 from dialogs.notify.notifier import Notifier
+from storage.admins import WAITING_FOR_AN_ADMIN, program_team
 from storage.audit import record_audit
 from storage.db import Database
-from storage.due_runner import DueHandlers
+from storage.due_runner import Wait
+from storage.enqueue import enqueue_due
 from storage.models import Person, Program
-from storage.participation import (
-    answered,
-    close_enrollments,
-    open_programs,
-    program_team,
-    resume_paused,
-)
-from storage.queue import ClaimedAction, enqueue_action
+from storage.participation import answered, close_enrollments, resume_paused
 
 log = structlog.get_logger("tandem.participation")
 
 
-class NobodyToTell(RuntimeError):
-    """A message to the team found no admin: parked, so that it shows instead of vanishing."""
+async def resume(due: DueContext, payload: Resume) -> None:
+    """A pause reached its date: the person takes part again and is told."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        resumed = await resume_paused(session, payload.enrollment_id, payload.instant)
+        if resumed is None:  # resumed early, paused again to another date, or left
+            return
+        enrollment, program = resumed
+        record_audit(
+            session,
+            "enrollment.resumed",
+            subject_id=enrollment.person_id,
+            program_id=program.id,
+            details={"by": "date"},
+        )
+        await due.notifier.notify(
+            session,
+            enrollment.person_id,
+            PauseEnded(program_name=program.name),
+            key=f"notify:{due.key}",
+        )
 
 
-def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
-    async def resume(action: ClaimedAction) -> None:
-        until = datetime.fromisoformat(str(action.payload["until"]))
-        async with database.unit_of_work(immediate=True) as session:
-            resumed = await resume_paused(session, int(action.payload["enrollment_id"]), until)
-            if resumed is None:  # resumed early, paused again to another date, or left
-                return
-            enrollment, program = resumed
+async def _invite(due: DueContext, payload: Invite, *, reminder: bool) -> None:
+    async with due.database.unit_of_work(immediate=True) as session:
+        program = await session.get(Program, payload.program_id)
+        if program is None or program.status != "open":
+            return  # the program closed meanwhile: an invitation would mislead
+        if await answered(session, payload.person_id, payload.program_id):
+            return  # they enrolled meanwhile: no reminder
+        if reminder:
             record_audit(
                 session,
-                "enrollment.resumed",
-                subject_id=enrollment.person_id,
-                program_id=program.id,
-                details={"by": "date"},
+                "invitation.reminded",
+                subject_id=payload.person_id,
+                program_id=payload.program_id,
             )
-            await notifier.notify(
-                session,
-                enrollment.person_id,
-                PauseEnded(program_name=program.name),
-                key=f"notify:{action.idempotency_key}",
-            )
+        await due.notifier.notify(
+            session,
+            payload.person_id,
+            Invitation(program_slug=program.slug, program_name=program.name, reminder=reminder),
+            key=f"notify:{due.key}",
+        )
 
-    async def invite(action: ClaimedAction, *, reminder: bool) -> None:
-        person_id, program_id = str(action.payload["person_id"]), int(action.payload["program_id"])
-        async with database.unit_of_work(immediate=True) as session:
-            program = await session.get(Program, program_id)
-            if program is None or program.status != "open":
-                return  # the program closed meanwhile: an invitation would mislead
-            if await answered(session, person_id, program_id):
-                return  # they enrolled meanwhile: no reminder
-            if reminder:
-                record_audit(
-                    session, "invitation.reminded", subject_id=person_id, program_id=program_id
-                )
-            await notifier.notify(
-                session,
-                person_id,
-                Invitation(program_slug=program.slug, program_name=program.name, reminder=reminder),
-                key=f"notify:{action.idempotency_key}",
-            )
 
-    async def first_invitation(action: ClaimedAction) -> None:
-        await invite(action, reminder=False)
+async def invite(due: DueContext, payload: Invite) -> None:
+    await _invite(due, payload, reminder=False)
 
-    async def reminder(action: ClaimedAction) -> None:
-        await invite(action, reminder=True)
 
-    async def partner_left(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            await notifier.notify(
-                session,
-                str(action.payload["partner_id"]),
-                PartnerLeft(
-                    person_ids=(str(action.payload["leaver_id"]),),
-                    program_name=str(action.payload["program_name"]),
-                ),
-                key=f"notify:{action.idempotency_key}",
+async def remind_invitee(due: DueContext, payload: Invite) -> None:
+    await _invite(due, payload, reminder=True)
+
+
+async def tell_partner(due: DueContext, payload: TellPartner) -> None:
+    async with due.database.unit_of_work(immediate=True) as session:
+        await due.notifier.notify(
+            session,
+            payload.partner_id,
+            PartnerLeft(person_ids=(payload.leaver_id,), program_name=payload.program_name),
+            key=f"notify:{due.key}",
+        )
+
+
+async def contact(due: DueContext, payload: Contact) -> None:
+    """A person's message reaches the program team: the admins of their programs and the
+    deployment's admins."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        team = await program_team(session, payload.program_ids, due.notifier.config.admins)
+        if not team:  # kept: the next admin to show up releases it (and the sender knows)
+            raise Wait(WAITING_FOR_AN_ADMIN)
+        message = MessageToTeam(
+            person_ids=(payload.person_id,),
+            program_name=payload.program_name,
+            text=payload.text,
+        )
+        for admin_id in team:
+            await due.notifier.notify(
+                session, admin_id, message, key=f"notify:{due.key}:{admin_id}"
             )
 
-    async def contact(action: ClaimedAction) -> None:
-        payload = action.payload
-        program_ids = [int(i) for i in payload.get("program_ids", [])]
-        async with database.unit_of_work(immediate=True) as session:
-            if not program_ids:  # not enrolled anywhere: the teams of the open programs
-                program_ids = [p.id for p in await open_programs(session)]
-            team = await program_team(session, program_ids, notifier.config.admins)
-            if not team:
-                raise NobodyToTell("no program admin and no deployment admin to read it")
-            message = MessageToTeam(
-                person_ids=(str(payload["person_id"]),),
-                program_name=str(payload.get("program_name", "")),
-                text=str(payload["text"]),
-            )
-            for admin_id in team:
-                await notifier.notify(
-                    session, admin_id, message, key=f"notify:{action.idempotency_key}:{admin_id}"
-                )
 
-    handlers.register(RESUME)(resume)
-    handlers.register(INVITE)(first_invitation)
-    handlers.register(INVITE_REMINDER)(reminder)
-    handlers.register(PARTNER_LEFT)(partner_left)
-    handlers.register(CONTACT)(contact)
+DUE: dict[DueKind[Any], DueHandler] = {
+    RESUME: resume,
+    INVITE: invite,
+    INVITE_REMINDER: remind_invitee,
+    PARTNER_LEFT: tell_partner,
+    CONTACT: contact,
+}
 
 
 @dataclass(frozen=True)
@@ -163,26 +164,16 @@ async def close_enrollments_of_leavers(
             for pairing in ended:
                 program = await session.get(Program, pairing.program_id)
                 name = program.name if program is not None else ""
-                key = partner_left_key(pairing.pairing_id, pairing.partner_id)
+                tell = TellPartner(pairing.partner_id, person_id, name, pairing.pairing_id)
                 if notifier is not None:
                     await notifier.notify(
                         session,
                         pairing.partner_id,
                         PartnerLeft(person_ids=(person_id,), program_name=name),
-                        key=f"notify:{key}",
+                        key=f"notify:{PARTNER_LEFT.key_of(tell)}",
                     )
                 else:
-                    await enqueue_action(
-                        session,
-                        PARTNER_LEFT,
-                        key,
-                        now,
-                        {
-                            "partner_id": pairing.partner_id,
-                            "leaver_id": person_id,
-                            "program_name": name,
-                        },
-                    )
+                    await enqueue_due(session, PARTNER_LEFT, tell, now)
                 told += 1
     log.info("participation.leavers_closed", enrollments=closed, pairings=ended_count)
     return LeaversReport(closed, ended_count, told)

@@ -16,32 +16,47 @@ admin is told why through the notifier, and nothing is posted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import structlog
 
 from bot.domain.announcements import ChannelTarget
+from bot.domain.due import DueKind
 from bot.domain.notifications import AnnouncementFailed
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
-from dialogs.core.feature import Feature, Turn
+from dialogs.core.feature import DueContext, Feature, Turn
 from dialogs.core.i18n import Translator
 from dialogs.core.replies import JOIN_ACTION, text_message
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.notify.delivery import Unreachable
-from dialogs.notify.notifier import Notifier
 from dialogs.programs.announce_channels import resolve
 from dialogs.programs.texts import program_or_apology, say
 from storage.audit import record_audit
-from storage.db import Database
-from storage.due_runner import DueHandlers
+from storage.enqueue import enqueue_due
 from storage.enrollments import (
     accepts_enrollment,
     enrolling_programs,
 )
 from storage.models import Program
-from storage.queue import ClaimedAction, enqueue_action
 from storage.types import new_opaque_id
 
-POST = "announce.post"
+
+@dataclass(frozen=True)
+class Post:
+    """Post the call for volunteers of a program in a channel."""
+
+    platform: str
+    tenant_id: str
+    channel: str
+    label: str  # the channel as the admin named it
+    program_id: int
+    locale: str
+    admin_id: str  # told if the post fails
+
+
+# The key comes from the caller: one post per request (the inbound event that asked).
+POST = DueKind("announce.post", Post)
 PICK_ACTION = "announce:pick"  # value: "<slug>\n<channel id>"
 
 log = structlog.get_logger("tandem.announce")
@@ -83,16 +98,16 @@ async def _queue(turn: Turn, target: ChannelTarget, program: Program) -> Outcome
             turn.inbound.event_id or new_opaque_id(),
         )
     )
-    payload = {
-        "platform": actor.platform,
-        "tenant_id": tenant,
-        "channel": target.channel_id,
-        "label": target.label,
-        "program_id": program.id,
-        "locale": ctx.locale,
-        "admin_id": ctx.person.id,
-    }
-    if await enqueue_action(ctx.session, POST, key, ctx.now(), payload):
+    post = Post(
+        platform=actor.platform,
+        tenant_id=tenant,
+        channel=target.channel_id,
+        label=target.label,
+        program_id=program.id,
+        locale=ctx.locale,
+        admin_id=ctx.person.id,
+    )
+    if await enqueue_due(ctx.session, POST, post, ctx.now(), key=key):
         details = {"platform": actor.platform, "channel": target.channel_id}
         record_audit(
             ctx.session,
@@ -160,53 +175,40 @@ async def pick(turn: Turn) -> Outcome:
     return Outcome(outcome.locale, messages=outcome.messages, close_source=True)
 
 
-def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
-    async def post(action: ClaimedAction) -> None:
-        p = action.payload
-        async with database.unit_of_work() as session:
-            program = await session.get(Program, int(p["program_id"]))
-            name, slug = (program.name, program.slug) if program else ("", "")
-        if program is None:
-            log.info("announce.skipped", reason="program gone")
-            return
-        message = call_for_volunteers(Translator(str(p["locale"])), name, slug)
-        channel = notifier.channels.get(str(p["platform"]))
-        try:
-            if channel is None:
-                raise Unreachable("platform not connected")
-            await channel.announce(str(p["tenant_id"]), str(p["channel"]), message)
-        except Unreachable as exc:
-            log.warning("announce.unreachable", platform=p["platform"], reason=exc.reason)
-            failed = AnnouncementFailed(
-                channel=str(p["label"]), program_name=name, reason=exc.reason
+async def post_call(due: DueContext, p: Post) -> None:
+    """Post the call for volunteers; the admin who asked is told if it cannot be posted."""
+    async with due.database.unit_of_work() as session:
+        program = await session.get(Program, p.program_id)
+        name, slug = (program.name, program.slug) if program else ("", "")
+    if program is None:
+        log.info("announce.skipped", reason="program gone")
+        return
+    message = call_for_volunteers(Translator(p.locale), name, slug)
+    channel = due.notifier.channels.get(p.platform)
+    try:
+        if channel is None:
+            raise Unreachable("platform not connected")
+        await channel.announce(p.tenant_id, p.channel, message)
+    except Unreachable as exc:
+        log.warning("announce.unreachable", platform=p.platform, reason=exc.reason)
+        failed = AnnouncementFailed(channel=p.label, program_name=name, reason=exc.reason)
+        async with due.database.unit_of_work() as session:
+            record_audit(
+                session,
+                "program.announce_failed",
+                actor_id=p.admin_id,
+                program_id=p.program_id,
+                details={"platform": p.platform, "channel": p.channel, "reason": exc.reason},
             )
-            async with database.unit_of_work() as session:
-                record_audit(
-                    session,
-                    "program.announce_failed",
-                    actor_id=str(p["admin_id"]),
-                    program_id=int(p["program_id"]),
-                    details={
-                        "platform": p["platform"],
-                        "channel": p["channel"],
-                        "reason": exc.reason,
-                    },
-                )
-                await notifier.notify(
-                    session,
-                    str(p["admin_id"]),
-                    failed,
-                    key=f"{action.idempotency_key}:failed",
-                    proactive=False,
-                )
-
-    handlers.register(POST)(post)
+            await due.notifier.notify(
+                session, p.admin_id, failed, key=f"{due.key}:failed", proactive=False
+            )
 
 
 ANNOUNCE = Feature(
     name="announce",
     commands={"admin announce": announce_command},
     actions={PICK_ACTION: pick},
-    jobs=register_due_handlers,
+    due={POST: post_call},
     admin_actions=frozenset({PICK_ACTION}),
 )

@@ -31,16 +31,17 @@ from dialogs.programs.texts import (
     TEXTS_ADMIN_FLOWS,
     TEXTS_COMMAND,
     TEXTS_FLOWS,
+    TEXTS_PUBLISHED,
+    ask_again,
     picker,
     program_or_apology,
     programs_in_scope,
     say,
 )
-from dialogs.programs.texts import register_due_handlers as register_texts_jobs
+from storage.admins import program_admin_ids
 from storage.audit import record_audit
 from storage.career_stages import ladder
 from storage.dialog_states import advance_flow, open_flow
-from storage.enrollments import program_admin_ids
 from storage.models import Person, Program
 from storage.programs import (
     all_skills,
@@ -411,7 +412,7 @@ PROGRAMS = Feature(
         ADMIN_ADD_ACTION: reopen_admin_add,
         **TEXTS_ACTIONS,
     },
-    jobs=register_texts_jobs,
+    due={TEXTS_PUBLISHED: ask_again},
     admin_actions=frozenset({NEW_ACTION, EDIT_ACTION, PICK_ACTION, ADMIN_ADD_ACTION})
     | TEXTS_ADMIN_ACTIONS,
     admin_flows=frozenset({PROGRAM_NEW_FLOW.name, PROGRAM_EDIT_FLOW.name, ADMIN_ADD_FLOW.name})

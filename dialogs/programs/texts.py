@@ -2,35 +2,34 @@
 taxonomy: list, add, rename, retire), and the *Read and accept* card enrolled people get
 when a text they accepted has a new version.
 
-Publishing queues one due action; ``register_due_handlers`` turns it into a
+Publishing queues one due action; ``ask_again`` turns it into a
 ``TextsUpdated`` message for each enrolled person whose consent is older.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.due import DueKind
 from bot.domain.notifications import TextsUpdated
 from bot.domain.programs import TEXT_KINDS
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
-from dialogs.core.feature import Handler, Turn
+from dialogs.core.feature import DueContext, Handler, Turn
 from dialogs.core.i18n import LOCALES
 from dialogs.core.replies import stale_message
 from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section
-from dialogs.notify.notifier import Notifier
 from dialogs.notify.presenters import TEXTS_REVIEW_ACTION
 from dialogs.programs import skills as skill_forms
 from dialogs.programs.flows import TEXT_FLOW
 from dialogs.programs.skills import SKILL_FLOWS
 from storage.audit import record_audit
-from storage.db import Database
 from storage.dialog_states import advance_flow, open_flow
-from storage.due_runner import DueHandlers
+from storage.enqueue import enqueue_due
 from storage.enrollments import current_text, enrollment_of, program_by_slug, record_consent
 from storage.models import Program
 from storage.programs import (
@@ -44,9 +43,22 @@ from storage.programs import (
     published_bodies,
     stale_consents,
 )
-from storage.queue import ClaimedAction, enqueue_action
 
-TEXTS_PUBLISHED = "programs.texts_published"  # due action: ask enrolled people again
+
+@dataclass(frozen=True)
+class TextPublished:
+    """A new version of a program's text: enrolled people are asked to accept it again."""
+
+    program_id: int
+    kind: str
+    version: int
+
+
+TEXTS_PUBLISHED = DueKind(
+    "programs.texts_published",
+    TextPublished,
+    key=lambda p: f"programs.texts_published:{p.program_id}:{p.kind}:{p.version}",
+)
 ACCEPT_ACTION = "programs:texts_accept"  # value: slug:kind:version
 EDIT_TEXT_ACTION = "programs:texts_edit"  # value: slug:kind:locale
 SKILL_ACTIONS = {a: f"programs:skills_{a}" for a in ("add", "rename", "retire")}  # reopen
@@ -154,13 +166,8 @@ async def publish_and_ask(
     previous = await published_bodies(session, program, kind, current_version(program, kind))
     published = await publish(session, program, kind, actor_id, previous, now)
     if published is not None:
-        await enqueue_action(
-            session,
-            TEXTS_PUBLISHED,
-            f"{TEXTS_PUBLISHED}:{program.id}:{kind}:{published.version}",
-            now,
-            {"program_id": program.id, "kind": kind, "version": published.version},
-        )
+        news = TextPublished(program.id, kind, published.version)
+        await enqueue_due(session, TEXTS_PUBLISHED, news, now)
     return published
 
 
@@ -397,20 +404,16 @@ TEXTS_ACTIONS: dict[str, Handler] = {
 TEXTS_ADMIN_ACTIONS = frozenset({*SKILL_ACTIONS.values(), TEXTS_PICK_ACTION, EDIT_TEXT_ACTION})
 
 
-def register_due_handlers(handlers: DueHandlers, database: Database, notifier: Notifier) -> None:
+async def ask_again(due: DueContext, payload: TextPublished) -> None:
     """A published text version: each enrolled person whose consent is older is asked."""
-
-    async def ask_again(action: ClaimedAction) -> None:
-        async with database.unit_of_work(immediate=True) as session:
-            program = await session.get(Program, int(action.payload["program_id"]))
-            kind, version = str(action.payload["kind"]), int(action.payload["version"])
-            if program is None or current_version(program, kind) != version:
-                return  # gone, or superseded: the newer version asks in its turn
-            stale = await stale_consents(session, program, kind)
-            notice = TextsUpdated(program.slug, program.name, kind, version)
-            for enrollment in stale:
-                key = f"notify:{action.idempotency_key}:{enrollment.person_id}"
-                await notifier.notify(session, enrollment.person_id, notice, key=key)
-        log.info("texts.asked_again", program_id=program.id, kind=kind, people=len(stale))
-
-    handlers.register(TEXTS_PUBLISHED)(ask_again)
+    kind, version = payload.kind, payload.version
+    async with due.database.unit_of_work(immediate=True) as session:
+        program = await session.get(Program, payload.program_id)
+        if program is None or current_version(program, kind) != version:
+            return  # gone, or superseded: the newer version asks in its turn
+        stale = await stale_consents(session, program, kind)
+        notice = TextsUpdated(program.slug, program.name, kind, version)
+        for enrollment in stale:
+            key = f"notify:{due.key}:{enrollment.person_id}"
+            await due.notifier.notify(session, enrollment.person_id, notice, key=key)
+    log.info("texts.asked_again", program_id=program.id, kind=kind, people=len(stale))

@@ -14,8 +14,9 @@ from dialogs.core.content import Paragraph, UserText
 from dialogs.core.ui import Actions, Message, Section
 from handlers.console.codec import decode_message, encode_message
 from handlers.console.config import ConsoleConfig
+from storage.admins import admins_among
 from storage.db import Database
-from storage.models import MessageRef, Person, PlatformIdentity, ProgramAdmin
+from storage.models import MessageRef, Person, PlatformIdentity
 from storage.models.console import ConsoleMessage
 from storage.types import new_opaque_id, utcnow
 
@@ -90,15 +91,8 @@ class ConsoleStore:
         statement = statement.order_by(Person.first_name, Person.last_name, Person.id)
         async with self.database.unit_of_work() as session:
             persons = (await session.scalars(statement.limit(PEOPLE_LIMIT))).all()
-            admin_ids = set(
-                (
-                    await session.scalars(
-                        select(ProgramAdmin.person_id).where(
-                            ProgramAdmin.person_id.in_([p.id for p in persons])
-                        )
-                    )
-                ).all()
-            )
+            ids = [p.id for p in persons]
+            admin_ids = await admins_among(session, ids, self.config.admins)
         return [self._person(p, p.id in admin_ids) for p in persons]
 
     async def person(self, person_id: str) -> ConsolePerson | None:
@@ -106,13 +100,11 @@ class ConsoleStore:
             found = await session.get(Person, person_id)
             if found is None or found.erased_at is not None or not found.active:
                 return None
-            admin = await session.scalar(
-                select(func.count()).where(ProgramAdmin.person_id == person_id)
-            )
-        return self._person(found, bool(admin))
+            admin = bool(await admins_among(session, [person_id], self.config.admins))
+        return self._person(found, admin)
 
-    def _person(self, person: Person, program_admin: bool) -> ConsolePerson:
-        listed = bool(set(self.config.admins) & {person.id, person.email or ""})
+    def _person(self, person: Person, admin: bool) -> ConsolePerson:
+        """``admin``: as ``storage.admins`` decides for commands and notifications."""
         return ConsolePerson(
             id=person.id,
             name=person.display_name,
@@ -120,7 +112,7 @@ class ConsoleStore:
             locale=person.locale,
             timezone=person.timezone,
             title=person.title,
-            admin=program_admin or listed,
+            admin=admin,
         )
 
     async def ensure_identity(self, person: ConsolePerson) -> None:

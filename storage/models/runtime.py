@@ -19,7 +19,9 @@ class DueAction(Base):
 
     __tablename__ = "due_actions"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'running', 'done', 'parked')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'running', 'done', 'parked', 'waiting')", name="status"
+        ),
         Index("ix_due_actions_claimable", "status", "due_at"),
     )
 

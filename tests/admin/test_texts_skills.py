@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from dialogs.core.ui import Done, FieldErrors, Form, TextField
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.programs.texts import register_due_handlers
+from dialogs.programs.feature import PROGRAMS
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.enrollments import active_skills
 from storage.models import AuditEvent, Consent, Enrollment, Program, ProgramText, Skill
 from storage.programs import stale_consents
-from tests.conversation.test_notifier import RecordingChannel
+from tests.support.channels import RecordingChannel
 from tests.support.clock import fixed_clock
 from tests.support.driver import Driver, admin, someone
 from tests.support.enrollment import add_person, add_program
@@ -89,7 +89,7 @@ async def test_edit_publish_and_enrolled_people_accept_again(database: Database)
     )  # type: ignore[dict-item]
     handlers = DueHandlers()
     notifier.register(handlers)
-    register_due_handlers(handlers, database, notifier)
+    PROGRAMS.register(handlers, database, notifier)
     runner = DueRunner(notifier.queue, handlers, clock=fixed_clock())
     for _ in range(3):
         await runner.drain(LATER)

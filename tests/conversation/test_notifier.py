@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.domain.notifications import Announcement, Introduction
 from dialogs.core.content import PersonRef
-from dialogs.core.events import Platform
-from dialogs.core.ui import Message, MessageRef, Section
-from dialogs.notify.delivery import Recipient, Unreachable
+from dialogs.core.ui import Section
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import (
     DueAction,
+    Enrollment,
     Person,
     PlatformIdentity,
     Program,
@@ -25,32 +23,8 @@ from storage.models import (
 from storage.models import (
     MessageRef as MessageRefRow,
 )
+from tests.support.channels import RecordingChannel
 from tests.support.clock import T0, fixed_clock
-
-
-class RecordingChannel:
-    """A ChatChannel (our own protocol) that records what it was asked to deliver."""
-
-    def __init__(self, platform: Platform, unreachable: set[str] | None = None) -> None:
-        self.platform: Platform = platform
-        self.unreachable = unreachable or set()
-        self.sent: list[tuple[Recipient, Message]] = []
-        self.introduced: list[tuple[list[str], Message]] = []
-
-    async def send(self, recipient: Recipient, message: Message) -> MessageRef:
-        if recipient.user_id in self.unreachable:
-            raise Unreachable("user_not_found")
-        self.sent.append((recipient, message))
-        return MessageRef(self.platform, f"D-{recipient.user_id}", str(len(self.sent)))
-
-    async def update(self, ref: MessageRef, message: Message) -> None:
-        raise AssertionError("not used")
-
-    async def introduce(
-        self, recipients: Sequence[Recipient], message: Message
-    ) -> list[MessageRef]:
-        self.introduced.append(([r.person_id for r in recipients], message))
-        return [MessageRef(self.platform, "G1", str(i)) for i, _ in enumerate(recipients)]
 
 
 async def add_person(
@@ -200,12 +174,18 @@ async def test_program_admins_receive_reports_too(database: Database) -> None:
     notifier = Notifier(database, {"teams": teams}, NotifierConfig(), clock=fixed_clock())
     lea = await add_person(database, "lea@acme.example", first="Léa")  # no identity at all
     admin = await add_person(database, "pa@acme.example", first="Paul", teams="aad-7")
+    stranger = await add_person(database, "qa@acme.example", first="Quentin", teams="aad-8")
     async with database.unit_of_work() as session:
         program = Program(slug="p", name="P", timezone="Europe/Paris",
                           starts_on=TUESDAY_NOON.date(), ends_on=TUESDAY_NOON.date())  # fmt: skip
-        session.add(program)
+        other = Program(slug="q", name="Q", timezone="Europe/Paris",
+                        starts_on=TUESDAY_NOON.date(), ends_on=TUESDAY_NOON.date())  # fmt: skip
+        session.add_all([program, other])
         await session.flush()
         session.add(ProgramAdmin(program_id=program.id, person_id=admin))
+        # The admins of the programs Léa takes part in read about her, no other program's.
+        session.add(ProgramAdmin(program_id=other.id, person_id=stranger))
+        session.add(Enrollment(program_id=program.id, person_id=lea, role="mentee"))
         await notifier.notify(session, lea, Announcement("x", "x"), key="l", at=TUESDAY_NOON)
     await runner_for(notifier).drain(TUESDAY_NOON + timedelta(minutes=1))
     assert [r.person_id for r, _ in teams.sent] == [admin]

@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from dialogs.core.conversation import Conversation
 from dialogs.core.ui import Done, NextForm
-from dialogs.enrollment.feature import register_due_handlers
+from dialogs.enrollment.feature import ENROLLMENT
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import AuditEvent, Enrollment
-from tests.conversation.test_notifier import RecordingChannel
 from tests.enrollment.test_enrollment_flow import CONSENT, MENTOR_PRACTICAL, _to_practical
+from tests.support.channels import RecordingChannel
 from tests.support.clock import fixed_clock
 from tests.support.driver import CONFIG
 from tests.support.enrollment import Driver, actor, add_person, add_program
@@ -44,7 +44,7 @@ async def test_admins_approve_and_the_person_is_told(database: Database) -> None
     notifier = Notifier(database, channels, NotifierConfig(quiet_hours=None), clock=fixed_clock())
     handlers = DueHandlers()
     notifier.register(handlers)
-    register_due_handlers(handlers, database, notifier)
+    ENROLLMENT.register(handlers, database, notifier)
     runner = DueRunner(notifier.queue, handlers, clock=fixed_clock())
 
     practical = await _to_practical(person)

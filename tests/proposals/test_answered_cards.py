@@ -20,10 +20,10 @@ from dialogs.core.events import Inbound, Outcome
 from dialogs.core.ui import Actions, Button, Message, Section
 from dialogs.matching.cards import ACCEPT_ACTION
 from dialogs.matching.jobs import proposal_cards
-from dialogs.notify.notifier import DELIVER
+from dialogs.notify.notifier import DELIVER, Delivery
 from storage.db import Database
 from storage.models import Proposal
-from storage.queue import enqueue_action
+from storage.enqueue import enqueue_due
 from tests.console.test_console_api import messages, post
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.bot_connector import FakeBotConnector
@@ -274,8 +274,8 @@ async def test_a_reminder_held_by_quiet_hours_is_not_sent_once_answered(
         assert proposal is not None
         cards = await proposal_cards(session, proposal, reminder=True)
         for person_id, card in cards.items():  # queued for the morning
-            payload = {"person_id": person_id, "notification": card.to_payload()}
-            await enqueue_action(session, DELIVER, f"held:{person_id}", later(1), payload)
+            payload = Delivery(person_id, card.to_payload())
+            await enqueue_due(session, DELIVER, payload, later(1), key=f"held:{person_id}")
     await w.click("UMARC", button(marc_card, ACCEPT_ACTION))
     before = {who: len(w.channel.to(ids[who])) for who in ("marc", "lea")}
     await w.drain(later(1))

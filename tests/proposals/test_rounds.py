@@ -61,4 +61,4 @@ async def test_a_weekly_round_pairs_only_the_free_and_waits_for_the_admin(
     await w.drain()
     assert "A reverse-mentoring partner for you" in words(w.channel.to(nina))
     assert "Zoe Test" in words(w.channel.to(nina))
-    assert ids["anne"] not in {r.person_id for r, _, _ in w.channel.sent[-2:]}
+    assert ids["anne"] not in {r.person_id for r, _ in w.channel.sent[-2:]}

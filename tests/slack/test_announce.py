@@ -15,7 +15,7 @@ from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.core.events import Actor, Inbound, Outcome
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.programs.announce import register_due_handlers
+from dialogs.programs.announce import ANNOUNCE
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig
 from handlers.slack.render import decode_click
@@ -76,7 +76,7 @@ async def world(database: Database) -> AsyncIterator[World]:
                             NotifierConfig(default_locale="en", quiet_hours=None), clock=fixed_clock())  # fmt: skip
         handlers = DueHandlers()
         notifier.register(handlers)
-        register_due_handlers(handlers, database, notifier)
+        ANNOUNCE.register(handlers, database, notifier)
         config = ConversationConfig(default_locale="en", admins=(ADMIN,), slack_team_ids=(TEAM,))
         yield World(database, slack, Conversation(database, config, clock=fixed_clock()),
                     DueRunner(notifier.queue, handlers, clock=fixed_clock()))  # fmt: skip

@@ -14,9 +14,9 @@ from bot.domain.clock import ManualClock
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.core.events import Actor, Inbound, Outcome
 from dialogs.core.ui import Button, Form
-from dialogs.matching.jobs import register_due_handlers as register_matching
+from dialogs.matching.admin import MATCHING
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.participation.jobs import register_due_handlers as register_participation
+from dialogs.participation.feature import PARTICIPATION
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import CareerStage, Enrollment, Person, PlatformIdentity
@@ -82,8 +82,8 @@ async def world(database: Database) -> World:
     )
     handlers = DueHandlers()
     notifier.register(handlers)
-    register_participation(handlers, database, notifier)
-    routines = register_matching(handlers, database, notifier)
+    PARTICIPATION.register(handlers, database, notifier)
+    routines = MATCHING.register(handlers, database, notifier)
     runner = DueRunner(notifier.queue, handlers, clock=clock)
     ticker = Ticker(runner, routines, timezone="Europe/Paris")
     conversation = Conversation(database, CONFIG, clock=clock)

@@ -20,7 +20,7 @@ from bot.domain.announcements import ChannelName, means_here
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.programs.announce import register_due_handlers
+from dialogs.programs.announce import ANNOUNCE
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import DueAction, Program, TeamChannel
@@ -68,7 +68,7 @@ async def start(database: Database, issuer: FakeOpenIdIssuer) -> Replica:
     notifier = Notifier(database, {"teams": bot.channel},
                         NotifierConfig(default_locale="fr", quiet_hours=None), clock=fixed_clock())  # fmt: skip
     notifier.register(handlers)
-    register_due_handlers(handlers, database, notifier)
+    ANNOUNCE.register(handlers, database, notifier)
     return Replica(bot, runner)
 
 

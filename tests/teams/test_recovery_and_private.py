@@ -3,16 +3,12 @@ and an introduction across Teams and Slack through the notifier."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.domain.notifications import Introduction
-from dialogs.core.events import Platform
-from dialogs.core.ui import Message, MessageRef
-from dialogs.notify.delivery import Recipient
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from handlers.teams.translate import inbound_of
 from storage.due_runner import DueRunner
@@ -21,6 +17,7 @@ from storage.queue import DueQueue
 from storage.types import utcnow
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid_issuer import FakeOpenIdIssuer
+from tests.support.channels import RecordingChannel
 from tests.support.clock import fixed_clock
 from tests.teams.cards import bearer, card_of, texts
 from tests.teams.conftest import APP_ID, TENANT, RunningBot, activity
@@ -141,27 +138,6 @@ async def test_private_answers_to_a_channel_continue_in_the_persons_chat(
     assert fake_connector.violations == []
 
 
-class RecordingSlack:
-    """A Slack stand-in implementing ``ChatChannel``: records what it is asked to deliver."""
-
-    platform: Platform = "slack"
-
-    def __init__(self) -> None:
-        self.introduced: list[tuple[list[str], Message]] = []
-
-    async def send(self, recipient: Recipient, message: Message) -> MessageRef:
-        raise AssertionError("an introduction does not send one by one")
-
-    async def update(self, ref: MessageRef, message: Message) -> None:
-        raise AssertionError("not used")
-
-    async def introduce(
-        self, recipients: Sequence[Recipient], message: Message
-    ) -> list[MessageRef]:
-        self.introduced.append(([r.person_id for r in recipients], message))
-        return [MessageRef("slack", "D1", str(i)) for i, _ in enumerate(recipients)]
-
-
 async def test_an_introduction_across_teams_and_slack_reaches_both(
     real_bot: RunningBot, openid_issuer: FakeOpenIdIssuer, fake_connector: FakeBotConnector
 ) -> None:
@@ -175,7 +151,7 @@ async def test_an_introduction_across_teams_and_slack_reaches_both(
         session.add(PlatformIdentity(person_id=marc.id, platform="slack", tenant_id="T1",
                                      user_id="U1"))  # fmt: skip
         marc_id = marc.id
-    slack = RecordingSlack()
+    slack = RecordingChannel("slack")
     assert real_bot.channel is not None
     notifier = Notifier(
         real_bot.core.database,
@@ -189,6 +165,7 @@ async def test_an_introduction_across_teams_and_slack_reaches_both(
         await notifier.introduce(session, pair, Introduction(pair, "Mentorat"), key="intro-1")
     assert await drain(real_bot, timedelta(0)) == 1
     assert [ids for ids, _ in slack.introduced] == [[marc_id]]
+    assert slack.sent == []  # an introduction does not send one by one
     card = card_of(fake_connector.sent_to("a:alice-1on1")[-1])
     assert "Marc Dupont" in texts(card)
     [link] = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
