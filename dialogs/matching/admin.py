@@ -31,7 +31,7 @@ from dialogs.matching.flows import (
 from dialogs.matching.jobs import register_due_handlers
 from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
-from dialogs.programs.texts import not_their_program, program_or_apology
+from dialogs.programs.replies import not_their_program, program_or_apology
 from storage.audit import record_audit
 from storage.enrollments import person_by_email
 from storage.match_runs import (

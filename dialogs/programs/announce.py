@@ -29,7 +29,7 @@ from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.notify.delivery import Unreachable
 from dialogs.notify.notifier import Notifier
 from dialogs.programs.announce_channels import resolve
-from dialogs.programs.texts import program_or_apology, say
+from dialogs.programs.replies import program_or_apology, say
 from storage.audit import record_audit
 from storage.db import Database
 from storage.due_runner import DueHandlers

@@ -47,7 +47,8 @@ from dialogs.core.ui import (
     TextField,
 )
 from storage.models import Program
-from storage.programs import create_program, save_draft, slug_taken, update_program
+from storage.program_texts import save_draft
+from storage.programs import create_program, slug_taken, update_program
 
 SETTINGS_FIELDS = (
     "name",
