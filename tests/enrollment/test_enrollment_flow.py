@@ -7,7 +7,7 @@ from datetime import date, time
 from sqlalchemy import func, select
 
 from dialogs.core.conversation import Conversation
-from dialogs.core.ui import Button, FieldErrors, FieldValue, NextForm, SelectField
+from dialogs.core.ui import Button, FieldErrors, FieldValue, Form, NextForm, SelectField
 from storage.db import Database
 from storage.models import AuditEvent, Consent, DueAction, Enrollment, Person, Program
 from tests.support.clock import fixed_clock
@@ -156,6 +156,16 @@ async def _to_practical(driver: Driver) -> NextForm:
     return practical.form_answer
 
 
+async def _to_summary(driver: Driver) -> Form:
+    """The mentor's answers up to the summary, the form's last step."""
+    practical = await _to_practical(driver)
+    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
+    assert isinstance(consent, NextForm)
+    summary = (await driver.submit(consent.form, CONSENT)).form_answer
+    assert isinstance(summary, NextForm) and summary.form.ref.step == "summary"
+    return summary.form
+
+
 async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -> None:
     await add_program(database)
     await add_person(database, "jun@acme.example", "junior", locale="en")
@@ -194,13 +204,9 @@ async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: 
         Conversation(database, CONFIG, clock=fixed_clock()),
         actor("U2", "jun@acme.example", "en-US"),
     )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, NextForm)
-    await driver.confirm(summary.form)
-    late = await driver.confirm(summary.form)  # a double submission, or a stale modal
+    summary = await _to_summary(driver)
+    await driver.confirm(summary)
+    late = await driver.confirm(summary)  # a double submission, or a stale modal
     assert "already been answered" in words(done_message(late))
 
     again = await driver.join()  # the same program: an edit, everything prefilled
@@ -241,21 +247,17 @@ async def test_the_summary_goes_back_to_the_part_to_change_prefilled(
         Conversation(database, CONFIG, clock=fixed_clock()),
         actor("U2", "jun@acme.example", "en-US"),
     )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, NextForm)
-    change = summary.form.fields[0]
+    summary = await _to_summary(driver)
+    change = summary.fields[0]
     assert isinstance(change, SelectField) and not change.required
     assert [o.label for o in change.options] == [
         "Role and job title", "Skills and goals", "Levels",
         "Availability, languages and format", "Charter and privacy notice",
     ]  # fmt: skip
-    back = (await driver.confirm(summary.form, change="levels")).form_answer
+    back = (await driver.confirm(summary, change="levels")).form_answer
     assert isinstance(back, NextForm) and back.form.ref.step == "levels"
     assert back.form.fields[0].initial == ("4",)  # nothing is lost
-    stale = await driver.confirm(summary.form)  # the summary left behind
+    stale = await driver.confirm(summary)  # the summary left behind
     assert "already been answered" in words(done_message(stale))
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Enrollment)) == 0
@@ -287,12 +289,8 @@ async def test_a_summary_card_from_an_older_version_still_enrolls(database: Data
         Conversation(database, CONFIG, clock=fixed_clock()),
         actor("U2", "jun@acme.example", "en-US"),
     )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, NextForm)
-    old_card = Button("Confirm", "confirm", ref=summary.form.ref)
+    summary = await _to_summary(driver)
+    old_card = Button("Confirm", "confirm", ref=summary.ref)
     done = await driver.click(old_card)
     assert "You are enrolled" in words(done.messages[0])
     async with database.unit_of_work() as session:
@@ -354,16 +352,12 @@ async def test_closing_before_the_confirm_enrolls_no_one(database: Database) -> 
         Conversation(database, CONFIG, clock=fixed_clock()),
         actor("U2", "jun@acme.example", "en-US"),
     )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, NextForm)
+    summary = await _to_summary(driver)
     async with database.unit_of_work() as session:
         program = await session.get(Program, program_id)
         assert program is not None
         program.status = "closed"
-    answer = await driver.confirm(summary.form)
+    answer = await driver.confirm(summary)
     assert "Enrollment is closed now" in words(done_message(answer))
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Enrollment)) == 0
