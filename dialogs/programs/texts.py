@@ -26,9 +26,9 @@ from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section
 from dialogs.notify.notifier import Notifier
 from dialogs.notify.presenters import TEXTS_REVIEW_ACTION
 from dialogs.programs import skills as skill_forms
-from dialogs.programs.flows import TEXT_FLOW
 from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
 from dialogs.programs.skills import SKILL_FLOWS
+from dialogs.programs.text_flow import TEXT_FLOW
 from storage.audit import record_audit
 from storage.db import Database
 from storage.dialog_states import advance_flow, open_flow

@@ -32,7 +32,8 @@ async def test_a_new_program_starts_from_default_drafts_and_opens_once_both_are_
     database: Database,
 ) -> None:
     driver = Driver(database)
-    await create(driver)  # admin program new: "mi-2028"
+    created = words((await create(driver)).message)  # admin program new: "mi-2028"
+    assert "Sa charte et sa notice d’information attendent en brouillon" in created
     async with database.unit_of_work() as session:
         rows = await session.execute(
             select(ProgramText.kind, ProgramText.locale, ProgramText.version, ProgramText.body)
