@@ -89,13 +89,10 @@ async def join(turn: Turn) -> Outcome:
 
 
 async def edit(turn: Turn) -> Outcome:
-    """*Change my answers* under the enrolled message (value: the program's slug): the
-    form again, prefilled from the enrollment; or the Edit button of a summary card an
-    older version posted: back to the first step, everything prefilled."""
+    """The Edit button of a summary card an older version posted: back to the first step,
+    everything prefilled."""
     ctx = turn.ctx
     instance = await open_flow(ctx.session, ctx.person.id, FLOW_NAME)
-    if instance is None and turn.inbound.value:
-        return await join(turn)
     if instance is None:
         return turn.reply(stale_message(ctx.t))
     if instance.step == "summary":

@@ -8,7 +8,7 @@
                                        version, admins told when approval is required;
                                        the modal closes and a direct message confirms)
     summary --submit(change: a step)--> that step (everything stays prefilled)
-    done message --Change my answers--> role (a second join: prefilled from the enrollment)
+    done message --Edit my answers--> role (a second join: prefilled from the enrollment)
     any form step: errors keep the step and save nothing.
 
 A program whose charter or privacy notice is not published cannot be joined (it cannot

@@ -13,6 +13,7 @@ from bot.domain.programs import TEXT_KINDS
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.flow import FlowContext, Transition
 from dialogs.core.i18n import Translator
+from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Message, Section
 from storage.audit import record_audit
 from storage.enrollments import (
@@ -26,7 +27,7 @@ from storage.enrollments import (
 )
 from storage.models import Program
 
-EDIT_ACTION = "enrollment:edit"  # value: the program's slug once enrolled (or empty)
+EDIT_ACTION = "enrollment:edit"  # the Edit button of summary cards an older version posted
 
 
 def chosen_levels(data: Mapping[str, Any], side: str) -> list[dict[str, Any]]:
@@ -109,7 +110,8 @@ def done_message(t: Translator, program: Program, status: str, created: bool) ->
     else:
         line = t("Your enrollment is updated.")
     body = Paragraph((Text(t("Program: ")), UserText(program.name)))
-    change = Button(t("Change my answers"), EDIT_ACTION, value=program.slug, opens_form=True)
+    # The same button as the profile's: ``join`` again edits, prefilled from the enrollment.
+    change = Button(t("Edit my answers"), JOIN_ACTION, value=program.slug, opens_form=True)
     return Message(
         (Section((body, Paragraph.of(line))), Actions((change,))),
         summary=line,

@@ -273,8 +273,8 @@ async def test_the_summary_goes_back_to_the_part_to_change_prefilled(
     done = done_message(await driver.confirm(summary2.form_answer.form))
     assert "You are enrolled" in words(done)
 
-    # Once enrolled, *Change my answers* opens the form again, prefilled.
-    edit = buttons(done)["enrollment:edit"]
+    # Once enrolled, *Edit my answers* opens the form again, prefilled.
+    edit = buttons(done)["enrollment:join"]
     assert edit.opens_form
     reopened = await driver.send(kind="action", action=edit.action, value=edit.value)
     assert reopened.form is not None and reopened.form.ref.step == "role"

@@ -134,7 +134,7 @@ async def enroll_in_teams(
     summary = shown.pop()
     confirmation = await user.submits(summary, {})  # Confirm, the summary's own button
     # The answered card offers no Confirm again, only a way to change the answers later.
-    assert [b["verb"] for b in buttons(confirmation)] == ["enrollment:edit"]
+    assert [b["verb"] for b in buttons(confirmation)] == ["enrollment:join"]
     assert user.connector.violations == []
     return shown, summary, confirmation
 
