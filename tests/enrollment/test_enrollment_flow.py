@@ -144,6 +144,16 @@ async def test_a_mentor_enrolls_in_english_and_sees_the_french_notice(database: 
     ]
 
 
+async def _junior(database: Database) -> Driver:
+    """A junior, writing in English, and the open program they may join as a mentor."""
+    await add_program(database)
+    await add_person(database, "jun@acme.example", "junior", locale="en")
+    return Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
+
+
 async def _to_practical(driver: Driver) -> NextForm:
     opened = await driver.join()
     assert opened.form is not None
@@ -167,12 +177,7 @@ async def _to_summary(driver: Driver) -> Form:
 
 
 async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     practical = await _to_practical(driver)
     bad = {**MENTOR_PRACTICAL, "capacity": "0", "start": "10:00", "end": "09:00",
            "motivation": "", "assistant": "nobody@acme.example"}  # fmt: skip
@@ -198,12 +203,7 @@ async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -
 
 
 async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     summary = await _to_summary(driver)
     await driver.confirm(summary)
     late = await driver.confirm(summary)  # a double submission, or a stale modal
@@ -241,12 +241,7 @@ async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: 
 async def test_the_summary_goes_back_to_the_part_to_change_prefilled(
     database: Database,
 ) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     summary = await _to_summary(driver)
     change = summary.fields[0]
     assert isinstance(change, SelectField) and not change.required
@@ -283,12 +278,7 @@ async def test_the_summary_goes_back_to_the_part_to_change_prefilled(
 
 async def test_a_summary_card_from_an_older_version_still_enrolls(database: Database) -> None:
     """Before, the summary was a card posted after the modal closed: its Confirm still works."""
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     summary = await _to_summary(driver)
     old_card = Button("Confirm", "confirm", ref=summary.ref)
     done = await driver.click(old_card)
@@ -298,12 +288,7 @@ async def test_a_summary_card_from_an_older_version_still_enrolls(database: Data
 
 
 async def test_an_interrupted_enrollment_resumes_where_it_stopped(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     opened = await driver.join()
     assert opened.form is not None
     await driver.submit(opened.form, {"role": "mentor"})
