@@ -57,7 +57,7 @@ def texts_show(
 ) -> None:
     """Print the published version (and say whether a draft waits)."""
     from storage.enrollments import current_text
-    from storage.programs import draft_of
+    from storage.program_texts import draft_of
 
     async def _go(database: Database) -> str:
         program = await _program(database, slug)
@@ -84,7 +84,7 @@ def texts_edit(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of this text.")] = Lang.fr,
 ) -> None:
     """Save the next version's text in one language as a draft (publish it afterwards)."""
-    from storage.programs import save_draft
+    from storage.program_texts import save_draft
 
     try:
         body = file.read_text(encoding="utf-8").strip()

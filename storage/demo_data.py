@@ -36,6 +36,7 @@ from storage.models import (
     Program,
     Skill,
 )
+from storage.program_texts import add_default_texts
 from storage.types import new_opaque_id
 
 DOMAIN = "demo.tandem.example"
@@ -162,6 +163,7 @@ async def _program(
     )
     session.add(program)
     await session.flush()
+    add_default_texts(session, program, None, published_at=now)  # open: people can join
     record_audit(
         session,
         "program.created",

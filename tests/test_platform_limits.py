@@ -16,7 +16,8 @@ from dialogs.core import replies as presenters
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.ui import ActionRef, FieldErrors, Form, Message
-from dialogs.enrollment.flow import ENROLLMENT_FLOW, _facts
+from dialogs.enrollment.flow import ENROLLMENT_FLOW
+from dialogs.enrollment.review import facts as summary_facts
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
@@ -76,7 +77,7 @@ def screens(locale: str) -> list[Message | Form]:
 
 def profile_programs(t: Translator) -> list[ProgramAnswers]:
     """The profile of someone enrolled in three programs with the longest answers."""
-    facts = _facts(t, ENROLLMENT_FLOW.example)
+    facts = summary_facts(t, ENROLLMENT_FLOW.example)
     return [ProgramAnswers("Mentorat " * 20, "mi", status, facts, True) for status in STATUSES]
 
 

@@ -17,13 +17,8 @@ from dialogs.core.events import Outcome
 from dialogs.core.feature import DueContext, Feature, Turn
 from dialogs.core.replies import JOIN_ACTION, stale_message, text_message
 from dialogs.core.ui import Message, Section
-from dialogs.enrollment.flow import (
-    EDIT_ACTION,
-    ENROLLMENT_FLOW,
-    FLOW_NAME,
-    begin,
-    closed_message,
-)
+from dialogs.enrollment.flow import ENROLLMENT_FLOW, FLOW_NAME, begin
+from dialogs.enrollment.saving import EDIT_ACTION, closed_message, not_ready_message
 from dialogs.notify.presenters import APPROVE_ACTION, DECLINE_ACTION
 from storage.admins import admins_of
 from storage.audit import record_audit
@@ -73,7 +68,10 @@ async def join(turn: Turn) -> Outcome:
             if latest is not None:
                 return turn.reply(closed_message(t, latest.name))
             return turn.reply(text_message(t("No program is open for enrollment right now.")))
-    if await begin(ctx, programs) == "ineligible":
+    why_not = await begin(ctx, programs)
+    if why_not == "not_ready":
+        return turn.reply(not_ready_message(t, programs[0].name))
+    if why_not == "ineligible":
         return turn.reply(
             text_message(
                 t(
@@ -86,7 +84,8 @@ async def join(turn: Turn) -> Outcome:
 
 
 async def edit(turn: Turn) -> Outcome:
-    """The summary's Edit button: back to the first step, everything prefilled."""
+    """The Edit button of a summary card an older version posted: back to the first step,
+    everything prefilled."""
     ctx = turn.ctx
     instance = await open_flow(ctx.session, ctx.person.id, FLOW_NAME)
     if instance is None:

@@ -1,4 +1,6 @@
-"""The form steps of the enrollment flow (see ``dialogs.enrollment.flow`` for the diagram).
+"""The first form steps of the enrollment flow (program, role, skills, levels); the
+practical step is in ``practical.py``, the texts and the summary in ``review.py`` (see
+``dialogs.enrollment.flow`` for the diagram).
 
 Form builders cannot query the database, so everything a form shows (the program, the
 roles it allows, the taxonomy in the person's language, the texts to accept) is put in
@@ -11,25 +13,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.enrollment import (
-    CADENCES,
-    CAPACITIES,
     MAX_GOALS,
-    MAX_LOCATION,
-    MAX_MOTIVATION,
     MAX_TITLE,
-    TIME_CHOICES,
     Problem,
-    availability_problems,
-    format_problem,
     goals_problem,
     learns,
-    parse_capacity,
     parse_level,
     skills_problem,
     teaches,
-    text_problem,
 )
-from dialogs.basics.names import SPOKEN_LANGUAGES
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.flow import FlowContext, Transition, list_value, text_value
 from dialogs.core.i18n import Translator
@@ -43,10 +35,8 @@ from dialogs.core.ui import (
     SelectField,
     TextField,
 )
-from storage.enrollments import person_by_email
 
-STEPS = ("role", "skills", "levels", "practical", "consent")
-ACCEPT = "accept"
+STEPS = ("role", "skills", "levels", "practical", "consent")  # numbered; then the summary
 
 
 def problem_text(t: Translator, problem: Problem) -> str:
@@ -73,30 +63,30 @@ def problem_text(t: Translator, problem: Problem) -> str:
     return t("Choose from the list.")
 
 
-def _who(t: Translator, partner: bool) -> str:
+def who_sees(t: Translator, partner: bool) -> str:
     return t("Your partner will see this.") if partner else t("Only the program team sees this.")
 
 
-def _title(t: Translator, step: str) -> str:
+def step_title(t: Translator, step: str) -> str:
     return t("Join: {n}/{total}", n=STEPS.index(step) + 1, total=len(STEPS))
 
 
-def _intro(t: Translator, data: Mapping[str, Any], line: str) -> tuple[Paragraph, ...]:
+def program_intro(t: Translator, data: Mapping[str, Any], line: str) -> tuple[Paragraph, ...]:
     program = Paragraph((Text(t("Program: ")), UserText(str(data.get("program_name", "")))))
     return (program, Paragraph.of(line))
 
 
-def _options(pairs: Any) -> tuple[Option, ...]:
+def options_of(pairs: Any) -> tuple[Option, ...]:
     return tuple(Option(str(value), str(label)) for value, label in pairs)
 
 
-def _initial(value: Any) -> tuple[str, ...]:
+def initial_values(value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else (str(value),)
 
 
-def _errors(problems: Mapping[str, Problem | None], t: Translator) -> dict[str, str]:
+def field_errors(problems: Mapping[str, Problem | None], t: Translator) -> dict[str, str]:
     return {name: problem_text(t, p) for name, p in problems.items() if p is not None}
 
 
@@ -108,7 +98,7 @@ def program_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> F
     return Form(
         title=t("Join a program"),
         ref=ref,
-        fields=(SelectField("program", t("Program"), _options(data.get("programs", ()))),),
+        fields=(SelectField("program", t("Program"), options_of(data.get("programs", ()))),),
         submit_label=t("Next"),
         intro=(Paragraph.of(t("Several programs are open. Which one do you want to join?")),),
     )
@@ -130,15 +120,15 @@ def role_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form
     labels = role_labels(t)
     roles = data.get("roles", ())
     return Form(
-        title=_title(t, "role"),
+        title=step_title(t, "role"),
         ref=ref,
         fields=(
             SelectField(
                 "role",
                 t("Your role"),
                 tuple(Option(r, labels[r]) for r in roles),
-                initial=_initial(data.get("role") or (roles[0] if len(roles) == 1 else None)),
-                hint=_who(t, True),
+                initial=initial_values(data.get("role") or (roles[0] if len(roles) == 1 else None)),
+                hint=who_sees(t, True),
             ),
             TextField(
                 "title",
@@ -146,11 +136,11 @@ def role_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form
                 required=False,
                 initial=str(data.get("title") or ""),
                 max_length=MAX_TITLE,
-                hint=_who(t, True),
+                hint=who_sees(t, True),
             ),
         ),
         submit_label=t("Next"),
-        intro=_intro(t, data, t("Learning runs both ways: choose the role that suits you.")),
+        intro=program_intro(t, data, t("Learning runs both ways: choose the role that suits you.")),
     )
 
 
@@ -174,7 +164,7 @@ async def submit_role(
 
 def skills_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
     t, role = ctx.t, str(data.get("role"))
-    skills = _options(data.get("skills", ()))
+    skills = options_of(data.get("skills", ()))
     fields: list[Field] = []
     if teaches(role):
         fields.append(
@@ -183,8 +173,8 @@ def skills_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
                 t("Skills you can share"),
                 skills,
                 multi=True,
-                initial=_initial(data.get("offered")),
-                hint=_who(t, True),
+                initial=initial_values(data.get("offered")),
+                hint=who_sees(t, True),
             )
         )
     if learns(role):
@@ -194,19 +184,19 @@ def skills_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
                 t("Skills you want to learn"),
                 skills,
                 multi=True,
-                initial=_initial(data.get("wanted")),
-                hint=_who(t, True),
+                initial=initial_values(data.get("wanted")),
+                hint=who_sees(t, True),
             )
         )
-        back = _options(data.get("offer_back", ()))
+        back = options_of(data.get("offer_back", ()))
         if back:
             fields.append(
                 CheckboxesField(
                     "offers_back",
                     t("What you can offer back"),
                     back,
-                    initial=_initial(data.get("offers_back")),
-                    hint=_who(t, True),
+                    initial=initial_values(data.get("offers_back")),
+                    hint=who_sees(t, True),
                 )
             )
     fields.append(
@@ -217,15 +207,17 @@ def skills_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
             multiline=True,
             initial=str(data.get("goals") or ""),
             max_length=MAX_GOALS,
-            hint=_who(t, True),
+            hint=who_sees(t, True),
         )
     )
     return Form(
-        title=_title(t, "skills"),
+        title=step_title(t, "skills"),
         ref=ref,
         fields=tuple(fields),
         submit_label=t("Next"),
-        intro=_intro(t, data, t("You will give your level for each skill on the next step.")),
+        intro=program_intro(
+            t, data, t("You will give your level for each skill on the next step.")
+        ),
     )
 
 
@@ -245,7 +237,7 @@ async def submit_skills(
         "offers_back": None if set(back) <= set(known_back) else Problem("unknown_choice"),
         "goals": goals_problem(goals, required=learns(role)),
     }
-    errors = _errors(problems, ctx.t)
+    errors = field_errors(problems, ctx.t)
     if errors:
         return Transition(errors=errors)
     return Transition(
@@ -267,7 +259,7 @@ def levels_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
     names = {str(k): str(v) for k, v in data.get("skills", ())}
     fields: list[Field] = []
     for side, hint in (
-        ("offered", _who(t, True)),
+        ("offered", who_sees(t, True)),
         ("wanted", t("The closing review compares against it.")),
     ):
         levels = data.get(f"levels_{side}") or {}
@@ -283,16 +275,18 @@ def levels_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
                     f"{side}.{key}",
                     label,
                     level_options(t),
-                    initial=_initial(levels.get(key)),
+                    initial=initial_values(levels.get(key)),
                     hint=hint,
                 )
             )
     return Form(
-        title=_title(t, "levels"),
+        title=step_title(t, "levels"),
         ref=ref,
         fields=tuple(fields),
         submit_label=t("Next"),
-        intro=_intro(t, data, t("From 1 (beginner) to 5 (expert): an honest guess is enough.")),
+        intro=program_intro(
+            t, data, t("From 1 (beginner) to 5 (expert): an honest guess is enough.")
+        ),
     )
 
 
@@ -314,214 +308,3 @@ async def submit_levels(
         next_step="practical",
         data={"levels_offered": levels["offered"], "levels_wanted": levels["wanted"]},
     )
-
-
-# -- availability, format, languages, capacity, motivation, assistant -------------------
-
-
-def weekday_names(t: Translator) -> tuple[str, ...]:
-    return (
-        t("Monday"),
-        t("Tuesday"),
-        t("Wednesday"),
-        t("Thursday"),
-        t("Friday"),
-        t("Saturday"),
-        t("Sunday"),
-    )
-
-
-def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
-    t, role, zone = ctx.t, str(data.get("role")), str(data.get("zone"))
-    times = tuple(Option(f"{c:%H:%M}", f"{c:%H:%M}") for c in TIME_CHOICES)
-    cadences = {
-        "weekly": t("Every week"),
-        "biweekly": t("Every 2 weeks"),
-        "monthly": t("Every month"),
-    }
-    formats = {"remote": t("Remote"), "in_person": t("In person"), "either": t("Either")}
-    scheduling = t("Used to schedule sessions with your partner.")
-    fields: list[Field] = [
-        CheckboxesField(
-            "days",
-            t("Days you are available"),
-            tuple(Option(str(i), n) for i, n in enumerate(weekday_names(t))),
-            required=True,
-            initial=_initial(data.get("days")),
-            hint=scheduling,
-        ),
-        SelectField(
-            "start",
-            t("From ({zone})", zone=zone),
-            times,
-            initial=_initial(data.get("start")),
-            hint=scheduling,
-        ),
-        SelectField(
-            "end",
-            t("Until ({zone})", zone=zone),
-            times,
-            initial=_initial(data.get("end")),
-            hint=scheduling,
-        ),
-        SelectField(
-            "cadence",
-            t("Preferred cadence"),
-            tuple(Option(c, cadences[c]) for c in CADENCES),
-            initial=_initial(data.get("cadence")),
-        ),
-        SelectField(
-            "languages",
-            t("Languages you can meet in"),
-            tuple(Option(c, n) for c, n in SPOKEN_LANGUAGES.items()),
-            multi=True,
-            initial=_initial(data.get("languages")),
-            hint=_who(t, True),
-        ),
-        SelectField(
-            "format",
-            t("Format"),
-            tuple(Option(k, v) for k, v in formats.items()),
-            initial=_initial(data.get("format")),
-            hint=_who(t, True),
-        ),
-        TextField(
-            "location",
-            t("Where, for in-person sessions"),
-            required=False,
-            initial=str(data.get("location") or ""),
-            max_length=MAX_LOCATION,
-            hint=_who(t, True),
-        ),
-    ]
-    if teaches(role):
-        fields += [
-            SelectField(
-                "capacity",
-                t("How many people you can mentor"),
-                tuple(Option(str(c), str(c)) for c in CAPACITIES),
-                initial=_initial(data.get("capacity")),
-                hint=_who(t, False),
-            ),
-            TextField(
-                "motivation",
-                t("Why you want to mentor"),
-                multiline=True,
-                initial=str(data.get("motivation") or ""),
-                max_length=MAX_MOTIVATION,
-                hint=_who(t, False),
-            ),
-        ]
-    fields.append(
-        TextField(
-            "assistant",
-            t("Your assistant's email (optional)"),
-            required=False,
-            initial=str(data.get("assistant") or ""),
-            max_length=320,
-            hint=t("They may help with scheduling. Only the program team sees this."),
-        )
-    )
-    return Form(
-        title=_title(t, "practical"),
-        ref=ref,
-        fields=tuple(fields),
-        submit_label=t("Next"),
-        intro=_intro(t, data, t("Times are in your time zone, {zone}.", zone=zone)),
-    )
-
-
-async def submit_practical(
-    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
-) -> Transition:
-    t, role = ctx.t, str(data.get("role"))
-    days = list_value(values, "days")
-    start, end = text_value(values, "start"), text_value(values, "end")
-    _, problems = availability_problems(days, start, end)
-    cadence = text_value(values, "cadence")
-    languages = list(dict.fromkeys(list_value(values, "languages")))
-    fmt, location = text_value(values, "format"), text_value(values, "location")
-    problems.update(format_problem(fmt, location))
-    if cadence not in CADENCES:
-        problems["cadence"] = Problem("unknown_choice")
-    if not languages or any(code not in SPOKEN_LANGUAGES for code in languages):
-        problems["languages"] = Problem("unknown_choice")
-    capacity, motivation = None, text_value(values, "motivation")
-    if teaches(role):
-        capacity = parse_capacity(text_value(values, "capacity"))
-        if capacity is None:
-            problems["capacity"] = Problem("unknown_choice")
-        if problem := text_problem(motivation, MAX_MOTIVATION, required=True):
-            problems["motivation"] = problem
-    errors = _errors(problems, t)
-    email = text_value(values, "assistant")
-    assistant_id = None
-    if email:
-        assistant = await person_by_email(ctx.session, email)
-        if assistant is None:
-            errors["assistant"] = t("No one with this email is known here.")
-        elif assistant.id == ctx.person.id:
-            errors["assistant"] = t("Your assistant is someone else.")
-        else:
-            assistant_id = assistant.id
-    if errors:
-        return Transition(errors=errors)
-    return Transition(
-        next_step="consent",
-        data={
-            "days": sorted(int(d) for d in days),
-            "start": start,
-            "end": end,
-            "cadence": cadence,
-            "languages": languages,
-            "format": fmt,
-            "location": location,
-            "capacity": capacity,
-            "motivation": motivation if teaches(role) else "",
-            "assistant": email,
-            "assistant_id": assistant_id,
-        },
-    )
-
-
-# -- charter and privacy notice -------------------------------------------------------
-
-
-def consent_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
-    t = ctx.t
-    texts: Mapping[str, Any] = data.get("texts") or {}
-    intro: list[Paragraph] = [Paragraph.of(t("Please read the charter and the privacy notice."))]
-    fields: list[Field] = []
-    labels = {"charter": t("I accept the charter"), "privacy": t("I have read the privacy notice")}
-    for kind in ("charter", "privacy"):
-        text = texts.get(kind)
-        if not text:
-            continue
-        intro += [Paragraph((UserText(part),)) for part in str(text["body"]).split("\n\n")]
-        accepted = (ACCEPT,) if kind in (data.get("accepted") or ()) else ()
-        fields.append(
-            CheckboxesField(
-                kind, labels[kind], (Option(ACCEPT, labels[kind]),), required=True, initial=accepted
-            )
-        )
-    return Form(
-        title=_title(t, "consent"),
-        ref=ref,
-        fields=tuple(fields),
-        submit_label=t("Next"),
-        intro=tuple(intro),
-    )
-
-
-async def submit_consent(
-    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
-) -> Transition:
-    texts: Mapping[str, Any] = data.get("texts") or {}
-    errors = {
-        kind: ctx.t("Please accept it to take part.")
-        for kind in texts
-        if ACCEPT not in list_value(values, kind)
-    }
-    if errors:
-        return Transition(errors=errors)
-    return Transition(next_step="summary", data={"accepted": sorted(texts)})

@@ -30,7 +30,7 @@ from dialogs.matching.flows import (
 from dialogs.matching.jobs import DUE, OUTDATED, ROUTINES
 from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
-from dialogs.programs.texts import not_their_program, program_or_apology
+from dialogs.programs.replies import not_their_program, program_or_apology
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
 from storage.enrollments import person_by_email

@@ -31,7 +31,7 @@ from dialogs.core.replies import JOIN_ACTION, text_message
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.notify.delivery import Unreachable
 from dialogs.programs.announce_channels import resolve
-from dialogs.programs.texts import program_or_apology, say
+from dialogs.programs.replies import program_or_apology, say
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
 from storage.enrollments import (

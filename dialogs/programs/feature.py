@@ -1,22 +1,24 @@
-"""Program administration: ``admin program``, ``admin status`` and ``admin audit``.
+"""Program administration: ``admin program`` (``admin status`` and ``admin audit`` are in
+``watch.py``).
 
 The texts and the skills taxonomy (``admin texts``, ``admin skills``) live beside it in
-``program_texts.py``; this module's Feature carries them all. Every change is audited in
+``texts.py``; this module's Feature carries them all. A program opens for enrollment only
+once its charter and privacy notice are published. Every change is audited in
 storage; the core refuses (and audits) non-admins before any handler here runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time
 
-from bot.domain.programs import ProgramRules, skills_gap, status_problem
-from dialogs.core.content import Paragraph, PersonRef, Text, Timestamp, UserText
+from bot.domain.program_texts import missing_texts
+from bot.domain.programs import ProgramRules, status_problem
+from dialogs.core.content import Paragraph, PersonRef, Text, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import Translator
 from dialogs.core.replies import stale_message
-from dialogs.core.ui import Button, Divider, Facts, Header, Message, Section
+from dialogs.core.ui import Button, Facts, Header, Message
 from dialogs.programs.admins import ADMIN_ADD_FLOW, add_admin
 from dialogs.programs.flows import (
     PROGRAM_EDIT_FLOW,
@@ -24,6 +26,7 @@ from dialogs.programs.flows import (
     cadence_label,
     settings_of,
 )
+from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
 from dialogs.programs.texts import (
     SKILLS_COMMAND,
     TEXTS_ACTIONS,
@@ -33,21 +36,16 @@ from dialogs.programs.texts import (
     TEXTS_FLOWS,
     TEXTS_PUBLISHED,
     ask_again,
-    picker,
-    program_or_apology,
-    programs_in_scope,
-    say,
+    unpublished_texts,
 )
+from dialogs.programs.watch import audit_command, display_name, status_command, status_label
 from storage.admins import program_admin_ids
-from storage.audit import record_audit
 from storage.career_stages import ladder
 from storage.dialog_states import advance_flow, open_flow
 from storage.models import Person, Program
+from storage.program_texts import published_kinds
 from storage.programs import (
-    all_skills,
-    audit_events_since,
     people_by_id,
-    program_status,
     set_status,
 )
 
@@ -55,20 +53,6 @@ NEW_ACTION = "programs:new"  # reopens the form when it could not open at once (
 EDIT_ACTION = "programs:edit"  # value: the program's slug
 PICK_ACTION = "programs:pick"  # value: show|open|close|edit:slug
 MAX_PICKED = 10  # programs offered as buttons; beyond, the admin types the short name
-
-
-def status_label(t: Translator, status: str) -> str:
-    labels = {
-        "draft": t("draft"),
-        "open": t("open for enrollment"),
-        "running": t("running"),
-        "closed": t("closed"),
-    }
-    return labels.get(status, status)
-
-
-def _name(person: Person | None) -> str:
-    return person.display_name if person is not None and person.erased_at is None else "—"
 
 
 def program_card(t: Translator, program: Program, admins: dict[str, Person | None]) -> Message:
@@ -115,7 +99,9 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
             t("Program admins"),
             Paragraph(
                 tuple(
-                    PersonRef(pid, _name(p)) if n == 0 else PersonRef(pid, ", " + _name(p))
+                    PersonRef(pid, display_name(p))
+                    if n == 0
+                    else PersonRef(pid, ", " + display_name(p))
                     for n, (pid, p) in enumerate(admins.items())
                 )
             )
@@ -202,6 +188,10 @@ async def _open_or_close(turn: Turn, slug: str, status: str) -> Outcome:
         return say(
             turn, t("This program is already {status}.", status=status_label(t, program.status))
         )
+    if status == "open":
+        missing = missing_texts(await published_kinds(turn.ctx.session, program))
+        if missing:
+            return turn.reply(unpublished_texts(t, program, missing))
     set_status(turn.ctx.session, program, status, turn.ctx.person.id)
     done = (
         t("Enrollment is open: people can join with the join command.")
@@ -309,88 +299,6 @@ async def reopen_edit(turn: Turn) -> Outcome:
     if await open_flow(ctx.session, ctx.person.id, PROGRAM_EDIT_FLOW.name) is None:
         return turn.reply(stale_message(ctx.t))
     return await turn.start(PROGRAM_EDIT_FLOW.name, opener=EDIT_ACTION)
-
-
-async def status_command(turn: Turn) -> Outcome:
-    ctx, t = turn.ctx, turn.ctx.t
-    programs = [p for p in await programs_in_scope(turn) if p.status != "closed"]
-    if not programs:
-        return say(turn, t("No program is running. Create one with: admin program new"))
-    names = {s.key: s.name(ctx.locale) for s in await all_skills(ctx.session)}
-    blocks: list[Header | Facts | Divider] = []
-    for program in programs:
-        status = await program_status(ctx.session, program)
-        gaps = skills_gap(status.wanted, status.offered)
-        gap_text = (
-            ", ".join(f"{names.get(g.skill, g.skill)} ({g.wanted}/{g.offered})" for g in gaps)
-            or "—"
-        )
-        pending = sum(n for (_, s), n in status.by_role_status.items() if s == "pending")
-
-        enrolled = {
-            role: Paragraph.of(
-                t(
-                    "{active} active, {paused} paused",
-                    active=status.count(role, "active"),
-                    paused=status.count(role, "paused"),
-                )
-            )
-            for role in ("mentor", "mentee")
-        }
-
-        facts = (
-            (t("Mentors"), enrolled["mentor"]),
-            (t("Mentees"), enrolled["mentee"]),
-            (t("Waiting for approval"), Paragraph.of(str(pending))),
-            (t("Invited, no answer yet"), Paragraph.of(str(status.invited_unanswered))),
-            (t("Most wanted skills (wanted/offered)"), Paragraph((UserText(gap_text),))),
-        )
-        blocks += [Header(f"{program.name} · {status_label(t, program.status)}"), Facts(facts)]
-        blocks.append(Divider())
-    title = t("Program status")
-    return turn.reply(Message(tuple(blocks[:-1]), summary=title, visibility="private"))
-
-
-def _since(text: str) -> datetime | None:
-    return datetime.combine(datetime.fromisoformat(text).date(), time(), UTC)
-
-
-async def audit_command(turn: Turn) -> Outcome:
-    ctx, t = turn.ctx, turn.ctx.t
-    raw = (turn.command.options.get("since", "") if turn.command else "").strip()
-    try:
-        since = _since(raw) if raw else None
-    except ValueError:
-        return say(turn, t("A date like 2027-01-31, please:"), raw)
-    record_audit(
-        ctx.session, "audit.viewed", actor_id=ctx.person.id, details={"since": raw} if raw else {}
-    )
-    events = await audit_events_since(ctx.session, since, ctx.admin_of)
-    people = await people_by_id(
-        ctx.session, [e.actor_id or "" for e in events] + [e.subject_id or "" for e in events]
-    )
-    if not events:
-        return say(turn, t("Nothing was recorded in this period."))
-    lines = []
-    for event in events:
-        who = people.get(event.actor_id or "")
-        parts: list[Text | UserText | PersonRef | Timestamp] = [
-            Timestamp(event.at),
-            Text(" · "),
-            PersonRef(event.actor_id, _name(who)) if event.actor_id else Text(t("Tandem")),
-            Text(" · "),
-            UserText(event.action),
-        ]
-        subject = event.subject_id or ""
-        if subject in people:
-            parts += [Text(" → "), PersonRef(subject, _name(people[subject]))]
-        elif subject:  # a skill key or an organisation id, never a person's name
-            parts += [Text(" → "), UserText(subject)]
-        lines.append(Paragraph(tuple(parts)))
-    title = t("Audit trail")
-    return turn.reply(
-        Message((Header(title), Section(tuple(lines))), summary=title, visibility="private")
-    )
 
 
 ADMIN_ADD_ACTION = "programs:admin-add"

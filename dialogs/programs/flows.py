@@ -1,16 +1,16 @@
-"""Program administration forms: a new program, editing one, and a program text.
+"""Program administration forms: a new program and editing one (a program's text:
+``text_flow.py``).
 
 program_new / program_edit (the same two steps; edit starts prefilled and keeps the slug):
 
     settings --submit--> rules --submit--> done (created or saved)
     (field errors keep the step; nothing is saved before the last step)
 
-program_text:
+A new program starts with default drafts of its charter and privacy notice; it opens for
+enrollment once both are published.
 
-    body --submit--> done (a draft of the next version; ``admin texts publish`` publishes it)
-
-Form builders cannot query, so the starter puts what they show (career stages, the
-current text) in the flow's data.
+Form builders cannot query, so the starter puts what they show (career stages) in the
+flow's data.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.domain.programs import (
     settings_problems,
 )
 from dialogs.basics.profile import time_zone_options
-from dialogs.core.content import Paragraph, Text, UserText
+from dialogs.core.content import Paragraph
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, list_value, text_value
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import (
@@ -47,7 +47,7 @@ from dialogs.core.ui import (
     TextField,
 )
 from storage.models import Program
-from storage.programs import create_program, save_draft, slug_taken, update_program
+from storage.programs import create_program, slug_taken, update_program
 
 SETTINGS_FIELDS = (
     "name",
@@ -62,7 +62,6 @@ SETTINGS_FIELDS = (
     "approval_required",
     "proposal_expiry_days",
 )
-MAX_TEXT = 3000  # a Slack text input holds at most 3,000 characters
 
 
 def problem_text(t: Translator, problem: Problem) -> str:
@@ -312,59 +311,21 @@ async def submit_rules(
         "Program created as a draft. Open it for enrollment with: admin program open {slug}",
         slug=program.slug,
     )
-    return Transition(message=saved_message(t, program, done))
+    return Transition(message=saved_message(t, program, done, drafts=True))
 
 
-def saved_message(t: Translator, program: Program, done: str) -> Message:
-    """``done`` holds the slug: a lowercase word the slug rules allow, safe as plain text."""
-    line = Paragraph.of(done)
-    return Message((Header(program.name), Section((line,))), summary=done, visibility="private")
-
-
-def text_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
-    t = ctx.t
-    kind = t("Charter") if data.get("kind") == "charter" else t("Privacy notice")
-    language = "Français" if data.get("locale") == "fr" else "English"
-    intro = Paragraph(
-        (Text(f"{kind} · {language} · "), UserText(str(data.get("program_name", ""))))
+def saved_message(t: Translator, program: Program, done: str, drafts: bool = False) -> Message:
+    """``done`` holds the slug: a lowercase word the slug rules allow, safe as plain text.
+    ``drafts``: a new program, whose default texts wait to be read and published."""
+    texts = Paragraph.of(
+        t(
+            "Its charter and privacy notice wait as drafts, in French and English: read them "
+            "(admin texts show), adapt them (admin texts edit) and publish both "
+            "(admin texts publish) before opening enrollment."
+        )
     )
-    after = Paragraph.of(t("Saved as a draft: people see it once you publish it."))
-    return Form(
-        title=t("Edit a text"),
-        ref=ref,
-        fields=(
-            TextField(
-                "body", kind, multiline=True, initial=str(data.get("body", "")), max_length=MAX_TEXT
-            ),
-        ),
-        submit_label=t("Save the draft"),
-        intro=(intro, after),
-    )
-
-
-async def submit_text(
-    ctx: FlowContext, data: Mapping[str, Any], values: Mapping[str, FieldValue]
-) -> Transition:
-    t = ctx.t
-    body = text_value(values, "body")
-    if not body:
-        return Transition(errors={"body": problem_text(t, Problem("required"))})
-    if len(body) > MAX_TEXT:
-        return Transition(errors={"body": problem_text(t, Problem("too_long", {"n": MAX_TEXT}))})
-    program = await ctx.session.get(Program, int(data["program_id"]))
-    if program is None:
-        return Transition(errors={"body": t("This program no longer exists.")})
-    kind, locale = str(data["kind"]), str(data["locale"])
-    version = await save_draft(ctx.session, program, kind, locale, body, ctx.person.id)
-    done = t(
-        "Draft of version {version} saved. Publish it with: admin texts publish {slug} {kind}",
-        version=version,
-        slug=program.slug,
-        kind=kind,
-    )
-    return Transition(
-        message=Message((Section((Paragraph.of(done),)),), summary=done, visibility="private")
-    )
+    paragraphs = (Paragraph.of(done), texts) if drafts else (Paragraph.of(done),)
+    return Message((Header(program.name), Section(paragraphs)), summary=done, visibility="private")
 
 
 _PROGRAM_STEPS = {
@@ -396,16 +357,4 @@ PROGRAM_EDIT_FLOW = Flow(
     first_step="settings",
     steps=_PROGRAM_STEPS,
     example={"settings": _EXAMPLE_SETTINGS, "stages": _EXAMPLE_STAGES, "program_id": 1},
-)
-TEXT_FLOW = Flow(
-    name="program_text",
-    first_step="body",
-    steps={"body": Step("body", form=text_form, submit=submit_text)},
-    example={
-        "program_id": 1,
-        "program_name": "MI 2027",
-        "kind": "charter",
-        "locale": "fr",
-        "body": "Charte",
-    },
 )

@@ -8,6 +8,7 @@ Publishing queues one due action; ``ask_again`` turns it into a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -20,29 +21,29 @@ from bot.domain.programs import TEXT_KINDS
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import DueContext, Handler, Turn
-from dialogs.core.i18n import LOCALES
+from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.replies import stale_message
 from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section
 from dialogs.notify.presenters import TEXTS_REVIEW_ACTION
 from dialogs.programs import skills as skill_forms
-from dialogs.programs.flows import TEXT_FLOW
+from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
 from dialogs.programs.skills import SKILL_FLOWS
+from dialogs.programs.text_flow import TEXT_FLOW
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
 from storage.enqueue import enqueue_due
 from storage.enrollments import current_text, enrollment_of, program_by_slug, record_consent
 from storage.models import Program
-from storage.programs import (
+from storage.program_texts import (
     ENROLLED,
     Published,
-    all_skills,
     current_version,
     draft_of,
-    list_programs,
     publish,
     published_bodies,
     stale_consents,
 )
+from storage.programs import all_skills
 
 
 @dataclass(frozen=True)
@@ -66,49 +67,6 @@ TEXTS_PICK_ACTION = "programs:texts_pick"  # value: show|edit|publish:slug:kind
 MAX_PICKED = 5  # programs offered as buttons (two texts each)
 
 log = structlog.get_logger("tandem.programs")
-
-
-def say(turn: Turn, text: str, typed: str | None = None) -> Outcome:
-    """Our words, then (optionally) something the admin typed, shown inert."""
-    parts = (Text(text), *((Text(" "), UserText(typed)) if typed is not None else ()))
-    line = Paragraph(parts)
-    return turn.reply(Message((Section((line,)),), summary=line.plain(), visibility="private"))
-
-
-def not_their_program(turn: Turn, program: Program) -> Outcome:
-    """A program admin naming someone else's program: refused, audited, nothing changes."""
-    ctx = turn.ctx
-    what = turn.command.name if turn.command else turn.inbound.action
-    record_audit(
-        ctx.session,
-        "admin.refused",
-        actor_id=ctx.person.id,
-        program_id=program.id,
-        details={"command": what, "reason": "not_program_admin"},
-    )
-    return say(turn, ctx.t("You are not an admin of this program:"), program.slug)
-
-
-async def programs_in_scope(turn: Turn) -> list[Program]:
-    """The programs the admin runs (all of them for deployment admins)."""
-    ctx = turn.ctx
-    return [p for p in await list_programs(ctx.session) if ctx.administers(p.id)]
-
-
-async def program_or_apology(turn: Turn, slug: str) -> tuple[Program | None, Outcome]:
-    """The program an admin command names, if it exists and the admin runs it."""
-    program = await program_by_slug(turn.ctx.session, slug)
-    if program is not None and not turn.ctx.administers(program.id):
-        return None, not_their_program(turn, program)
-    if program is not None:
-        return program, turn.reply()
-    t = turn.ctx.t
-    known = ", ".join(p.slug for p in await programs_in_scope(turn)) or "—"
-    apology = say(turn, t("I do not know a program called"), slug)
-    line = Paragraph.of(t("Programs: {slugs}", slugs=known))
-    message = apology.messages[0]
-    section = Section((*message.blocks[0].paragraphs, line))  # type: ignore[union-attr]
-    return None, turn.reply(Message((section,), summary=message.summary, visibility="private"))
 
 
 def _kind_label(turn: Turn, kind: str) -> str:
@@ -135,6 +93,28 @@ async def _show_text(turn: Turn, program: Program, kind: str, locale: str) -> Ou
     )
     blocks = (Header(title), Section(tuple(body)), Actions((edit,)))
     return turn.reply(Message(blocks, summary=title, visibility="private"))
+
+
+def unpublished_texts(t: Translator, program: Program, missing: Sequence[str]) -> Message:
+    """Why a program cannot open yet: people must read and accept both texts to join."""
+    lines = {
+        "charter": t("Its charter is not published yet."),
+        "privacy": t("Its privacy notice is not published yet."),
+    }
+    commands = " · ".join(f"admin texts publish {program.slug} {kind}" for kind in missing)
+    paragraphs = (
+        Paragraph((Text(t("Enrollment cannot open yet for ")), UserText(program.name), Text("."))),
+        *(Paragraph.of(lines[kind]) for kind in missing),
+        Paragraph.of(
+            t(
+                "People read and accept the charter and the privacy notice when they join. "
+                "Read the draft, change it if needed (admin texts edit), then publish it:"
+            )
+        ),
+        Paragraph((UserText(commands),)),
+    )
+    summary = t("Enrollment cannot open yet: publish the charter and the privacy notice.")
+    return Message((Section(paragraphs),), summary=summary, visibility="private")
 
 
 async def edit_text(turn: Turn, program: Program, kind: str, locale: str) -> Outcome:
@@ -191,15 +171,6 @@ async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
     if published.carried:
         done += " " + t("Unchanged in: {languages}.", languages=", ".join(published.carried))
     return say(turn, done)
-
-
-def picker(question: str, buttons: list[Button]) -> Message:
-    """A question answered by one click among a few programs (no form to fill)."""
-    return Message(
-        (Section((Paragraph.of(question),)), Actions(tuple(buttons))),
-        summary=question,
-        visibility="private",
-    )
 
 
 async def _pick_text(turn: Turn, action: str) -> Outcome:

@@ -28,8 +28,10 @@ async def test_the_draft_message_names_the_program_to_open(database: Database) -
         "Programme créé en brouillon. Ouvrez les inscriptions avec\u202f: "
         "admin program open mi-2028"
     )
-    assert words(french).endswith("admin program open mi-2028")
-    # The command it gives works as it is written.
+    assert words(french).splitlines()[1].endswith("admin program open mi-2028")
+    # The command it gives works as it is written, once the texts it names are published.
+    for kind in ("charter", "privacy"):
+        await driver.say(admin(), f"admin texts publish mi-2028 {kind}")
     opened = words(await driver.say(admin(), french.summary.rsplit(": ", 1)[1]))
     assert "ouvert" in opened.lower()
 

@@ -92,6 +92,8 @@ async def test_list_show_open_close_and_several_programs(database: Database) -> 
     listed = words(await driver.say(admin(), "admin program list"))
     assert "mi-2028: Mentorat <b>2028</b> · brouillon" in listed
     assert "mi-uk: Reverse mentoring UK" in listed
+    for kind in ("charter", "privacy"):  # the default drafts, published as they are
+        await driver.say(admin(), f"admin texts publish mi-uk {kind}")
     opened = words(await driver.say(admin(), "admin programme ouvrir mi-uk"))
     assert "ouvertes" in opened
     again = words(await driver.say(admin(), "admin program open mi-uk"))

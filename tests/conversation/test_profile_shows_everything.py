@@ -30,7 +30,7 @@ async def enrolled(database: Database, locale: str) -> Driver:
         [{"role": "mentee", "title": "DG adjointe"}, MENTEE_SKILLS, MENTEE_LEVELS,
          PRACTICAL, CONSENT],
     )  # fmt: skip
-    await driver.click(buttons_by_action(summary)["confirm"])
+    await driver.confirm(summary)
     return driver
 
 

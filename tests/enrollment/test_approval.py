@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from dialogs.core.conversation import Conversation
-from dialogs.core.ui import Done, NextForm
+from dialogs.core.ui import NextForm
 from dialogs.enrollment.feature import ENROLLMENT
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
@@ -20,7 +20,7 @@ from tests.support.clock import fixed_clock
 from tests.support.driver import CONFIG
 from tests.support.enrollment import Driver, actor, add_person, add_program
 from tests.support.messages import buttons_by_action as buttons
-from tests.support.messages import words
+from tests.support.messages import done_message, words
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -51,9 +51,9 @@ async def test_admins_approve_and_the_person_is_told(database: Database) -> None
     consent = (await person.submit(practical.form, MENTOR_PRACTICAL)).form_answer
     assert isinstance(consent, NextForm)
     summary = (await person.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, Done) and summary.message is not None
-    done = await person.click(buttons(summary.message)["confirm"])
-    assert "The program team will review your enrollment" in words(done.messages[0])
+    assert isinstance(summary, NextForm)
+    done = done_message(await person.confirm(summary.form))
+    assert "The program team will review your enrollment" in words(done)
     async with database.unit_of_work() as session:
         assert (await session.execute(select(Enrollment.status))).scalar_one() == "pending"
 

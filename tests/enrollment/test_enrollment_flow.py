@@ -7,14 +7,14 @@ from datetime import date, time
 from sqlalchemy import func, select
 
 from dialogs.core.conversation import Conversation
-from dialogs.core.ui import Done, FieldErrors, FieldValue, NextForm, SelectField
+from dialogs.core.ui import Button, FieldErrors, FieldValue, Form, NextForm, SelectField
 from storage.db import Database
 from storage.models import AuditEvent, Consent, DueAction, Enrollment, Person, Program
 from tests.support.clock import fixed_clock
 from tests.support.driver import CONFIG
-from tests.support.enrollment import Driver, actor, add_person, add_program
+from tests.support.enrollment import Driver, actor, add_person, add_program, form_words
 from tests.support.messages import buttons_by_action as buttons
-from tests.support.messages import field_names, words
+from tests.support.messages import done_message, field_names, words
 
 Values = dict[str, FieldValue]
 MENTEE_SKILLS: Values = {"wanted": ("generative_ai", "data_analysis"), "offers_back": ("strategy",),
@@ -50,11 +50,14 @@ async def test_a_leader_enrolls_as_mentee_in_french(database: Database) -> None:
         [{"role": "mentee", "title": "DG adjointe"}, MENTEE_SKILLS, MENTEE_LEVELS,
          MENTEE_PRACTICAL, CONSENT],
     )  # fmt: skip
-    text = words(summary)
+    assert summary.title == "Vérifiez vos réponses" and summary.submit_label == "Confirmer"
+    text = form_words(summary)
     assert "Analyse et visualisation de données (2 · Basique)" in text
     assert "mardi, jeudi, 08:30–09:30 (heure d’Europe centrale, Paris)" in text
-    done = await driver.click(buttons(summary)["confirm"])
-    assert "Vous êtes inscrit" in words(done.messages[0]) and done.close_source
+    assert "Charte, Notice de confidentialité" in text  # each text accepted, listed
+    done = done_message(await driver.confirm(summary))  # the modal's last button enrolls
+    assert "Vous êtes inscrit" in words(done)
+    assert [b.label for b in buttons(done).values()] == ["Modifier mes réponses"]
 
     async with database.unit_of_work() as session:
         enrollment = (await session.execute(select(Enrollment))).scalar_one()
@@ -118,9 +121,9 @@ async def test_a_mentor_enrolls_in_english_and_sees_the_french_notice(database: 
     intro = " ".join(p.plain() for p in consent.form_answer.form.intro)
     assert "Trust and confidentiality." in intro and "v2 Notice d'information" in intro
     summary = await driver.submit(consent.form_answer.form, CONSENT)
-    assert isinstance(summary.form_answer, Done) and summary.form_answer.message is not None
-    done = await driver.click(buttons(summary.form_answer.message)["confirm"])
-    assert "You are enrolled" in words(done.messages[0])
+    assert isinstance(summary.form_answer, NextForm)
+    done = done_message(await driver.confirm(summary.form_answer.form))
+    assert "You are enrolled" in words(done)
     async with database.unit_of_work() as session:
         enrollment = (await session.execute(select(Enrollment))).scalar_one()
         consents = (await session.execute(select(Consent))).scalars().all()
@@ -141,6 +144,16 @@ async def test_a_mentor_enrolls_in_english_and_sees_the_french_notice(database: 
     ]
 
 
+async def _junior(database: Database) -> Driver:
+    """A junior, writing in English, and the open program they may join as a mentor."""
+    await add_program(database)
+    await add_person(database, "jun@acme.example", "junior", locale="en")
+    return Driver(
+        Conversation(database, CONFIG, clock=fixed_clock()),
+        actor("U2", "jun@acme.example", "en-US"),
+    )
+
+
 async def _to_practical(driver: Driver) -> NextForm:
     opened = await driver.join()
     assert opened.form is not None
@@ -153,13 +166,18 @@ async def _to_practical(driver: Driver) -> NextForm:
     return practical.form_answer
 
 
+async def _to_summary(driver: Driver) -> Form:
+    """The mentor's answers up to the summary, the form's last step."""
+    practical = await _to_practical(driver)
+    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
+    assert isinstance(consent, NextForm)
+    summary = (await driver.submit(consent.form, CONSENT)).form_answer
+    assert isinstance(summary, NextForm) and summary.form.ref.step == "summary"
+    return summary.form
+
+
 async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     practical = await _to_practical(driver)
     bad = {**MENTOR_PRACTICAL, "capacity": "0", "start": "10:00", "end": "09:00",
            "motivation": "", "assistant": "nobody@acme.example"}  # fmt: skip
@@ -185,21 +203,11 @@ async def test_field_errors_keep_the_step_and_save_nothing(database: Database) -
 
 
 async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, Done) and summary.message is not None
-    confirm = buttons(summary.message)["confirm"]
-    await driver.click(confirm)
-    late = await driver.click(confirm)  # a double click, or the old card clicked later
-    assert "already been answered" in words(late.messages[0])
+    driver = await _junior(database)
+    summary = await _to_summary(driver)
+    await driver.confirm(summary)
+    late = await driver.confirm(summary)  # a double submission, or a stale modal
+    assert "already been answered" in words(done_message(late))
 
     again = await driver.join()  # the same program: an edit, everything prefilled
     assert again.form is not None
@@ -217,9 +225,9 @@ async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: 
     consent2 = (await driver.submit(practical2.form, MENTOR_PRACTICAL)).form_answer
     assert isinstance(consent2, NextForm)
     summary2 = (await driver.submit(consent2.form, CONSENT)).form_answer
-    assert isinstance(summary2, Done) and summary2.message is not None
-    done = await driver.click(buttons(summary2.message)["confirm"])
-    assert "Your enrollment is updated." in words(done.messages[0])
+    assert isinstance(summary2, NextForm)
+    done = done_message(await driver.confirm(summary2.form))
+    assert "Your enrollment is updated." in words(done)
     async with database.unit_of_work() as session:
         enrollment = (await session.execute(select(Enrollment))).scalar_one()
         consents = await session.scalar(select(func.count()).select_from(Consent))
@@ -230,37 +238,57 @@ async def test_a_second_join_edits_and_a_late_confirm_changes_nothing(database: 
     assert sorted(audit).count("enrollment.updated") == 1
 
 
-async def test_edit_from_the_summary_goes_back_prefilled(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, Done) and summary.message is not None
-    edit = buttons(summary.message)["enrollment:edit"]
-    assert edit.opens_form
-    reopened = await driver.send(kind="action", action=edit.action, value=edit.value)
-    assert reopened.form is not None and reopened.close_source
-    assert reopened.form.ref.step == "role"
-    assert {f.name: f.initial for f in reopened.form.fields}["role"] == ("mentor",)
-    stale = await driver.click(buttons(summary.message)["confirm"])  # the old summary
-    assert "already been answered" in words(stale.messages[0])
+async def test_the_summary_goes_back_to_the_part_to_change_prefilled(
+    database: Database,
+) -> None:
+    driver = await _junior(database)
+    summary = await _to_summary(driver)
+    change = summary.fields[0]
+    assert isinstance(change, SelectField) and not change.required
+    assert [o.label for o in change.options] == [
+        "Role and job title", "Skills and goals", "Levels",
+        "Availability, languages and format", "Charter and privacy notice",
+    ]  # fmt: skip
+    back = (await driver.confirm(summary, change="levels")).form_answer
+    assert isinstance(back, NextForm) and back.form.ref.step == "levels"
+    assert back.form.fields[0].initial == ("4",)  # nothing is lost
+    stale = await driver.confirm(summary)  # the summary left behind
+    assert "already been answered" in words(done_message(stale))
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Enrollment)) == 0
+    ahead = (await driver.submit(back.form, {"offered.seo": "5"})).form_answer
+    assert isinstance(ahead, NextForm) and ahead.form.ref.step == "practical"
+    consent2 = (await driver.submit(ahead.form, MENTOR_PRACTICAL)).form_answer
+    assert isinstance(consent2, NextForm)
+    accepted = {f.name: f.initial for f in consent2.form.fields}
+    assert accepted == {"charter": ("accept",), "privacy": ("accept",)}
+    summary2 = await driver.submit(consent2.form, CONSENT)
+    assert isinstance(summary2.form_answer, NextForm)
+    assert "Search engine optimisation (SEO) (5 · Expert)" in form_words(summary2.form_answer.form)
+    done = done_message(await driver.confirm(summary2.form_answer.form))
+    assert "You are enrolled" in words(done)
+
+    # Once enrolled, *Edit my answers* opens the form again, prefilled.
+    edit = buttons(done)["enrollment:join"]
+    assert edit.opens_form
+    reopened = await driver.send(kind="action", action=edit.action, value=edit.value)
+    assert reopened.form is not None and reopened.form.ref.step == "role"
+    assert {f.name: f.initial for f in reopened.form.fields}["role"] == ("mentor",)
+
+
+async def test_a_summary_card_from_an_older_version_still_enrolls(database: Database) -> None:
+    """Before, the summary was a card posted after the modal closed: its Confirm still works."""
+    driver = await _junior(database)
+    summary = await _to_summary(driver)
+    old_card = Button("Confirm", "confirm", ref=summary.ref)
+    done = await driver.click(old_card)
+    assert "You are enrolled" in words(done.messages[0])
+    async with database.unit_of_work() as session:
+        assert await session.scalar(select(func.count()).select_from(Enrollment)) == 1
 
 
 async def test_an_interrupted_enrollment_resumes_where_it_stopped(database: Database) -> None:
-    await add_program(database)
-    await add_person(database, "jun@acme.example", "junior", locale="en")
-    driver = Driver(
-        Conversation(database, CONFIG, clock=fixed_clock()),
-        actor("U2", "jun@acme.example", "en-US"),
-    )
+    driver = await _junior(database)
     opened = await driver.join()
     assert opened.form is not None
     await driver.submit(opened.form, {"role": "mentor"})
@@ -309,17 +337,13 @@ async def test_closing_before_the_confirm_enrolls_no_one(database: Database) -> 
         Conversation(database, CONFIG, clock=fixed_clock()),
         actor("U2", "jun@acme.example", "en-US"),
     )
-    practical = await _to_practical(driver)
-    consent = (await driver.submit(practical.form, MENTOR_PRACTICAL)).form_answer
-    assert isinstance(consent, NextForm)
-    summary = (await driver.submit(consent.form, CONSENT)).form_answer
-    assert isinstance(summary, Done) and summary.message is not None
+    summary = await _to_summary(driver)
     async with database.unit_of_work() as session:
         program = await session.get(Program, program_id)
         assert program is not None
         program.status = "closed"
-    answer = await driver.click(buttons(summary.message)["confirm"])
-    assert "Enrollment is closed now" in words(answer.messages[0])
+    answer = await driver.confirm(summary)
+    assert "Enrollment is closed now" in words(done_message(answer))
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Enrollment)) == 0
         assert await session.scalar(select(func.count()).select_from(DueAction)) == 0

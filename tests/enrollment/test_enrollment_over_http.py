@@ -2,8 +2,8 @@
 
 Slack: a signed ``/tandem join`` opens the first modal through ``views.open``; each
 ``view_submission`` is built from the very view Slack holds (its ``private_metadata``,
-block ids, action ids and options), answered in the ack by the next modal; the summary
-card is posted, and its *Confirm* button is clicked with a signed ``block_actions``.
+block ids, action ids and options), answered in the ack by the next modal; the last modal
+is the summary, whose *Confirm* enrolls (the ack closes the modal, a DM confirms).
 The stored enrollment, availability and consents must be what the person entered. (The
 same journeys through Teams cards and the console's page reuse the seed and the checks.)
 """
@@ -17,7 +17,7 @@ from datetime import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from handlers.slack import render
@@ -144,7 +144,20 @@ def click(user: str, channel: str, message: dict[str, Any], action: str) -> dict
 async def enroll_in_slack(
     server: SlackServer, user: FakeUser, command: str, steps: list[Answers]
 ) -> list[dict[str, Any]]:
-    """Run the whole journey; returns every modal shown, in order."""
+    """Run the whole journey up to the summary and *Confirm* it; returns every modal shown,
+    in order (the summary last)."""
+    shown = await fill_in_slack(server, user, command, steps)
+    ack = await submit_view(server, user, shown[-1], {})  # Confirm
+    assert ack == {"response_action": "clear"}, ack  # the modal closes: the DM confirms
+    await server.settle()
+    assert server.slack.violations == []
+    return shown
+
+
+async def fill_in_slack(
+    server: SlackServer, user: FakeUser, command: str, steps: list[Answers]
+) -> list[dict[str, Any]]:
+    """Open the form and answer ``steps``; returns every modal shown, the summary last."""
     slack = server.slack
     opened = await server.post(slash_command_request(SECRET, text=command, user_id=user.id))
     assert opened.status == 200
@@ -152,40 +165,32 @@ async def enroll_in_slack(
     assert len(slack.calls_to("views.open")) == 1
     [view] = [v for v in slack.views.values() if v["type"] == "modal"]  # as Slack holds it
     shown = [view]
-    for number, answers in enumerate(steps):
-        signed = interactivity_request(SECRET, submission(user.id, view, answers))
-        response = await server.http.post(
-            server.url + "/slack/events", data=signed.body, headers=signed.headers
-        )
-        assert response.status == 200
-        text = await response.text()
-        ack = json.loads(text) if text else {}
-        if number < len(steps) - 1:
-            assert ack.get("response_action") == "update", (view["title"], ack)
-            assert check_view(ack["view"]) == []
-            # Slack keeps the view's id and gives the updated view a new hash.
-            view = {**ack["view"], "id": view["id"], "hash": uuid.uuid4().hex[:20]}
-            shown.append(view)
-        else:
-            assert ack == {"response_action": "clear"}, ack
+    for answers in steps:
+        ack = await submit_view(server, user, view, answers)
+        assert ack.get("response_action") == "update", (view["title"], ack)
+        assert check_view(ack["view"]) == []
+        # Slack keeps the view's id and gives the updated view a new hash.
+        view = {**ack["view"], "id": view["id"], "hash": uuid.uuid4().hex[:20]}
+        shown.append(view)
     await server.settle()
-    channel, card = summary_message(slack)
-    await server.post(interactivity_request(SECRET, click(user.id, channel, card, "confirm")))
-    await server.settle()
-    assert slack.violations == []
     return shown
 
 
-def summary_message(slack: FakeSlack) -> tuple[str, dict[str, Any]]:
-    cards = [
-        (channel, message)
-        for (channel, _ts), message in slack.messages.items()
-        for block in message.get("blocks", ())
-        for element in block.get("elements", ())
-        if str(element.get("action_id", "")).endswith(".confirm")
-    ]
-    assert len(cards) == 1, cards
-    return cards[0]
+async def submit_view(
+    server: SlackServer, user: FakeUser, view: dict[str, Any], answers: Answers
+) -> dict[str, Any]:
+    """A signed ``view_submission`` of ``view`` filled with ``answers``; the ack's body."""
+    signed = interactivity_request(SECRET, submission(user.id, view, answers))
+    response = await server.http.post(
+        server.url + "/slack/events", data=signed.body, headers=signed.headers
+    )
+    assert response.status == 200
+    text = await response.text()
+    return dict(json.loads(text)) if text else {}
+
+
+def posted_texts(slack: FakeSlack) -> str:
+    return " ".join(str(c.args.get("text")) for c in slack.calls_to("chat.postMessage"))
 
 
 # -- what must be stored ------------------------------------------------------------------
@@ -250,10 +255,10 @@ async def test_a_leader_joins_in_french_through_slack_modals(
 
     titles = [view["title"]["text"] for view in shown]
     assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
-                      "Inscription : 4/5", "Inscription : 5/5"]  # fmt: skip
+                      "Inscription : 4/5", "Inscription : 5/5", "Vérifiez vos réponses"]  # fmt: skip
+    assert shown[-1]["submit"]["text"] == "Confirmer"
     await check_leader_enrolled(database)
-    said = " ".join(str(c.args.get("text")) for c in demo_server.slack.calls_to("chat.postMessage"))
-    assert "Vous êtes inscrit" in said
+    assert "Vous êtes inscrit" in posted_texts(demo_server.slack)
 
 
 MENTOR_STEPS: list[Answers] = [
@@ -295,6 +300,40 @@ async def test_a_young_engineer_joins_in_english_through_slack_modals(
     shown = await enroll_in_slack(demo_server, DARREN, "join", MENTOR_STEPS)
 
     assert shown[0]["title"]["text"] == "Join: 1/5"
+    assert (shown[-1]["title"]["text"], shown[-1]["submit"]["text"]) == (
+        "Check your answers",
+        "Confirm",
+    )
     role = next(b for b in shown[0]["blocks"] if b.get("block_id") == "role")
     assert [o["value"] for o in role["element"]["options"]] == ["mentor"]  # a mentor only
     await check_mentor_enrolled(database)
+
+
+async def test_the_summary_is_the_last_modal_and_only_confirm_enrolls(
+    demo_server: SlackServer, database: Database
+) -> None:
+    """Nothing is saved before Confirm; a part can be changed first, nothing lost."""
+    shown = await fill_in_slack(demo_server, DARREN, "join", MENTOR_STEPS)
+    summary = shown[-1]
+    said = " ".join(b["text"]["text"] for b in summary["blocks"] if b["type"] == "section")
+    assert "Social media (5 · Expert)" in said and "Charter, Privacy notice" in said
+    async with database.unit_of_work() as session:
+        darren = select(Person.id).where(Person.email == DARREN.email).scalar_subquery()
+        mine = select(func.count()).select_from(Enrollment).where(Enrollment.person_id == darren)
+        assert await session.scalar(mine) == 0
+    back = await submit_view(demo_server, DARREN, summary, {"change": "skills"})
+    assert back["response_action"] == "update" and back["view"]["title"]["text"] == "Join: 2/5"
+    offered = next(b for b in back["view"]["blocks"] if b.get("block_id") == "offered")
+    assert [o["value"] for o in offered["element"]["initial_options"]] == [
+        "social_media", "generative_ai",
+    ]  # fmt: skip
+    view = {**back["view"], "id": summary["id"], "hash": uuid.uuid4().hex[:20]}
+    for answers in MENTOR_STEPS[1:]:
+        ack = await submit_view(demo_server, DARREN, view, answers)
+        view = {**ack["view"], "id": summary["id"], "hash": uuid.uuid4().hex[:20]}
+    assert view["title"]["text"] == "Check your answers"
+    assert await submit_view(demo_server, DARREN, view, {}) == {"response_action": "clear"}
+    await demo_server.settle()
+    await check_mentor_enrolled(database)
+    assert "You are enrolled" in posted_texts(demo_server.slack)
+    assert demo_server.slack.violations == []

@@ -22,8 +22,8 @@ from dialogs.matching.cards import ACCEPT_ACTION
 from dialogs.matching.jobs import proposal_cards
 from dialogs.notify.notifier import DELIVER, Delivery
 from storage.db import Database
-from storage.models import Proposal
 from storage.enqueue import enqueue_due
+from storage.models import Proposal
 from tests.console.test_console_api import messages, post
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.bot_connector import FakeBotConnector

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dialogs.core.conversation import Conversation
 from dialogs.core.events import Actor, Inbound, Outcome
-from dialogs.core.ui import Button, Done, FieldErrors, FieldValue, Form, Message, NextForm
+from dialogs.core.ui import Button, FieldErrors, FieldValue, Form, NextForm
 from storage.db import Database
 from storage.models import CareerStage, Person, Program, ProgramAdmin, ProgramText
 from tests.support.clock import T0
@@ -102,17 +102,23 @@ class Driver:
         return await self.send(kind="action", action=button.action, value=button.value,
                                ref=button.ref)  # fmt: skip
 
-    async def through(self, first: Form, answers: list[Mapping[str, FieldValue]]) -> Message:
-        """Submit each answer in turn; returns the summary card the last one leads to."""
+    async def through(self, first: Form, answers: list[Mapping[str, FieldValue]]) -> Form:
+        """Submit each answer in turn; returns the summary form the last one leads to."""
         form = first
-        for number, values in enumerate(answers):
+        for values in answers:
             outcome = await self.submit(form, values)
             answer = outcome.form_answer
             assert not isinstance(answer, FieldErrors), (form.title, answer.errors)
-            if number < len(answers) - 1:
-                assert isinstance(answer, NextForm), answer
-                form = answer.form
-            else:
-                assert isinstance(answer, Done) and answer.message is not None
-                return answer.message
-        raise AssertionError("no answers")
+            assert isinstance(answer, NextForm), answer
+            form = answer.form
+        assert form.ref.step == "summary", form.title
+        return form
+
+    async def confirm(self, summary: Form, change: str | None = None) -> Outcome:
+        """*Confirm* on the summary: enrolls, or (``change``: a step) goes back to it."""
+        return await self.submit(summary, {"change": change} if change else {})
+
+
+def form_words(form: Form) -> str:
+    """What a form says before its fields (the summary's answers, the texts to accept)."""
+    return "\n".join(p.plain() for p in form.intro)
