@@ -101,8 +101,8 @@ def reminder_time(sent_at: datetime, expires_at: datetime) -> datetime:
 
 def agenda(wanted: list[tuple[str, int]], offered: set[str]) -> list[str]:
     """A first-session agenda: the mentee's wanted skills the mentor offers, the lowest
-    current level first (the biggest step), then the other wanted skills."""
-    ranked = sorted(wanted, key=lambda item: (item[0] not in offered, item[1], item[0]))
+    current level first (the biggest step). Never a skill the mentor does not offer."""
+    ranked = sorted((item for item in wanted if item[0] in offered), key=lambda i: (i[1], i[0]))
     return [key for key, _level in ranked[:AGENDA_ITEMS]]
 
 

@@ -28,6 +28,7 @@ from bot.domain.proposals import (
     MAX_GOAL_CHARS,
     MAX_GOALS,
     MAX_REASON_CHARS,
+    REMOVED,
     SENT,
     STARTED,
     WITHDRAWN,
@@ -50,6 +51,7 @@ from storage.match_runs import (
     start_pairing,
 )
 from storage.models import Pairing, Program, Proposal
+from storage.pairing_rules import start_obstacles
 from storage.programs import people_by_id
 from storage.queue import enqueue_action
 
@@ -107,6 +109,8 @@ async def answer_proposal(
     if result == "partner_gone":  # only an accept asks: the proposal ends, back to the pool
         proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
         return result, await closed_message(ctx, proposal, "partner_gone")
+    if result == "accepted" and (broken := await start_obstacles(ctx.session, proposal)):
+        return "closed", await _cannot_start(ctx, proposal, other, broken)
     if result == "declined":
         proposal.status = DECLINED
         proposal.declined_by = ctx.person.id
@@ -132,6 +136,32 @@ async def answer_proposal(
     if result == "waiting":
         return result, await closed_message(ctx, proposal, "accepted_waiting")
     return result, await _start_pairing(ctx, proposal, now)
+
+
+async def _cannot_start(
+    ctx: FlowContext, proposal: Proposal, other: str, broken: list[str]
+) -> Message:
+    """Both accepted, but the pairing would now break a hard rule (the mentor's other
+    pairing started first, an admin blocked the pair…): the proposal is withdrawn, both go
+    back to the pool kindly, and the program team reads why in the audit."""
+    now = ctx.now()
+    proposal.status, proposal.answered_at = REMOVED, now
+    await enqueue_action(
+        ctx.session,
+        WITHDRAWN,
+        f"proposal:{proposal.id}:not_started",
+        now,
+        {"proposal_id": proposal.id, "tell": other, "outcome": "not_started"},
+    )
+    record_audit(
+        ctx.session,
+        "proposal.not_started",
+        actor_id=ctx.person.id,
+        subject_id=ctx.person.id,
+        program_id=proposal.program_id,
+        details={"proposal_id": proposal.id, "rules": broken},
+    )
+    return await closed_message(ctx, proposal, "not_started")
 
 
 async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) -> Message:

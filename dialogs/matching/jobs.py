@@ -35,6 +35,7 @@ from bot.domain.proposals import (
     agenda,
     card_purpose,
 )
+from dialogs.matching.edits import for_people
 from dialogs.notify.notifier import Notifier
 from storage.db import Database
 from storage.due_runner import DueHandlers
@@ -107,7 +108,7 @@ async def proposal_cards(
     common: dict[str, Any] = {
         "proposal_id": proposal.id,
         "program_name": program.name if program else "",
-        "reasons": list(proposal.reasons or []),
+        "reasons": for_people(proposal.reasons or []),
         "agenda": plan,
         "skill_labels": {k: v for k, v in labels.items() if k in used},
         "names": names,
