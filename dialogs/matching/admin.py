@@ -91,7 +91,11 @@ async def _run_of(turn: Turn, run_id: int) -> tuple[MatchRun, Program] | Outcome
 async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
     session = turn.ctx.session
     ids = [i for p in summary.proposals for i in (p.mentor_id, p.mentee_id)]
-    ids += [str(u.get("mentee_id")) for u in (summary.run.stats or {}).get("unmatched", [])]
+    stats = summary.run.stats or {}
+    ids += [str(u.get("mentee_id")) for u in stats.get("unmatched", [])]
+    for warning in stats.get("warnings", []):  # the people a dropped pin or a cycle names
+        ids += [str(warning[k]) for k in ("mentor", "mentee") if warning.get(k)]
+        ids += [str(p) for p in warning.get("people") or ()]
     people = await people_by_id(session, ids)
     names = {pid: person.display_name for pid, person in people.items()}
     labels = await skill_labels(session)
