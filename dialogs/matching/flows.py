@@ -116,13 +116,7 @@ async def answer_proposal(
         proposal.declined_by = ctx.person.id
         proposal.decline_reason = reason
         proposal.answered_at = now
-        await enqueue_action(
-            ctx.session,
-            WITHDRAWN,
-            f"proposal:{proposal.id}:declined",
-            now,
-            {"proposal_id": proposal.id, "tell": other, "outcome": "declined_by_other"},
-        )
+        await _tell_other(ctx, proposal, other, "declined", "declined_by_other")
     record_audit(
         ctx.session,
         "proposal.declined" if result == "declined" else "proposal.accepted",
@@ -144,15 +138,8 @@ async def _cannot_start(
     """Both accepted, but the pairing would now break a hard rule (the mentor's other
     pairing started first, an admin blocked the pair…): the proposal is withdrawn, both go
     back to the pool kindly, and the program team reads why in the audit."""
-    now = ctx.now()
-    proposal.status, proposal.answered_at = REMOVED, now
-    await enqueue_action(
-        ctx.session,
-        WITHDRAWN,
-        f"proposal:{proposal.id}:not_started",
-        now,
-        {"proposal_id": proposal.id, "tell": other, "outcome": "not_started"},
-    )
+    proposal.status, proposal.answered_at = REMOVED, ctx.now()
+    await _tell_other(ctx, proposal, other, "not_started", "not_started")
     record_audit(
         ctx.session,
         "proposal.not_started",
@@ -162,6 +149,19 @@ async def _cannot_start(
         details={"proposal_id": proposal.id, "rules": broken},
     )
     return await closed_message(ctx, proposal, "not_started")
+
+
+async def _tell_other(
+    ctx: FlowContext, proposal: Proposal, other: str, event: str, outcome: str
+) -> None:
+    """The other side hears that the proposal will not go ahead (a due action, once)."""
+    await enqueue_action(
+        ctx.session,
+        WITHDRAWN,
+        f"proposal:{proposal.id}:{event}",
+        ctx.now(),
+        {"proposal_id": proposal.id, "tell": other, "outcome": outcome},
+    )
 
 
 async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) -> Message:

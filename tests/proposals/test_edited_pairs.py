@@ -7,28 +7,20 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import AdminBlock, Proposal
+from storage.models import AdminBlock, Enrollment, Proposal
+from tests.proposals.test_workflow import two_pairs
 from tests.support.messages import words
-from tests.support.people import add_program
-from tests.support.world import World, add_member, admin, world
+from tests.support.world import World
 
 
 async def swap_world(database: Database) -> tuple[World, dict[str, str]]:
-    """Lea teaches SEO and social ads, which Marc wants; Tom teaches web analytics (Anne's
-    wish) and SEO. The solver pairs Lea with Marc and Tom with Anne."""
-    w = await world(database)
-    w.program_id = await add_program(database)
-    await admin(w)
-    ids = {
-        "lea": await add_member(w, "ULEA", first="Lea", role="mentor", stage="junior",
-                                department="Marketing", offers=["seo", "social_ads"]),
-        "tom": await add_member(w, "UTOM", first="Tom", role="mentor", stage="junior",
-                                department="IT", offers=["web_analytics", "seo"]),
-        "marc": await add_member(w, "UMARC", first="Marc", role="mentee", stage="director",
-                                 department="Finance", wants=["seo", "social_ads"]),
-        "anne": await add_member(w, "UANNE", first="Anne", role="mentee", stage="executive",
-                                 department="Sales", wants=["web_analytics"]),
-    }  # fmt: skip
+    """``two_pairs``, where Tom also teaches SEO: the solver still pairs Lea (SEO and social
+    ads) with Marc and Tom (web analytics) with Anne."""
+    w, ids = await two_pairs(database)
+    async with database.unit_of_work() as session:
+        tom = await session.scalar(select(Enrollment).where(Enrollment.person_id == ids["tom"]))
+        assert tom is not None
+        tom.skills_offered = [{"skill": "web_analytics", "level": 4}, {"skill": "seo", "level": 4}]
     return w, ids
 
 
