@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from dialogs.core.ui import Button
@@ -128,6 +129,7 @@ async def two_waiting_proposals(w: World, ids: dict[str, str]) -> tuple[int, int
         return made[0].id, made[1].id
 
 
+@pytest.mark.postgres  # and SQLite: without the enrollment locks PostgreSQL made two pairings
 async def test_two_accepts_at_once_for_a_capacity_one_mentor_make_one_pairing(
     database: Database,
 ) -> None:
