@@ -146,6 +146,8 @@ async def remove_pins(
 ) -> int:
     """Forget the admin's pins of these (mentor, mentee) pairs: used, or no longer possible."""
     wanted = set(pairs)
+    if not wanted:
+        return 0
     pins = await session.scalars(select(AdminPin).where(AdminPin.program_id == program_id))
     gone = [pin for pin in pins if (pin.mentor_id, pin.mentee_id) in wanted]
     for pin in gone:
