@@ -7,10 +7,10 @@ a proposal's life are in ``bot.domain.proposals``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -142,11 +142,26 @@ def by_number(summary: RunSummary, number: int) -> Proposal | None:
     return summary.proposals[number - 1] if 1 <= number <= len(summary.proposals) else None
 
 
-def swap_mentors(a: Proposal, b: Proposal) -> None:
-    """An admin's swap: each mentee gets the other's mentor (flagged in the reasons)."""
-    a.mentor_id, b.mentor_id = b.mentor_id, a.mentor_id
-    for proposal in (a, b):
-        proposal.reasons = [{"code": "admin_swap"}]
+def edit_pair(proposal: Proposal, mentor_id: str, score: float, reasons: list[Any]) -> None:
+    """An admin's edit of a draft pair, re-scored and re-explained; the first reason says
+    a program admin edited it (for admins' eyes: people's cards leave it out)."""
+    proposal.mentor_id = mentor_id
+    proposal.score = score
+    proposal.reasons = [{"code": "admin_swap"}, *reasons]
+
+
+async def remove_pins(
+    session: AsyncSession, program_id: int, pairs: Iterable[tuple[str, str]]
+) -> int:
+    """Forget the admin's pins of these (mentor, mentee) pairs: used, or no longer possible."""
+    wanted = set(pairs)
+    if not wanted:
+        return 0
+    pins = await session.scalars(select(AdminPin).where(AdminPin.program_id == program_id))
+    gone = [pin for pin in pins if (pin.mentor_id, pin.mentee_id) in wanted]
+    for pin in gone:
+        await session.delete(pin)
+    return len(gone)
 
 
 async def add_pin(

@@ -42,7 +42,7 @@ class ProposalWithdrawn:
 
     proposal_id: int
     tell: str  # the person to tell
-    outcome: str  # "declined_by_other" or "partner_gone"
+    outcome: str  # "declined_by_other", "partner_gone" or "not_started" (a rule broke)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class PairingEndedNotice:
 
 
 def _withdrawn_key(p: ProposalWithdrawn) -> str:
-    cause = "declined" if p.outcome == "declined_by_other" else "withdrawn"
+    causes = {"declined_by_other": "declined", "not_started": "not_started"}
+    cause = causes.get(p.outcome, "withdrawn")
     return f"proposal:{p.proposal_id}:{cause}"
 
 
@@ -145,8 +146,8 @@ def reminder_time(sent_at: datetime, expires_at: datetime) -> datetime:
 
 def agenda(wanted: list[tuple[str, int]], offered: set[str]) -> list[str]:
     """A first-session agenda: the mentee's wanted skills the mentor offers, the lowest
-    current level first (the biggest step), then the other wanted skills."""
-    ranked = sorted(wanted, key=lambda item: (item[0] not in offered, item[1], item[0]))
+    current level first (the biggest step). Never a skill the mentor does not offer."""
+    ranked = sorted((item for item in wanted if item[0] in offered), key=lambda i: (i[1], i[0]))
     return [key for key, _level in ranked[:AGENDA_ITEMS]]
 
 

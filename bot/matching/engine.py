@@ -10,12 +10,13 @@ import numpy as np
 from bot.matching.candidates import CandidateSpace
 from bot.matching.certificate import component_bounds
 from bot.matching.constraints import (
+    ChainIndex,
+    PairIndex,
     chain_index,
     eligible_rows,
     explicit_forbidden,
-    pair_feasible,
-    stage_ok,
 )
+from bot.matching.pins import check_pins
 from bot.matching.population import BoolArray, IntArray, Population, Rules, Weights
 from bot.matching.reasons import Reason, pair_reasons, recruiting_hints, unmatched_reasons
 from bot.matching.score import COMPONENTS, SCALE, ExactScorer, max_score
@@ -190,40 +191,24 @@ def propose_pairings(
 def _apply_pins(
     pop: Population,
     rules: Rules,
-    chain: object,
-    forbidden: object,
+    chain: ChainIndex,
+    forbidden: PairIndex,
     warnings: list[Reason],
 ) -> tuple[list[list[Reason]], IntArray, Population]:
-    """Pins are kept as the admin set them; a pin that breaks a rule is flagged, not dropped.
+    """Pins are preferences: one that breaks a hard rule or finds no room is dropped, with
+    a warning that says why (``bot.matching.pins``); the others are kept as the admin set them.
 
-    Returns per-pin flags, (mentor row, mentee row) per pin, and the population the solver
-    sees: pinned mentees taken out, pinned mentors' capacity reduced.
+    Returns per-pin flags, (mentor row, mentee row) per kept pin, and the population the
+    solver sees: pinned mentees taken out, pinned mentors' capacity reduced.
     """
-    ids = pop.org.person_ids
-    mentor_of = {ids[int(p)]: r for r, p in enumerate(pop.mentors.person.tolist())}
-    mentee_of = {ids[int(p)]: r for r, p in enumerate(pop.mentees.person.tolist())}
-    rows: list[tuple[int, int]] = []
-    flags: list[list[Reason]] = []
-    seen: set[int] = set()
-    for mentor_id, mentee_id in pop.pins:
-        i, j = mentor_of.get(mentor_id), mentee_of.get(mentee_id)
-        if i is None or j is None or j in seen:
-            warnings.append({"code": "pin_ignored", "mentor": mentor_id, "mentee": mentee_id})
-            continue
-        seen.add(j)
-        rows.append((i, j))
-        ja, ia = np.array([j]), np.array([i])
-        ok = bool(pair_feasible(pop, rules, chain, forbidden, ja, ia)[0])  # type: ignore[arg-type]
-        flag: list[Reason] = [{"code": "pinned"}]
-        if not ok:
-            flag.append({"code": "pin_breaks_rule", "rules": _broken(pop, rules, chain, ja, ia)})
-        flags.append(flag)
-    pin_rows = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    check = check_pins(pop, rules, chain, forbidden)
+    warnings.extend(check.dropped)
+    flags: list[list[Reason]] = [[{"code": "pinned"}] for _ in check.kept]
+    pin_rows = np.array(check.kept, dtype=np.int64).reshape(-1, 2)
     active = pop.mentees.active.copy()
     active[pin_rows[:, 1]] = False
     capacity = pop.mentors.capacity.copy()
     np.subtract.at(capacity, pin_rows[:, 0], 1)
-    capacity = np.maximum(capacity, 0)
     solve_pop = replace(
         pop,
         mentees=replace(pop.mentees, active=active),
@@ -232,18 +217,17 @@ def _apply_pins(
     return flags, pin_rows, solve_pop
 
 
-def _broken(pop: Population, rules: Rules, chain: object, j: IntArray, i: IntArray) -> list[str]:
-    from bot.matching.constraints import ChainIndex, language_ok
-
-    assert isinstance(chain, ChainIndex)
-    out = []
-    if chain.same_chain(pop.mentees.person[j], pop.mentors.person[i])[0]:
-        out.append("management_chain")
-    if not language_ok(pop, j, i)[0]:
-        out.append("language")
-    if not stage_ok(pop, rules, j, i)[0]:
-        out.append("career_stage")
-    return out or ["other"]
+def explain_pairs(
+    pop: Population, rules: Rules, weights: Weights, pairs: list[tuple[int, int]]
+) -> list[ProposedPair]:
+    """Score and explain given (mentor row, mentee row) pairs as the solver's own pairs are
+    (an admin's edit is re-scored and re-explained like any other pair), in the given order."""
+    exact = ExactScorer(pop, rules, weights)
+    i = np.array([p[0] for p in pairs], dtype=np.int64)
+    j = np.array([p[1] for p in pairs], dtype=np.int64)
+    done = _pairs(exact, j, i, np.zeros(len(pairs), dtype=np.bool_), [], True)
+    by_rows = {(p.mentor_row, p.mentee_row): p for p in done}
+    return [by_rows[pair] for pair in pairs]
 
 
 def _pairs(

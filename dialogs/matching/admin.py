@@ -20,6 +20,7 @@ from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.ui import Actions, Button, Message, Section
+from dialogs.matching import edits
 from dialogs.matching.cards import (
     REVIEW_ACTION,
     SEND_ACTION,
@@ -37,12 +38,10 @@ from storage.enrollments import person_by_email
 from storage.match_runs import (
     RunSummary,
     active_pairings_of,
-    add_pin,
-    by_number,
     draft_run,
     latest_decline_reasons,
+    remove_pins,
     send_proposals,
-    swap_mentors,
 )
 from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
@@ -91,7 +90,11 @@ async def _run_of(turn: Turn, run_id: int) -> tuple[MatchRun, Program] | Outcome
 async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
     session = turn.ctx.session
     ids = [i for p in summary.proposals for i in (p.mentor_id, p.mentee_id)]
-    ids += [str(u.get("mentee_id")) for u in (summary.run.stats or {}).get("unmatched", [])]
+    stats = summary.run.stats or {}
+    ids += [str(u.get("mentee_id")) for u in stats.get("unmatched", [])]
+    for warning in stats.get("warnings", []):  # the people a dropped pin or a cycle names
+        ids += [str(warning[k]) for k in ("mentor", "mentee") if warning.get(k)]
+        ids += [str(p) for p in warning.get("people") or ()]
     people = await people_by_id(session, ids)
     names = {pid: person.display_name for pid, person in people.items()}
     labels = await skill_labels(session)
@@ -120,40 +123,22 @@ async def match(turn: Turn) -> Outcome:
     summary = await draft_run(ctx.session, found.id)
     if summary is None:
         return turn.reply(say_text(t("No dry run to edit: type admin match first.")))
+    refused: Outcome | None
     if action == "remove" and len(args) == 1 and args[0].isdigit():
-        proposal = by_number(summary, int(args[0]))
-        if proposal is None:
-            return turn.reply(say_text(t("There is no pair {n} in the dry run.").format(n=args[0])))
-        proposal.status = "removed"
-        record_audit(
-            ctx.session,
-            "match.pair_removed",
-            actor_id=ctx.person.id,
-            program_id=found.id,
-            details={"proposal_id": proposal.id},
-        )
+        refused = await edits.remove(turn, found, summary, int(args[0]))
     elif action == "swap" and len(args) == 2 and all(a.isdigit() for a in args):
-        a, b = by_number(summary, int(args[0])), by_number(summary, int(args[1]))
-        if a is None or b is None or a is b:
-            return turn.reply(
-                say_text(t("Name two different pairs of the dry run, e.g. swap 1 2."))
-            )
-        swap_mentors(a, b)
-        record_audit(
-            ctx.session,
-            "match.pairs_swapped",
-            actor_id=ctx.person.id,
-            program_id=found.id,
-            details={"proposals": [a.id, b.id]},
-        )
+        refused = await edits.swap(turn, found, summary, int(args[0]), int(args[1]))
     elif action == "pin" and len(args) == 2:
-        return await _pin(turn, found, args[0], args[1])
+        refused = await edits.pin(turn, found, args[0], args[1])
+        return refused or await _dry_run(turn, found.slug)
     else:
         usage = t(
             "Usage: admin match remove N, admin match swap N M, or admin match pin "
             "mentor-email mentee-email."
         )
         return turn.reply(say_text(usage))
+    if refused is not None:
+        return refused
     await ctx.session.flush()
     refreshed = await draft_run(ctx.session, found.id)
     assert refreshed is not None
@@ -179,25 +164,6 @@ async def _dry_run(turn: Turn, slug: str | None) -> Outcome:
     summary = await draft_run(turn.ctx.session, found.id, done.run.id)
     assert summary is not None
     return await _report(turn, found, summary)
-
-
-async def _pin(turn: Turn, program: Program, mentor_email: str, mentee_email: str) -> Outcome:
-    t, session = turn.ctx.t, turn.ctx.session
-    mentor, mentee = (
-        await person_by_email(session, mentor_email),
-        await person_by_email(session, mentee_email),
-    )
-    if mentor is None or mentee is None or mentor.id == mentee.id:
-        return turn.reply(say_text(t("Name a mentor's and a mentee's email, both known to me.")))
-    await add_pin(session, program.id, mentor.id, mentee.id, turn.ctx.person.id)
-    record_audit(
-        session,
-        "match.pinned",
-        actor_id=turn.ctx.person.id,
-        program_id=program.id,
-        details={"mentor": mentor.id, "mentee": mentee.id},
-    )
-    return await _dry_run(turn, program.slug)
 
 
 async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
@@ -226,6 +192,8 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
         await enqueue_due(ctx.session, SEND, ref, now)
         await enqueue_due(ctx.session, REMIND, ref, reminder_time(now, proposal.expires_at))
         await enqueue_due(ctx.session, EXPIRE, ref, proposal.expires_at)
+    pairs = [(p.mentor_id, p.mentee_id) for p in summary.proposals]
+    used_pins = await remove_pins(ctx.session, found.id, pairs)
     record_audit(
         ctx.session,
         "match.sent",
@@ -237,6 +205,10 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
         "Sent: {count} proposals for {program}. Each person has {days} days to answer; "
         "I remind them once."
     ).format(count=len(summary.proposals), program=found.name, days=found.proposal_expiry_days)
+    if used_pins:
+        sent += " " + t("The pins these proposals used are done and cleared: {count}.").format(
+            count=used_pins
+        )
     return turn.reply(say_text(sent), close_source=run_id is not None)
 
 

@@ -28,6 +28,7 @@ from bot.domain.proposals import (
     MAX_GOAL_CHARS,
     MAX_GOALS,
     MAX_REASON_CHARS,
+    REMOVED,
     SENT,
     STARTED,
     WITHDRAWN,
@@ -56,6 +57,7 @@ from storage.match_runs import (
     start_pairing,
 )
 from storage.models import Pairing, Program, Proposal
+from storage.pairing_rules import start_obstacles
 from storage.programs import people_by_id
 
 DECLINE_FLOW_NAME = "proposal_decline"
@@ -124,13 +126,14 @@ async def answer_proposal(
         proposal.status, proposal.declined_by, proposal.answered_at = DECLINED, other, now
         await close_cards(ctx, proposal, ctx.person.id, "partner_gone")
         return result, await closed_message(ctx, proposal, "partner_gone")
+    if result == "accepted" and (broken := await start_obstacles(ctx.session, proposal)):
+        return "closed", await _cannot_start(ctx, proposal, other, broken)
     if result == "declined":
         proposal.status = DECLINED
         proposal.declined_by = ctx.person.id
         proposal.decline_reason = reason
         proposal.answered_at = now
-        told = ProposalWithdrawn(proposal.id, tell=other, outcome="declined_by_other")
-        await enqueue_due(ctx.session, WITHDRAWN, told, now)
+        await _tell_other(ctx, proposal, other, "declined_by_other")
     record_audit(
         ctx.session,
         "proposal.declined" if result == "declined" else "proposal.accepted",
@@ -148,6 +151,31 @@ async def answer_proposal(
     for person_id in (proposal.mentor_id, proposal.mentee_id):
         await close_cards(ctx, proposal, person_id, "accepted")
     return result, await _start_pairing(ctx, proposal, now)
+
+
+async def _cannot_start(
+    ctx: FlowContext, proposal: Proposal, other: str, broken: list[str]
+) -> Message:
+    """Both accepted, but the pairing would now break a hard rule (the mentor's other
+    pairing started first, an admin blocked the pair…): the proposal is withdrawn, both go
+    back to the pool kindly, and the program team reads why in the audit."""
+    proposal.status, proposal.answered_at = REMOVED, ctx.now()
+    await _tell_other(ctx, proposal, other, "not_started")
+    record_audit(
+        ctx.session,
+        "proposal.not_started",
+        actor_id=ctx.person.id,
+        subject_id=ctx.person.id,
+        program_id=proposal.program_id,
+        details={"proposal_id": proposal.id, "rules": broken},
+    )
+    return await closed_message(ctx, proposal, "not_started")
+
+
+async def _tell_other(ctx: FlowContext, proposal: Proposal, other: str, outcome: str) -> None:
+    """The other side hears that the proposal will not go ahead (a due action, once)."""
+    told = ProposalWithdrawn(proposal.id, tell=other, outcome=outcome)
+    await enqueue_due(ctx.session, WITHDRAWN, told, ctx.now())
 
 
 async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) -> Message:

@@ -40,6 +40,7 @@ from bot.domain.proposals import (
     card_purpose,
 )
 from dialogs.core.feature import DueContext, DueHandler, Recurring
+from dialogs.matching.reasons import for_people
 from storage.admins import admins_of
 from storage.match_runs import enrollment, expire
 from storage.matching_population import skill_labels
@@ -107,7 +108,7 @@ async def proposal_cards(
     common: dict[str, Any] = {
         "proposal_id": proposal.id,
         "program_name": program.name if program else "",
-        "reasons": list(proposal.reasons or []),
+        "reasons": for_people(proposal.reasons or []),
         "agenda": plan,
         "skill_labels": {k: v for k, v in labels.items() if k in used},
         "names": names,

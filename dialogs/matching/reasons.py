@@ -34,7 +34,6 @@ PAIR_CODES = (
     "reporting_line_unknown",
     "department_unknown",
     "pinned",
-    "pin_breaks_rule",
     "admin_swap",
 )
 UNMATCHED_CODES = (
@@ -45,11 +44,18 @@ UNMATCHED_CODES = (
     "mentors_at_capacity",
 )
 HINT_CODES = ("recruit_mentors_for", "recruit_mentors_speaking")
-WARNING_CODES = ("management_cycle", "pin_ignored")
+WARNING_CODES = ("management_cycle", "pin_dropped")
 KNOWN_CODES = frozenset((*PAIR_CODES, *UNMATCHED_CODES, *HINT_CODES, *WARNING_CODES))
 # Caveats and manual edits: the program team reads them, the two people never do.
 ADMIN_ONLY_CODES = frozenset(
-    ("reporting_line_unknown", "department_unknown", "pinned", "pin_breaks_rule", "admin_swap")
+    (
+        "reporting_line_unknown",
+        "department_unknown",
+        "pinned",
+        "pin_breaks_rule",
+        "pin_dropped",
+        "admin_swap",
+    )
 )
 
 
@@ -198,7 +204,7 @@ def _pair(r: Reason, w: _Words) -> str | None:
             return t("pinned by a program admin")
         case "admin_swap":
             return t("swapped by a program admin")
-        case "pin_breaks_rule":
+        case "pin_breaks_rule":  # runs stored before pins were checked
             rules = [_rule(str(x), t) for x in r.get("rules") or ("other",)]
             return t("this pin breaks a rule: {rules}", rules=w.join(rules))
     return None
@@ -218,7 +224,20 @@ def _rule(rule: str, t: Translator) -> str:
             return t("blocked by an admin")
         case "past_pair":
             return t("paired before")
+        case "already_paired":
+            return t("the mentee already has a partner or a proposal waiting")
+        case "no_room":
+            return t("the mentor has no room left")
+        case "not_enrolled":
+            return t("not an active mentor or mentee of the program")
+        case "pinned_twice":
+            return t("the mentee is already pinned to another mentor")
     return t("another rule")
+
+
+def rule_words(rules: Iterable[Any], t: Translator) -> str:
+    """Hard rules (``bot.matching.pins`` codes) as one list in the reader's words."""
+    return _format_list(tuple(_rule(str(r), t) for r in rules), "standard", t.locale)
 
 
 def _unmatched(r: Reason, w: _Words) -> str | None:
@@ -290,7 +309,14 @@ def _warning(r: Reason, w: _Words) -> str | None:
                 "chain and never paired together",
                 people=w.join(people),
             )
-        case "pin_ignored":
+        case "pin_dropped":
+            return t(
+                "the pin of {mentor} with {mentee} no longer applies and was removed: {rules}",
+                mentor=w.person(r.get("mentor")),
+                mentee=w.person(r.get("mentee")),
+                rules=rule_words(r.get("rules") or ("other",), t),
+            )
+        case "pin_ignored":  # runs stored before pins were checked
             return t(
                 "the pin of {mentor} with {mentee} was ignored: one of them is not an "
                 "active mentor or mentee of the program, or the mentee is pinned twice",

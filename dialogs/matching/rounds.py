@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching import MatchResult
-from storage.match_runs import record_run
+from storage.match_runs import record_run, remove_pins
 from storage.matching_population import ProgramPopulation, load_program_population
 from storage.models import MatchRun
 
@@ -48,4 +48,7 @@ async def dry_run(
     run = await record_run(
         session, program_id, result, created_by=created_by, trigger=trigger, now=now
     )
+    # a pin that can no longer be made is forgotten: the run's warning tells the admin why
+    dropped = [(w["mentor"], w["mentee"]) for w in result.warnings if w["code"] == "pin_dropped"]
+    await remove_pins(session, program_id, dropped)
     return Round(run, loaded, result)

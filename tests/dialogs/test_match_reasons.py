@@ -50,7 +50,8 @@ def hand_made() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         someone("x1", skills={"seo": 1}, stage="senior", department="hr", languages=("de",)),
     ]  # fmt: skip
     pop = build_population(
-        org, mentors, mentees, stages=STAGES, pins=[("ana", "marc"), ("nobody", "cy")],
+        org, mentors, mentees, stages=STAGES,
+        pins=[("ana", "marc"), ("nobody", "cy"), ("dee", "x1")],
         blocks=[("dee", "cy")],
     )  # fmt: skip
     result = propose_pairings(pop, Rules(cross_department_only=True, reverse_order_required=True))

@@ -69,7 +69,8 @@ def test_pair_reasons_are_codes_and_unknown_reporting_line_is_flagged() -> None:
     assert codes[-1] == "reporting_line_unknown"  # "kid" has no manager on record
 
 
-def test_pins_are_kept_and_flagged_when_they_break_a_rule() -> None:
+def test_a_pin_that_breaks_a_rule_is_dropped_with_the_reason() -> None:
+    # Issue 10 item 6: the pin used to be kept ("pin_breaks_rule") and the pair proposed.
     people = [OrgPerson("kid", "boss"), OrgPerson("boss", None, True)]
     pop = build_population(
         people,
@@ -79,8 +80,36 @@ def test_pins_are_kept_and_flagged_when_they_break_a_rule() -> None:
         pins=[("kid", "boss")],
     )
     result = propose_pairings(pop)
-    assert [(p.mentor_id, p.mentee_id, p.pinned) for p in result.pairs] == [("kid", "boss", True)]
-    assert {"code": "pin_breaks_rule", "rules": ["management_chain"]} in result.pairs[0].reasons
+    assert [(p.mentor_id, p.mentee_id, p.pinned) for p in result.pairs] == [
+        ("other", "boss", False)
+    ]
+    assert {
+        "code": "pin_dropped",
+        "mentor": "kid",
+        "mentee": "boss",
+        "rules": ["management_chain"],
+    } in result.warnings
+
+
+def test_a_pin_needs_room_and_a_free_mentee_and_is_kept_when_it_fits() -> None:
+    pop = build_population(
+        [],
+        [person("m1", capacity=1), person("m2")],
+        [person("e1", stage="senior"), person("e2", stage="senior"), person("e3", stage="senior",
+         active=False)],
+        stages=STAGES,
+        pins=[("m1", "e1"), ("m1", "e2"), ("m2", "e3"), ("m2", "e1")],
+        past_pairs=[("m2", "e2")],
+    )  # fmt: skip
+    result = propose_pairings(pop)
+    assert [(p.mentor_id, p.mentee_id, p.pinned) for p in result.pairs] == [("m1", "e1", True)]
+    dropped = {(w["mentor"], w["mentee"]): w["rules"] for w in result.warnings}
+    assert dropped == {
+        ("m1", "e2"): ["no_room"],
+        ("m2", "e3"): ["already_paired"],
+        ("m2", "e1"): ["pinned_twice"],
+    }
+    assert [u.mentee_id for u in result.unmatched] == ["e2"]  # m2 was paired with e2 before
 
 
 def test_past_pair_and_admin_block_are_never_proposed() -> None:

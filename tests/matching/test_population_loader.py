@@ -238,9 +238,13 @@ async def test_paired_and_pending_people_wait_declined_pairs_never_repeat(
 
     result = propose_pairings(pop)
     got = {(x.mentor_id, x.mentee_id) for x in result.pairs}
-    # f declined b and let c's proposal expire: nobody is left for f this round
-    assert got == {(p["b"], p["g"])}
+    # f declined b and let c's proposal expire: nobody is left for f this round; the pin of
+    # b with g, who were paired before, is a preference that cannot override that rule
+    assert got == {(p["c"], p["g"])}
     assert [u.mentee_id for u in result.unmatched] == [p["f"]]
+    assert result.warnings == [
+        {"code": "pin_dropped", "mentor": p["b"], "mentee": p["g"], "rules": ["past_pair"]}
+    ]
 
 
 async def test_a_tombstoned_manager_still_blocks(database: Database) -> None:
