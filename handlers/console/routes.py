@@ -212,7 +212,7 @@ class ConsoleApi:
         # A click on a flow step (a button with a reference) answers its card; buttons
         # without one (help, my profile) only navigate and stay live.
         if inbound.ref and not outcome.refused and outcome.form is None and not replaced:
-            await self.store.mark_answered(message_id)
+            await self.store.mark_answered(message_id, (inbound.action or "", inbound.value or ""))
         return web.json_response(await self.keep(person, outcome))
 
     async def submit(self, request: web.Request) -> web.Response:
