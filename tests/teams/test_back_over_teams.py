@@ -3,6 +3,8 @@ was filled, and Teams reads no input of the step left (``associatedInputs: None`
 
 from __future__ import annotations
 
+import pytest
+
 from storage.db import Database
 from tests.enrollment.test_enrollment_over_http import DARREN, MENTOR_STEPS, seed
 from tests.fakes.adaptive_cards import check_adaptive_card
@@ -15,14 +17,19 @@ from tests.teams.test_enrollment_over_teams import TeamsUser, title
 BACK_VERB = "tandem.form.back"
 
 
-async def test_back_on_a_teams_form_card(
+@pytest.fixture
+async def darren(
     real_bot: RunningBot,
     database: Database,
     openid_issuer: FakeOpenIdIssuer,
     fake_connector: FakeBotConnector,
-) -> None:
+) -> TeamsUser:
+    """The young engineer of the demo, in his Teams client, the program seeded."""
     await seed(database)
-    darren = TeamsUser(real_bot, openid_issuer, fake_connector, DARREN)
+    return TeamsUser(real_bot, openid_issuer, fake_connector, DARREN)
+
+
+async def test_back_on_a_teams_form_card(darren: TeamsUser) -> None:
     first = await darren.says("join")
     assert [b["verb"] for b in buttons(first) if b["verb"] == BACK_VERB] == []
     second = await darren.submits(first, MENTOR_STEPS[0])
@@ -34,4 +41,4 @@ async def test_back_on_a_teams_form_card(
     again = await darren.clicks(back)
     assert title(again) == "Join: 2/5"
     assert inputs(again)["goals"]["value"] == MENTOR_STEPS[1]["goals"]
-    assert fake_connector.violations == []
+    assert darren.connector.violations == []
