@@ -28,7 +28,7 @@ ENQUEUERS = {"enqueue_action", "enqueue"}
 # ``<platform>.recover``, checked by tests/test_intake.py and below).
 FORWARDERS = {
     ("storage/queue.py", "kind"),
-    ("bot/clock.py", "routine.kind"),
+    ("storage/routines.py", "routine.kind"),
     ("handlers/intake.py", "self.recover_kind"),
 }
 
