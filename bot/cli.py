@@ -11,7 +11,15 @@ import typer
 
 from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
-from bot.cli_support import fail, parse_instant, run_async, run_with_database, settings_or_exit
+from bot.cli_support import (
+    check_port,
+    fail,
+    fail_cannot_listen,
+    parse_instant,
+    run_async,
+    run_with_database,
+    settings_or_exit,
+)
 from bot.cli_texts import texts_app
 
 if TYPE_CHECKING:
@@ -38,30 +46,34 @@ app.command("demo-data")(demo_data)
 app.command()(match)
 
 DEMO_DATABASE = "tandem-demo.db"
+PORT_ENV = "TANDEM_PORT"
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3978,
+    port: Annotated[int, typer.Option(help="Port to listen on.", envvar=PORT_ENV)] = 3978,
 ) -> None:
     """Serve Slack, Teams and the health endpoints (production)."""
     from bot.observability import configure_logging
     from bot.server import StartupError, run
 
     settings = settings_or_exit()
+    check_port(host, port)
     configure_logging(json=True)
     try:
         run(settings, host=host, port=port, mode="serve")
     except StartupError as exc:
         fail(str(exc), code=3)
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code=3)
+        fail_cannot_listen(host, port, exc)
 
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port to listen on (127.0.0.1 only).")] = 3978,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (127.0.0.1 only).", envvar=PORT_ENV)
+    ] = 3978,
 ) -> None:
     """Seed a demo organisation in ./tandem-demo.db and serve it locally, no credentials needed."""
     from bot.clock import SystemClock
@@ -71,6 +83,7 @@ def demo(
     from storage.demo import DemoDatabaseNotEmpty, seed_demo
     from storage.migrate import upgrade
 
+    check_port("127.0.0.1", port)
     path = Path.cwd() / DEMO_DATABASE
     settings = settings_or_exit(
         database_url=f"sqlite+aiosqlite:///{path}",
@@ -106,7 +119,7 @@ def demo(
     except StartupError as exc:
         fail(str(exc), code=3)
     except OSError as exc:
-        fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", code=3)
+        fail_cannot_listen("127.0.0.1", port, exc)
 
 
 @db_app.command("upgrade")

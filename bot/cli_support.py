@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NoReturn, TypeVar
@@ -20,6 +22,44 @@ T = TypeVar("T")
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"tandem: {message}", err=True)
     raise typer.Exit(code)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another process already listens on ``host:port``."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError:
+        return False  # an unknown host: the server says so itself
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return True
+    return False
+
+
+def fail_port_in_use(port: int) -> NoReturn:
+    other = port + 1 if port < 65535 else port - 1
+    fail(
+        f"port {port} is already in use; choose another with --port {other} or TANDEM_PORT={other}",
+        code=3,
+    )
+
+
+def check_port(host: str, port: int) -> None:
+    """Checked before anything starts: a taken port costs one line, not a half-started
+    server's shutdown (the scheduler's cancelled jobs printed a traceback)."""
+    if port_in_use(host, port):
+        fail_port_in_use(port)
+
+
+def fail_cannot_listen(host: str, port: int, exc: OSError) -> NoReturn:
+    if exc.errno == errno.EADDRINUSE:  # taken between the check and the bind
+        fail_port_in_use(port)
+    fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code=3)
 
 
 def settings_or_exit(**overrides: object) -> Settings:

@@ -10,18 +10,19 @@ enqueue one action; its handler then runs once, with the queue's retries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.domain.clock import Clock
 from storage.db import Database
 from storage.deployment import demo_clock_offset, set_demo_clock_offset
-from storage.due_runner import DrainReport, DueRunner
-from storage.routines import Routine, latest_fire_time
+from storage.due_runner import DrainReport, DueRunner, Handler
+from storage.queue import DueQueue
+from storage.routines import Routine, cron_trigger, enqueue_fire, fire_times, latest_fire_time
 
 log = structlog.get_logger("tandem.clock")
 
@@ -42,8 +43,9 @@ class DemoClock:
     """``tandem demo``'s business time: the system clock moved forward by an offset kept in
     the database, so what a newcomer fast-forwarded stays fast-forwarded after a restart."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, base: Clock | None = None) -> None:
         self.database = database
+        self.base = base or SystemClock()  # tests give a fixed clock of their own
         self.offset = timedelta()
 
     async def load(self) -> datetime:
@@ -51,12 +53,57 @@ class DemoClock:
         return self.now()
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return self.base.now() + self.offset
 
-    async def advance(self, delta: timedelta) -> datetime:
-        self.offset = await demo_clock_offset(self.database) + delta
+    async def move_to(self, at: datetime) -> datetime:
+        """Stand at ``at`` (later than now) from here on, and after a restart."""
+        self.offset = at - self.base.now()
         await set_demo_clock_offset(self.database, self.offset)
-        return self.now()
+        return at
+
+
+class DemoTime:
+    """The console's clock control: moving the demo's time forward lets what falls in between
+    happen in order, as if the time had passed: each scheduled routine's fire (a Monday's
+    matching round) and each due action (a reminder, an expiry), with the clock standing at
+    that moment, so what they create is dated from the demo's time."""
+
+    def __init__(
+        self,
+        clock: DemoClock,
+        handlers: Mapping[str, Handler],
+        routines: Callable[[], Sequence[Routine]],
+        *,
+        timezone: str = "UTC",
+    ) -> None:
+        self.clock = clock
+        self.handlers = handlers
+        self.routines = routines  # read when moving: capabilities add theirs after mounting
+        self.timezone = timezone
+
+    async def load(self) -> datetime:
+        return await self.clock.load()
+
+    async def forward(self, delta: timedelta) -> tuple[datetime, DrainReport]:
+        """Move ``delta`` forward; the instant reached and what ran on the way."""
+        start = await self.clock.load()
+        end = start + delta
+        queue = DueQueue(self.clock.database)
+        runner = DueRunner(queue, self.handlers, clock=self.clock)
+        stops: dict[datetime, list[Routine]] = {}
+        for routine in self.routines():
+            runner.register(routine.kind, routine.fn)
+            trigger = cron_trigger(routine, self.timezone)
+            for fire in fire_times(trigger, start + timedelta(microseconds=1), end):
+                stops.setdefault(fire, []).append(routine)
+        report = DrainReport()
+        for at in sorted(stops):
+            await self.clock.move_to(at)
+            for routine in stops[at]:
+                await enqueue_fire(queue, routine, at)
+            report += await runner.drain(at)
+        await self.clock.move_to(end)
+        return end, report + await runner.drain(end)
 
 
 class Ticker:
@@ -74,10 +121,7 @@ class Ticker:
         self.interval = interval
         self.timezone = timezone
         self.misfire_grace = misfire_grace
-        self.triggers = {
-            routine.name: CronTrigger(**{"timezone": timezone, **routine.trigger})
-            for routine in self.routines
-        }
+        self.triggers = {routine.name: cron_trigger(routine, timezone) for routine in self.routines}
         if len(self.triggers) != len(self.routines):
             raise ValueError("two routines share a name")
         for routine in self.routines:
@@ -144,15 +188,7 @@ class Ticker:
 
     async def fire(self, routine: Routine, fire_time: datetime) -> bool:
         """Enqueue ``routine``'s action for ``fire_time``; False if one already exists."""
-        queue = self.runner.queue
-        async with queue.database.unit_of_work() as session:
-            return await queue.enqueue(
-                session,
-                routine.kind,
-                routine.key(fire_time),
-                fire_time,
-                {"routine": routine.name, **routine.payload},
-            )
+        return await enqueue_fire(self.runner.queue, routine, fire_time)
 
     async def catch_up(self, now: datetime | None = None) -> int:
         """Enqueue each routine's latest fire within the misfire grace (idempotent)."""

@@ -12,7 +12,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.clock import DemoClock, SystemClock, Ticker
+from bot.clock import DemoClock, DemoTime, SystemClock, Ticker
 from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
 from bot.observability import Metrics, request_middleware
@@ -198,6 +198,18 @@ def conversation_config(settings: Settings) -> ConversationConfig:
     )
 
 
+def demo_time(runtime: Runtime) -> DemoTime | None:
+    """The console's clock control, in demo mode only (on the demo's movable clock)."""
+    if not isinstance(runtime.clock, DemoClock):
+        return None
+    return DemoTime(
+        runtime.clock,
+        runtime.handlers,
+        runtime.all_routines,
+        timezone=runtime.settings.timezone,
+    )
+
+
 def mount_channels(app: web.Application, runtime: Runtime) -> None:
     """Add each configured platform's endpoints, and the notifier that reaches people."""
     settings, database = runtime.settings, runtime.database
@@ -213,8 +225,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             admins=tuple(settings.admins),
             default_timezone=settings.timezone,
             default_locale=settings.locale,
-            demo_clock=runtime.clock if isinstance(runtime.clock, DemoClock) else None,
-            due_handlers=runtime.handlers,
+            demo_clock=demo_time(runtime),
         ),
     )
     if console is not None:

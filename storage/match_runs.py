@@ -59,6 +59,7 @@ async def record_run(
         status="draft",
         created_by=created_by,
         trigger=trigger,
+        started_at=now,
         finished_at=now,
         stats={
             "mentors": stats.eligible_mentors,

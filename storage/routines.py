@@ -10,6 +10,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from storage.due_runner import Handler
+from storage.queue import DueQueue
 
 MAX_FIRES_SCANNED = 100_000  # bounds latest_fire_time on a per-second cron
 
@@ -35,13 +36,37 @@ class Routine:
         return f"routine.{self.name}@{fire_time.astimezone(UTC).isoformat()}"
 
 
+def cron_trigger(routine: Routine, timezone: str) -> CronTrigger:
+    """The routine's schedule; its own time zone, else ``timezone`` (the deployment's)."""
+    return CronTrigger(**{"timezone": timezone, **routine.trigger})
+
+
+def fire_times(trigger: CronTrigger, start: datetime, end: datetime) -> list[datetime]:
+    """Every time ``trigger`` fires from ``start`` to ``end`` (both included), in UTC."""
+    fires: list[datetime] = []
+    fire = trigger.get_next_fire_time(None, start)
+    for _ in range(MAX_FIRES_SCANNED):
+        if fire is None or fire > end:
+            break
+        fires.append(fire.astimezone(UTC))
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return fires
+
+
 def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime | None:
     """The last time ``trigger`` fired at or before ``now``, looking back ``lookback``."""
-    latest: datetime | None = None
-    fire = trigger.get_next_fire_time(None, now - lookback)
-    for _ in range(MAX_FIRES_SCANNED):
-        if fire is None or fire > now:
-            break
-        latest = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-    return latest.astimezone(UTC) if latest is not None else None
+    fires = fire_times(trigger, now - lookback, now)
+    return fires[-1] if fires else None
+
+
+async def enqueue_fire(queue: DueQueue, routine: Routine, fire_time: datetime) -> bool:
+    """Enqueue ``routine``'s action for ``fire_time``; False if one already exists (the key
+    is the routine and the fire time, so replicas and the demo's clock enqueue it once)."""
+    async with queue.database.unit_of_work() as session:
+        return await queue.enqueue(
+            session,
+            routine.kind,
+            routine.key(fire_time),
+            fire_time,
+            {"routine": routine.name, **routine.payload},
+        )

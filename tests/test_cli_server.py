@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -158,3 +159,23 @@ def test_teams_package_names_the_bot(tmp_path: Path) -> None:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
     assert manifest["bots"][0]["botId"] == "00000000-0000-0000-0000-000000000abc"
+
+
+def test_a_busy_port_is_one_line_and_exit_code_3(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        expected = [
+            f"tandem: port {port} is already in use; choose another with --port {port + 1} "
+            f"or TANDEM_PORT={port + 1}"
+        ]
+        for args, env in (
+            (("demo", "--port", str(port)), clean_env()),
+            (("serve", "--port", str(port)), clean_env()),
+            (("demo",), clean_env(TANDEM_PORT=str(port))),
+        ):
+            result = tandem(*args, cwd=tmp_path, env=env)
+            assert result.returncode == 3, (args, result.stderr)
+            assert result.stderr.strip().splitlines() == expected, args
+            assert "Traceback" not in result.stdout + result.stderr

@@ -25,9 +25,14 @@ from tests.test_stored_names import DUE_ACTION_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "dialogs", "handlers", "storage")
-# The queue's own functions, the routines' clock, and the platforms' intake (its recovery
-# kind is the one it registers a handler for: tests/test_intake.py).
-RAW_ENQUEUE = {"storage/queue.py", "storage/enqueue.py", "bot/clock.py", "handlers/intake.py"}
+# The queue's own functions, the routines' clock (its fire times), and the platforms' intake
+# (its recovery kind is the one it registers a handler for: tests/test_intake.py).
+RAW_ENQUEUE = {
+    "storage/queue.py",
+    "storage/enqueue.py",
+    "storage/routines.py",
+    "handlers/intake.py",
+}
 
 
 def raw_enqueues() -> set[str]:

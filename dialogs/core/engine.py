@@ -9,12 +9,13 @@ that also undoes the step's own changes when another answer won.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dialogs.core.flow import Flow, FlowContext, Step, Transition
 from dialogs.core.replies import stale_message
 from dialogs.core.ui import (
+    BACK_FIELD,
     ActionRef,
     Done,
     FieldErrors,
@@ -25,6 +26,8 @@ from dialogs.core.ui import (
     NextForm,
 )
 from storage.dialog_states import FlowInstance, advance_flow, load_flow, open_flow, start_flow
+
+TRAIL = "_trail"  # in an instance's data: the form steps behind it, for *Back*
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ class FlowEngine:
         step = flow.step(instance.step)
         ref = ActionRef(flow.name, instance.id, instance.step, instance.version)
         if step.form is not None:
-            return step.form(ctx, instance.data, ref)
+            form = step.form(ctx, instance.data, ref)
+            return replace(form, back_label=ctx.t("Back")) if _trail(instance) else form
         assert step.card is not None, f"step {flow.name}.{step.name} shows nothing"
         return step.card(ctx, instance.data, ref)
 
@@ -99,12 +103,15 @@ class FlowEngine:
             await savepoint.rollback()
             await ctx.session.refresh(ctx.person)  # a rollback expires what the step touched
             return transition
+        data = {**instance.data, **transition.data}
+        if transition.next_step not in (None, instance.step) and flow.step(instance.step).form:
+            data[TRAIL] = [*_trail(instance), instance.step]
         moved = await advance_flow(
             ctx.session,
             instance.id,
             instance.version,
             transition.next_step or instance.step,
-            {**instance.data, **transition.data},
+            data,
             finished=transition.next_step is None,
             now=ctx.now(),
         )
@@ -122,6 +129,8 @@ class FlowEngine:
         if current is None or current[0].step(ref.step).submit is None:
             return Done(stale_message(ctx.t))
         flow, instance = current
+        if values.get(BACK_FIELD) is not None:
+            return await self._back(ctx, flow, instance)
 
         async def run(step: Step) -> Transition:
             assert step.submit is not None
@@ -137,8 +146,25 @@ class FlowEngine:
         transition, moved = result
         if transition.next_step is None:
             return Done(transition.message)
-        following = self._present(ctx, flow, moved)
-        return NextForm(following) if isinstance(following, Form) else Done(following)
+        return self._form_answer(ctx, flow, moved)
+
+    async def _back(self, ctx: FlowContext, flow: Flow, instance: FlowInstance) -> FormAnswer:
+        """The step before, filled as it was left (what this step's fields held is not
+        kept: it was never submitted)."""
+        trail = _trail(instance)
+        if trail:  # a first step has no Back: it is shown again
+            data = {**instance.data, TRAIL: trail[:-1]}
+            moved = await advance_flow(
+                ctx.session, instance.id, instance.version, trail[-1], data, now=ctx.now()
+            )
+            if moved is None:
+                return Done(stale_message(ctx.t))
+            instance = moved
+        return self._form_answer(ctx, flow, instance)
+
+    def _form_answer(self, ctx: FlowContext, flow: Flow, instance: FlowInstance) -> FormAnswer:
+        shown = self._present(ctx, flow, instance)
+        return NextForm(shown) if isinstance(shown, Form) else Done(shown)
 
     async def act(self, ctx: FlowContext, ref: ActionRef, action: str, value: str) -> CardAnswer:
         current = await self._current(ctx, ref)
@@ -160,3 +186,8 @@ class FlowEngine:
             return CardAnswer(transition.message)
         following = self._present(ctx, flow, moved)
         return CardAnswer(following if isinstance(following, Message) else None)
+
+
+def _trail(instance: FlowInstance) -> list[str]:
+    trail = instance.data.get(TRAIL)
+    return [str(step) for step in trail] if isinstance(trail, list) else []

@@ -194,6 +194,9 @@ Field = TextField | SelectField | CheckboxesField | DateField | TimeField
 FieldValue = str | tuple[str, ...] | None
 
 
+BACK_FIELD = "__back__"
+
+
 @dataclass(frozen=True)
 class Form:
     title: str
@@ -201,6 +204,9 @@ class Form:
     fields: tuple[Field, ...]
     submit_label: str
     intro: tuple[Paragraph, ...] = ()
+    # The engine's *Back* to the step before (empty on a first step): a submission with
+    # BACK_FIELD among its values goes back instead of submitting.
+    back_label: str = ""
 
     def __post_init__(self) -> None:
         if len(self.title) > MAX_FORM_TITLE:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.loopback import is_loopback
-from storage.due_runner import Handler
+from storage.due_runner import DrainReport
 
 
 class MovableClock(Protocol):
-    """The demo's business clock, moved forward from the console's clock control."""
-
-    def now(self) -> datetime: ...
+    """The demo's business time, moved forward from the console's clock control."""
 
     async def load(self) -> datetime: ...
 
-    async def advance(self, delta: timedelta) -> datetime: ...
+    async def forward(self, delta: timedelta) -> tuple[datetime, DrainReport]:
+        """Move forward, running what falls due on the way: where it stands, what ran."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,8 @@ class ConsoleConfig:
     admins: tuple[str, ...] = ()  # TANDEM_ADMINS: emails or ids flagged as admins in the list
     default_timezone: str = "Europe/Paris"
     default_locale: str = "fr"
-    # Demo mode only: the clock control that moves business time and drains what fell due.
+    # Demo mode only: the clock control that moves business time and runs what fell due.
     demo_clock: MovableClock | None = None
-    due_handlers: Mapping[str, Handler] = field(default_factory=dict)
 
     @property
     def servable(self) -> bool:

@@ -206,7 +206,7 @@ def _describedby(field: Field, error: str | None) -> str:
 
 def _options(field: SelectField | CheckboxesField, viewer: Viewer) -> str:
     chosen = set(field.initial)
-    if isinstance(field, CheckboxesField):
+    if isinstance(field, CheckboxesField) or field.multi:
         return "".join(
             f'<label class="choice"><input type="checkbox" name="{_attr(field.name)}" '
             f'value="{_attr(o.value)}"{" checked" if o.value in chosen else ""}> '
@@ -221,6 +221,25 @@ def _options(field: SelectField | CheckboxesField, viewer: Viewer) -> str:
         f"{escape(o.label)}</option>"
         for o in field.options
     )
+
+
+def _filter(target_id: str, label: str, viewer: Viewer) -> str:
+    """A search box that narrows the list ``target_id`` (a select or a box of checkboxes)."""
+    return (
+        f'<input type="search" class="filter" data-filter-for="{target_id}" '
+        f'aria-label="{_attr(viewer.word("filter") + " : " + label)}" '
+        f'placeholder="{_attr(viewer.word("filter"))}">'
+    )
+
+
+def _choices(field: SelectField | CheckboxesField, viewer: Viewer) -> str:
+    """Checkboxes; a long list in a scrolling box, with a filter when it is searchable."""
+    boxes = _options(field, viewer)
+    if not isinstance(field, SelectField):
+        return boxes
+    box_id = _attr(_field_id(field) + "-choices")
+    search = _filter(box_id, field.label, viewer) if field.searchable else ""
+    return f'{search}<div class="choices" id="{box_id}">{boxes}</div>'
 
 
 def _control(field: Field, viewer: Viewer, aria: str) -> tuple[str, str]:
@@ -246,11 +265,7 @@ def _control(field: Field, viewer: Viewer, aria: str) -> tuple[str, str]:
             multiple = " multiple" if field.multi else ""
             control = f"<select {common}{multiple}{size}>{_options(field, viewer)}</select>"
             if field.searchable:
-                control = (
-                    f'<input type="search" class="filter" data-filter-for="{fid}" '
-                    f'aria-label="{_attr(viewer.word("filter") + " : " + field.label)}" '
-                    f'placeholder="{_attr(viewer.word("filter"))}">' + control
-                )
+                control = _filter(fid, field.label, viewer) + control
             return control, "multi" if field.multi else "select"
         case DateField():
             value = field.initial.isoformat() if field.initial else ""
@@ -274,11 +289,13 @@ def render_field(field: Field, viewer: Viewer, error: str | None = None) -> str:
     )
     invalid = ' aria-invalid="true"' if error else ""
     label = escape(field.label) + optional
-    if isinstance(field, CheckboxesField):
+    if isinstance(field, CheckboxesField) or (isinstance(field, SelectField) and field.multi):
+        # Several choices: checkboxes, as Slack and Teams show them (a <select multiple>
+        # gives no hint that more than one option can be picked, nor how).
         return (
             f'<fieldset class="field" data-field="{_attr(field.name)}" data-kind="checkboxes"'
             f"{invalid}{_describedby(field, error)}><legend>{label}</legend>"
-            f"{_options(field, viewer)}{hint}{error_html}</fieldset>"
+            f"{_choices(field, viewer)}{hint}{error_html}</fieldset>"
         )
     control, kind = _control(field, viewer, invalid + _describedby(field, error))
     return (
@@ -292,10 +309,13 @@ def render_form(form: Form, viewer: Viewer, errors: Mapping[str, str] | None = N
     errors = errors or {}
     intro = "".join(render_paragraph(p, viewer) for p in form.intro)
     fields = "".join(render_field(f, viewer, errors.get(f.name)) for f in form.fields)
+    back = ""
+    if form.back_label:
+        back = f'<button type="button" class="button" data-back>{escape(form.back_label)}</button>'
     return (
         f'<form class="card form" data-ref="{_attr(form.ref.encode())}" novalidate '
         f'aria-labelledby="form-title"><h3 id="form-title">{escape(form.title)}</h3>{intro}'
-        f'{fields}<div class="actions"><button type="submit" class="button primary">'
+        f'{fields}<div class="actions">{back}<button type="submit" class="button primary">'
         f"{escape(form.submit_label)}</button>"
         f'<button type="button" class="button" data-cancel>{escape(viewer.word("cancel"))}'
         "</button></div></form>"

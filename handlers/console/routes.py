@@ -25,8 +25,6 @@ from handlers.console.config import ConsoleConfig
 from handlers.console.render import Viewer, render_form, render_message, render_person_text
 from handlers.console.store import ConsolePerson, ConsoleStore, typed_message
 from storage.db import Database
-from storage.due_runner import DueRunner
-from storage.queue import DueQueue
 from storage.types import new_opaque_id
 
 __all__ = ["ConsoleChannel", "ConversationCore", "mount"]
@@ -216,7 +214,7 @@ class ConsoleApi:
         # (help, my profile) only navigate and stay live.
         answered = inbound.ref is not None or outcome.close_source
         if answered and not outcome.refused and outcome.form is None and not replaced:
-            await self.store.mark_answered(message_id)
+            await self.store.mark_answered(message_id, (inbound.action or "", inbound.value or ""))
         return web.json_response(await self.keep(person, outcome))
 
     async def submit(self, request: web.Request) -> web.Response:
@@ -293,11 +291,7 @@ class ConsoleApi:
         total = hours + 24 * days
         if not 0 < total <= MAX_CLOCK_HOURS:
             raise _bad(f"move the clock forward by 1 to {MAX_CLOCK_HOURS} hours")
-        at = await self.clock.advance(timedelta(hours=total))
-        runner = DueRunner(
-            DueQueue(self.store.database), self.config.due_handlers, clock=self.clock
-        )
-        report = await runner.drain(at)
+        at, report = await self.clock.forward(timedelta(hours=total))
         log.info("console.clock_forward", hours=total, at=at.isoformat(), done=report.done)
         return web.json_response(
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dialogs.core.content import Paragraph, UserText
-from dialogs.core.ui import Actions, Message, Section
+from dialogs.core.ui import Actions, Button, Message, Section
 from handlers.console.codec import decode_message, encode_message
 from handlers.console.config import ConsoleConfig
 from storage.admins import admins_among
@@ -60,6 +60,22 @@ class StoredMessage:
 def typed_message(text: str) -> Message:
     """What a person typed, kept as inert content."""
     return Message(blocks=(Section((Paragraph((UserText(text),)),)),), summary=text)
+
+
+def with_choice(message: Message, chosen: tuple[str, str]) -> Message:
+    """The card as answered: the clicked button is the highlighted one (after choosing
+    English, the language card shows English, not the language it was sent in)."""
+
+    def restyled(button: Button) -> Button:
+        if (button.action, button.value) == chosen:
+            return replace(button, style="primary")
+        return replace(button, style="default") if button.style == "primary" else button
+
+    blocks = tuple(
+        Actions(tuple(restyled(b) for b in block.buttons)) if isinstance(block, Actions) else block
+        for block in message.blocks
+    )
+    return replace(message, blocks=blocks)
 
 
 def first_flow_instance(message: Message) -> str | None:
@@ -179,15 +195,19 @@ class ConsoleStore:
             )
         return getattr(result, "rowcount", 0) == 1
 
-    async def mark_answered(self, message_id: str) -> None:
+    async def mark_answered(self, message_id: str, chosen: tuple[str, str] | None = None) -> None:
+        """Close the card's buttons; ``chosen`` (the clicked button's action and value) stays
+        shown as the choice."""
         now = utcnow()
         async with self.database.unit_of_work() as session:
-            await session.execute(
-                update(ConsoleMessage)
-                .where(ConsoleMessage.message_id == message_id)
-                .values(answered_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)
+            row = await session.scalar(
+                select(ConsoleMessage).where(ConsoleMessage.message_id == message_id)
             )
+            if row is None:
+                return
+            if chosen is not None:
+                row.payload = encode_message(with_choice(decode_message(row.payload), chosen))
+            row.answered_at = row.updated_at = now
 
     async def owner(self, message_id: str) -> str | None:
         async with self.database.unit_of_work() as session:

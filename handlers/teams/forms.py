@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.core.ui import (
+    BACK_FIELD,
     CheckboxesField,
     DateField,
     Done,
@@ -28,6 +29,7 @@ from handlers.teams.markup import escape, paragraph
 from handlers.teams.render import Json, card, message_card, text_block
 
 FORM_VERB = "tandem.form.submit"
+BACK_VERB = "tandem.form.back"
 ERROR_COLOR = "Attention"
 
 
@@ -106,7 +108,20 @@ def form_card(form: Form, errors: dict[str, str] | None = None) -> Json:
         "data": {"ref": form.ref.encode(), "multi": multi_fields(form)},
         "style": "positive",
     }
-    return card(body, [submit], fallback=form.title)
+    actions = [submit]
+    if form.back_label:  # the step before: nothing of this step is read nor checked
+        back_data = {"ref": form.ref.encode(), "multi": [], BACK_FIELD: "1"}
+        actions.insert(
+            0,
+            {
+                "type": "Action.Execute",
+                "title": form.back_label,
+                "verb": BACK_VERB,  # a submission all the same: its data has "multi"
+                "data": back_data,
+                "associatedInputs": "None",
+            },
+        )
+    return card(body, actions, fallback=form.title)
 
 
 def answer_card(answer: FormAnswer, form: Form | None, done_text: str) -> Json:

@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.clock import DemoClock
+from bot.clock import DemoClock, DemoTime
 from dialogs.core.content import Paragraph, Text
 from dialogs.core.ui import Message, Section
 from dialogs.notify.delivery import Recipient
@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.models import PlatformIdentity
 from storage.models.console import ConsoleMessage
 from storage.queue import ClaimedAction, DueQueue
-from storage.types import utcnow
+from tests.support.clock import T0, fixed_clock
 from tests.support.console import (
     FakeConversation,
     console_config,
@@ -250,10 +250,11 @@ async def test_demo_clock_drains_what_falls_due(database: Database) -> None:
 
     async with database.unit_of_work() as session:
         await DueQueue(database).enqueue(
-            session, "demo.remind", "in-two-days", utcnow() + timedelta(days=2)
+            session, "demo.remind", "in-two-days", T0 + timedelta(days=2)
         )
+    clock = DemoClock(database, fixed_clock())
     config = console_config(
-        demo_clock=DemoClock(database), tenant_id="demo", due_handlers={"demo.remind": remind}
+        demo_clock=DemoTime(clock, {"demo.remind": remind}, lambda: ()), tenant_id="demo"
     )
     async with (
         running_console(database, FakeConversation(), config) as console,

@@ -8,7 +8,8 @@ absence is a failure. Never ``playwright install``: it downloads a browser and f
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -58,6 +59,35 @@ def chromium() -> Path:
             f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
         )
     return CHROMIUM
+
+
+@asynccontextmanager
+async def real_core_page(chromium: Path, tmp_path: Path) -> AsyncIterator[tuple[Any, list[str]]]:
+    """The console with the real core (Ada an admin, Bruno not) open in Chromium; the list
+    fills with the addresses the page asked for and did not get (4xx, 5xx)."""
+    from playwright.async_api import async_playwright
+
+    from dialogs.core.conversation import Conversation, ConversationConfig
+
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
+    await upgrade(database)
+    await seed_people(database)
+    core = Conversation(
+        database, ConversationConfig(admins=("ada@example.com",)), clock=fixed_clock()
+    )
+    try:
+        async with running_console(database, core) as console, async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(chromium), args=CHROMIUM_ARGS, env=browser_env()
+            )
+            page = await browser.new_page(viewport={"width": 1000, "height": 800})
+            missing: list[str] = []
+            page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+            await page.goto(f"{console.url}/console")
+            yield page, missing
+            await browser.close()
+    finally:
+        await database.dispose()
 
 
 async def test_pick_a_person_send_help_click_a_button_and_fill_a_form(
@@ -149,65 +179,86 @@ async def test_pick_a_person_send_help_click_a_button_and_fill_a_form(
 async def test_real_core_help_in_each_language_and_a_button_click(
     chromium: Path, tmp_path: Path
 ) -> None:
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
-    from dialogs.core.conversation import Conversation, ConversationConfig
+    async with real_core_page(chromium, tmp_path) as (page, _):
+        people, messages = page.locator("#people"), page.locator("#messages")
+        await people.get_by_role("button", name="Ada Lovelace").click()
+        await page.locator("#text").fill("help")
+        await page.keyboard.press("Enter")
+        await expect(messages).to_contain_text("What I can do")
+        await expect(messages).to_contain_text("Program admins")  # Ada is an admin
+        card = messages.locator("article.card").first  # the help card
+        await card.get_by_role("button", name="My profile").click()
+        await expect(messages.locator("article.card").last).to_contain_text("Head of data")
+        # "My profile" only navigates: the help card's buttons stay live.
+        await expect(card.get_by_role("button", name="Language")).to_be_enabled()
 
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}")
-    await upgrade(database)
-    await seed_people(database)
-    core = Conversation(
-        database, ConversationConfig(admins=("ada@example.com",)), clock=fixed_clock()
-    )
-    try:
-        async with running_console(database, core) as console, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(chromium), args=CHROMIUM_ARGS, env=browser_env()
-            )
-            page = await browser.new_page(viewport={"width": 1000, "height": 800})
-            await page.goto(f"{console.url}/console")
-            people, messages = page.locator("#people"), page.locator("#messages")
-            await people.get_by_role("button", name="Ada Lovelace").click()
-            await page.locator("#text").fill("help")
-            await page.keyboard.press("Enter")
-            await expect(messages).to_contain_text("What I can do")
-            await expect(messages).to_contain_text("Program admins")  # Ada is an admin
-            card = messages.locator("article.card").first  # the help card
-            await card.get_by_role("button", name="My profile").click()
-            await expect(messages.locator("article.card").last).to_contain_text("Head of data")
-            # "My profile" only navigates: the help card's buttons stay live.
-            await expect(card.get_by_role("button", name="Language")).to_be_enabled()
+        # The language card: choose French, and the core answers in French from then on;
+        # the answered card's buttons are disabled.
+        await card.get_by_role("button", name="Language").click()
+        await expect(messages.locator("article.card").last).to_contain_text(
+            "Which language should I speak to you?"
+        )
+        choice = messages.locator("article.card").nth(
+            await messages.locator("article.card").count() - 1
+        )
+        await choice.get_by_role("button", name="Français").click()
+        await expect(messages.locator("article.card").last).to_contain_text(
+            "Désormais, je vous parlerai en français."
+        )
+        await expect(choice.get_by_role("button", name="English")).to_be_disabled()
+        await page.locator("#text").fill("help")
+        await page.keyboard.press("Enter")
+        await expect(messages.locator("article.card").last).to_contain_text("Ce que je sais faire")
+        await expect(page.locator("html")).to_have_attribute("lang", "fr")
 
-            # The language card: choose French, and the core answers in French from then on;
-            # the answered card's buttons are disabled.
-            await card.get_by_role("button", name="Language").click()
-            await expect(messages.locator("article.card").last).to_contain_text(
-                "Which language should I speak to you?"
-            )
-            choice = messages.locator("article.card").nth(
-                await messages.locator("article.card").count() - 1
-            )
-            await choice.get_by_role("button", name="Français").click()
-            await expect(messages.locator("article.card").last).to_contain_text(
-                "Désormais, je vous parlerai en français."
-            )
-            await expect(choice.get_by_role("button", name="English")).to_be_disabled()
-            await page.locator("#text").fill("help")
-            await page.keyboard.press("Enter")
-            await expect(messages.locator("article.card").last).to_contain_text(
-                "Ce que je sais faire"
-            )
-            await expect(page.locator("html")).to_have_attribute("lang", "fr")
+        await people.get_by_role("button", name="Bruno Martin").click()
+        await page.locator("#text").fill("aide")
+        await page.keyboard.press("Enter")
+        await expect(messages).to_contain_text("Ce que je sais faire")
+        await expect(messages).not_to_contain_text("Program admins")
+        await page.screenshot(path=str(tmp_path / "console-real-core.png"))
 
-            await people.get_by_role("button", name="Bruno Martin").click()
-            await page.locator("#text").fill("aide")
-            await page.keyboard.press("Enter")
-            await expect(messages).to_contain_text("Ce que je sais faire")
-            await expect(messages).not_to_contain_text("Program admins")
-            await page.screenshot(path=str(tmp_path / "console-real-core.png"))
-            await browser.close()
-    finally:
-        await database.dispose()
+
+async def test_what_a_person_notices_on_the_page(chromium: Path, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    async with real_core_page(chromium, tmp_path) as (page, missing):
+        status, people = page.locator("#status"), page.locator("#people")
+        messages = page.locator("#messages")
+        await expect(status).to_have_text("Choisissez qui vous êtes pour commencer.")
+        await people.get_by_role("button", name="Bruno Martin").click()
+        await expect(status).to_have_text("")  # the hint goes once someone is picked
+
+        # Your own words on the right, the bot's on the left.
+        await page.locator("#text").fill("langue")
+        await page.keyboard.press("Enter")
+        await expect(messages.locator("article.card").last).to_contain_text("Dans quelle")
+        choice = messages.locator("article.card").nth(
+            await messages.locator("article.card").count() - 1
+        )
+        box = await messages.bounding_box()
+        mine = await messages.locator(".bubble").last.bounding_box()
+        theirs = await choice.bounding_box()
+        assert box and mine and theirs
+        assert abs(mine["x"] + mine["width"] - (box["x"] + box["width"])) < 30
+        assert abs(theirs["x"] - box["x"]) < 30
+        assert mine["x"] > theirs["x"] + 100
+
+        # Switching to English: the answered card highlights English, not Français.
+        await expect(choice.get_by_role("button", name="Français")).to_have_class("button primary")
+        await choice.get_by_role("button", name="English").click()
+        await expect(messages).to_contain_text("From now on I will speak to you in English.")
+        await expect(choice.get_by_role("button", name="English")).to_have_class("button primary")
+        await expect(choice.get_by_role("button", name="Français")).to_have_class("button default")
+
+        # A phone: nothing wider than the screen.
+        await page.set_viewport_size({"width": 390, "height": 800})
+        await expect(choice).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        assert missing == [], missing  # the favicon too
 
 
 # -- joining the demo program in the page, with the real core ----------------------------
@@ -241,6 +292,7 @@ class Journey:
     summary: str
     confirm: str
     done: str
+    back: str
     check: Callable[[Enrollment, list[tuple[Any, ...]]], None]
 
 
@@ -284,7 +336,7 @@ JOURNEYS = {
              "languages": ("fr",), "format": "remote", "location": ""},
             {"charter": ("accept",), "privacy": ("accept",)},
         ],
-        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit",
+        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit", "Retour",
         _assistant_enrolled,
     ),
     "en": Journey(
@@ -299,7 +351,7 @@ JOURNEYS = {
              "capacity": "3", "motivation": "Sharing is how I learnt everything I know."},
             {"charter": ("accept",), "privacy": ("accept",)},
         ],
-        "Join: {n}/5", "Check your answers", "Confirm", "You are enrolled",
+        "Join: {n}/5", "Check your answers", "Confirm", "You are enrolled", "Back",
         _engineer_enrolled,
     ),
 }  # fmt: skip
@@ -334,8 +386,22 @@ async def test_a_person_joins_in_their_language_in_the_console(
             form = page.locator("#form-slot form")
             for number, answers in enumerate(journey.steps, start=1):
                 await expect(form).to_contain_text(journey.step_title.format(n=number))
+                if number == 1:
+                    await expect(form.locator("[data-back]")).to_have_count(0)
+                if number == 4:  # several languages can be chosen: checkboxes say so
+                    languages = form.locator('[data-field="languages"]')
+                    await expect(languages.get_by_role("checkbox").first).to_be_visible()
+                    assert await form.locator("select[multiple]").count() == 0
                 await fill_in_page(form, answers)
                 await form.locator("button[type=submit]").click()
+                if number == 2:  # Back: the step before, as it was filled
+                    await expect(form).to_contain_text(journey.step_title.format(n=3))
+                    await form.get_by_role("button", name=journey.back).click()
+                    await expect(form).to_contain_text(journey.step_title.format(n=2))
+                    await expect(form.locator('[data-field="goals"] textarea')).to_have_value(
+                        str(answers["goals"])
+                    )
+                    await form.locator("button[type=submit]").click()
             await expect(form).to_contain_text(journey.summary)  # the last step
             submit = form.locator("button[type=submit]")
             await expect(submit).to_have_text(journey.confirm)

@@ -6,7 +6,7 @@ const WORDS = {
   en: { subtitle: "local console", who: "Who are you?", search: "Search people", chat_as: "Chatting as",
         message: "Message", send: "Send", demo_time: "Demo time", admin: "admin",
         pick: "Pick who you are to start.", failed: "Something went wrong", ran: "due actions run" },
-  fr: { subtitle: "console locale", who: "Qui êtes-vous ?", search: "Chercher une personne", chat_as: "Vous êtes",
+  fr: { subtitle: "console locale", who: "Qui êtes-vous ?", search: "Chercher une personne", chat_as: "Vous êtes",
         message: "Message", send: "Envoyer", demo_time: "Heure de la démo", admin: "admin",
         pick: "Choisissez qui vous êtes pour commencer.", failed: "Une erreur est survenue", ran: "actions échues exécutées" },
 };
@@ -85,6 +85,7 @@ function choose(person) {
   });
   $("text").disabled = false;
   $("send").disabled = false;
+  status("");
   $("text").focus();
   refresh();
   clearInterval(state.timer);
@@ -178,13 +179,16 @@ function showForm(html) {
   form.querySelectorAll("input[data-filter-for]").forEach((box) => {
     box.addEventListener("input", () => {
       const needle = box.value.trim().toLowerCase();
-      const select = document.getElementById(box.dataset.filterFor);
-      for (const option of select.options) {
-        option.hidden = Boolean(needle) && !option.textContent.toLowerCase().includes(needle);
+      const list = document.getElementById(box.dataset.filterFor);
+      const items = list.tagName === "SELECT" ? list.options : list.querySelectorAll(".choice");
+      for (const item of items) {
+        item.hidden = Boolean(needle) && !item.textContent.toLowerCase().includes(needle);
       }
     });
   });
   form.querySelector("[data-cancel]").addEventListener("click", () => slot.replaceChildren());
+  const back = form.querySelector("[data-back]");
+  if (back) back.addEventListener("click", () => submit(form, { __back__: "1" }));
   form.addEventListener("submit", (event) => { event.preventDefault(); submit(form); });
   const first = form.querySelector("input, select, textarea");
   if (first) first.focus();
@@ -197,8 +201,6 @@ function readValues(form) {
     const kind = field.dataset.kind;
     if (kind === "checkboxes") {
       values[name] = [...field.querySelectorAll("input:checked")].map((c) => c.value);
-    } else if (kind === "multi") {
-      values[name] = [...field.querySelector("select").selectedOptions].map((o) => o.value);
     } else {
       const control = field.querySelector("input:not(.filter), select, textarea");
       values[name] = control.value === "" ? null : control.value;
@@ -232,11 +234,11 @@ function showErrors(form, errors) {
   if (first) first.focus();
 }
 
-async function submit(form) {
+async function submit(form, values) {
   status("");
   try {
     const data = await call("POST", "/console/api/submit", {
-      person_id: state.person.id, ref: form.dataset.ref, values: readValues(form),
+      person_id: state.person.id, ref: form.dataset.ref, values: values || readValues(form),
     });
     setLocale(data.locale);
     if (data.answer === "errors") showErrors(form, data.errors);
@@ -280,5 +282,5 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => forward(Number(button.dataset.forwardHours)));
   });
   status(WORDS.en.pick);
-  loadPeople("").then(() => status(word("pick"))).catch((error) => status(`${word("failed")}: ${error.message}`));
+  loadPeople("").then(() => { if (!state.person) status(word("pick")); }).catch((error) => status(`${word("failed")}: ${error.message}`));
 });
