@@ -55,12 +55,18 @@ def problem_text(t: Translator, problem: Problem) -> str:
         case "skills_required":
             return t("Choose at least one skill.")
         case "too_many_skills":
-            return t("Choose at most {n} skills.", **params)
+            return t.tn(
+                "Choose at most {count} skill.", "Choose at most {count} skills.", int(params["n"])
+            )
         case "too_long":
-            return t("At most {n} characters.", **params)
+            return t.tn(
+                "At most {count} character.", "At most {count} characters.", int(params["n"])
+            )
         case "goals_required":
-            return t(
-                "Say in a few words what you want to learn (at least {n} characters).", **params
+            return t.tn(
+                "Say in a few words what you want to learn (at least {count} character).",
+                "Say in a few words what you want to learn (at least {count} characters).",
+                int(params["n"]),
             )
         case "required":
             return t("This field is required.")
@@ -163,7 +169,9 @@ async def submit_role(
     if role not in data.get("roles", ()):
         errors["role"] = t("Choose a role from the list.")
     if len(title) > MAX_TITLE:
-        errors["title"] = t("At most {n} characters.", n=MAX_TITLE)
+        errors["title"] = t.tn(
+            "At most {count} character.", "At most {count} characters.", MAX_TITLE
+        )
     if errors:
         return Transition(errors=errors)
     return Transition(next_step="skills", data={"role": role, "title": title})
@@ -352,14 +360,14 @@ def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) ->
         ),
         SelectField(
             "start",
-            t("From ({zone})", zone=zone),
+            t("From ({zone})", zone=t.zone(zone)),
             times,
             initial=_initial(data.get("start")),
             hint=scheduling,
         ),
         SelectField(
             "end",
-            t("Until ({zone})", zone=zone),
+            t("Until ({zone})", zone=t.zone(zone)),
             times,
             initial=_initial(data.get("end")),
             hint=scheduling,
@@ -415,7 +423,7 @@ def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) ->
     fields.append(
         TextField(
             "assistant",
-            t("Your assistant's email (optional)"),
+            t("Your assistant's email"),
             required=False,
             initial=str(data.get("assistant") or ""),
             max_length=320,
@@ -427,7 +435,7 @@ def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) ->
         ref=ref,
         fields=tuple(fields),
         submit_label=t("Next"),
-        intro=_intro(t, data, t("Times are in your time zone, {zone}.", zone=zone)),
+        intro=_intro(t, data, t("Times are in your time zone, {zone}.", zone=t.zone(zone))),
     )
 
 

@@ -36,6 +36,7 @@ from bot.domain.proposals import (
     card_purpose,
 )
 from dialogs.notify.notifier import Notifier
+from storage.career_stages import stage_labels
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.enrollments import program_admin_ids
@@ -115,6 +116,7 @@ async def proposal_cards(
         "reminder": reminder,
         "mentor_id": proposal.mentor_id,
         "mentee_id": proposal.mentee_id,
+        "stage_labels": await stage_labels(session),
     }
     return {
         proposal.mentor_id: PairProposed(

@@ -38,7 +38,7 @@ from dialogs.programs.texts import (
 )
 from dialogs.programs.texts import register_due_handlers as register_texts_jobs
 from storage.audit import record_audit
-from storage.career_stages import ladder
+from storage.career_stages import ladder, stage_labels
 from storage.dialog_states import advance_flow, open_flow
 from storage.enrollments import program_admin_ids
 from storage.models import Person, Program
@@ -70,8 +70,14 @@ def _name(person: Person | None) -> str:
     return person.display_name if person is not None and person.erased_at is None else "—"
 
 
-def program_card(t: Translator, program: Program, admins: dict[str, Person | None]) -> Message:
+def program_card(
+    t: Translator,
+    program: Program,
+    admins: dict[str, Person | None],
+    stage_labels: dict[str, dict[str, str]] | None = None,
+) -> Message:
     rules = ProgramRules.from_json(program.rules)
+    stages = t.labels(stage_labels or {})
     closes = program.enrollment_closes_on
 
     def plain(text: str) -> Paragraph:
@@ -81,14 +87,17 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
     facts = (
         (t("Short name"), plain(program.slug)),
         (t("Status"), Paragraph.of(status_label(t, program.status))),
-        (t("Dates"), plain(f"{program.starts_on} → {program.ends_on} ({program.timezone})")),
+        (
+            t("Dates"),
+            plain(f"{program.starts_on} → {program.ends_on} ({t.zone(program.timezone)})"),
+        ),
         (t("Enrollment closes on"), plain(str(closes) if closes else "—")),
         (
             t("Cadence"),
             Paragraph.of(
                 cadence_label(t, program.cadence)
                 + " · "
-                + t("{n} minutes", n=program.session_minutes)
+                + t.tn("{count} minute", "{count} minutes", program.session_minutes)
             ),
         ),
         (t("Mentees per mentor (default)"), plain(str(program.capacity_default))),
@@ -97,10 +106,13 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
             Paragraph.of(t("yes") if program.approval_required else t("no")),
         ),
         (t("Days to answer a pairing proposal"), plain(str(program.proposal_expiry_days))),
-        (t("Career stages that can mentor"), plain(", ".join(rules.mentor_stages) or everyone)),
+        (
+            t("Career stages that can mentor"),
+            plain(", ".join(stages.get(k, k) for k in rules.mentor_stages) or everyone),
+        ),
         (
             t("Career stages that can be mentored"),
-            plain(", ".join(rules.mentee_stages) or everyone),
+            plain(", ".join(stages.get(k, k) for k in rules.mentee_stages) or everyone),
         ),
         (
             t("Different departments only"),
@@ -189,7 +201,9 @@ async def _show(turn: Turn, slug: str) -> Outcome:
         return apology
     ids = await program_admin_ids(turn.ctx.session, program.id)
     people = await people_by_id(turn.ctx.session, ids)
-    return turn.reply(program_card(turn.ctx.t, program, {i: people.get(i) for i in ids}))
+    admins = {i: people.get(i) for i in ids}
+    stages = await stage_labels(turn.ctx.session)
+    return turn.reply(program_card(turn.ctx.t, program, admins, stages))
 
 
 async def _open_or_close(turn: Turn, slug: str, status: str) -> Outcome:
@@ -328,10 +342,11 @@ async def status_command(turn: Turn) -> Outcome:
 
         enrolled = {
             role: Paragraph.of(
-                t(
-                    "{active} active, {paused} paused",
-                    active=status.count(role, "active"),
-                    paused=status.count(role, "paused"),
+                t.tn(
+                    "{count} active, {paused} paused",
+                    "{count} active, {paused} paused",
+                    status.count(role, "active"),
+                    paused=t.number(status.count(role, "paused")),
                 )
             )
             for role in ("mentor", "mentee")

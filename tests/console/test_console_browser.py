@@ -284,7 +284,7 @@ JOURNEYS = {
              "languages": ("fr",), "format": "remote", "location": ""},
             {"charter": ("accept",), "privacy": ("accept",)},
         ],
-        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit",
+        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit",
         _assistant_enrolled,
     ),
     "en": Journey(

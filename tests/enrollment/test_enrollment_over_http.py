@@ -249,8 +249,8 @@ async def test_a_leader_joins_in_french_through_slack_modals(
     shown = await enroll_in_slack(demo_server, MARC, "rejoindre", LEADER_STEPS)
 
     titles = [view["title"]["text"] for view in shown]
-    assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
-                      "Inscription : 4/5", "Inscription : 5/5"]  # fmt: skip
+    assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
+                      "Inscription : 4/5", "Inscription : 5/5"]  # fmt: skip
     await check_leader_enrolled(database)
     said = " ".join(str(c.args.get("text")) for c in demo_server.slack.calls_to("chat.postMessage"))
     assert "Vous êtes inscrit" in said

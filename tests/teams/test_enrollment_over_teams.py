@@ -173,8 +173,8 @@ async def test_a_leader_joins_in_french_through_teams_cards(
     shown, summary, confirmation = await enroll_in_teams(marc, "rejoindre", LEADER_STEPS)
 
     assert [title(form) for form in shown] == [
-        "Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
-        "Inscription : 4/5", "Inscription : 5/5",
+        "Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
+        "Inscription : 4/5", "Inscription : 5/5",
     ]  # fmt: skip
     assert inputs(shown[0])["title"]["value"] == "Directeur des systèmes d'information"
     assert "Vérifiez vos réponses" in texts(summary)
@@ -188,7 +188,7 @@ async def test_a_leader_joins_in_french_through_teams_cards(
 
     # The same confirmation once more (a double click): nothing is enrolled twice.
     late = await marc.clicks(confirm_button(summary))
-    assert texts(late) == "Vous avez déjà répondu : rien n’a été modifié."
+    assert texts(late) == "Vous avez déjà répondu : rien n’a été modifié."
     await check_leader_enrolled(database)
 
 
