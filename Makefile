@@ -43,5 +43,5 @@ clean:
 # After changing user-facing text: refresh the catalogues, then translate the new entries
 # (tests/dialogs/test_i18n.py fails while any message lacks a French or English text).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t --no-location --sort-output --project Tandem -o dialogs/core/locales/tandem.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t -k tn:1,2 --no-location --sort-output --project Tandem -o dialogs/core/locales/tandem.pot .
 	$(BIN)/pybabel update -i dialogs/core/locales/tandem.pot -d dialogs/core/locales -D tandem --no-fuzzy-matching --ignore-obsolete

@@ -17,6 +17,11 @@ async def ladder(session: AsyncSession) -> list[CareerStage]:
     return list(await session.scalars(select(CareerStage).order_by(CareerStage.rank)))
 
 
+async def stage_labels(session: AsyncSession) -> dict[str, dict[str, str]]:
+    """Every stage key with its name per language: people read labels, never keys."""
+    return {s.key: {"fr": s.label_fr, "en": s.label_en} for s in await ladder(session)}
+
+
 async def stage_by_key(session: AsyncSession, key: str) -> CareerStage | None:
     return await session.scalar(select(CareerStage).where(CareerStage.key == key.strip().lower()))
 

@@ -207,7 +207,7 @@ async def admin_sends(server: Server) -> None:
     await server.command(RH, "admin match")
     [report] = server.posted_to(RH, "Simulation")[-1:]
     await server.slack_post(
-        interactivity_request(SECRET, click_on(server.slack, RH.id, report, "Envoyer 1 propositions"))
+        interactivity_request(SECRET, click_on(server.slack, RH.id, report, "Envoyer 1 proposition"))
     )  # fmt: skip
     await server.due()
 
@@ -237,7 +237,7 @@ async def test_dry_run_send_decline_next_round_accept_and_intro(
     # Round 1: Léa (both of Marc's skills) is proposed to Marc.
     await srv.command(RH, "admin match")
     report = json.dumps(srv.posted_to(RH, "Simulation")[-1].args, ensure_ascii=False)
-    assert "1 mentorés sur 1" in report and "Léa Martin → Marc Durand" in report
+    assert "1 mentoré sur 1 a un binôme" in report and "Léa Martin → Marc Durand" in report
     assert srv.posted_to(LEA, "binôme de mentorat inversé pour vous") == []  # a dry run only
     await admin_sends(srv)
     [lea_card] = srv.posted_to(LEA, "Un binôme de mentorat inversé pour vous")

@@ -37,6 +37,7 @@ class PairProposed(Notification):
     reminder: bool = False
     mentor_id: str = ""  # the reasons name both sides
     mentee_id: str = ""
+    stage_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> locale -> name
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "person_ids", _tuple(self.person_ids))

@@ -10,17 +10,37 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from babel.core import get_global
+
 from bot.domain.enrollment import MAX_TITLE
 from dialogs.basics.names import SPOKEN_LANGUAGES
 from dialogs.basics.profile_view import profile_of
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, list_value, text_value
+from dialogs.core.i18n import Translator
 from dialogs.core.ui import ActionRef, FieldValue, Form, Option, SelectField, TextField
+
+CONTINENTS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe"}
+CONTINENTS |= {"Indian", "Pacific", "Arctic"}
 
 
 @cache
-def time_zone_options() -> tuple[Option, ...]:
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return tuple(Option(zone, zone.replace("_", " ")) for zone in zones)
+def known_zones() -> frozenset[str]:
+    """Zones a person may hold (the options list shows one zone per city)."""
+    return frozenset(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+
+
+@cache
+def time_zone_options(locale: str) -> tuple[Option, ...]:
+    """Every zone by its city in the reader's language ("Londres"), sorted by city.
+
+    The city alone keeps the list within a Teams card (about 500 zones); the chosen zone is
+    then shown by its full name ("British Time, London")."""
+    t = Translator(locale)
+    zones = (z for z in available_timezones() if z.split("/")[0] in CONTINENTS)
+    by_city: dict[str, str] = {}
+    for zone in sorted(zones, key=lambda z: z in get_global("zone_aliases")):
+        by_city.setdefault(t.city(zone), zone)  # a canonical zone before its aliases
+    return tuple(Option(zone, city) for city, zone in sorted(by_city.items()))
 
 
 def basics_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Form:
@@ -40,7 +60,7 @@ def basics_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
             SelectField(
                 "timezone",
                 t("Time zone"),
-                time_zone_options(),
+                time_zone_options(t.locale),
                 initial=(person.timezone,) if person.timezone else (),
                 hint=t("Sessions and reminders use it."),
             ),
@@ -65,8 +85,10 @@ async def submit_basics(
     languages = list_value(values, "languages")
     errors: dict[str, str] = {}
     if len(title) > MAX_TITLE:
-        errors["title"] = t("At most {n} characters.", n=MAX_TITLE)
-    if zone not in {o.value for o in time_zone_options()}:
+        errors["title"] = t.tn(
+            "At most {count} character.", "At most {count} characters.", MAX_TITLE
+        )
+    if zone not in known_zones():
         errors["timezone"] = t("Choose a time zone from the list.")
     if not languages or any(code not in SPOKEN_LANGUAGES for code in languages):
         errors["languages"] = t("Choose at least one language from the list.")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dialogs.basics.names import language_names, zone_name
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import Translator
@@ -47,8 +46,8 @@ def profile_message(
     def value(text: str | None) -> Paragraph:
         return Paragraph((UserText(text),)) if text else Paragraph((Text(unknown),))
 
-    languages = language_names(person.languages or spoken, t.locale) or None
-    zone = zone_name(person.timezone, t.locale) if person.timezone else None
+    languages = t.languages(person.languages or spoken) or None
+    zone = t.zone(person.timezone) if person.timezone else None
     blocks: list[Header | Section | Facts | Actions] = [
         Header(t("Your profile")),
         Facts(

@@ -101,10 +101,18 @@ def result_message(t: Translator, program: Program, result: InviteResult) -> Mes
                 UserText(program.name),
                 Text(
                     t(
-                        ": {sent} sent, {again} already invited, {enrolled} already enrolled.",
-                        sent=len(result.invited),
-                        again=len(result.already_invited),
-                        enrolled=len(result.already_enrolled),
+                        ": {sent}, {again}, {enrolled}.",
+                        sent=t.tn("{count} sent", "{count} sent", len(result.invited)),
+                        again=t.tn(
+                            "{count} already invited",
+                            "{count} already invited",
+                            len(result.already_invited),
+                        ),
+                        enrolled=t.tn(
+                            "{count} already enrolled",
+                            "{count} already enrolled",
+                            len(result.already_enrolled),
+                        ),
                     )
                 ),
             )

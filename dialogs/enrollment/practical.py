@@ -75,14 +75,14 @@ def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) ->
         ),
         SelectField(
             "start",
-            t("From ({zone})", zone=zone),
+            t("From ({zone})", zone=t.zone(zone)),
             times,
             initial=initial_values(data.get("start")),
             hint=scheduling,
         ),
         SelectField(
             "end",
-            t("Until ({zone})", zone=zone),
+            t("Until ({zone})", zone=t.zone(zone)),
             times,
             initial=initial_values(data.get("end")),
             hint=scheduling,
@@ -138,7 +138,7 @@ def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) ->
     fields.append(
         TextField(
             "assistant",
-            t("Your assistant's email (optional)"),
+            t("Your assistant's email"),
             required=False,
             initial=str(data.get("assistant") or ""),
             max_length=320,
@@ -150,7 +150,7 @@ def practical_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) ->
         ref=ref,
         fields=tuple(fields),
         submit_label=t("Next"),
-        intro=program_intro(t, data, t("Times are in your time zone, {zone}.", zone=zone)),
+        intro=program_intro(t, data, t("Times are in your time zone, {zone}.", zone=t.zone(zone))),
     )
 
 

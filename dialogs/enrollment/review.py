@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.domain.enrollment import learns, teaches
 from bot.domain.programs import TEXT_KINDS
-from dialogs.basics.names import language_names, zone_name
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.flow import FlowContext, Transition, list_value, text_value
 from dialogs.core.i18n import Translator
@@ -121,12 +120,12 @@ def facts(t: Translator, data: Mapping[str, Any], *, with_title: bool = True) ->
         days=", ".join(days[d] for d in data.get("days") or ()),
         start=data.get("start"),
         end=data.get("end"),
-        zone=zone_name(str(data.get("zone")), t.locale),
+        zone=t.zone(str(data.get("zone") or "")),
     )
     items += [
         (t("Goals"), typed("goals")),
         (t("Availability"), Paragraph.of(availability)),
-        (t("Languages"), Paragraph.of(language_names(data.get("languages") or (), t.locale))),
+        (t("Languages"), Paragraph.of(t.languages(data.get("languages") or ()))),
         (t("Format"), Paragraph((UserText(_format_text(t, data)),))),
     ]
     if teaches(role):

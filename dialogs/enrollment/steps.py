@@ -45,12 +45,18 @@ def problem_text(t: Translator, problem: Problem) -> str:
         case "skills_required":
             return t("Choose at least one skill.")
         case "too_many_skills":
-            return t("Choose at most {n} skills.", **params)
+            return t.tn(
+                "Choose at most {count} skill.", "Choose at most {count} skills.", int(params["n"])
+            )
         case "too_long":
-            return t("At most {n} characters.", **params)
+            return t.tn(
+                "At most {count} character.", "At most {count} characters.", int(params["n"])
+            )
         case "goals_required":
-            return t(
-                "Say in a few words what you want to learn (at least {n} characters).", **params
+            return t.tn(
+                "Say in a few words what you want to learn (at least {count} character).",
+                "Say in a few words what you want to learn (at least {count} characters).",
+                int(params["n"]),
             )
         case "required":
             return t("This field is required.")
@@ -153,7 +159,9 @@ async def submit_role(
     if role not in data.get("roles", ()):
         errors["role"] = t("Choose a role from the list.")
     if len(title) > MAX_TITLE:
-        errors["title"] = t("At most {n} characters.", n=MAX_TITLE)
+        errors["title"] = t.tn(
+            "At most {count} character.", "At most {count} characters.", MAX_TITLE
+        )
     if errors:
         return Transition(errors=errors)
     return Transition(next_step="skills", data={"role": role, "title": title})

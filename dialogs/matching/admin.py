@@ -33,6 +33,7 @@ from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
 from dialogs.programs.replies import not_their_program, program_or_apology
 from storage.audit import record_audit
+from storage.career_stages import stage_labels
 from storage.enqueue import enqueue_due
 from storage.enrollments import person_by_email
 from storage.match_runs import (
@@ -99,8 +100,11 @@ async def _report(turn: Turn, program: Program, summary: RunSummary) -> Outcome:
     names = {pid: person.display_name for pid, person in people.items()}
     labels = await skill_labels(session)
     declines = await latest_decline_reasons(session, program.id)
+    stages = await stage_labels(session)
     return turn.reply(
-        run_report(turn.ctx.t, program, summary.run, summary.proposals, names, labels, declines)
+        run_report(
+            turn.ctx.t, program, summary.run, summary.proposals, names, labels, declines, stages
+        )
     )
 
 
@@ -201,13 +205,21 @@ async def _send(turn: Turn, slug: str | None, run_id: int | None) -> Outcome:
         program_id=found.id,
         details={"run_id": summary.run.id, "proposals": len(summary.proposals)},
     )
-    sent = t(
-        "Sent: {count} proposals for {program}. Each person has {days} days to answer; "
-        "I remind them once."
-    ).format(count=len(summary.proposals), program=found.name, days=found.proposal_expiry_days)
+    sent = t.tn(
+        "Sent: {count} proposal for {program}.",
+        "Sent: {count} proposals for {program}.",
+        len(summary.proposals),
+        program=found.name,
+    ) + t.tn(
+        " Each person has {count} day to answer; I remind them once.",
+        " Each person has {count} days to answer; I remind them once.",
+        found.proposal_expiry_days,
+    )
     if used_pins:
-        sent += " " + t("The pins these proposals used are done and cleared: {count}.").format(
-            count=used_pins
+        sent += " " + t.tn(
+            "{count} pin used by these proposals is done and cleared.",
+            "{count} pins used by these proposals are done and cleared.",
+            used_pins,
         )
     return turn.reply(say_text(sent), close_source=run_id is not None)
 
@@ -228,7 +240,11 @@ async def _admin_end(turn: Turn, args: tuple[str, ...]) -> Outcome:
         await end_pairing(turn.ctx, pairing, None, by_admin=True)
     return turn.reply(
         say_text(
-            t("Ended {count} pairings; both sides are told, no fault.").format(count=len(pairings))
+            t.tn(
+                "Ended {count} pairing; both sides are told, no fault.",
+                "Ended {count} pairings; both sides are told, no fault.",
+                len(pairings),
+            )
         )
     )
 

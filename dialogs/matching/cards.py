@@ -40,8 +40,8 @@ def _name(people: Mapping[str, Person], person_id: str) -> str:
 
 
 def labels_for(t: Translator, labels: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    """Skill labels in the reader's language (the key when a label is missing)."""
-    return {k: v.get(t.locale) or v.get("en") or k for k, v in labels.items()}
+    """Skill or stage labels in the reader's language (the key when a label is missing)."""
+    return t.labels(labels)
 
 
 def present_matching(
@@ -77,8 +77,14 @@ def present_matching(
                 (
                     UserText(program),
                     Text(
-                        t(": {pairs} pairs proposed, {unmatched} people without a partner.").format(
-                            pairs=pairs, unmatched=unmatched
+                        t(
+                            ": {pairs}, {unmatched}.",
+                            pairs=t.tn("{count} pair proposed", "{count} pairs proposed", pairs),
+                            unmatched=t.tn(
+                                "{count} person without a partner",
+                                "{count} people without a partner",
+                                unmatched,
+                            ),
                         )
                     ),
                 )
@@ -127,6 +133,7 @@ def proposal_card(
         t,
         names=names,
         skill_labels=labels,
+        stage_labels=labels_for(t, n.stage_labels),
         mentor=n.mentor_id,
         mentee=n.mentee_id,
         reader=reader,
@@ -182,7 +189,7 @@ def _highlights(
     if h.get("goals"):
         facts.append((t("Goals"), Paragraph((UserText(str(h["goals"])[:300]),))))
     if h.get("languages"):
-        facts.append((t("Languages"), Paragraph((UserText(", ".join(h["languages"])),))))
+        facts.append((t("Languages"), Paragraph.of(t.languages(h["languages"]))))
     if h.get("format"):
         formats = {"remote": t("Remote"), "in_person": t("In person"), "either": t("Either")}
         where = formats.get(str(h["format"]), str(h["format"]))

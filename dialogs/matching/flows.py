@@ -197,7 +197,7 @@ def reason_form(
     """An optional private reason: only the program team reads it."""
     field = TextField(
         "reason",
-        t("Why? (optional)"),
+        t("Why?"),
         required=False,
         multiline=True,
         max_length=MAX_REASON_CHARS,
@@ -294,7 +294,11 @@ async def submit_goals(
     return Transition(
         message=say(
             Paragraph.of(
-                t("Saved: {count} goals. Good luck for your first session!").format(count=len(kept))
+                t.tn(
+                    "Saved: {count} goal. Good luck for your first session!",
+                    "Saved: {count} goals. Good luck for your first session!",
+                    len(kept),
+                )
             )
         )
     )

@@ -42,6 +42,7 @@ from bot.domain.proposals import (
 from dialogs.core.feature import DueContext, DueHandler, Recurring
 from dialogs.matching.reasons import for_people
 from storage.admins import admins_of
+from storage.career_stages import stage_labels
 from storage.match_runs import enrollment, expire
 from storage.matching_population import skill_labels
 from storage.models import Pairing, Person, Program, Proposal
@@ -116,6 +117,7 @@ async def proposal_cards(
         "reminder": reminder,
         "mentor_id": proposal.mentor_id,
         "mentee_id": proposal.mentee_id,
+        "stage_labels": await stage_labels(session),
     }
     return {
         proposal.mentor_id: PairProposed(

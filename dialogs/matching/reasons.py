@@ -272,9 +272,10 @@ def _unmatched(r: Reason, w: _Words) -> str | None:
                 details=w.join(details),
             )
         case "mentors_at_capacity":
-            return t(
+            return t.tn(
+                "the only mentor who fits is taken by another pair",
                 "the mentors who fit ({count}) are all taken by other pairs",
-                count=int(r.get("eligible_mentors") or 0),
+                int(r.get("eligible_mentors") or 0),
             )
     return None
 

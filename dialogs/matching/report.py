@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dialogs.core.content import Paragraph, Text, UserText
+from dialogs.core.content import Inline, Paragraph, Text, UserText
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Block, Button, Facts, Header, Message, Section
 from dialogs.matching.cards import SEND_ACTION, labels_for
@@ -17,6 +17,7 @@ from storage.models import MatchRun, Program, Proposal
 
 SAMPLE = 10  # pairs shown in chat; the CLI writes them all
 TOP_UNMATCHED = 3
+UNPAIRED_NAMED = 10  # mentees without a partner named in chat
 
 
 def run_report(
@@ -27,33 +28,51 @@ def run_report(
     names: Mapping[str, str],
     skill_labels: Mapping[str, Mapping[str, str]],
     declines: Sequence[str] = (),
+    stage_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Message:
     """``declines``: the latest private reasons people gave when declining (for the program
     team's eyes only; the other side never sees them)."""
     stats: dict[str, Any] = dict(run.stats or {})
     labels = labels_for(t, skill_labels)
+    stages = labels_for(t, stage_labels or {})
     title = t("Dry run: {program}").format(program=program.name)
-    served, mentees = len(proposals), int(stats.get("mentees", 0))
+    served = len(proposals)
+    # one count of mentees everywhere in the report: those paired here plus those without
+    # a partner (a pair the admin removed leaves its mentee without one)
+    mentees = served + _unpaired_count(stats, served)
+    gap = float(stats.get("gap_score", 0))
     optimality = (
         t("optimal over all pairs")
         if stats.get("optimality") == "optimal"
-        else t("within {gap} points of the optimum").format(gap=stats.get("gap_score", 0))
+        else t.tn(
+            "within {count} point of the optimum", "within {count} points of the optimum", gap
+        )
     )
     average = sum(p.score for p in proposals) / served if served else 0.0
     facts: list[tuple[str, Paragraph]] = [
         (
             t("Pairs"),
-            Paragraph.of(t("{served} of {mentees} mentees").format(served=served, mentees=mentees)),
+            Paragraph.of(
+                t.tn(
+                    "{count} mentee of {total} has a partner",
+                    "{count} mentees of {total} have a partner",
+                    served,
+                    total=t.number(mentees),
+                )
+            ),
         ),
         (
             t("Mentors"),
             Paragraph.of(
-                t("{mentors} (room for {capacity} mentees)").format(
-                    mentors=stats.get("mentors", 0), capacity=stats.get("capacity", 0)
+                t.tn(
+                    "{mentors} (room for {count} mentee)",
+                    "{mentors} (room for {count} mentees)",
+                    int(stats.get("capacity", 0)),
+                    mentors=t.number(int(stats.get("mentors", 0))),
                 )
             ),
         ),
-        (t("Average score"), Paragraph.of(f"{average:.2f}")),
+        (t("Average score"), Paragraph.of(t.number(average, 2))),
         (t("Solution"), Paragraph.of(optimality)),
     ]
     blocks: list[Block] = [Header(title), Facts(tuple(facts))]
@@ -70,7 +89,7 @@ def run_report(
                 )
             )
         )
-    notes = _notes(t, stats, names, labels)
+    notes = _notes(t, stats, names, labels, served)
     if declines:
         notes.append(Paragraph.of(t("Latest reasons given when declining (only you see them):")))
         notes.extend(Paragraph((Text("• "), UserText(reason[:300]))) for reason in declines)
@@ -84,14 +103,15 @@ def run_report(
                     UserText(names.get(p.mentor_id, "—")),
                     Text(" → "),
                     UserText(names.get(p.mentee_id, "—")),
-                    Text(f" ({p.score:.2f}) "),
+                    Text(f" ({t.number(p.score, 2)}) "),
                     UserText(
-                        "; ".join(
+                        t("; ").join(
                             describe_all(
                                 p.reasons[:2],
                                 t,
                                 names=names,
                                 skill_labels=labels,
+                                stage_labels=stages,
                                 mentor=p.mentor_id,
                                 mentee=p.mentee_id,
                             )
@@ -104,9 +124,13 @@ def run_report(
         if len(proposals) > SAMPLE:
             lines.append(
                 Paragraph.of(
-                    t(
-                        "… and {more} more (tandem match --dry-run --out file.csv lists them all)."
-                    ).format(more=len(proposals) - SAMPLE)
+                    t.tn(
+                        "… and {count} more (tandem match --dry-run --out file.csv lists "
+                        "them all).",
+                        "… and {count} more (tandem match --dry-run --out file.csv lists "
+                        "them all).",
+                        len(proposals) - SAMPLE,
+                    )
                 )
             )
         blocks.append(Section(tuple(lines)))
@@ -126,7 +150,7 @@ def run_report(
             Actions(
                 (
                     Button(
-                        t("Send {count} proposals").format(count=len(proposals)),
+                        t.tn("Send {count} proposal", "Send {count} proposals", len(proposals)),
                         SEND_ACTION,
                         value=str(run.id),
                         style="primary",
@@ -137,22 +161,52 @@ def run_report(
     return Message(tuple(blocks), summary=title, visibility="private")
 
 
+def _unpaired_count(stats: Mapping[str, Any], served: int) -> int:
+    """Mentees left without a partner: the solver's, or more once the admin removed pairs."""
+    unmatched = int(stats.get("unmatched_count", len(stats.get("unmatched") or [])))
+    return max(unmatched, int(stats.get("mentees", 0)) - served)
+
+
+def _unpaired(
+    t: Translator, stats: Mapping[str, Any], names: Mapping[str, str], served: int
+) -> Paragraph:
+    """How many mentees have no partner, by name (the first few)."""
+    count = _unpaired_count(stats, served)
+    known = [names[str(u.get("mentee_id"))] for u in stats.get("unmatched") or []]
+    known = [name for name in known if name][:UNPAIRED_NAMED]
+    if not known:
+        return Paragraph.of(
+            t.tn("{count} mentee without a partner.", "{count} mentees without a partner.", count)
+        )
+    parts: list[Inline] = [
+        Text(
+            t.tn("{count} mentee without a partner: ", "{count} mentees without a partner: ", count)
+        ),
+        UserText(", ".join(known)),
+    ]
+    if count > len(known):
+        parts.append(Text(t.tn(" and {count} other", " and {count} others", count - len(known))))
+    parts.append(Text("."))
+    return Paragraph(tuple(parts))
+
+
 def _notes(
-    t: Translator, stats: Mapping[str, Any], names: Mapping[str, str], labels: Mapping[str, str]
+    t: Translator,
+    stats: Mapping[str, Any],
+    names: Mapping[str, str],
+    labels: Mapping[str, str],
+    served: int,
 ) -> list[Paragraph]:
     notes: list[Paragraph] = []
+    if _unpaired_count(stats, served):
+        notes.append(_unpaired(t, stats, names, served))
     unmatched = stats.get("unmatched") or []
     if unmatched:
         counts: Counter[str] = Counter()
         for item in unmatched:
             for reason in (item.get("reasons") or [])[:1]:
                 counts[describe(reason, t, names=names, skill_labels=labels)] += 1
-        count = int(stats.get("unmatched_count", len(unmatched)))
-        notes.append(
-            Paragraph.of(
-                t("{count} mentees without a partner. Most common reasons:").format(count=count)
-            )
-        )
+        notes.append(Paragraph.of(t("Most common reasons:")))
         notes.extend(
             Paragraph((Text("• "), UserText(text), Text(f" ({n})")))
             for text, n in counts.most_common(TOP_UNMATCHED)

@@ -290,7 +290,7 @@ def reason_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> Fo
         fields=(
             TextField(
                 "reason",
-                t("Why are you leaving? (optional)"),
+                t("Why are you leaving?"),
                 required=False,
                 multiline=True,
                 max_length=MAX_REASON_CHARS,
@@ -306,7 +306,13 @@ async def submit_reason(
 ) -> Transition:
     reason = text_value(values, "reason")
     if len(reason) > MAX_REASON_CHARS:
-        return Transition(errors={"reason": ctx.t("At most {n} characters.", n=MAX_REASON_CHARS)})
+        return Transition(
+            errors={
+                "reason": ctx.t.tn(
+                    "At most {count} character.", "At most {count} characters.", MAX_REASON_CHARS
+                )
+            }
+        )
     return Transition(message=await leave(ctx, data, reason or None))
 
 
@@ -351,7 +357,13 @@ async def submit_contact(
     if not text:
         return Transition(errors={"message": t("Write your message.")})
     if len(text) > MAX_MESSAGE_CHARS:
-        return Transition(errors={"message": t("At most {n} characters.", n=MAX_MESSAGE_CHARS)})
+        return Transition(
+            errors={
+                "message": t.tn(
+                    "At most {count} character.", "At most {count} characters.", MAX_MESSAGE_CHARS
+                )
+            }
+        )
     statuses = ("pending", "active", "paused", "left", "declined")
     programs = [p for _, p in await enrollments_of(ctx.session, ctx.person.id, statuses)]
     message = Contact(ctx.person.id, text, tuple(p.id for p in programs), names(programs))

@@ -40,7 +40,7 @@ from dialogs.programs.texts import (
 )
 from dialogs.programs.watch import audit_command, display_name, status_command, status_label
 from storage.admins import program_admin_ids
-from storage.career_stages import ladder
+from storage.career_stages import ladder, stage_labels
 from storage.dialog_states import advance_flow, open_flow
 from storage.models import Person, Program
 from storage.program_texts import published_kinds
@@ -55,8 +55,14 @@ PICK_ACTION = "programs:pick"  # value: show|open|close|edit:slug
 MAX_PICKED = 10  # programs offered as buttons; beyond, the admin types the short name
 
 
-def program_card(t: Translator, program: Program, admins: dict[str, Person | None]) -> Message:
+def program_card(
+    t: Translator,
+    program: Program,
+    admins: dict[str, Person | None],
+    stage_labels: dict[str, dict[str, str]] | None = None,
+) -> Message:
     rules = ProgramRules.from_json(program.rules)
+    stages = t.labels(stage_labels or {})
     closes = program.enrollment_closes_on
 
     def plain(text: str) -> Paragraph:
@@ -66,14 +72,17 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
     facts = (
         (t("Short name"), plain(program.slug)),
         (t("Status"), Paragraph.of(status_label(t, program.status))),
-        (t("Dates"), plain(f"{program.starts_on} → {program.ends_on} ({program.timezone})")),
+        (
+            t("Dates"),
+            plain(f"{program.starts_on} → {program.ends_on} ({t.zone(program.timezone)})"),
+        ),
         (t("Enrollment closes on"), plain(str(closes) if closes else "—")),
         (
             t("Cadence"),
             Paragraph.of(
                 cadence_label(t, program.cadence)
                 + " · "
-                + t("{n} minutes", n=program.session_minutes)
+                + t.tn("{count} minute", "{count} minutes", program.session_minutes)
             ),
         ),
         (t("Mentees per mentor (default)"), plain(str(program.capacity_default))),
@@ -82,10 +91,13 @@ def program_card(t: Translator, program: Program, admins: dict[str, Person | Non
             Paragraph.of(t("yes") if program.approval_required else t("no")),
         ),
         (t("Days to answer a pairing proposal"), plain(str(program.proposal_expiry_days))),
-        (t("Career stages that can mentor"), plain(", ".join(rules.mentor_stages) or everyone)),
+        (
+            t("Career stages that can mentor"),
+            plain(", ".join(stages.get(k, k) for k in rules.mentor_stages) or everyone),
+        ),
         (
             t("Career stages that can be mentored"),
-            plain(", ".join(rules.mentee_stages) or everyone),
+            plain(", ".join(stages.get(k, k) for k in rules.mentee_stages) or everyone),
         ),
         (
             t("Different departments only"),
@@ -176,7 +188,9 @@ async def _show(turn: Turn, slug: str) -> Outcome:
         return apology
     ids = await program_admin_ids(turn.ctx.session, program.id)
     people = await people_by_id(turn.ctx.session, ids)
-    return turn.reply(program_card(turn.ctx.t, program, {i: people.get(i) for i in ids}))
+    admins = {i: people.get(i) for i in ids}
+    stages = await stage_labels(turn.ctx.session)
+    return turn.reply(program_card(turn.ctx.t, program, admins, stages))
 
 
 async def _open_or_close(turn: Turn, slug: str, status: str) -> Outcome:

@@ -70,7 +70,7 @@ def problem_text(t: Translator, problem: Problem) -> str:
         case "required":
             return t("Please fill this in.")
         case "too_long":
-            return t("At most {n} characters.", n=p["n"])
+            return t.tn("At most {count} character.", "At most {count} characters.", int(p["n"]))
         case "slug_format":
             return t("Lowercase letters, digits and dashes only (for example mi-2027).")
         case "slug_taken":
@@ -154,7 +154,7 @@ def settings_form(ctx: FlowContext, data: Mapping[str, Any], ref: ActionRef) -> 
             SelectField(
                 "timezone",
                 t("Time zone of the program's dates"),
-                time_zone_options(),
+                time_zone_options(t.locale),
                 initial=_initial(zone),
             ),
             DateField("starts_on", t("Start date"), initial=dates["starts_on"]),

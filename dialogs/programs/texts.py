@@ -169,7 +169,7 @@ async def _publish(turn: Turn, program: Program, kind: str) -> Outcome:
         version=published.version,
     )
     if published.carried:
-        done += " " + t("Unchanged in: {languages}.", languages=", ".join(published.carried))
+        done += " " + t("Unchanged in: {languages}.", languages=t.languages(published.carried))
     return say(turn, done)
 
 

@@ -49,10 +49,11 @@ async def status_command(turn: Turn) -> Outcome:
 
         enrolled = {
             role: Paragraph.of(
-                t(
-                    "{active} active, {paused} paused",
-                    active=status.count(role, "active"),
-                    paused=status.count(role, "paused"),
+                t.tn(
+                    "{count} active, {paused} paused",
+                    "{count} active, {paused} paused",
+                    status.count(role, "active"),
+                    paused=t.number(status.count(role, "paused")),
                 )
             )
             for role in ("mentor", "mentee")

@@ -63,7 +63,7 @@ async def test_program_commands_without_a_program_offer_one_button_each(
     await add_program(database, "mi-lyon", status="draft")
     driver = Driver(database)
     asked = await driver.say(admin(), "admin program close")
-    assert "Quel programme ?" in words(asked)
+    assert "Quel programme ?" in words(asked)
     choices = {b.value: b for b in buttons(asked)}
     assert set(choices) == {"close:mi-paris", "close:mi-lyon"}
     closed = await driver.click(admin(), choices["close:mi-paris"])
@@ -86,7 +86,7 @@ async def test_texts_without_a_program_pick_the_text_then_act(database: Database
     await add_program(database, "mi-paris")
     driver = Driver(database)
     asked = await driver.say(admin(), "admin texts edit")
-    assert "Quel texte voulez-vous modifier ?" in words(asked)
+    assert "Quel texte voulez-vous modifier ?" in words(asked)
     [charter, privacy] = buttons(asked)
     assert charter.value == "edit:mi-paris:charter" and charter.opens_form
     opened = await driver.click(admin(), privacy)

@@ -63,7 +63,7 @@ async def test_a_program_admin_sees_and_changes_only_their_program(
                     "admin texts edit mi-lyon privacy",
                     "admin program admins add mi-lyon lea@acme.example"):  # fmt: skip
         answer = await driver.say(lea(), command)
-        assert "Vous n’êtes pas admin de ce programme : mi-lyon" in words(answer), command
+        assert "Vous n’êtes pas admin de ce programme : mi-lyon" in words(answer), command
         assert answer.form is None
     assert await refusals(database) == [
         (lyon, "program"), (lyon, "program"), (lyon, "program"), (lyon, "texts"),
@@ -76,7 +76,7 @@ async def test_a_program_admin_sees_and_changes_only_their_program(
     closed = await driver.say(lea(), "admin program close mi-paris")
     assert "Le programme est fermé" in words(closed)
     refused = await driver.say(lea(), "admin program open mi-lyon")
-    assert "Vous n’êtes pas admin de ce programme : mi-lyon" in words(refused)
+    assert "Vous n’êtes pas admin de ce programme : mi-lyon" in words(refused)
 
 
 async def test_audit_shows_a_program_admin_their_programs_trail_only(

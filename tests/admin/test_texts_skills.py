@@ -71,7 +71,7 @@ async def test_edit_publish_and_enrolled_people_accept_again(database: Database)
         assert await stale_consents(session, program, "charter") == []
 
     published = words(await driver.say(admin(), "admin texts publish mi-2027 charter"))
-    assert "version 2 est publiée" in published and "Inchangée en : en" in published
+    assert "version 2 est publiée" in published and "Inchangée en : anglais" in published
     nothing = words(await driver.say(admin(), "admin texts publish mi-2027 charter"))
     assert "pas de brouillon" in nothing
     async with database.unit_of_work() as session:

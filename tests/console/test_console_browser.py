@@ -336,7 +336,7 @@ JOURNEYS = {
              "languages": ("fr",), "format": "remote", "location": ""},
             {"charter": ("accept",), "privacy": ("accept",)},
         ],
-        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit", "Retour",
+        "Inscription : {n}/5", "Vérifiez vos réponses", "Confirmer", "Vous êtes inscrit", "Retour",
         _assistant_enrolled,
     ),
     "en": Journey(

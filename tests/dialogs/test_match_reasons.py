@@ -129,8 +129,8 @@ def test_the_pair_sentence_an_admin_reads() -> None:
     )
     fr = describe_all(reasons, Translator("fr"), names=NAMES, skill_labels=LABELS["fr"],
                       mentor="lea", mentee="marc")  # fmt: skip
-    assert " ; ".join(fr) == (
-        "Léa enseigne le SEO et la publicité sociale, que Marc veut apprendre ; "
+    assert Translator("fr")("; ").join(fr) == (  # the report's separator
+        "Léa enseigne le SEO et la publicité sociale, que Marc veut apprendre ; "
         "3 h de temps de travail en commun"
     )
     # without the pair's ids: the roles, not a name

@@ -113,7 +113,7 @@ async def test_a_mentor_enrolls_in_english_and_sees_the_french_notice(database: 
     assert isinstance(practical.form_answer, NextForm)
     form = practical.form_answer.form
     start = next(f for f in form.fields if f.name == "start")
-    assert start.label == "From (America/Montreal)"  # the person's own zone, shown
+    assert start.label == "From (Eastern Time, Montreal)"  # the person's own zone, shown
     capacity = next(f for f in form.fields if f.name == "capacity")
     assert capacity.initial == ("1",)  # the program's default
     consent = await driver.submit(form, MENTOR_PRACTICAL)

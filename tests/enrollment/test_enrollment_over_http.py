@@ -254,8 +254,8 @@ async def test_a_leader_joins_in_french_through_slack_modals(
     shown = await enroll_in_slack(demo_server, MARC, "rejoindre", LEADER_STEPS)
 
     titles = [view["title"]["text"] for view in shown]
-    assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
-                      "Inscription : 4/5", "Inscription : 5/5", "Vérifiez vos réponses"]  # fmt: skip
+    assert titles == ["Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
+                      "Inscription : 4/5", "Inscription : 5/5", "Vérifiez vos réponses"]  # fmt: skip
     assert shown[-1]["submit"]["text"] == "Confirmer"
     await check_leader_enrolled(database)
     assert "Vous êtes inscrit" in posted_texts(demo_server.slack)

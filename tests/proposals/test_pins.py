@@ -94,7 +94,7 @@ async def test_a_used_pin_is_cleared_when_sent_and_a_stale_one_dropped_with_a_no
     pinned = words(await w.say("UADMIN", "admin match pin lea@acme.example anne@acme.example"))
     assert "Lea Test → Anne Test" in pinned
     sent = words(await w.say("UADMIN", "admin match send"))
-    assert "The pins these proposals used are done and cleared: 1." in sent
+    assert "1 pin used by these proposals is done and cleared." in sent
     assert await pins(database) == []
 
     # a pin made while Lea had room, and Lea's other pairing started meanwhile

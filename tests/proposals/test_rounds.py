@@ -49,7 +49,7 @@ async def test_a_weekly_round_pairs_only_the_free_and_waits_for_the_admin(
                            department="Digital", offers=["seo"])  # fmt: skip
     await fire_round(w)
     [ready] = [m for m in w.channel.to(w.admin_id) if "round is ready" in words([m])]
-    assert "1 pairs proposed, 0 people without a partner" in words([ready])
+    assert "1 pair proposed, 0 people without a partner" in words([ready])
     async with database.unit_of_work() as session:
         run = await session.scalar(select(MatchRun).where(MatchRun.trigger == "schedule"))
         assert run is not None and run.status == "draft"

@@ -77,7 +77,7 @@ async def test_adding_the_bot_welcomes_and_a_proactive_message_reaches_the_perso
 ) -> None:
     await install(real_bot, openid_issuer, fake_connector)
     [welcome] = fake_connector.sent_to("a:alice-1on1")
-    assert texts(card_of(welcome)).startswith("Bonjour Alice !")
+    assert texts(card_of(welcome)).startswith("Bonjour Alice !")
     person, identity = await alice(real_bot)
     reference = identity.conversation_ref
     assert reference is not None and reference["conversation"]["id"] == "a:alice-1on1"
@@ -120,7 +120,7 @@ async def test_language_card_answered_once_in_the_new_language(
     real_bot: RunningBot, openid_issuer: FakeOpenIdIssuer, fake_connector: FakeBotConnector
 ) -> None:
     question = card_of(await say(real_bot, openid_issuer, fake_connector, "language"))
-    assert texts(question) == "Dans quelle langue dois-je vous parler ?"
+    assert texts(question) == "Dans quelle langue dois-je vous parler ?"
     english, french = button(question, "English"), button(question, "Français")
     assert english["data"]["ref"] == french["data"]["ref"]
 

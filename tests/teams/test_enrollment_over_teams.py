@@ -167,8 +167,8 @@ async def test_a_leader_joins_in_french_through_teams_cards(
     shown, summary, confirmation = await enroll_in_teams(marc, "rejoindre", LEADER_STEPS)
 
     assert [title(form) for form in shown] == [
-        "Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
-        "Inscription : 4/5", "Inscription : 5/5",
+        "Inscription : 1/5", "Inscription : 2/5", "Inscription : 3/5",
+        "Inscription : 4/5", "Inscription : 5/5",
     ]  # fmt: skip
     assert inputs(shown[0])["title"]["value"] == "Directeur des systèmes d'information"
     assert title(summary) == "Vérifiez vos réponses"
@@ -182,7 +182,7 @@ async def test_a_leader_joins_in_french_through_teams_cards(
 
     # The same confirmation once more (a double click): nothing is enrolled twice.
     late = await marc.submits(summary, {})
-    assert texts(late) == "Vous avez déjà répondu : rien n’a été modifié."
+    assert texts(late) == "Vous avez déjà répondu : rien n’a été modifié."
     await check_leader_enrolled(database)
 
 

@@ -63,7 +63,7 @@ async def test_an_install_left_by_a_dead_process_still_welcomes_and_stores_the_r
     await recorded_by_a_dead_process(real_bot, body)
     assert await drain(real_bot, timedelta(minutes=3)) == 1
     [welcome] = fake_connector.sent_to("a:alice-1on1")
-    assert texts(card_of(welcome)).startswith("Bonjour Alice !")
+    assert texts(card_of(welcome)).startswith("Bonjour Alice !")
     _, identity = await alice(real_bot)
     assert identity.conversation_ref is not None
     assert fake_connector.violations == []
