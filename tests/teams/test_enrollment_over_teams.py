@@ -172,7 +172,10 @@ async def test_a_leader_joins_in_french_through_teams_cards(
     ]  # fmt: skip
     assert inputs(shown[0])["title"]["value"] == "Directeur des systèmes d'information"
     assert title(summary) == "Vérifiez vos réponses"
-    assert [b["title"] for b in buttons(summary)] == ["Confirmer"]
+    assert [b["title"] for b in buttons(summary)] == [
+        "Retour",
+        "Confirmer",
+    ]  # Back: the step before
     assert "Vous êtes inscrit" in texts(confirmation)
     assert (
         await linked_email(database, marc) == MARC.email
@@ -200,7 +203,7 @@ async def test_a_young_engineer_joins_in_english_through_teams_cards(
     role = inputs(shown[0])["role"]
     assert [c["value"] for c in role["choices"]] == ["mentor"]  # a mentor only
     assert title(summary) == "Check your answers"
-    assert [b["title"] for b in buttons(summary)] == ["Confirm"]
+    assert [b["title"] for b in buttons(summary)] == ["Back", "Confirm"]
     assert "You are enrolled" in texts(confirmation)
 
     await check_mentor_enrolled(database)
