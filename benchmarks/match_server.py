@@ -40,9 +40,9 @@ from bot.server import build_runtime, create_app
 from bot.settings import load_settings
 from storage.db import Database
 from storage.demo_data import write_demo_program
-from storage.matching_population import load_program_population
+from storage.matching.population import load_program_population
+from storage.matching.program_match import match_program
 from storage.migrate import upgrade
-from storage.program_match import match_program
 
 PROBES_PER_SECOND = 20
 

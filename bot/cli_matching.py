@@ -18,7 +18,7 @@ from bot.cli_support import fail, run_with_database, settings_or_exit
 if TYPE_CHECKING:
     from dialogs.core.i18n import Translator
     from storage.db import Database
-    from storage.program_match import ProgramMatch
+    from storage.matching.program_match import ProgramMatch
 
 CSV_COLUMNS = (
     "mentor_email",
@@ -97,7 +97,7 @@ def match(
 ) -> None:
     """Propose pairings for a program: a summary here, every pair in --out (CSV)."""
     from dialogs.core.i18n import LOCALES, Translator
-    from storage.enrollments import program_by_slug
+    from storage.enrollment.enrollments import program_by_slug
 
     settings = settings_or_exit()
     locale = lang or settings.locale
@@ -106,8 +106,8 @@ def match(
 
     async def _go(database: Database) -> tuple[ProgramMatch, int | None] | None:
         from bot.clock import SystemClock
-        from storage.match_runs import record_run
-        from storage.program_match import match_program
+        from storage.matching.program_match import match_program
+        from storage.matching.runs import record_run
 
         async with database.unit_of_work() as session:
             found = await program_by_slug(session, program)

@@ -38,8 +38,8 @@ def people_import(
 
     from bot.clock import SystemClock
     from dialogs.participation.jobs import close_enrollments_of_leavers
-    from storage.participation import leavers_with_open_enrollments
-    from storage.people import PeopleImportError, check_people_file, import_people
+    from storage.enrollment.participation import leavers_with_open_enrollments
+    from storage.people.hris import PeopleImportError, check_people_file, import_people
 
     settings = settings_or_exit()
     try:
@@ -106,7 +106,7 @@ def people_export(
     import csv
     import json
 
-    from storage.people import EXPORT_COLUMNS, PersonNotFound, export_people
+    from storage.people.hris import EXPORT_COLUMNS, PersonNotFound, export_people
 
     settings = settings_or_exit()
 
@@ -136,7 +136,7 @@ def program_list() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from storage.programs import list_programs, program_status
+    from storage.programs.programs import list_programs, program_status
 
     settings = settings_or_exit()
 
@@ -175,8 +175,8 @@ def people_merge(
     duplicate: Annotated[str, typer.Argument(help="Email of the duplicate to fold into it.")],
 ) -> None:
     """Merge two records of one person: identities, enrollments and history move to KEEP."""
-    from storage.people import PersonNotFound
-    from storage.people_merge import SamePerson, merge_people
+    from storage.people.hris import PersonNotFound
+    from storage.people.merge import SamePerson, merge_people
 
     settings = settings_or_exit()
     try:
@@ -196,7 +196,7 @@ def forget(
 ) -> None:
     """Erase a person (GDPR): names, emails and what they wrote; a tombstone keeps the tree."""
     from bot.clock import SystemClock
-    from storage.people import PersonNotFound, forget_person
+    from storage.people.hris import PersonNotFound, forget_person
 
     settings = settings_or_exit()
     if not yes and not typer.confirm(f"Erase {email} for good?", err=True):

@@ -40,7 +40,7 @@ KindArg = Annotated[Kind, typer.Argument(help="charter or privacy.")]
 
 
 async def _program(database: Database, slug: str) -> Program:
-    from storage.enrollments import program_by_slug
+    from storage.enrollment.enrollments import program_by_slug
 
     async with database.unit_of_work() as session:
         program = await program_by_slug(session, slug)
@@ -56,8 +56,8 @@ def texts_show(
     lang: Annotated[Lang, typer.Option("--lang", help="Language.")] = Lang.fr,
 ) -> None:
     """Print the published version (and say whether a draft waits)."""
-    from storage.enrollments import current_text
-    from storage.program_texts import draft_of
+    from storage.enrollment.enrollments import current_text
+    from storage.programs.texts import draft_of
 
     async def _go(database: Database) -> str:
         program = await _program(database, slug)
@@ -84,7 +84,7 @@ def texts_edit(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of this text.")] = Lang.fr,
 ) -> None:
     """Save the next version's text in one language as a draft (publish it afterwards)."""
-    from storage.program_texts import save_draft
+    from storage.programs.texts import save_draft
 
     try:
         body = file.read_text(encoding="utf-8").strip()

@@ -36,7 +36,7 @@ from storage.models import (
     Program,
     Skill,
 )
-from storage.program_texts import add_default_texts
+from storage.programs.texts import add_default_texts
 from storage.types import new_opaque_id
 
 DOMAIN = "demo.tandem.example"

@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.participation import OPEN_STATUSES
 from storage.db import Database
-from storage.match_runs import withdraw_waiting
+from storage.matching.runs import withdraw_waiting
 from storage.models import (
     AuditEvent,
     Base,

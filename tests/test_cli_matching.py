@@ -16,8 +16,8 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from storage.db import Database
-from storage.enrollments import EnrollmentAnswers, save_enrollment
-from storage.matching_population import ProgramPopulation, load_program_population
+from storage.enrollment.enrollments import EnrollmentAnswers, save_enrollment
+from storage.matching.population import ProgramPopulation, load_program_population
 from storage.models import Enrollment, Person, Program
 from tests.matching.helpers import feasible
 from tests.support.clock import T0

@@ -1,5 +1,5 @@
 """From the schema itself: every column that may refer to a person is covered by ``forget``
-(storage/erasure.py) and by ``people merge`` (storage/people_merge.py).
+(storage/erasure.py) and by ``people merge`` (storage/people/merge.py).
 
 A column refers to a person when it holds an opaque person id (the ``PersonId`` type, a
 key to ``persons``, or a name such as ``*_by``, ``person_*``, ``mentor_id``), personal
@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, Column, MetaData, String, Table, Text
 from sqlalchemy.types import TypeEngine
 
-from storage import erasure, people_merge
+from storage import erasure
 from storage.models import Base
+from storage.people import merge as people_merge
 from storage.types import PersonId
 
 ID_NAMES = re.compile(

@@ -29,7 +29,7 @@ from storage.models import (
     Program,
     ProgramAdmin,
 )
-from storage.people import PersonNotFound, export_people, forget_person
+from storage.people.hris import PersonNotFound, export_people, forget_person
 from tests.support.clock import T0
 
 EMAIL = "Gwendoline.Quennehen@acme.example"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.domain.hris import parse_hris_csv
 from storage.db import Database
 from storage.models import CareerStage, Person, PlatformIdentity
-from storage.people import (
+from storage.people.hris import (
     EXPORT_COLUMNS,
     ImportReport,
     PeopleImportError,

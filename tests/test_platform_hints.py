@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.identities import PlatformUser, resolve_person
 from storage.models import PlatformIdentity
+from storage.people.identities import PlatformUser, resolve_person
 
 
 async def test_overlong_hints_are_dropped_and_the_person_still_resolved(

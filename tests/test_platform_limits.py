@@ -26,8 +26,8 @@ from handlers.slack import forms as slack_forms
 from handlers.slack import render as slack_render
 from handlers.teams.forms import answer_card, form_card
 from handlers.teams.render import message_card
+from storage.enrollment.standing import Standing
 from storage.models import Enrollment, MatchRun, Pairing, Person, Program, Proposal
-from storage.standing import Standing
 from tests.fakes.adaptive_cards import check_adaptive_card
 from tests.fakes.slack_spec import check_blocks, check_view
 from tests.support.clock import fixed_clock

@@ -3,7 +3,7 @@
 At 20,000 people the solve takes seconds of CPU: run in the server's process it would stop
 the loop from acknowledging Slack (3 s) and Teams (15 s). The worker is ``spawn``ed (a
 clean interpreter, no inherited event loop or database connections). Loading a program
-from the database and solving it there is ``storage.program_match``'s job.
+from the database and solving it there is ``storage.matching.program_match``'s job.
 """
 
 from __future__ import annotations

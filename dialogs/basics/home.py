@@ -10,8 +10,8 @@ from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import Translator
 from dialogs.core.replies import main_buttons
 from dialogs.core.ui import Actions, Header, Message, Section
+from storage.enrollment.standing import Standing, standing_of
 from storage.models import Person
-from storage.standing import Standing, standing_of
 
 
 def _name(person: Person | None) -> str:

@@ -12,9 +12,9 @@ from dialogs.core.i18n import Translator
 from dialogs.core.replies import JOIN_ACTION, PROFILE_EDIT_ACTION
 from dialogs.core.ui import Actions, Button, Facts, Header, Message, Section
 from dialogs.enrollment.flow import enrollment_facts
-from storage.enrollments import accepts_enrollment
+from storage.enrollment.enrollments import accepts_enrollment
+from storage.enrollment.participation import enrollments_of
 from storage.models import Person
-from storage.participation import enrollments_of
 
 SHOWN_STATUSES = ("active", "pending", "paused")
 

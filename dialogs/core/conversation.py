@@ -52,12 +52,16 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
-from storage.admins import WAITING_FOR_AN_ADMIN, administered_programs, names_deployment_admin
 from storage.audit import record_audit
 from storage.db import Database
 from storage.enqueue import release_waiting
-from storage.identities import PlatformUser, resolve_person
 from storage.models import Person
+from storage.people.admins import (
+    WAITING_FOR_AN_ADMIN,
+    administered_programs,
+    names_deployment_admin,
+)
+from storage.people.identities import PlatformUser, resolve_person
 
 log = structlog.get_logger("tandem.conversation")
 

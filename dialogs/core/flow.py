@@ -30,7 +30,7 @@ class FlowContext:
     is_admin: bool = False
     # The programs a program admin runs; None: every program (TANDEM_ADMINS) or not an admin.
     admin_of: frozenset[int] | None = None
-    deployment_admins: tuple[str, ...] = ()  # TANDEM_ADMINS: who reads what (storage.admins)
+    deployment_admins: tuple[str, ...] = ()  # TANDEM_ADMINS: who reads what (storage.people.admins)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -20,16 +20,16 @@ from dialogs.core.ui import Message, Section
 from dialogs.enrollment.flow import ENROLLMENT_FLOW, FLOW_NAME, begin
 from dialogs.enrollment.saving import EDIT_ACTION, closed_message, not_ready_message
 from dialogs.notify.presenters import APPROVE_ACTION, DECLINE_ACTION
-from storage.admins import admins_of
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
 from storage.enqueue import enqueue_due
-from storage.enrollments import (
+from storage.enrollment.enrollments import (
     accepts_enrollment,
     enrolling_programs,
     program_by_slug,
 )
 from storage.models import Enrollment, Program
+from storage.people.admins import admins_of
 
 # JOIN_ACTION ("enrollment:join"), value: a program's slug, or empty
 

@@ -47,7 +47,7 @@ from dialogs.enrollment.steps import (
     submit_skills,
 )
 from storage.dialog_states import open_flow, start_flow
-from storage.enrollments import (
+from storage.enrollment.enrollments import (
     OFFER_BACK,
     accepts_enrollment,
     active_skills,

@@ -43,16 +43,16 @@ from dialogs.core.ui import (
     TextField,
 )
 from storage.audit import record_audit
-from storage.career_stages import ladder
 from storage.enqueue import enqueue_due
-from storage.enrollments import program_by_slug
-from storage.models import Program
-from storage.participation import (
+from storage.enrollment.enrollments import program_by_slug
+from storage.enrollment.participation import (
     answered,
     departments,
     find_invitees,
     open_programs,
 )
+from storage.models import Program
+from storage.programs.career_stages import ladder
 
 INVITE_ACTION = "participation:invite"
 

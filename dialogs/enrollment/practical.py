@@ -39,7 +39,7 @@ from dialogs.enrollment.steps import (
     step_title,
     who_sees,
 )
-from storage.enrollments import person_by_email
+from storage.enrollment.enrollments import person_by_email
 
 
 def weekday_names(t: Translator) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from dialogs.core.i18n import Translator
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Message, Section
 from storage.audit import record_audit
-from storage.enrollments import (
+from storage.enrollment.enrollments import (
     CurrentText,
     EnrollmentAnswers,
     accepts_enrollment,

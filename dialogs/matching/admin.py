@@ -33,10 +33,11 @@ from dialogs.matching.pairing import say_text
 from dialogs.matching.report import run_report
 from dialogs.programs.replies import not_their_program, program_or_apology
 from storage.audit import record_audit
-from storage.career_stages import stage_labels
 from storage.enqueue import enqueue_due
-from storage.enrollments import person_by_email
-from storage.match_runs import (
+from storage.enrollment.enrollments import person_by_email
+from storage.enrollment.participation import open_programs
+from storage.matching.population import skill_labels
+from storage.matching.runs import (
     RunSummary,
     active_pairings_of,
     draft_run,
@@ -44,10 +45,9 @@ from storage.match_runs import (
     remove_pins,
     send_proposals,
 )
-from storage.matching_population import skill_labels
 from storage.models import MatchRun, Program
-from storage.participation import open_programs
-from storage.programs import people_by_id
+from storage.programs.career_stages import stage_labels
+from storage.programs.programs import people_by_id
 
 RUN_ACTION = "matching:run"  # value: program slug
 

@@ -13,11 +13,11 @@ from dialogs.core.feature import Turn
 from dialogs.matching.pairing import say_text
 from dialogs.matching.reasons import rule_words
 from storage.audit import record_audit
-from storage.enrollments import person_by_email
-from storage.match_runs import RunSummary, add_pin, by_number, edit_pair, remove_pins
-from storage.matching_population import load_program_population
+from storage.enrollment.enrollments import person_by_email
+from storage.matching.population import load_program_population
+from storage.matching.runs import RunSummary, add_pin, by_number, edit_pair, remove_pins
 from storage.models import Program
-from storage.programs import people_by_id
+from storage.programs.programs import people_by_id
 
 
 async def pin(turn: Turn, program: Program, mentor_email: str, mentee_email: str) -> Outcome | None:

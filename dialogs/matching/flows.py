@@ -49,7 +49,8 @@ from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
-from storage.match_runs import (
+from storage.matching.pairing_rules import start_obstacles
+from storage.matching.runs import (
     add_goals,
     goals_of,
     is_taking_part,
@@ -57,8 +58,7 @@ from storage.match_runs import (
     start_pairing,
 )
 from storage.models import Pairing, Program, Proposal
-from storage.pairing_rules import start_obstacles
-from storage.programs import people_by_id
+from storage.programs.programs import people_by_id
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"

@@ -41,12 +41,12 @@ from bot.domain.proposals import (
 )
 from dialogs.core.feature import DueContext, DueHandler, Recurring
 from dialogs.matching.reasons import for_people
-from storage.admins import admins_of
-from storage.career_stages import stage_labels
-from storage.match_runs import enrollment, expire
-from storage.matching_population import skill_labels
+from storage.enrollment.participation import open_programs
+from storage.matching.population import skill_labels
+from storage.matching.runs import enrollment, expire
 from storage.models import Pairing, Person, Program, Proposal
-from storage.participation import open_programs
+from storage.people.admins import admins_of
+from storage.programs.career_stages import stage_labels
 
 log = structlog.get_logger("tandem.matching")
 

@@ -23,7 +23,7 @@ from dialogs.matching.flows import (
     answer_status,
 )
 from dialogs.participation.flows import say
-from storage.match_runs import active_pairings_of, locked_proposal
+from storage.matching.runs import active_pairings_of, locked_proposal
 
 
 def say_text(text: str) -> Message:

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching import MatchResult
-from storage.match_runs import record_run, remove_pins
-from storage.matching_population import ProgramPopulation, load_program_population
+from storage.matching.population import ProgramPopulation, load_program_population
+from storage.matching.runs import record_run, remove_pins
 from storage.models import MatchRun
 
 # Below this many enrollment rows a solve takes milliseconds: a thread is enough. Above, it

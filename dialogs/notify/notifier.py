@@ -26,12 +26,12 @@ from dialogs.core.i18n import LOCALES, Translator, negotiate
 from dialogs.core.ui import MessageRef
 from dialogs.notify.delivery import ChatChannel, Recipient, Unreachable
 from dialogs.notify.presenters import present
-from storage.admins import admins_of_person
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.enqueue import enqueue_due
 from storage.models import DueAction, Person, PlatformIdentity
 from storage.models import MessageRef as MessageRefRow
+from storage.people.admins import admins_of_person
 from storage.queue import DueQueue
 
 log = structlog.get_logger("tandem.notifier")
@@ -82,7 +82,7 @@ class NotifierConfig:
     default_locale: str = "fr"
     default_timezone: str = "Europe/Paris"
     quiet_hours: QuietHours | None = DEFAULT_QUIET_HOURS
-    admins: tuple[str, ...] = ()  # TANDEM_ADMINS (emails or user ids): see storage/admins.py
+    admins: tuple[str, ...] = ()  # TANDEM_ADMINS (emails or user ids): see storage/people/admins.py
 
 
 class Notifier:

@@ -25,7 +25,7 @@ from dialogs.participation.flows import (
     resume_now,
 )
 from dialogs.participation.jobs import DUE
-from storage.participation import enrollments_of
+from storage.enrollment.participation import enrollments_of
 
 LEAVE_ACTION = "participation:leave"
 

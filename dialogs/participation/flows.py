@@ -48,11 +48,11 @@ from dialogs.core.ui import (
     Section,
     TextField,
 )
-from storage.admins import program_team
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
+from storage.enrollment.participation import enrollments_of, leave_enrollment
 from storage.models import Enrollment, Program
-from storage.participation import enrollments_of, leave_enrollment
+from storage.people.admins import program_team
 
 LEAVE_REASON_ACTION = "participation:leave-reason"
 PAUSE_ACTION = "participation:pause"

@@ -31,13 +31,13 @@ from bot.domain.participation import (
 )
 from dialogs.core.feature import DueContext, DueHandler
 from dialogs.notify.notifier import Notifier
-from storage.admins import WAITING_FOR_AN_ADMIN, program_team
 from storage.audit import record_audit
 from storage.db import Database
 from storage.due_runner import Wait
 from storage.enqueue import enqueue_due
+from storage.enrollment.participation import answered, close_enrollments, resume_paused
 from storage.models import Person, Program
-from storage.participation import answered, close_enrollments, resume_paused
+from storage.people.admins import WAITING_FOR_AN_ADMIN, program_team
 
 log = structlog.get_logger("tandem.participation")
 

@@ -21,9 +21,9 @@ from dialogs.core.ui import (
     SelectField,
     TextField,
 )
-from storage.enrollments import person_by_email
+from storage.enrollment.enrollments import person_by_email
 from storage.models import Program
-from storage.programs import add_program_admin, list_programs
+from storage.programs.programs import add_program_admin, list_programs
 
 ADMIN_ADD_FLOW_NAME = "program_admin_add"
 

@@ -34,7 +34,7 @@ from dialogs.programs.announce_channels import resolve
 from dialogs.programs.replies import program_or_apology, say
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
-from storage.enrollments import (
+from storage.enrollment.enrollments import (
     accepts_enrollment,
     enrolling_programs,
 )

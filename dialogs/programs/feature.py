@@ -39,15 +39,15 @@ from dialogs.programs.texts import (
     unpublished_texts,
 )
 from dialogs.programs.watch import audit_command, display_name, status_command, status_label
-from storage.admins import program_admin_ids
-from storage.career_stages import ladder, stage_labels
 from storage.dialog_states import advance_flow, open_flow
 from storage.models import Person, Program
-from storage.program_texts import published_kinds
-from storage.programs import (
+from storage.people.admins import program_admin_ids
+from storage.programs.career_stages import ladder, stage_labels
+from storage.programs.programs import (
     people_by_id,
     set_status,
 )
+from storage.programs.texts import published_kinds
 
 NEW_ACTION = "programs:new"  # reopens the form when it could not open at once (Slack)
 EDIT_ACTION = "programs:edit"  # value: the program's slug

@@ -47,7 +47,7 @@ from dialogs.core.ui import (
     TextField,
 )
 from storage.models import Program
-from storage.programs import create_program, slug_taken, update_program
+from storage.programs.programs import create_program, slug_taken, update_program
 
 SETTINGS_FIELDS = (
     "name",

@@ -9,9 +9,9 @@ from dialogs.core.events import Outcome
 from dialogs.core.feature import Turn
 from dialogs.core.ui import Actions, Button, Message, Section
 from storage.audit import record_audit
-from storage.enrollments import program_by_slug
+from storage.enrollment.enrollments import program_by_slug
 from storage.models import Program
-from storage.programs import list_programs
+from storage.programs.programs import list_programs
 
 
 def say(turn: Turn, text: str, typed: str | None = None) -> Outcome:

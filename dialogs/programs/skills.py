@@ -26,7 +26,7 @@ from dialogs.core.ui import (
     TextField,
 )
 from dialogs.programs.flows import problem_text
-from storage.programs import add_skill, rename_skill, retire_skill, skill_by_key
+from storage.programs.programs import add_skill, rename_skill, retire_skill, skill_by_key
 
 Errors = dict[str, str]
 

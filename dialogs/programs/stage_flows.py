@@ -16,7 +16,7 @@ from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
 from dialogs.core.ui import ActionRef, FieldValue, Form, Message, Option, SelectField, TextField
 from dialogs.programs.flows import problem_text
 from dialogs.programs.skills import ended, key_and_names_errors, said, typed_argument
-from storage.career_stages import add_stage, ladder, move_stage, rename_stage, stage_by_key
+from storage.programs.career_stages import add_stage, ladder, move_stage, rename_stage, stage_by_key
 
 Errors = dict[str, str]
 

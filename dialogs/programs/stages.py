@@ -18,7 +18,7 @@ from dialogs.programs import stage_flows as forms
 from dialogs.programs.skills import said
 from dialogs.programs.stage_flows import STAGE_FLOWS
 from storage.audit import record_audit
-from storage.career_stages import ladder
+from storage.programs.career_stages import ladder
 
 STAGE_ACTIONS = {action: f"stages:{action}" for action in STAGE_FLOWS}
 ARGUMENTS = {"add": (3, 4), "move": (2, 2), "rename": (3, 3)}

@@ -16,7 +16,7 @@ from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
 from dialogs.core.ui import ActionRef, FieldValue, Form, Message, Section, TextField
 from dialogs.programs.flows import problem_text
 from storage.models import Program
-from storage.program_texts import save_draft
+from storage.programs.texts import save_draft
 
 MAX_TEXT = 3000  # a Slack text input holds at most 3,000 characters
 

@@ -32,9 +32,15 @@ from dialogs.programs.text_flow import TEXT_FLOW
 from storage.audit import record_audit
 from storage.dialog_states import advance_flow, open_flow
 from storage.enqueue import enqueue_due
-from storage.enrollments import current_text, enrollment_of, program_by_slug, record_consent
+from storage.enrollment.enrollments import (
+    current_text,
+    enrollment_of,
+    program_by_slug,
+    record_consent,
+)
 from storage.models import Program
-from storage.program_texts import (
+from storage.programs.programs import all_skills
+from storage.programs.texts import (
     ENROLLED,
     Published,
     current_version,
@@ -43,7 +49,6 @@ from storage.program_texts import (
     published_bodies,
     stale_consents,
 )
-from storage.programs import all_skills
 
 
 @dataclass(frozen=True)

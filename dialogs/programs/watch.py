@@ -14,7 +14,7 @@ from dialogs.core.ui import Divider, Facts, Header, Message, Section
 from dialogs.programs.replies import programs_in_scope, say
 from storage.audit import record_audit
 from storage.models import Person
-from storage.programs import all_skills, audit_events_since, people_by_id, program_status
+from storage.programs.programs import all_skills, audit_events_since, people_by_id, program_status
 
 
 def status_label(t: Translator, status: str) -> str:

@@ -14,10 +14,10 @@ from dialogs.core.content import Paragraph, UserText
 from dialogs.core.ui import Actions, Button, Message, Section
 from handlers.console.codec import decode_message, encode_message
 from handlers.console.config import ConsoleConfig
-from storage.admins import admins_among
 from storage.db import Database
 from storage.models import MessageRef, Person, PlatformIdentity
 from storage.models.console import ConsoleMessage
+from storage.people.admins import admins_among
 from storage.types import new_opaque_id, utcnow
 
 PLATFORM = "console"
@@ -120,7 +120,7 @@ class ConsoleStore:
         return self._person(found, admin)
 
     def _person(self, person: Person, admin: bool) -> ConsolePerson:
-        """``admin``: as ``storage.admins`` decides for commands and notifications."""
+        """``admin``: as ``storage.people.admins`` decides for commands and notifications."""
         return ConsolePerson(
             id=person.id,
             name=person.display_name,

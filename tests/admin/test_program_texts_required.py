@@ -11,7 +11,7 @@ from dialogs.core.conversation import Conversation
 from dialogs.core.ui import CheckboxesField, NextForm
 from storage.db import Database
 from storage.demo_data import write_demo_program
-from storage.enrollments import current_text
+from storage.enrollment.enrollments import current_text
 from storage.models import AuditEvent, Consent, Enrollment, Program, ProgramText
 from tests.admin.test_programs import create
 from tests.support.clock import T0, fixed_clock

@@ -12,9 +12,9 @@ from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.programs.feature import PROGRAMS
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
-from storage.enrollments import active_skills
+from storage.enrollment.enrollments import active_skills
 from storage.models import AuditEvent, Consent, Enrollment, Program, ProgramText, Skill
-from storage.program_texts import stale_consents
+from storage.programs.texts import stale_consents
 from tests.support.channels import RecordingChannel
 from tests.support.clock import fixed_clock
 from tests.support.driver import Driver, admin, someone

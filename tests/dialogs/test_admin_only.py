@@ -16,8 +16,8 @@ from dialogs.core.events import Inbound
 from dialogs.core.ui import ActionRef, Done
 from storage.db import Database
 from storage.dialog_states import start_flow
-from storage.identities import PlatformUser, resolve_person
 from storage.models import AuditEvent, Base
+from storage.people.identities import PlatformUser, resolve_person
 from tests.admin.test_programs import create
 from tests.support.driver import Driver, admin, someone
 from tests.support.messages import words

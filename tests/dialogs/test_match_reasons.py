@@ -64,7 +64,7 @@ def hand_made() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     free = build_population(org, mentors, [*mentees, x2, x3], stages=STAGES)
     yield from _all(propose_pairings(free, Rules(cross_department_only=True)))
     yield from _all(propose_pairings(build_population([], [], mentees, stages=STAGES)))
-    yield "an admin's swap (storage.match_runs)", [{"code": "admin_swap"}]
+    yield "an admin's swap (storage.matching.runs)", [{"code": "admin_swap"}]
 
 
 def _all(result: Any) -> Iterator[tuple[str, list[dict[str, Any]]]]:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from bot.matching import propose_pairings
 from bot.matching.population import SLOT_MINUTES, Population
 from storage.db import Database
-from storage.enrollments import EnrollmentAnswers, save_enrollment
+from storage.enrollment.enrollments import EnrollmentAnswers, save_enrollment
 from storage.erasure import forget_person
-from storage.matching_population import ProgramPopulation, load_program_population
+from storage.matching.population import ProgramPopulation, load_program_population
 from storage.models import (
     AdminBlock,
     AdminPin,

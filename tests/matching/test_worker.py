@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.matching.worker import shutdown_worker
 from storage.db import Database
 from storage.demo_data import write_demo_program
-from storage.matching_population import ProgramNotFound
+from storage.matching.population import ProgramNotFound
+from storage.matching.program_match import ProgramMatch, match_program, needs_in_process
 from storage.models import Program
-from storage.program_match import ProgramMatch, match_program, needs_in_process
 from tests.support.clock import T0
 
 

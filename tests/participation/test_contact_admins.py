@@ -23,9 +23,9 @@ from dialogs.core.feature import DueContext
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.feature import PARTICIPATION
 from dialogs.participation.jobs import contact
-from storage.admins import WAITING_FOR_AN_ADMIN
 from storage.db import Database
 from storage.due_runner import DueRunner, Wait
+from storage.people.admins import WAITING_FOR_AN_ADMIN
 from storage.queue import DueQueue
 from tests.enrollment.test_enrollment_over_http import submission
 from tests.fakes.fixtures import fake_slack

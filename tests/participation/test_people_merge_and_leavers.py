@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from dialogs.participation.jobs import close_enrollments_of_leavers
 from storage.db import Database
+from storage.enrollment.participation import leavers_with_open_enrollments
 from storage.erasure import PersonNotFound
 from storage.models import (
     AuditEvent,
@@ -21,9 +22,8 @@ from storage.models import (
     PlatformIdentity,
     ProgramAdmin,
 )
-from storage.participation import leavers_with_open_enrollments
-from storage.people import check_people_file, import_people
-from storage.people_merge import SamePerson, merge_people
+from storage.people.hris import check_people_file, import_people
+from storage.people.merge import SamePerson, merge_people
 from tests.support.clock import T0
 from tests.support.messages import words
 from tests.support.people import add_person, add_program, enroll, pair

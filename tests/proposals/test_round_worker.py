@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.matching.worker import shutdown_worker
 from dialogs.matching.rounds import dry_run
 from storage.db import Database
-from storage.match_runs import add_pin
+from storage.matching.runs import add_pin
 from storage.models import Proposal
 from tests.proposals.test_workflow import two_pairs
 

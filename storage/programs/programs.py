@@ -1,5 +1,5 @@
 """Queries for running programs: create, list, edit, open and close them; their admins;
-the skills taxonomy; the counts admins watch (texts: ``storage.program_texts``).
+the skills taxonomy; the counts admins watch (texts: ``storage.programs.texts``).
 
 Every function works inside the caller's unit of work and records the admin action it
 performs as an AuditEvent (opaque ids only); nothing here commits.
@@ -26,7 +26,7 @@ from storage.models import (
     Skill,
     SkillTranslation,
 )
-from storage.program_texts import add_default_texts
+from storage.programs.texts import add_default_texts
 
 
 async def list_programs(session: AsyncSession) -> list[Program]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.participation import OPEN_STATUSES, partner_of
-from storage.match_runs import withdraw_waiting
+from storage.matching.runs import withdraw_waiting
 from storage.models import (
     CareerStage,
     Enrollment,

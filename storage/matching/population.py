@@ -32,7 +32,7 @@ from bot.matching.population import (
     Weights,
     build_population,
 )
-from storage.enrollments import OFFER_BACK
+from storage.enrollment.enrollments import OFFER_BACK
 from storage.models import (
     AdminBlock,
     AdminPin,

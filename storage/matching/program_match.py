@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.matching.engine import MatchResult
 from bot.matching.worker import solve, worker_pool
 from storage.db import Database
-from storage.matching_population import ProgramPopulation, load_program_population
+from storage.matching.population import ProgramPopulation, load_program_population
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.proposals import SENT
+from storage.enrollment.participation import enrollments_of
 from storage.models import Enrollment, Pairing, Person, Program, Proposal
-from storage.participation import enrollments_of
-from storage.programs import people_by_id
+from storage.programs.programs import people_by_id
 
 TAKING_PART = ("active", "pending", "paused")
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.program_texts import DEFAULT_TEXTS
 from bot.domain.programs import TEXT_KINDS, next_text_version
 from storage.audit import record_audit
-from storage.enrollments import current_text
+from storage.enrollment.enrollments import current_text
 from storage.models import Consent, Enrollment, Program, ProgramText
 
 ENROLLED = ("pending", "active", "paused")  # people a new text version concerns

@@ -1,0 +1,1 @@
+"""Enrollments: joining a program, taking part (pause, leave), where a person stands."""

@@ -1,0 +1,1 @@
+"""People and who they are: HRIS records, platform identities, merging duplicates, admins."""
