@@ -56,13 +56,30 @@ def notification_examples(
 
     ``reader_id`` reads them; ``other_id`` is the other person they name."""
     labels = SKILL_LABELS
+    highlights = {
+        "side": "mentor",
+        "title": "x" * 300,
+        "skills": list(labels),
+        "goals": "<b>" * 500,
+        "languages": ["fr", "en"],
+        "format": "in_person",
+        "location": "Paris *La Défense*",
+    }
     proposal = PairProposed(
-        7, PROGRAM, (other_id,), "mentee", REASONS,
-        {"side": "mentor", "title": "x" * 300, "skills": list(labels), "goals": "<b>" * 500,
-         "languages": ["fr", "en"], "format": "in_person", "location": "Paris *La Défense*"},
-        list(labels)[:3], labels, {reader_id: reader_name}, "2027-03-01T10:00:00+00:00",
-        True, other_id, reader_id,
-    )  # fmt: skip
+        7,
+        PROGRAM,
+        (other_id,),
+        "mentee",
+        REASONS,
+        highlights,
+        list(labels)[:3],
+        labels,
+        {reader_id: reader_name},
+        "2027-03-01T10:00:00+00:00",
+        True,
+        other_id,
+        reader_id,
+    )
     examples: list[Notification] = [
         Introduction((reader_id, other_id), PROGRAM),
         PersonUnreachable(other_id, "slack: user_not_found"),

@@ -33,8 +33,16 @@ TRUSTED_HOSTS = frozenset({"smba.trafficmanager.net", "api.botframework.com"})
 # Field -> the JSON types it may have (absent or null is allowed, except where required).
 OBJECT_FIELDS = ("from", "recipient", "conversation", "channelData", "value")
 STRING_FIELDS = (
-    "type", "id", "serviceUrl", "channelId", "text", "name", "locale", "replyToId", "action",
-)  # fmt: skip
+    "type",
+    "id",
+    "serviceUrl",
+    "channelId",
+    "text",
+    "name",
+    "locale",
+    "replyToId",
+    "action",
+)
 LIST_OF_OBJECTS = ("entities", "membersAdded", "membersRemoved", "attachments")
 # The strings this channel reads inside the objects (a list or a number there was a 500).
 NESTED_STRINGS = {
