@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.domain.due import DueKind
 
@@ -128,6 +128,28 @@ def decide(current: Answers, side: Side | None, answer: str, partner_active: boo
         return "partner_gone"
     other = current.mentee_answer if side == "mentor" else current.mentor_answer
     return "accepted" if other == ACCEPT else "waiting"
+
+
+class AnsweredBy(Protocol):
+    """A proposal as a person answers it (the stored row fits)."""
+
+    @property
+    def mentor_id(self) -> str: ...
+    @property
+    def mentee_id(self) -> str: ...
+    @property
+    def mentor_answer(self) -> str | None: ...
+    @property
+    def mentee_answer(self) -> str | None: ...
+
+
+def answer_of(proposal: AnsweredBy, person_id: str) -> str | None:
+    """The person's own answer (None: not yet, or not their proposal)."""
+    if person_id == proposal.mentor_id:
+        return proposal.mentor_answer
+    if person_id == proposal.mentee_id:
+        return proposal.mentee_answer
+    return None
 
 
 def _own(current: Answers, side: Side) -> str | None:

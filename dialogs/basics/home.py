@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.proposals import answer_of
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import Translator
@@ -22,7 +23,7 @@ def _my_answer(person: Person, standing: Standing) -> str | None:
     proposal = standing.proposal
     if proposal is None:
         return None
-    return proposal.mentor_answer if proposal.mentor_id == person.id else proposal.mentee_answer
+    return answer_of(proposal, person.id)
 
 
 def next_step(t: Translator, person: Person, standing: Standing) -> Paragraph:

@@ -37,6 +37,7 @@ from bot.domain.proposals import (
     ProposalRef,
     ProposalWithdrawn,
     agenda,
+    answer_of,
     card_purpose,
 )
 from dialogs.core.feature import DueContext, DueHandler, Recurring
@@ -143,8 +144,7 @@ async def card_outdated(session: AsyncSession, card: Notification, person_id: st
     proposal = await session.get(Proposal, card.proposal_id)
     if proposal is None or proposal.status != SENT:
         return True
-    answer = proposal.mentor_answer if person_id == proposal.mentor_id else proposal.mentee_answer
-    return answer is not None
+    return answer_of(proposal, person_id) is not None
 
 
 async def _send(due: DueContext, payload: ProposalRef, *, reminder: bool) -> None:
@@ -157,12 +157,7 @@ async def _send(due: DueContext, payload: ProposalRef, *, reminder: bool) -> Non
         if reminder:
             proposal.reminded_at = notifier.clock.now()
         for person_id, card in cards.items():
-            answered = (
-                proposal.mentor_answer
-                if person_id == proposal.mentor_id
-                else proposal.mentee_answer
-            )
-            if reminder and answered is not None:
+            if reminder and answer_of(proposal, person_id) is not None:
                 continue  # only the side that has not answered is reminded
             await notifier.notify(session, person_id, card, key=f"notify:{due.key}:{person_id}")
 
