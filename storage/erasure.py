@@ -121,6 +121,10 @@ IDS_KEPT: Mapping[str, str] = {
     "pairings.mentor_id": "no repeat pairings, history",
     "pairings.mentee_id": "no repeat pairings, history",
     "pairings.ended_by": "history; the reason is cleared",
+    "check_ins.picked_by": "who picked a session's time, history",
+    "check_ins.confirmed_by": "who confirmed a session's time, history",
+    "check_ins.cancelled_by": "who cancelled a session, history",
+    "nudges.person_id": "how many nudges a person got (the weekly limit, reports)",
     "proposals.mentor_id": "history (waiting ones are withdrawn)",
     "proposals.mentee_id": "history (waiting ones are withdrawn)",
     "proposals.declined_by": "history; the reason is cleared",
@@ -164,6 +168,9 @@ NOT_THEIR_WORDS: Mapping[str, str] = {
     "match_runs.stats": "counts",
     "proposals.reasons": "the engine's reasons, by key",
     "feedback.skill_levels": "skill keys and levels",
+    "check_ins.slots": "instants offered by the bot",
+    "check_ins.answers": "person ids and yes/no/moved: swept by id",
+    "programs.session_settings": "admin settings",
     "form_options.options": "the bot's option lists of a form on screen; expire within a day",
 }
 

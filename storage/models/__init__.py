@@ -10,6 +10,7 @@ from storage.models.pairing import (
     Feedback,
     Goal,
     MatchRun,
+    Nudge,
     Pairing,
     Proposal,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "InboundEvent",
     "MatchRun",
     "MessageRef",
+    "Nudge",
     "Organisation",
     "Pairing",
     "Person",

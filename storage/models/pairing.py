@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -107,22 +108,79 @@ class Pairing(Timestamped, Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_by: Mapped[str | None] = mapped_column(PersonId)
     end_reason: Mapped[str | None] = mapped_column(Text)  # private: never shown to the partner
+    # The pair's own cadence (either person may change it); None = the slower of the two
+    # enrollment preferences, else the program's.
+    cadence: Mapped[str | None] = mapped_column(String(16))
 
 
 class CheckIn(Timestamped, Base):
+    """One session of a pair: proposed slots, then a confirmed time, then what happened.
+
+    A pair's series is a clock rule: ``local_start`` read in ``zone`` (the pair chooses;
+    the leader's zone by default), so a clock change never moves the session's local hour.
+    ``scheduled_at`` is the UTC instant, recomputed from the rule; ``sequence`` is the
+    iCalendar SEQUENCE, bumped on every change a calendar must see.
+    """
+
     __tablename__ = "check_ins"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('planned', 'held', 'missed', 'skipped', 'rescheduled')", name="status"
+            "status IN ('proposed', 'planned', 'held', 'missed', 'skipped', 'rescheduled',"
+            " 'cancelled', 'disputed')",
+            name="status",
         ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1 = first
+    # While ``proposed``: the time of the first proposed slot; then the confirmed instant.
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    # proposed: slots offered, nobody has confirmed | planned: confirmed | held | missed
+    # (nobody answered "did it happen?") | skipped | rescheduled (replaced by a later row)
+    # | cancelled | disputed (one said yes, the other no)
     status: Mapped[str] = mapped_column(String(16), default="planned")
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
+    # UTC instants (ISO 8601) offered while ``proposed``; emptied once confirmed.
+    slots: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    picked_by: Mapped[str | None] = mapped_column(PersonId)  # who picked (or typed) the time
+    confirmed_by: Mapped[str | None] = mapped_column(PersonId)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The series' clock rule: wall time and IANA zone (None until the first is confirmed).
+    zone: Mapped[str | None] = mapped_column(String(64))
+    local_start: Mapped[time | None] = mapped_column(Time)
+    # The pair organises the time themselves and confirms the date afterwards.
+    self_organised: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # "Did it happen?": {"<person id>": "yes" | "no" | "moved"}.
+    answers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id"))
+    cancelled_by: Mapped[str | None] = mapped_column(PersonId)
+
+
+class Nudge(Base):
+    """One nudge (or weekly digest, or at-risk alert) sent about a pairing, and its answer.
+
+    The nudge policy (bot/domain) reads these to keep within its weekly limits and to turn
+    ignored nudges into an alert to the program admins instead of a third nudge.
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        CheckConstraint("answer IS NULL OR answer IN ('snoozed', 'fine', 'acted')", name="answer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[str] = mapped_column(PersonId, index=True)  # who was nudged
+    # no_session | unanswered | no_goals | dormant | digest | at_risk
+    kind: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Feedback(Base):

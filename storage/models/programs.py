@@ -59,6 +59,9 @@ class Program(Timestamped, Base):
     charter_version: Mapped[int | None] = mapped_column(Integer)
     privacy_version: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Sessions, reminders and nudges settings an admin changed (keys of
+    # bot.domain.sessions.SessionSettings); missing keys take that class's defaults.
+    session_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
 class ProgramAdmin(Timestamped, Base):
