@@ -50,5 +50,5 @@ class SessionSettings:
 
 def cadence_days(*preferences: str | None, program: str) -> int:
     """The slower of the two people's preferred cadences, else the program's."""
-    given = [CADENCE_DAYS[p] for p in preferences if p in CADENCE_DAYS]
+    given = [CADENCE_DAYS[p] for p in preferences if p is not None and p in CADENCE_DAYS]
     return max(given) if given else CADENCE_DAYS.get(program, CADENCE_DAYS["biweekly"])
