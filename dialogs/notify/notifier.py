@@ -43,6 +43,9 @@ P = TypeVar("P")
 class Delivery:
     person_id: str
     notification: dict[str, Any]  # ``Notification.to_payload()``
+    # An instant (ISO 8601) after which the message is pointless (a reminder of a session
+    # that has begun): delivered late after an outage, it is dropped instead.
+    not_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,10 @@ class Notifier:
         key: str,
         at: datetime | None = None,
         proactive: bool = True,
+        not_after: datetime | None = None,
     ) -> bool:
-        """Queue one message for one person; ``key`` makes it happen once."""
+        """Queue one message for one person; ``key`` makes it happen once; not sent at all
+        once ``not_after`` has passed."""
         person = await session.get(Person, person_id)
         if person is None:
             raise LookupError(f"no person {person_id}")
@@ -122,7 +127,8 @@ class Notifier:
         due = self._respect_quiet_hours(person, at) if proactive else at
         lane = f"person:{person_id}"
         due = await self._paced(session, lane, due, person.preferred_platform)
-        payload = Delivery(person_id, notification.to_payload())
+        stale = not_after.isoformat() if not_after is not None else None
+        payload = Delivery(person_id, notification.to_payload(), stale)
         return await self._enqueue(session, DELIVER, payload, due, key=key, lane=lane)
 
     async def introduce(
@@ -261,6 +267,9 @@ class Notifier:
         """Send one queued message on the person's best platform (the DELIVER handler)."""
         notification = notification_from_payload(payload.notification)
         person_id = payload.person_id
+        if payload.not_after and self.clock.now() > datetime.fromisoformat(payload.not_after):
+            log.info("notify.skipped", person_id=person_id, reason="too_late")
+            return
         async with self.database.unit_of_work() as session:
             person = await session.get(Person, person_id)
             if person is None or person.erased_at is not None or not person.active:
