@@ -10,6 +10,7 @@ from dialogs.participation.feature import PARTICIPATION
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
+from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.routines import Routine
@@ -23,6 +24,7 @@ FEATURES: tuple[Feature, ...] = (
     MATCHING,
     PAIRING,
     CAREER_STAGES,
+    SESSIONS_SCHEDULING,
 )
 
 

@@ -109,7 +109,10 @@ async def test_each_feature_registers_its_own_due_actions(tmp_path: Path) -> Non
                 assert kind not in one_by_one, (kind, feature.name, one_by_one.get(kind))
                 one_by_one[kind] = feature.name
         assert set(one_by_one) == set(together)
-        assert [r.kind for r in routines] == ["routine.matching.round"]
+        assert [r.kind for r in routines] == [
+            "routine.matching.round",
+            "routine.sessions.first_slots_backfill",
+        ]
         # The server's capability handlers are exactly the features' (plus the notifier's
         # and the platforms' own).
         handled, _ = await server_handlers(tmp_path)

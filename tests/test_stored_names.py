@@ -42,6 +42,10 @@ DUE_ACTION_KINDS = {
     "proposal.send",
     "proposal.withdrawn",
     "routine.matching.round",
+    "routine.sessions.first_slots_backfill",
+    "sessions.ask_date",
+    "sessions.offer_slots",
+    "sessions.tell",
     "teams.recover",
 }
 
@@ -74,6 +78,9 @@ DUE_ACTION_PAYLOADS = {
     "proposal.remind": {"proposal_id"},
     "proposal.send": {"proposal_id"},
     "proposal.withdrawn": {"proposal_id", "tell", "outcome"},
+    "sessions.ask_date": {"check_in_id"},
+    "sessions.offer_slots": {"pairing_id"},
+    "sessions.tell": {"person_id", "notification"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {"participation.resume": {"day"}, "participation.partner_left": {"pairing_id"}}
@@ -94,6 +101,7 @@ FLOWS = {
     "program_new": ["rules", "settings"],
     "program_text": ["body"],
     "proposal_decline": ["reason"],
+    "session_time": ["when"],
     "skill_add": ["form"],
     "skill_rename": ["form"],
     "skill_retire": ["form"],
@@ -157,6 +165,11 @@ ACTIONS = {
     "programs:texts_edit",
     "programs:texts_pick",
     "programs:texts_review",
+    "sessions:async",
+    "sessions:confirm",
+    "sessions:none",
+    "sessions:other",
+    "sessions:pick",
     "stages:add",
     "stages:move",
     "stages:rename",
@@ -178,6 +191,10 @@ NOTIFICATIONS = {
     "person_unreachable",
     "proposal_closed",
     "round_ready",
+    "session_confirmed",
+    "session_picked",
+    "session_self_organised",
+    "session_slots",
     "texts_updated",
 }
 

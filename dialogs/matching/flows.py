@@ -14,11 +14,12 @@ What other people must hear is queued as due actions in the same transaction
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.matching_notifications import ProposalClosed
 from bot.domain.participation import partner_of
+from bot.domain.sessions.scheduling import OFFER, PairingSlots
 from bot.domain.proposals import (
     ACCEPT,
     ACCEPTED,
@@ -184,6 +185,8 @@ async def _start_pairing(ctx: FlowContext, proposal: Proposal, now: datetime) ->
     pairing = start_pairing(ctx.session, proposal, now)
     await ctx.session.flush()
     await enqueue_due(ctx.session, STARTED, PairingRef(pairing.id), now)
+    # the first session's slots, just after the introduction (once per pairing)
+    await enqueue_due(ctx.session, OFFER, PairingSlots(pairing.id), now + timedelta(minutes=1))
     text = ctx.t("You both accepted! I am opening a conversation with the two of you.")
     return say(Paragraph.of(text))
 

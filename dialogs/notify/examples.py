@@ -33,6 +33,12 @@ from bot.domain.notifications import (
     TextsUpdated,
 )
 from bot.domain.participation import MAX_MESSAGE_CHARS
+from bot.domain.sessions.scheduling import (
+    SelfOrganised,
+    SessionConfirmed,
+    SlotPicked,
+    SlotsOffered,
+)
 
 PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
 SLUG = "mentorat-inverse-" + "x" * 40
@@ -109,8 +115,31 @@ def notification_examples(
         PairingEnded(3, PROGRAM, (other_id,)),
         PairingEnded(3, PROGRAM, (), by_admin=True),
         RoundReady(5, PROGRAM, 120, 3),
+        *session_examples(reader_id, other_id),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:
         table[example.type] = (*table.get(example.type, ()), example)
     return table
+
+
+SLOTS = tuple(f"2027-03-{d:02d}T15:45:00+00:00" for d in range(1, 6))
+
+
+def session_examples(reader_id: str, other_id: str) -> list[Notification]:
+    """Scheduling a first session: five slots, no overlap, an assistant, each answer."""
+    outside = {s: [other_id] for s in SLOTS}
+    at = SLOTS[0]
+    return [
+        SlotsOffered(4, PROGRAM, (other_id,), SLOTS, 45),
+        SlotsOffered(4, PROGRAM, (other_id, reader_id), SLOTS, 90, False, outside, reader_id),
+        SlotsOffered(4, PROGRAM, (other_id,), SLOTS[:3], 45, again=True),
+        SlotPicked(4, (other_id,), at, 45, outside_reader=True, typed=True, for_leader=other_id),
+        SlotPicked(4, (other_id, reader_id), at, 45),
+        SessionConfirmed(4, (other_id,), at, 45, earlier=True),
+        SessionConfirmed(4, (other_id, reader_id), at, 45, copy=True),
+        SessionConfirmed(4, (other_id,), at, 45, card=True),
+        SelfOrganised(4, (other_id,)),
+        SelfOrganised(4, (other_id,), ask=True),
+        SelfOrganised(4, (other_id,), asynchronous=True),
+    ]
