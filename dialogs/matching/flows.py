@@ -19,7 +19,6 @@ from typing import Any
 
 from bot.domain.matching_notifications import ProposalClosed
 from bot.domain.participation import partner_of
-from bot.domain.sessions.scheduling import OFFER, PairingSlots
 from bot.domain.proposals import (
     ACCEPT,
     ACCEPTED,
@@ -41,6 +40,7 @@ from bot.domain.proposals import (
     decide,
     side_of,
 )
+from bot.domain.sessions.scheduling import OFFER, PairingSlots
 from dialogs.core.content import Paragraph
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
 from dialogs.core.i18n import Translator

@@ -37,6 +37,4 @@ async def tell(
 async def deliver_news(due: DueContext, payload: News) -> None:
     notification = notification_from_payload(payload.notification)
     async with due.database.unit_of_work(immediate=True) as session:
-        await due.notifier.notify(
-            session, payload.person_id, notification, key=f"notify:{due.key}"
-        )
+        await due.notifier.notify(session, payload.person_id, notification, key=f"notify:{due.key}")

@@ -45,8 +45,16 @@ from dialogs.core.content import Paragraph, PersonRef, Text, Timestamp
 from dialogs.core.events import Outcome
 from dialogs.core.feature import DueContext, Feature, Recurring, Turn
 from dialogs.core.flow import Flow, FlowContext, Step, Transition, text_value
-from dialogs.core.ui import ActionRef, DateField, FieldValue, Form, Message, Option, SelectField
-from dialogs.core.ui import TimeField
+from dialogs.core.ui import (
+    ActionRef,
+    DateField,
+    FieldValue,
+    Form,
+    Message,
+    Option,
+    SelectField,
+    TimeField,
+)
 from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
 from dialogs.sessions.lifecycle import session_confirmed
@@ -178,7 +186,9 @@ async def ask_for_date(due: DueContext, payload: CheckInRef) -> None:
             return
         for side, reader in (await card_readers(session, pairing)).items():
             question = SelfOrganised(check_in.id, (partner(pairing, side),), ask=True)
-            await tell(session, reader, question, key=f"{due.key}:{reader}", at=due.notifier.clock.now())
+            await tell(
+                session, reader, question, key=f"{due.key}:{reader}", at=due.notifier.clock.now()
+            )
 
 
 async def still_open(session: AsyncSession, card: Notification, person_id: str) -> bool:
@@ -198,9 +208,7 @@ def _text(text: str) -> Message:
     return say(Paragraph.of(text))
 
 
-async def _open_check_in(
-    turn: Turn, value: str
-) -> tuple[CheckIn, Pairing, str] | Outcome:
+async def _open_check_in(turn: Turn, value: str) -> tuple[CheckIn, Pairing, str] | Outcome:
     """The locked session a card names and the side the clicker acts for, or the answer
     to give when there is none (not theirs, settled, unknown)."""
     ctx = turn.ctx
@@ -272,7 +280,9 @@ async def pick_slot(turn: Turn) -> Outcome:
         held = check_in.scheduled_at
         message = await confirm_session(ctx, check_in, pairing, side, earlier=held != at)
         return turn.reply(message, close_source=True)
-    return turn.reply(await _picked(ctx, check_in, pairing, side, at, typed=False), close_source=True)
+    return turn.reply(
+        await _picked(ctx, check_in, pairing, side, at, typed=False), close_source=True
+    )
 
 
 async def _picked(
@@ -344,13 +354,9 @@ async def confirm_session(
         ids = (other, helper) if copy else (other,)
         told[person_side] = SessionConfirmed(check_in.id, ids, at.isoformat(), minutes, copy=copy)
     if helper:  # the assistant hears it too, naming the partner
-        told[helper] = SessionConfirmed(
-            check_in.id, (pairing.mentor_id,), at.isoformat(), minutes
-        )
+        told[helper] = SessionConfirmed(check_in.id, (pairing.mentor_id,), at.isoformat(), minutes)
     for person_id, notice in told.items():
-        card = SessionConfirmed(
-            check_in.id, notice.person_ids, notice.at, minutes, card=True
-        )
+        card = SessionConfirmed(check_in.id, notice.person_ids, notice.at, minutes, card=True)
         payload = replacement(person_id, slots_purpose(check_in.id), card)
         await enqueue_due(
             ctx.session, REPLACE, payload, now, key=f"session:{check_in.id}:closed:{person_id}"
@@ -388,7 +394,7 @@ async def other_slots(turn: Turn) -> Outcome:
     found = await _open_check_in(turn, turn.inbound.value)
     if isinstance(found, Outcome):
         return found
-    check_in, pairing, side = found
+    check_in, pairing, _ = found
     ctx = turn.ctx
     now = ctx.now()
     shown = [store.parse_instant(s) for s in check_in.slots or []]
@@ -400,9 +406,7 @@ async def other_slots(turn: Turn) -> Outcome:
         ctx.session, pairing, check_in, offer, key=unique(f"session:{check_in.id}:again"),
         now=now, again=True,
     )  # fmt: skip
-    return turn.reply(
-        _text(ctx.t("I am sending new times to both of you.")), close_source=True
-    )
+    return turn.reply(_text(ctx.t("I am sending new times to both of you.")), close_source=True)
 
 
 async def exchange_in_writing(turn: Turn) -> Outcome:
@@ -415,7 +419,11 @@ async def exchange_in_writing(turn: Turn) -> Outcome:
     other = partner(pairing, side)
     notice = SelfOrganised(check_in.id, (side,), asynchronous=True)
     await tell(
-        turn.ctx.session, readers[other], notice, key=f"session:{check_in.id}:async", at=turn.ctx.now()
+        turn.ctx.session,
+        readers[other],
+        notice,
+        key=f"session:{check_in.id}:async",
+        at=turn.ctx.now(),
     )
     text = turn.ctx.t("Noted: you will exchange in writing. Your partner is told.")
     return turn.reply(_text(text), close_source=True)
@@ -480,7 +488,9 @@ async def submit_time(
     day, clock = text_value(values, "day"), text_value(values, "time")
     if not day or not clock:
         missing = "day" if not day else "time"
-        return Transition(errors={missing: t("Give a day and a time, or choose to organise it yourselves.")})
+        return Transition(
+            errors={missing: t("Give a day and a time, or choose to organise it yourselves.")}
+        )
     at = _typed(day, clock, _zone(ctx))
     leader, mentor = await store.sides(ctx.session, pairing, _zone(ctx))
     problem = check_typed(at, check_in.duration_minutes, leader, mentor, now=ctx.now())
@@ -490,7 +500,11 @@ async def submit_time(
         return Transition(errors={"day": t("This time has already passed: choose a later one.")})
     if problem == "outside":
         return Transition(
-            errors={"time": t("This is outside both your hours and your partner's: choose another time.")}
+            errors={
+                "time": t(
+                    "This is outside both your hours and your partner's: choose another time."
+                )
+            }
         )
     if check_in.self_organised:  # they agreed it together: the date is confirmed
         check_in.scheduled_at = at
@@ -509,7 +523,9 @@ async def _ourselves(ctx: FlowContext, check_in: CheckIn, pairing: Pairing, side
     later = ctx.now() + timedelta(days=ASK_DATE_AFTER_DAYS)
     await enqueue_due(ctx.session, ASK_DATE, CheckInRef(check_in.id), later)
     return _text(
-        ctx.t("Noted: you will agree on a time together. In a few days I will ask you for the date.")
+        ctx.t(
+            "Noted: you will agree on a time together. In a few days I will ask you for the date."
+        )
     )
 
 
@@ -534,4 +550,3 @@ SESSIONS_SCHEDULING = Feature(
     routines=(Recurring(BACKFILL, {"minute": "17"}, backfill_first_slots),),
     outdated={kind: still_open for kind in SCHEDULING_TYPES},
 )
-

@@ -127,7 +127,11 @@ def slots_card(
                 intro.append(Paragraph(tuple(parts)))
     intro += _on_behalf(t, people, n.for_leader)
     buttons = [
-        Button(slot_label(datetime.fromisoformat(s), t, reader), PICK_ACTION, value=f"{n.check_in_id}|{s}")
+        Button(
+            slot_label(datetime.fromisoformat(s), t, reader),
+            PICK_ACTION,
+            value=f"{n.check_in_id}|{s}",
+        )
         for s in n.slots
     ]
     if not n.overlap:
@@ -143,11 +147,11 @@ def picked_card(n: SlotPicked, t: Translator, people: Mapping[str, Person]) -> M
     title = t("Confirm your first session")
     picker = _who(people, n.person_ids)
     verb = t(" proposes ") if n.typed else t(" picked ")
-    body: list[Paragraph] = [
-        Paragraph((picker, Text(verb), _when(n.at), Text(t(" (your time)."))))
-    ]
+    body: list[Paragraph] = [Paragraph((picker, Text(verb), _when(n.at), Text(t(" (your time)."))))]
     if n.outside_reader:
-        body.append(Paragraph.of(t("This is outside your usual hours: confirm only if it suits you.")))
+        body.append(
+            Paragraph.of(t("This is outside your usual hours: confirm only if it suits you."))
+        )
     body += _on_behalf(t, people, n.for_leader)
     buttons = (
         Button(t("Confirm"), CONFIRM_ACTION, value=str(n.check_in_id), style="primary"),
@@ -183,7 +187,11 @@ def confirmed(n: SessionConfirmed, t: Translator, people: Mapping[str, Person]) 
         helper = n.person_ids[1]
         body.append(
             Paragraph(
-                (Text(t("Arranged by your assistant ")), PersonRef(helper, _name(people, helper)), Text("."))
+                (
+                    Text(t("Arranged by your assistant ")),
+                    PersonRef(helper, _name(people, helper)),
+                    Text("."),
+                )
             )
         )
     if not n.card:
@@ -213,4 +221,3 @@ def self_organised(n: SelfOrganised, t: Translator, people: Mapping[str, Person]
     else:
         after = t(" will agree on a time with you directly. I will ask you both for the date.")
     return Message((Header(title), Section((Paragraph((partner, Text(after))),))), summary=title)
-

@@ -33,15 +33,11 @@ async def first_check_in(session: AsyncSession, pairing_id: int) -> CheckIn | No
 async def locked_check_in(session: AsyncSession, check_in_id: int) -> CheckIn | None:
     """The row, locked until the end of the unit of work (PostgreSQL ``FOR UPDATE``; on
     SQLite the conversation's ``BEGIN IMMEDIATE`` already serialises writers)."""
-    return await session.scalar(
-        select(CheckIn).where(CheckIn.id == check_in_id).with_for_update()
-    )
+    return await session.scalar(select(CheckIn).where(CheckIn.id == check_in_id).with_for_update())
 
 
 async def locked_pairing(session: AsyncSession, pairing_id: int) -> Pairing | None:
-    return await session.scalar(
-        select(Pairing).where(Pairing.id == pairing_id).with_for_update()
-    )
+    return await session.scalar(select(Pairing).where(Pairing.id == pairing_id).with_for_update())
 
 
 async def sides(session: AsyncSession, pairing: Pairing, default_zone: str) -> tuple[Side, Side]:

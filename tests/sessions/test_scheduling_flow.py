@@ -60,7 +60,7 @@ async def test_an_active_pairing_gets_its_first_card_once_in_each_readers_zone(
                                                    locale="en")  # fmt: skip
         assert marc_button.label == format_datetime(at.astimezone(MONTREAL), "EEE d MMM, HH:mm",
                                                     locale="fr")  # fmt: skip
-        assert 9 <= at.astimezone(MONTREAL).hour and at.astimezone(PARIS).hour < 18
+        assert at.astimezone(MONTREAL).hour >= 9 and at.astimezone(PARIS).hour < 18
     [check_in] = await check_ins(database)
     assert check_in.status == "proposed" and len(check_in.slots) == len(lea_slots)
 
@@ -119,7 +119,9 @@ async def test_other_slots_never_repeat_the_ones_shown(database: Database) -> No
     await backfill(p.w)
     await p.w.click("ULEA", button(slot_cards(p.w, p.lea)[0], PICK_ACTION))
     await p.w.drain()
-    shown = {slot_of(b.value) for b in buttons(slot_cards(p.w, p.lea)[0]) if b.action == PICK_ACTION}
+    shown = {
+        slot_of(b.value) for b in buttons(slot_cards(p.w, p.lea)[0]) if b.action == PICK_ACTION
+    }
     ask = last_with(p.w, p.marc, "Confirm your first session")
     answer = await p.w.click("UMARC", button(ask, OTHER_ACTION))
     assert "new times to both of you" in words(answer.messages)

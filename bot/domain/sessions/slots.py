@@ -120,8 +120,10 @@ def _grid(now: datetime, horizon_days: int) -> list[datetime]:
     start = now.astimezone(UTC) + LEAD
     seconds = int(GRID.total_seconds())
     rest = int(start.timestamp()) % seconds
-    first = start + timedelta(seconds=(seconds - rest) % seconds) - timedelta(
-        microseconds=start.microsecond
+    first = (
+        start
+        + timedelta(seconds=(seconds - rest) % seconds)
+        - timedelta(microseconds=start.microsecond)
     )
     until = now.astimezone(UTC) + timedelta(days=horizon_days)
     return [first + GRID * n for n in range(int((until - first) / GRID) + 1)]
