@@ -191,7 +191,7 @@ async def ask_for_date(due: DueContext, payload: CheckInRef) -> None:
             )
 
 
-async def still_open(session: AsyncSession, card: Notification, person_id: str) -> bool:
+async def settled_meanwhile(session: AsyncSession, card: Notification, person_id: str) -> bool:
     """A slot or pick card held back by quiet hours is not sent once the session is
     settled (the notifier asks: True means outdated)."""
     check_in_id = getattr(card, "check_in_id", None)
@@ -548,5 +548,5 @@ SESSIONS_SCHEDULING = Feature(
     },
     due={OFFER: offer_first_slots, ASK_DATE: ask_for_date, NEWS: deliver_news},
     routines=(Recurring(BACKFILL, {"minute": "17"}, backfill_first_slots),),
-    outdated={kind: still_open for kind in SCHEDULING_TYPES},
+    outdated={kind: settled_meanwhile for kind in SCHEDULING_TYPES},
 )
