@@ -169,7 +169,7 @@ def confirmed(n: SessionConfirmed, t: Translator, people: Mapping[str, Person]) 
     if n.earlier:
         body.append(
             Paragraph(
-                (partner, Text(t(" had chosen another time at the same moment; this one holds:")))
+                (partner, Text(t(" had already picked another time; this one holds:")))
             )
         )
     body.append(

@@ -8,40 +8,19 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.clock import Ticker
 from bot.domain.sessions.scheduling import BACKFILL
-from dialogs.capabilities import register_due
-from dialogs.core.conversation import Conversation
 from dialogs.core.ui import Message
-from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.sessions.scheduling_cards import PICK_ACTION
 from storage.db import Database
-from storage.due_runner import DueHandlers, DueRunner
 from storage.models import CheckIn, Pairing, Person
-from tests.support.channels import RecordingChannel
-from tests.support.clock import T0, fixed_clock
-from tests.support.driver import ADMIN_EMAIL
+from tests.support.clock import T0
 from tests.support.messages import buttons, words
 from tests.support.people import add_program
-from tests.support.world import CONFIG, World, add_member
+from tests.support.world import World, add_member, world
 
 
 async def scheduling_world(database: Database) -> World:
-    channel = RecordingChannel()
-    clock = fixed_clock()
-    notifier = Notifier(
-        database,
-        {"slack": channel},
-        NotifierConfig(default_locale="en", quiet_hours=None, admins=(ADMIN_EMAIL,)),
-        clock=clock,
-    )
-    handlers = DueHandlers()
-    notifier.register(handlers)
-    routines = register_due(handlers, database, notifier)
-    runner = DueRunner(notifier.queue, handlers, clock=clock)
-    ticker = Ticker(runner, routines, timezone="Europe/Paris")
-    conversation = Conversation(database, CONFIG, clock=clock)
-    return World(database, conversation, channel, runner, ticker=ticker, clock=clock)
+    return await world(database, every_feature=True)
 
 
 @dataclass

@@ -106,7 +106,7 @@ async def test_both_pick_different_slots_at_once_exactly_one_is_confirmed(
     assert check_in.status == "planned"
     assert check_in.scheduled_at in (slot_of(lea_slots[0].value), slot_of(marc_slots[-1].value))
     texts = [words(first.messages), words(second.messages)]
-    told = [t for t in texts if "had chosen another time at the same moment" in t]
+    told = [t for t in texts if "had already picked another time" in t]
     assert len(told) == 1, texts  # the second clicker is told which time holds
     # and nobody is asked to confirm a session that is already planned
     planned = sum("Your first session is planned" in words([m])

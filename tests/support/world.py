@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.clock import Ticker
 from bot.domain.clock import ManualClock
+from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.core.events import Actor, Inbound, Outcome
 from dialogs.core.ui import Button, Form
@@ -71,7 +72,9 @@ def actor(user: str) -> Actor:
     return Actor("slack", "T1", user, locale_hint="en-US", display_name=f"Person {user}")
 
 
-async def world(database: Database) -> World:
+async def world(database: Database, *, every_feature: bool = False) -> World:
+    """``every_feature``: all features' due actions and routines, as the server registers
+    them (else participation and matching only)."""
     channel = RecordingChannel()
     clock = fixed_clock()
     notifier = Notifier(
@@ -82,8 +85,11 @@ async def world(database: Database) -> World:
     )
     handlers = DueHandlers()
     notifier.register(handlers)
-    PARTICIPATION.register(handlers, database, notifier)
-    routines = MATCHING.register(handlers, database, notifier)
+    if every_feature:
+        routines = register_due(handlers, database, notifier)
+    else:
+        PARTICIPATION.register(handlers, database, notifier)
+        routines = MATCHING.register(handlers, database, notifier)
     runner = DueRunner(notifier.queue, handlers, clock=clock)
     ticker = Ticker(runner, routines, timezone="Europe/Paris")
     conversation = Conversation(database, CONFIG, clock=clock)
