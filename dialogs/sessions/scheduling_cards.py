@@ -168,9 +168,7 @@ def confirmed(n: SessionConfirmed, t: Translator, people: Mapping[str, Person]) 
     body: list[Paragraph] = []
     if n.earlier:
         body.append(
-            Paragraph(
-                (partner, Text(t(" had already picked another time; this one holds:")))
-            )
+            Paragraph((partner, Text(t(" had already picked another time; this one holds:"))))
         )
     body.append(
         Paragraph(
