@@ -23,6 +23,7 @@ from dialogs.core.flow import FlowContext
 from dialogs.core.ui import (
     Message,
 )
+from dialogs.matching.pairing import say_text as plain
 from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
 from dialogs.sessions.lifecycle import session_confirmed
@@ -39,10 +40,6 @@ from storage.audit import record_audit
 from storage.enqueue import enqueue_due
 from storage.models import CheckIn, Pairing, Person
 from storage.sessions import scheduling as store
-
-
-def plain(text: str) -> Message:
-    return say(Paragraph.of(text))
 
 
 async def settled(ctx: FlowContext, check_in: CheckIn, pairing: Pairing, side: str) -> Message:

@@ -44,11 +44,11 @@ from dialogs.core.ui import (
     SelectField,
     TimeField,
 )
+from dialogs.matching.pairing import say_text as plain
 from dialogs.sessions.agreeing import (
     confirm_session,
     organise_ourselves,
     picked,
-    plain,
     settled,
     zone_of,
 )
