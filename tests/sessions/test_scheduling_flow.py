@@ -6,6 +6,7 @@ mentor with several mentees, and pairings already active when scheduling shipped
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -245,3 +246,38 @@ async def test_a_pairing_that_starts_queues_its_first_slots(database: Database) 
         kinds = (await session.scalars(select(DueAction.idempotency_key).where(
             DueAction.kind == "sessions.offer_slots"))).all()  # fmt: skip
     assert kinds == [f"pairing:{pairing.id}:first_slots"]
+
+
+async def test_hours_that_never_meet_offer_the_nearest_times_or_writing(
+    database: Database,
+) -> None:
+    p = await a_pair(database, marc_zone="Asia/Singapore")
+    await set_person(database, p.lea, timezone="America/Montreal")
+    await backfill(p.w)
+    [card] = slot_cards(p.w, p.marc)
+    text = words([card])
+    assert "never overlap" in text and "outside the hours of" in text
+    slots = [b for b in buttons(card) if b.action == PICK_ACTION]
+    assert slots, "never nothing"
+    writing = [b for b in buttons(card) if b.label == "Exchange in writing"]
+    answer = await p.w.click("UMARC", writing[0])
+    assert "exchange in writing" in words(answer.messages) and answer.close_source
+    await p.w.drain()
+    assert "suggests exchanging in writing" in words(p.w.channel.to(p.lea)[-1:])
+    [check_in] = await check_ins(database)
+    assert check_in.self_organised and check_in.status == "proposed"
+
+
+async def test_malformed_or_foreign_clicks_change_nothing(database: Database) -> None:
+    p = await a_pair(database)
+    await backfill(p.w)
+    slot = button(slot_cards(p.w, p.lea)[0], PICK_ACTION)
+    forged = replace(slot, value="abc|<!channel>")
+    assert "no longer being scheduled" in words((await p.w.click("ULEA", forged)).messages)
+    other_slot = replace(slot, value=slot.value.split("|")[0] + "|2026-12-02T03:00:00+00:00")
+    assert "have changed" in words((await p.w.click("ULEA", other_slot)).messages)
+    assert "not yours" in words((await p.w.click("UNOBODY", slot)).messages)
+    await p.w.drain()
+    [check_in] = await check_ins(database)
+    assert check_in.status == "proposed" and check_in.picked_by is None
+    assert not [m for m in p.w.channel.to(p.marc) if "Confirm your first session" in words([m])]
