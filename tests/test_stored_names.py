@@ -63,7 +63,7 @@ DUE_ACTION_PAYLOADS = {
     },
     "enrollment.approval_requested": {"program_id", "enrollment_id"},
     "enrollment.decided": {"enrollment_id", "approved"},
-    "notify.deliver": {"person_id", "notification"},
+    "notify.deliver": {"person_id", "notification", "not_after"},
     "notify.introduce": {"person_ids", "notification"},
     "notify.replace": {"person_id", "purpose", "notification"},
     "pairing.ended": {"pairing_id", "partner_id", "ender_id", "by_admin"},
@@ -83,7 +83,11 @@ DUE_ACTION_PAYLOADS = {
     "sessions.tell": {"person_id", "notification"},
 }
 # Keys added after rows were already queued without them: those rows still load.
-ADDED_LATER = {"participation.resume": {"day"}, "participation.partner_left": {"pairing_id"}}
+ADDED_LATER = {
+    "participation.resume": {"day"},
+    "participation.partner_left": {"pairing_id"},
+    "notify.deliver": {"not_after"},
+}
 
 FLOWS = {
     "contact": ["message"],

@@ -69,7 +69,7 @@ async def picked(
     store.pick(check_in, at, side)
     other = partner(pairing, side)
     readers = await card_readers(ctx.session, pairing)
-    leader_side, mentor_side = await store.sides(ctx.session, pairing, zone_of(ctx))
+    leader_side, mentor_side = await store.sides(ctx.session, pairing, FALLBACK_ZONE)
     outside = outside_for(at, check_in.duration_minutes, (leader_side, mentor_side))
     acted_for = side if ctx.person.id != side else ""
     card = SlotPicked(
@@ -114,7 +114,7 @@ async def confirm_session(
     now = ctx.now()
     at = check_in.scheduled_at
     leader = await ctx.session.get(Person, pairing.mentee_id)
-    zone = (leader.timezone if leader else None) or zone_of(ctx)
+    zone = (leader.timezone if leader else None) or FALLBACK_ZONE
     try:
         ZoneInfo(zone)
     except (ValueError, KeyError):

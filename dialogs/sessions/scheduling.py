@@ -65,6 +65,7 @@ from dialogs.sessions.offering import (
 from dialogs.sessions.scheduling_cards import (
     ASYNC_ACTION,
     CONFIRM_ACTION,
+    FALLBACK_ZONE,
     NONE_ACTION,
     OTHER_ACTION,
     PICK_ACTION,
@@ -172,7 +173,7 @@ async def other_slots(turn: Turn, found: OpenSession) -> Outcome:
     shown = [store.parse_instant(s) for s in check_in.slots or []]
     if check_in.picked_by:
         shown.append(check_in.scheduled_at)
-    offer, _, _, _ = await compute_offer(ctx.session, pairing, now, zone_of(ctx), shown)
+    offer, _, _, _ = await compute_offer(ctx.session, pairing, now, FALLBACK_ZONE, shown)
     store.offer_again(check_in, [s.at for s in offer.slots], now)
     await send_slots(
         ctx.session, pairing, check_in, offer, key=unique(f"session:{check_in.id}:again"),
@@ -251,7 +252,7 @@ async def submit_time(
             errors={missing: t("Give a day and a time, or choose to organise it yourselves.")}
         )
     at = _typed(day, clock, zone_of(ctx))
-    leader, mentor = await store.sides(ctx.session, pairing, zone_of(ctx))
+    leader, mentor = await store.sides(ctx.session, pairing, FALLBACK_ZONE)
     problem = check_typed(at, check_in.duration_minutes, leader, mentor, now=ctx.now())
     if problem == "malformed" or at is None:
         return Transition(errors={"time": t("This is not a day and time I can read.")})
