@@ -168,3 +168,43 @@ def test_every_offer_holds_its_promises(zone_a: str, zone_b: str, quarter: int, 
             assert slot.outside_for in (("a",), ("b",))
     if offer.overlap:
         assert 3 <= len(offer.slots) <= 5 or len({local(s, a).date() for s in ats}) < 3
+
+
+@st.composite
+def sides(draw: st.DrawFn, person_id: str) -> Side:
+    zone = draw(st.sampled_from(ZONES))
+    windows = []
+    for _ in range(draw(st.integers(0, 4))):
+        start = draw(st.integers(0, 23 * 4 - 1))  # quarter-hours
+        length = draw(st.integers(4, 12 * 4))
+        end = min(start + length, 24 * 4)
+        as_time = [time(q // 4, q % 4 * 15) if q < 96 else time(0) for q in (start, end)]
+        windows.append(Window(draw(st.integers(0, 6)), as_time[0], as_time[1], zone))
+    return Side(person_id, zone, tuple(windows))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sides("a"), sides("b"), st.integers(0, 365 * 24), st.sampled_from([30, 45, 60]))
+def test_own_windows_in_any_zones_are_respected(a: Side, b: Side, hour: int, minutes: int
+                                               ) -> None:  # fmt: skip
+    now = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(hours=hour, minutes=3)
+    offer = propose(a, b, minutes=minutes, taken=[], now=now)
+    until = now + timedelta(days=30)
+    spans = {s.person_id: intervals(s, now, until) for s in (a, b)}
+    for slot in offer.slots:
+        inside_of = {
+            p for p, found in spans.items()
+            if any(start <= slot.at and slot.at + timedelta(minutes=minutes) <= stop
+                   for start, stop in found)
+        }  # fmt: skip
+        if offer.overlap:
+            assert inside_of == {"a", "b"}
+        else:
+            assert inside_of == {"a", "b"} - set(slot.outside_for)
+
+
+def test_when_shared_hours_are_all_taken_it_looks_further() -> None:
+    taken = [(NOW + timedelta(minutes=15 * q), 15) for q in range(14 * 24 * 4 + 8)]
+    offer = propose(PARIS, MONTREAL, minutes=45, taken=taken, now=NOW)
+    assert offer.overlap and offer.slots
+    assert all(s.at > NOW + timedelta(days=14) for s in offer.slots)

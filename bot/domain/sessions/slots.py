@@ -8,6 +8,7 @@ so a clock change in one zone and not the other moves nobody's hours.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -141,11 +142,32 @@ def propose(
 ) -> Offer:
     """``settings.slots_min``..``slots_max`` instants in both people's hours, over
     different days (``a``'s calendar days: the leader's), free for both; ``avoid`` are
-    slots already offered that the pair asked to change."""
+    slots already offered that the pair asked to change. When their hours meet but every
+    shared time is taken, the search looks twice as far before settling for less."""
+    avoided = frozenset(x.astimezone(UTC) for x in avoid)
+    offer = _offer(a, b, minutes, taken, now, settings, avoided)
+    if offer.overlap:
+        return offer
+    further = dataclasses.replace(settings, horizon_days=settings.horizon_days * 2)
+    if _offer(a, b, minutes, (), now, settings, frozenset()).overlap:  # only taken
+        wider = _offer(a, b, minutes, taken, now, further, avoided)
+        if wider.overlap:
+            return wider
+    return offer
+
+
+def _offer(
+    a: Side,
+    b: Side,
+    minutes: int,
+    taken: Sequence[tuple[datetime, int]],
+    now: datetime,
+    settings: SessionSettings,
+    avoided: frozenset[datetime],
+) -> Offer:
     grid = _grid(now, settings.horizon_days)
     until = grid[-1] + timedelta(minutes=minutes) if grid else now
     spans_a, spans_b = intervals(a, now, until), intervals(b, now, until)
-    avoided = {x.astimezone(UTC) for x in avoid}
     free = [t for t in grid if not clashes(t, minutes, taken) and t not in avoided]
     both = [Slot(t) for t in free if inside(t, minutes, spans_a) and inside(t, minutes, spans_b)]
     if both:
@@ -157,17 +179,14 @@ def propose(
                 gap = miss(t, minutes, theirs)
                 if gap <= MAX_MISS:
                     nearest.append((gap, Slot(t, (other.person_id,))))
+    # the least-bad time of each day (the leader's days), then the least-bad days
     nearest.sort(key=lambda x: (x[0], x[1].at))
-    best = [s for gap, s in nearest if gap == nearest[0][0]] if nearest else []
-    # the least-bad per day: each day's smallest miss
     by_day: dict[date, tuple[timedelta, Slot]] = {}
     for gap, slot in nearest:
-        day = slot.at.astimezone(ZoneInfo(a.zone)).date()
-        if day not in by_day:
-            by_day[day] = (gap, slot)
+        by_day.setdefault(slot.at.astimezone(ZoneInfo(a.zone)).date(), (gap, slot))
     ranked = sorted(by_day.values(), key=lambda x: (x[0], x[1].at))
     chosen = sorted((s for _, s in ranked[: settings.slots_max]), key=lambda s: s.at)
-    return Offer(tuple(chosen) or tuple(best[:1]), overlap=False)
+    return Offer(tuple(chosen), overlap=False)
 
 
 def _awake(at: datetime, minutes: int, zone: str) -> bool:
