@@ -146,7 +146,7 @@ def propose(
     shared time is taken, the search looks twice as far before settling for less."""
     avoided = frozenset(x.astimezone(UTC) for x in avoid)
     offer = _offer(a, b, minutes, taken, now, settings, avoided)
-    if offer.overlap:
+    if offer.overlap or (not taken and not avoided):
         return offer
     further = dataclasses.replace(settings, horizon_days=settings.horizon_days * 2)
     if _offer(a, b, minutes, (), now, settings, frozenset()).overlap:  # only taken
