@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_calendars import calendars_app
 from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
 from bot.cli_support import (
@@ -39,6 +40,7 @@ due_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(due_app, name="due")
+app.add_typer(calendars_app, name="calendars")
 program_app.add_typer(texts_app, name="texts")
 app.add_typer(program_app, name="program", no_args_is_help=True)
 app.command()(forget)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.loopback import is_loopback
@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     timezone: str = _env("TANDEM_TIMEZONE", "Europe/Paris")
     quiet_hours_text: str = _env("TANDEM_QUIET_HOURS", "20:00-08:00,sat,sun")
     console: bool | None = _env("TANDEM_CONSOLE")
+    # Free/busy for session times (optional): Microsoft Graph with app-only credentials, and
+    # Google Calendar with a service account acting as a delegate.
+    graph_tenant_id: str | None = _env("TANDEM_GRAPH_TENANT_ID")
+    graph_client_id: str | None = _env("TANDEM_GRAPH_CLIENT_ID")
+    graph_client_secret: str | None = _env("TANDEM_GRAPH_CLIENT_SECRET")
+    graph_login_url: str = _env("TANDEM_GRAPH_LOGIN_URL", "https://login.microsoftonline.com")
+    graph_url: str = _env("TANDEM_GRAPH_URL", "https://graph.microsoft.com/v1.0")
+    google_credentials: str | None = _env("TANDEM_GOOGLE_CREDENTIALS")
+    google_delegate: str | None = _env("TANDEM_GOOGLE_DELEGATE")
+    google_api_url: str = _env("TANDEM_GOOGLE_API_URL", "https://www.googleapis.com")
 
     @field_validator("database_url")
     @classmethod
@@ -99,6 +109,46 @@ class Settings(BaseSettings):
     @classmethod
     def _slack_api_url(cls, value: str) -> str:
         return _http_url(value).rstrip("/") + "/"
+
+    @field_validator("graph_login_url", "graph_url", "google_api_url")
+    @classmethod
+    def _provider_urls(cls, value: str) -> str:
+        url = _http_url(value).rstrip("/")
+        # Credentials go there: never over plain HTTP, except to a fake on this machine.
+        if urlsplit(url).scheme != "https" and not is_loopback(urlsplit(url).hostname or ""):
+            raise ValueError(f"{value!r} must use https (http only on a loopback address)")
+        return url
+
+    @field_validator("google_credentials")
+    @classmethod
+    def _google_credentials(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        import json
+        from pathlib import Path
+
+        try:
+            key = json.loads(Path(value).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read the service account key file {value!r}") from exc
+        missing = [k for k in ("client_email", "private_key", "token_uri") if k not in key]
+        if missing:
+            raise ValueError(f"{value!r} is not a service account key file (no {missing[0]})")
+        return value
+
+    @model_validator(mode="after")
+    def _calendar_providers(self) -> Settings:
+        graph = (self.graph_tenant_id, self.graph_client_id, self.graph_client_secret)
+        if any(graph) and not all(graph):
+            raise ValueError(
+                "TANDEM_GRAPH_TENANT_ID, TANDEM_GRAPH_CLIENT_ID and TANDEM_GRAPH_CLIENT_SECRET "
+                "go together"
+            )
+        if self.google_credentials and not self.google_delegate:
+            raise ValueError(
+                "TANDEM_GOOGLE_DELEGATE names the Workspace user the service account acts as"
+            )
+        return self
 
     @field_validator("teams_openid_metadata_url")
     @classmethod
@@ -182,6 +232,8 @@ def load_settings(**overrides: Any) -> Settings:
         alias = info.validation_alias if info else None
         name = alias.choices[0] if isinstance(alias, AliasChoices) else field.upper()
         message = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across variables names them itself
+            raise SettingsError(message) from None
         raise SettingsError(f"{name}: {message}") from None
 
 

@@ -10,6 +10,7 @@ from dialogs.participation.feature import PARTICIPATION
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
+from dialogs.sessions.privacy import SESSIONS_PRIVACY
 from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from storage.db import Database
 from storage.due_runner import DueHandlers
@@ -25,6 +26,7 @@ FEATURES: tuple[Feature, ...] = (
     PAIRING,
     CAREER_STAGES,
     SESSIONS_SCHEDULING,
+    SESSIONS_PRIVACY,
 )
 
 

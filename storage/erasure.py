@@ -339,6 +339,7 @@ def tombstone(left_at: datetime | None, now: datetime) -> dict[str, Any]:
         "quiet_start": None,
         "quiet_end": None,
         "quiet_days": None,
+        "reads_calendar": None,
         "active": False,
         "left_at": left_at or now,
         "erased_at": now,

@@ -53,6 +53,11 @@ PEOPLE_COMMANDS = (
     CommandSpec("goals", N_("Set the goals of your pairing"), ("objectifs",)),
     CommandSpec("end", N_("End your pairing early (no fault)"), ("terminer", "fin")),
     CommandSpec(
+        "privacy",
+        N_("Choose whether I may read your busy times to propose sessions"),
+        ("confidentialite", "agenda"),
+    ),
+    CommandSpec(
         "checkin",
         N_("Plan or move a session with your partner"),
         ("seance", "rendez-vous"),

@@ -70,6 +70,9 @@ class Person(Timestamped, Base):
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     quiet_days: Mapped[list[int] | None] = mapped_column(JSONType)
+    # May session times be proposed from their calendar's free/busy? None: the program's
+    # default (SessionSettings.read_calendars); False after "don't read my calendar".
+    reads_calendar: Mapped[bool | None] = mapped_column(Boolean)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

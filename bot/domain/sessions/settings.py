@@ -27,6 +27,9 @@ class SessionSettings:
     ignored_nudges_before_alert: int = 2
     dormant_cadences: int = 2  # no session for this many cadences: the pair is dormant
     at_risk_after_dormant_days: int = 21
+    # Read people's free/busy (Microsoft 365 or Google) when a provider is configured, for
+    # those who did not say "don't read my calendar".
+    read_calendars: bool = True
 
     @classmethod
     def of(cls, stored: Mapping[str, Any] | None) -> SessionSettings:

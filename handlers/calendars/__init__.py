@@ -1,0 +1,1 @@
+"""Free/busy readers: Microsoft Graph and Google Calendar, least access, busy times only."""
