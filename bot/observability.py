@@ -76,6 +76,13 @@ class Metrics:
             "Due actions parked after too many failures (need an admin)",
             registry=self.registry,
         )
+        self.calendar_reads = Counter(
+            "tandem_calendar_reads",
+            "Free/busy answers by provider and outcome (read, or why it fell back to the "
+            "person's availability windows: denied, not_found, timeout, throttled, error)",
+            ["provider", "outcome"],
+            registry=self.registry,
+        )
         self.messages_waiting = Gauge(
             "tandem_messages_waiting_for_an_admin",
             "Messages to the program team kept because no admin can read them yet",

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+import aiohttp
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.calendars import calendar_reader
 from bot.clock import DemoClock, DemoTime, SystemClock, Ticker
 from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
@@ -21,6 +23,7 @@ from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.sessions.free_busy import FREE_BUSY
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack
@@ -281,6 +284,21 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
     runtime.routines.extend(register_due(runtime.handlers, database, notifier))
 
 
+async def _calendars_context(app: web.Application) -> AsyncIterator[None]:
+    """Free/busy readers when a provider is configured, with one HTTP session for them."""
+    runtime = app[RUNTIME]
+    async with aiohttp.ClientSession() as http:
+        counter = runtime.metrics.calendar_reads
+        reader = calendar_reader(
+            runtime.settings, http, observe=lambda p, o: counter.labels(p, o).inc()
+        )
+        if reader is not None:
+            FREE_BUSY.reader = reader
+        yield
+        if FREE_BUSY.reader is reader:
+            FREE_BUSY.reader = None
+
+
 def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
     """The one aiohttp application: health, metrics, and each platform's endpoints."""
     app = web.Application(
@@ -293,6 +311,7 @@ def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
     app.router.add_get("/metrics", metrics_endpoint)
     mount_channels(app, runtime)
     app.cleanup_ctx.append(_database_context)
+    app.cleanup_ctx.append(_calendars_context)
     if clock:
         app.cleanup_ctx.append(_clock_context)
     app.on_shutdown.append(_on_shutdown)

@@ -132,6 +132,7 @@ COMMANDS = {
     "language",
     "leave",
     "pause",
+    "privacy",
     "profile",
     "resume",
 }
@@ -170,6 +171,8 @@ ACTIONS = {
     "programs:texts_pick",
     "programs:texts_review",
     "sessions:async",
+    "sessions:calendar-off",
+    "sessions:calendar-on",
     "sessions:confirm",
     "sessions:none",
     "sessions:other",

@@ -5,11 +5,13 @@ new slots on request, and the question "which date?" after "we'll organise it ou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.notifications import Notification
+from bot.domain.sessions.busy import Answer, busy_as_taken, with_calendar
 from bot.domain.sessions.scheduling import (
     OFFER,
     CheckInRef,
@@ -20,6 +22,7 @@ from bot.domain.sessions.scheduling import (
 )
 from bot.domain.sessions.slots import Offer, Side, propose
 from dialogs.core.feature import DueContext
+from dialogs.sessions.free_busy import read_for_pairing
 from dialogs.sessions.news import tell
 from storage.enqueue import enqueue_due
 from storage.models import CheckIn, Pairing, Person, Program
@@ -57,11 +60,21 @@ def partner(pairing: Pairing, side: str) -> str:
 
 
 async def compute_offer(
-    session: AsyncSession, pairing: Pairing, now: datetime, zone: str, avoid: list[datetime]
+    session: AsyncSession,
+    pairing: Pairing,
+    now: datetime,
+    zone: str,
+    avoid: list[datetime],
+    calendars: Mapping[str, Answer] | None = None,
 ) -> tuple[Offer, Side, Side, int]:
+    """``calendars``: person id -> their free/busy, when their calendar could be read."""
+    calendars = calendars or {}
     leader, mentor = await store.sides(session, pairing, zone)
+    leader = with_calendar(leader, calendars.get(leader.person_id))
+    mentor = with_calendar(mentor, calendars.get(mentor.person_id))
     settings, minutes = await store.settings_of(session, pairing)
     held = await store.taken(session, [pairing.mentor_id, pairing.mentee_id], pairing.id)
+    held = [*held, *busy_as_taken(calendars.values())]
     offer = propose(
         leader, mentor, minutes=minutes, taken=held, now=now, settings=settings, avoid=avoid
     )
@@ -102,13 +115,19 @@ async def offer_first_slots(due: DueContext, payload: PairingSlots) -> None:
     """The first slot card of a pairing (at its start, or for one already active)."""
     now = due.notifier.clock.now()
     zone = due.notifier.config.default_timezone
+    async with due.database.unit_of_work() as session:
+        pairing = await session.get(Pairing, payload.pairing_id)
+        settings = (await store.settings_of(session, pairing))[0] if pairing else None
+    if pairing is None or settings is None:
+        return
+    calendars = await read_for_pairing(due.database, pairing.id, now, settings)
     async with due.database.unit_of_work(immediate=True) as session:
         pairing = await store.locked_pairing(session, payload.pairing_id)
         if pairing is None or pairing.status != "active":
             return
         if await store.first_check_in(session, pairing.id) is not None:
             return
-        offer, _, _, minutes = await compute_offer(session, pairing, now, zone, [])
+        offer, _, _, minutes = await compute_offer(session, pairing, now, zone, [], calendars)
         check_in = store.propose_first(session, pairing, [s.at for s in offer.slots], minutes, now)
         await session.flush()
         await send_slots(session, pairing, check_in, offer, key=due.key, now=now)

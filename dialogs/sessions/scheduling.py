@@ -52,6 +52,7 @@ from dialogs.sessions.agreeing import (
     settled,
     zone_of,
 )
+from dialogs.sessions.free_busy import remembered_for_pairing
 from dialogs.sessions.news import NEWS, deliver_news
 from dialogs.sessions.offering import (
     acting_for,
@@ -173,7 +174,9 @@ async def other_slots(turn: Turn, found: OpenSession) -> Outcome:
     shown = [store.parse_instant(s) for s in check_in.slots or []]
     if check_in.picked_by:
         shown.append(check_in.scheduled_at)
-    offer, _, _, _ = await compute_offer(ctx.session, pairing, now, FALLBACK_ZONE, shown)
+    settings, _ = await store.settings_of(ctx.session, pairing)
+    calendars = await remembered_for_pairing(ctx.session, pairing, now, settings)
+    offer, _, _, _ = await compute_offer(ctx.session, pairing, now, FALLBACK_ZONE, shown, calendars)
     store.offer_again(check_in, [s.at for s in offer.slots], now)
     await send_slots(
         ctx.session, pairing, check_in, offer, key=unique(f"session:{check_in.id}:again"),

@@ -49,7 +49,8 @@ class CalendarReader:
         self.timeout = timeout
         self.cache_for = cache_for.total_seconds()
         self.observe = observe
-        self._cache: dict[tuple[str, str, datetime, datetime], tuple[float, Answer]] = {}
+        # (provider, email) -> (expiry on the loop's clock, window start, window end, answer)
+        self._cache: dict[tuple[str, str], tuple[float, datetime, datetime, Answer]] = {}
 
     async def read(
         self, emails: Sequence[str], start: datetime, end: datetime
@@ -93,7 +94,7 @@ class CalendarReader:
                 self.observe(provider.provider, outcome)
             # Failures are not cached: the next proposal asks again.
             if isinstance(answer, FreeBusy) or answer.reason == "not_found":
-                self._cache[(provider.provider, email, start, end)] = (expires, answer)
+                self._cache[(provider.provider, email)] = (expires, start, end, answer)
         log.info(
             "calendars.read",
             provider=provider.provider,
@@ -102,15 +103,30 @@ class CalendarReader:
         )
         return got
 
+    def remembered(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Answer]:
+        start, end = utc(start), utc(end)
+        found: dict[str, Answer] = {}
+        for email in dict.fromkeys(e.strip().lower() for e in emails if e):
+            for provider in self.providers:
+                answer = self._cached(provider.provider, email, start, end)
+                if answer is not None and not _try_next(answer):
+                    found[email] = answer
+                    break
+        return found
+
     def _cached(self, provider: str, email: str, start: datetime, end: datetime) -> Answer | None:
-        key = (provider, email, start, end)
+        """An answer read recently for a window that covers ``start``..``end``."""
+        key = (provider, email)
         entry = self._cache.get(key)
         if entry is None:
             return None
-        if entry[0] <= asyncio.get_running_loop().time():
+        expires, read_from, read_to, answer = entry
+        if expires <= asyncio.get_running_loop().time():
             del self._cache[key]
             return None
-        return entry[1]
+        return answer if read_from <= start and end <= read_to else None
 
 
 def _try_next(answer: Answer) -> bool:

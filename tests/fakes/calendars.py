@@ -77,7 +77,11 @@ class FakeCalendarServer:
     def busy_between(
         self, email: str, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
-        return [(s, e) for s, e in self.busy.get(email, []) if s < end and start < e]
+        return [
+            (s.astimezone(UTC), e.astimezone(UTC))
+            for s, e in self.busy.get(email, [])
+            if s < end and start < e
+        ]
 
 
 class FakeGraph(FakeCalendarServer):
@@ -86,6 +90,7 @@ class FakeGraph(FakeCalendarServer):
     ) -> None:
         super().__init__()
         self.tenant, self.client_id, self.secret = tenant, client_id, secret
+        self.working_zone: dict[str, str] = {}  # email -> Windows zone name of their hours
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -139,7 +144,7 @@ class FakeGraph(FakeCalendarServer):
                 "workingHours": {
                     "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
                     "startTime": "08:00:00.0000000", "endTime": "17:00:00.0000000",
-                    "timeZone": {"name": "Romance Standard Time"},
+                    "timeZone": {"name": self.working_zone.get(email, "Romance Standard Time")},
                 },
             })  # fmt: skip
         return web.json_response({"value": value})

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Literal, Protocol
 
+from bot.domain.sessions.slots import Side, Window
+
 Reason = Literal["denied", "not_found", "timeout", "error", "throttled", "opted_out"]
 
 
@@ -67,6 +69,13 @@ class FreeBusyReader(Protocol):
         self, emails: Sequence[str], start: datetime, end: datetime
     ) -> Mapping[str, Answer]: ...
 
+    def remembered(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Answer]:
+        """What was read in the last minutes for a window covering this one: no call (for
+        a click, which must not wait on a provider)."""
+        ...
+
 
 def merged(intervals: Iterable[Busy]) -> tuple[Busy, ...]:
     """Sorted, with overlapping or touching intervals joined."""
@@ -89,3 +98,23 @@ def utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("free/busy instants are aware")
     return at.astimezone(UTC)
+
+
+def with_calendar(side: Side, answer: Answer | None) -> Side:
+    """A person's hours for slots: the windows they gave; else, when their calendar says
+    when they work, those working hours; else the default working hours."""
+    if side.windows or not isinstance(answer, FreeBusy) or answer.working_hours is None:
+        return side
+    hours = answer.working_hours
+    windows = tuple(Window(d, hours.start, hours.end, hours.zone) for d in sorted(hours.days))
+    return Side(side.person_id, side.zone, windows)
+
+
+def busy_as_taken(answers: Iterable[Answer]) -> list[tuple[datetime, int]]:
+    """Busy intervals in the shape the slot rules take for times already held."""
+    return [
+        (b.start, max(1, int((b.end - b.start).total_seconds() // 60)))
+        for a in answers
+        if isinstance(a, FreeBusy)
+        for b in a.busy
+    ]
