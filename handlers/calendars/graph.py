@@ -15,7 +15,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiohttp
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON  # type: ignore[import-untyped]
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from bot.domain.sessions.busy import Answer, Busy, FreeBusy, Reason, Unreadable, WorkingHours
 from handlers.calendars.http import (
