@@ -58,6 +58,7 @@ class BotSettings:
     issuer: str
     outbound_token: str
     database_url: str = ""  # Tandem only
+    profile: str = ""  # Tandem only: where to write a cProfile of its process
 
 
 # -- the bot processes ---------------------------------------------------------------------------
@@ -147,7 +148,14 @@ def serve_bot(kind: str, settings: BotSettings, pipe: Connection) -> None:
             pipe.send("ok")
         await runner.cleanup()
 
-    asyncio.run(run())
+    if kind != "tandem" or not settings.profile:
+        asyncio.run(run())
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.runcall(asyncio.run, run())
+    profiler.dump_stats(settings.profile)
 
 
 class BotProcess:
@@ -312,7 +320,7 @@ async def prepared(database_url: str | None) -> tuple[str, str]:
     return url, label
 
 
-async def bench(database_url: str | None, requests: int) -> None:
+async def bench(database_url: str | None, requests: int, profile: str) -> None:
     url, label = await prepared(database_url)
     with FakeOpenIdIssuer() as issuer:
         async with TimedConnector() as connector:
@@ -323,6 +331,7 @@ async def bench(database_url: str | None, requests: int) -> None:
                 # What AAD gives the bot: a JWT with an expiry (an hour, as AAD's).
                 issuer.mint(app_id=APP_ID, service_url="", audience="https://api.botframework.com"),
                 url,
+                profile,
             )
             bots = [BotProcess("bare CloudAdapter", settings), BotProcess("tandem", settings)]
             urls = [await bot.start() for bot in bots]
@@ -365,12 +374,15 @@ def main() -> None:
         help="'sqlite' or a PostgreSQL server's asyncpg URL (a fresh database is created "
         f"there); default: sqlite, and ${POSTGRES_ENV} when set",
     )
+    parser.add_argument("--profile", default="", help="write a cProfile of Tandem's process")
     arguments = parser.parse_args()
     targets = arguments.database or ["sqlite", *filter(None, [os.environ.get(POSTGRES_ENV)])]
     print("ack: request to HTTP answer; reply: request to the reply at the connector (ms);")
     print("req/s: replies per second; CPU ms: the bot process's own CPU per event")
     for target in targets:
-        asyncio.run(bench(None if target == "sqlite" else target, arguments.requests))
+        asyncio.run(
+            bench(None if target == "sqlite" else target, arguments.requests, arguments.profile)
+        )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from handlers.teams.references import conversation_reference, store_reference
 from handlers.teams.signing_keys import SigningKeys
 from handlers.teams.team_channels import TeamChannelBook
 from handlers.teams.translate import actor_of, inbound_of, is_personal
+from handlers.teams.validated_tokens import ValidatedTokens
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ class TeamsEndpoint:
     ) -> None:
         self.adapter = adapter
         self.signing_keys = signing_keys
+        self.tokens: ValidatedTokens | None = None
+        if config.authenticated and signing_keys is not None:
+            self.tokens = ValidatedTokens(lambda: signing_keys.fetches)
         self._said_no_keys = False  # the 503 is logged once per outage, not per request
         self.core = core
         self.database = database
@@ -116,22 +120,20 @@ class TeamsEndpoint:
             log.info("teams activity refused: %s", bad.reason)
             return _error(bad.status, bad.reason)
         auth_header = request.headers.get("Authorization", "")
-        refused = self._check_authorization(auth_header, "Authorization" in request.headers)
-        if refused is not None:
-            return refused
+        channel_id, service_url = body.get("channelId") or "", body["serviceUrl"]
+        known = None
+        if self.tokens is not None:
+            known = self.tokens.get(auth_header, channel_id, service_url)
+        if known is None:
+            refused = self._check_authorization(auth_header, "Authorization" in request.headers)
+            if refused is not None:
+                return refused
         try:
             activity = Activity().deserialize(body)
         except DeserializationError:
             return _error(400, "activity does not deserialise")
-        try:
-            authentication = await self.adapter.bot_framework_authentication.authenticate_request(
-                activity, auth_header
-            )
-        except Exception as error:
-            # botbuilder refuses a token with PermissionError, PyJWT's errors and also a bare
-            # Exception (an endorsement it refuses): all are 401. No fetch can fail here (the
-            # keys are cached), so nothing of ours is hidden by catching them all.
-            log.info("teams activity unauthenticated: %s: %s", type(error).__name__, error)
+        authentication = known or await self._authenticate(activity, auth_header)
+        if authentication is None:
             return _error(401, "unauthorized")
         inbound = inbound_of(body, bot_id=(body.get("recipient") or {}).get("id", ""))
         if inbound is None:
@@ -157,6 +159,26 @@ class TeamsEndpoint:
             return web.json_response(response.body, status=response.status)
         self.intake.spawn(self._process(authentication, activity, logic))
         return web.Response(status=200)
+
+    async def _authenticate(self, activity: Activity, auth_header: str) -> Any | None:
+        """botbuilder's full validation (signature, expiry, endorsements, issuer, audience,
+        ``serviceurl``), remembered for the token's next activities; None when refused."""
+        keys = self.signing_keys.fetches if self.signing_keys is not None else 0
+        try:
+            result = await self.adapter.bot_framework_authentication.authenticate_request(
+                activity, auth_header
+            )
+        except Exception as error:
+            # botbuilder refuses a token with PermissionError, PyJWT's errors and also a bare
+            # Exception (an endorsement it refuses): all are 401. No fetch can fail here (the
+            # keys are cached), so nothing of ours is hidden by catching them all.
+            log.info("teams activity unauthenticated: %s: %s", type(error).__name__, error)
+            return None
+        if self.tokens is not None:
+            self.tokens.put(
+                auth_header, activity.channel_id or "", activity.service_url, result, keys
+            )
+        return result
 
     def _check_authorization(self, auth_header: str, present: bool) -> web.Response | None:
         """A 401 or 503 answered before botbuilder, or None to let it validate the token.

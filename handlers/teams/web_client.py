@@ -10,9 +10,12 @@ aiohttp session with the retry policy of ``handlers.teams.retry``.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import jwt
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
@@ -32,6 +35,9 @@ from msrest.universal_http.aiohttp import AioHttpClientResponse
 from handlers.teams.retry import RetryPolicy
 
 USER_AGENT = "Tandem (botbuilder-python 4.17)"
+# AAD's tokens last an hour or more; refreshing five minutes early covers clock skew and
+# a request that is slow to reach the connector.
+REFRESH_BEFORE_S = 300.0
 
 
 class SharedSessionSender(AsyncHTTPSender[Any, Any]):
@@ -59,12 +65,54 @@ class SharedSessionSender(AsyncHTTPSender[Any, Any]):
         return Response(request, response)
 
 
+class OutboundToken:
+    """The bot's token for the connector, asked of its credentials only when it runs out.
+
+    The credentials' ``get_access_token`` may block (an MSAL refresh is an HTTP call), so it
+    runs in a thread, and it was asked on every outbound call. AAD's tokens are JWTs: one is
+    kept until ``REFRESH_BEFORE_S`` before its ``exp``, then asked for again (one caller
+    asks, the others wait for it). A token without a readable expiry is asked for every
+    time, as before. ``now`` is the system clock (a lease, not business time).
+    """
+
+    def __init__(self, credentials: Any, *, now: Callable[[], float] = time.time) -> None:
+        self._credentials = credentials
+        self._now = now
+        self._token = ""
+        self._good_until = float("-inf")
+        self._lock = asyncio.Lock()
+        self.asked = 0  # how many times the credentials were asked (tests check reuse)
+
+    async def get(self) -> str:
+        if self._now() < self._good_until:
+            return self._token
+        async with self._lock:
+            if self._now() < self._good_until:  # another caller refreshed it meanwhile
+                return self._token
+            token = str(await asyncio.to_thread(self._credentials.get_access_token))
+            self.asked += 1
+            expiry = _expiry(token)
+            self._token = token
+            self._good_until = float("-inf") if expiry is None else expiry - REFRESH_BEFORE_S
+            return token
+
+
+def _expiry(token: str) -> float | None:
+    """A JWT's ``exp``, unverified (the connector verifies it; we only time the refresh)."""
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return None
+    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
+
+
 class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
     """Adds the bot's token; none when anonymous (no app id), as botbuilder's session does."""
 
-    def __init__(self, credentials: Any) -> None:
+    def __init__(self, credentials: Any, *, now: Callable[[], float] = time.time) -> None:
         super().__init__()
         self._credentials = credentials
+        self.token = OutboundToken(credentials, now=now)
 
     def _next(self) -> Any:
         assert self.next is not None, "policy used outside a pipeline"
@@ -72,8 +120,7 @@ class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
 
     async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
         if self._credentials.microsoft_app_id:
-            # MSAL's token cache answers at once; a refresh is a blocking HTTP call.
-            token = await asyncio.to_thread(self._credentials.get_access_token)
+            token = await self.token.get()
             request.http_request.headers["Authorization"] = f"Bearer {token}"
         response: Response[Any, Any] = await self._next().send(request, **kwargs)
         return response
@@ -82,8 +129,11 @@ class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
 class ClientCache:
     """One connector client per (app id, service URL, audience), and their HTTP session."""
 
-    def __init__(self, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, retry: RetryPolicy | None = None, *, now: Callable[[], float] = time.time
+    ) -> None:
         self.retry = retry or RetryPolicy()
+        self._now = now  # when outbound tokens run out (tests give their own)
         self._clients: dict[tuple[str, str, str], ConnectorClient] = {}
         self._session: aiohttp.ClientSession | None = None
         self.built = 0  # how many clients were built (tests check reuse)
@@ -106,7 +156,7 @@ class ClientCache:
         configuration.add_user_agent(USER_AGENT)
         policies = [
             configuration.user_agent_policy,
-            BearerPolicy(credentials),
+            BearerPolicy(credentials, now=self._now),
             self.retry,
             RawDeserializer(),
             configuration.http_logger_policy,
