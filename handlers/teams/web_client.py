@@ -18,6 +18,7 @@ import aiohttp
 import jwt
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
+from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     ClaimsIdentity,
@@ -27,6 +28,7 @@ from botframework.connector.auth import (
 from botframework.connector.bot_framework_sdk_client_async import (
     BotFrameworkConnectorConfiguration,
 )
+from msrest import Serializer
 from msrest.pipeline import Request, Response
 from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
@@ -126,6 +128,41 @@ class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
         return response
 
 
+JSON_LEAVES = (str, int, float, bool, type(None))
+
+
+def _plain_json(node: Any) -> bool:
+    """Built of dicts with string keys, lists and JSON scalars only (exact types)."""
+    kind = type(node)
+    if kind is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in node.items())
+    if kind is list:
+        return all(_plain_json(item) for item in node)
+    return kind in JSON_LEAVES
+
+
+class CardSerializer(Serializer):  # type: ignore[misc]
+    """msrest's serializer, passing a plain JSON ``object`` field (a card, channel data) on
+    as it is: msrest rebuilds it node by node into an equal copy, a tenth of a turn's CPU.
+    Anything else (models, dates, enums) goes through msrest unchanged."""
+
+    def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
+        if type(attr) in (dict, list) and _plain_json(attr):
+            return attr
+        return super().serialize_object(attr, **kwargs)
+
+
+class CardConnectorClient(ConnectorClient):  # type: ignore[misc]
+    """botbuilder's connector client whose conversation operations use ``CardSerializer``."""
+
+    def __init__(self, credentials: Any, base_url: str, **kwargs: Any) -> None:
+        super().__init__(credentials, base_url, **kwargs)
+        self._serialize = CardSerializer(self._serialize.dependencies)
+        self.conversations = ConversationsOperations(
+            self._client, self.config, self._serialize, self._deserialize
+        )
+
+
 class ClientCache:
     """One connector client per (app id, service URL, audience), and their HTTP session."""
 
@@ -162,7 +199,7 @@ class ClientCache:
             configuration.http_logger_policy,
         ]
         configuration.custom_pipeline = AsyncPipeline(policies, SharedSessionSender(self.session()))
-        return ConnectorClient(credentials, service_url, custom_configuration=configuration)
+        return CardConnectorClient(credentials, service_url, custom_configuration=configuration)
 
     async def close(self) -> None:
         self._clients.clear()
