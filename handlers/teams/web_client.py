@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 import jwt
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botframework.connector import models as connector_models
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import (
@@ -129,6 +130,8 @@ class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
 
 
 JSON_LEAVES = (str, int, float, bool, type(None))
+# The models botbuilder's own connector client serialises with (its ``__init__`` does this).
+CONNECTOR_MODELS = {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
 
 
 def _plain_json(node: Any) -> bool:
@@ -141,15 +144,18 @@ def _plain_json(node: Any) -> bool:
     return kind in JSON_LEAVES
 
 
-class CardSerializer(Serializer):  # type: ignore[misc]
+class CardSerializer(Serializer):
     """msrest's serializer, passing a plain JSON ``object`` field (a card, channel data) on
     as it is: msrest rebuilds it node by node into an equal copy, a tenth of a turn's CPU.
     Anything else (models, dates, enums) goes through msrest unchanged."""
 
+    def __init__(self) -> None:
+        super().__init__(CONNECTOR_MODELS)  # type: ignore[no-untyped-call]
+
     def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
         if type(attr) in (dict, list) and _plain_json(attr):
             return attr
-        return super().serialize_object(attr, **kwargs)
+        return super().serialize_object(attr, **kwargs)  # type: ignore[no-untyped-call]
 
 
 class CardConnectorClient(ConnectorClient):  # type: ignore[misc]
@@ -157,9 +163,10 @@ class CardConnectorClient(ConnectorClient):  # type: ignore[misc]
 
     def __init__(self, credentials: Any, base_url: str, **kwargs: Any) -> None:
         super().__init__(credentials, base_url, **kwargs)
-        self._serialize = CardSerializer(self._serialize.dependencies)
+        serializer = CardSerializer()
+        self._serialize = serializer
         self.conversations = ConversationsOperations(
-            self._client, self.config, self._serialize, self._deserialize
+            self._client, self.config, serializer, self._deserialize
         )
 
 
