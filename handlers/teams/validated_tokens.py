@@ -76,7 +76,7 @@ class ValidatedTokens:
     ) -> None:
         """Remember what botbuilder concluded; ``keys`` is the key set read before it ran."""
         self.validations += 1
-        expires_at = _expiry(auth_header)
+        expires_at = token_expiry(auth_header.partition(" ")[2])
         if expires_at is None or self._now() >= expires_at:
             return  # accepted within botbuilder's clock leeway: validated every time
         if len(self._entries) >= self._limit:
@@ -87,9 +87,9 @@ class ValidatedTokens:
         self._entries[(auth_header, channel_id, service_url)] = _Validated(result, expires_at, keys)
 
 
-def _expiry(auth_header: str) -> float | None:
-    """The ``exp`` of a token botbuilder has just verified (so no second verification)."""
-    token = auth_header.partition(" ")[2]
+def token_expiry(token: str) -> float | None:
+    """A JWT's ``exp``, read without verifying: only for tokens verified elsewhere (by
+    botbuilder before they are cached, by the connector for the bot's own)."""
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:

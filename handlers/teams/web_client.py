@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-import jwt
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector import models as connector_models
 from botframework.connector.aio import ConnectorClient
@@ -36,6 +35,7 @@ from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 
 from handlers.teams.retry import RetryPolicy
+from handlers.teams.validated_tokens import token_expiry
 
 USER_AGENT = "Tandem (botbuilder-python 4.17)"
 # AAD's tokens last an hour or more; refreshing five minutes early covers clock skew and
@@ -94,19 +94,10 @@ class OutboundToken:
                 return self._token
             token = str(await asyncio.to_thread(self._credentials.get_access_token))
             self.asked += 1
-            expiry = _expiry(token)
+            expiry = token_expiry(token)
             self._token = token
             self._good_until = float("-inf") if expiry is None else expiry - REFRESH_BEFORE_S
             return token
-
-
-def _expiry(token: str) -> float | None:
-    """A JWT's ``exp``, unverified (the connector verifies it; we only time the refresh)."""
-    try:
-        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
-    except jwt.PyJWTError:
-        return None
-    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
 class BearerPolicy(AsyncHTTPPolicy[Any, Any]):
