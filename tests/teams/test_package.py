@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from dialogs.core.commands import PEOPLE_COMMANDS, available
-from handlers.teams.package import TEAMS_DIR, build_package, filled_manifest
+from handlers.teams.package import MAX_COMMANDS, TEAMS_DIR, build_package, filled_manifest
 from tests.fakes.specs import specs_dir
 
 APP_ID = "00000000-0000-0000-0000-00000000a11c"
@@ -31,7 +31,9 @@ def test_filled_manifest_passes_the_teams_schema_and_mirrors_the_commands() -> N
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and set(bot["scopes"]) == {"personal", "team"}
     words = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert words == [c.name for c in available(PEOPLE_COMMANDS)]
+    # Teams shows at most 10 suggestions per list: the first ones of the grammar's order.
+    assert words == [c.name for c in available(PEOPLE_COMMANDS)][:MAX_COMMANDS]
+    assert len(available(PEOPLE_COMMANDS)) <= MAX_COMMANDS or len(words) == MAX_COMMANDS
 
 
 def test_package_zips_manifest_and_icons(tmp_path: Path) -> None:
