@@ -21,6 +21,7 @@ from dialogs.enrollment.review import facts as summary_facts
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
+from dialogs.sessions.admin_sessions import sessions_report
 from handlers.console.render import Viewer, render_form, render_message
 from handlers.slack import forms as slack_forms
 from handlers.slack import render as slack_render
@@ -28,6 +29,8 @@ from handlers.teams.forms import answer_card, form_card
 from handlers.teams.render import message_card
 from storage.enrollment.standing import Standing
 from storage.models import Enrollment, MatchRun, Pairing, Person, Program, Proposal
+from storage.sessions.nudges import PairTally
+from storage.sessions.reach import Unreached
 from tests.fakes.adaptive_cards import check_adaptive_card
 from tests.fakes.slack_spec import check_blocks, check_view
 from tests.support.clock import fixed_clock
@@ -63,6 +66,7 @@ def screens(locale: str) -> list[Message | Form]:
         presenters.refused_message(t),
         *notification_screens(t, person, other),
         dry_run_report(t, person, other),
+        sessions_admin_report(t, person, other),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -129,6 +133,16 @@ def dry_run_report(t: Translator, person: Person, other: Person) -> Message:
     return run_report(t, program, run, proposals, names, labels, ["<!channel> *" * 60] * 5)
 
 
+def sessions_admin_report(t: Translator, person: Person, other: Person) -> Message:
+    """``admin sessions`` past its truncation: many pairs, many people unreached."""
+    program = Program(name="Mentorat <inversé> *<!channel>* " * 6)
+    pairing = Pairing(id=1, mentor_id=other.id, mentee_id=person.id)
+    pairs = [PairTally(pairing, 999, 999, 999, 9999, 9999, n % 2 == 0) for n in range(200)]
+    names = {p.id: p.display_name for p in (person, other)}
+    unreached = [Unreached(person, ("slack", "teams"), "<!channel> *" * 40)] * 30
+    return sessions_report(t, program, pairs, names, unreached)
+
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -161,7 +175,8 @@ def test_every_flow_step_is_rendered_above() -> None:
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
     notifications = len(examples(reader(), reader()))
-    assert len(screens("fr")) == 11 + notifications + 1 + sum(
+    reports = 2  # the dry run and admin sessions
+    assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )
 

@@ -46,6 +46,8 @@ DUE_ACTION_KINDS = {
     "sessions.ask_date",
     "sessions.offer_slots",
     "sessions.tell",
+    "routine.sessions.nudges",
+    "sessions.snooze_over",
     "teams.recover",
 }
 
@@ -62,6 +64,7 @@ DUE_ACTION_PAYLOADS = {
         "admin_id",
     },
     "enrollment.approval_requested": {"program_id", "enrollment_id"},
+    "sessions.snooze_over": {"pairing_id", "until"},
     "enrollment.decided": {"enrollment_id", "approved"},
     "notify.deliver": {"person_id", "notification", "not_after"},
     "notify.introduce": {"person_ids", "notification"},
@@ -120,6 +123,7 @@ COMMANDS = {
     "admin invite",
     "admin match",
     "admin program",
+    "admin sessions",
     "admin skills",
     "admin stages",
     "admin status",
@@ -177,6 +181,10 @@ ACTIONS = {
     "sessions:none",
     "sessions:other",
     "sessions:pick",
+    "sessions:admin",
+    "sessions:fine",
+    "sessions:snooze_day",
+    "sessions:snooze_week",
     "stages:add",
     "stages:move",
     "stages:rename",
@@ -202,6 +210,9 @@ NOTIFICATIONS = {
     "session_picked",
     "session_self_organised",
     "session_slots",
+    "session_at_risk",
+    "session_digest",
+    "session_nudge",
     "texts_updated",
 }
 

@@ -117,6 +117,12 @@ ADMIN_COMMANDS = (
     ),
     CommandSpec("audit", N_("Who did what, when"), (), admin=True),
     CommandSpec(
+        "sessions",
+        N_("Sessions per pair, at-risk pairs, people the bot could not reach"),
+        ("seances",),
+        admin=True,
+    ),
+    CommandSpec(
         "report",
         N_("The program's results"),
         ("rapport",),

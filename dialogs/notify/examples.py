@@ -39,6 +39,8 @@ from bot.domain.sessions.scheduling import (
     SlotPicked,
     SlotsOffered,
 )
+from bot.domain.sessions.nudge_notices import NudgeDigest, PairAtRisk, SessionNudge
+from bot.domain.sessions.nudges import NUDGE_KINDS
 
 PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
 SLUG = "mentorat-inverse-" + "x" * 40
@@ -116,6 +118,22 @@ def notification_examples(
         PairingEnded(3, PROGRAM, (), by_admin=True),
         RoundReady(5, PROGRAM, 120, 3),
         *session_examples(reader_id, other_id),
+        *(SessionNudge(2**31 - 1, kind, PROGRAM, (other_id,)) for kind in NUDGE_KINDS),
+        # a leader with many pairs: every item of each, in one digest
+        NudgeDigest(
+            tuple(range(2**31 - 30, 2**31 - 1)),
+            tuple((kind, other_id) for _ in range(8) for kind in NUDGE_KINDS),
+            (other_id,),
+        ),
+        PairAtRisk(
+            2**31 - 1,
+            PROGRAM,
+            SLUG,
+            (other_id, reader_id),
+            ((other_id, 9), (reader_id, 9)),
+            365,
+            NUDGE_KINDS,
+        ),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:

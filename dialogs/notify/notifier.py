@@ -26,6 +26,7 @@ from dialogs.core.i18n import LOCALES, Translator, negotiate
 from dialogs.core.ui import MessageRef
 from dialogs.notify.delivery import ChatChannel, Recipient, Unreachable
 from dialogs.notify.presenters import present
+from storage.audit import record_audit
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.enqueue import enqueue_due
@@ -33,6 +34,7 @@ from storage.models import DueAction, Person, PlatformIdentity
 from storage.models import MessageRef as MessageRefRow
 from storage.people.admins import admins_of_person
 from storage.queue import DueQueue
+from storage.sessions.reach import UNREACHABLE_AUDIT
 
 log = structlog.get_logger("tandem.notifier")
 
@@ -288,7 +290,7 @@ class Notifier:
                 ref = await self.channels[recipient.platform].send(recipient, message)
             except Unreachable as exc:
                 reasons.append(f"{recipient.platform}: {exc.reason}")
-                await self._mark_unreachable(recipient)
+                await self._mark_unreachable(recipient, exc.reason)
                 continue
             await self._record(person_id, ref, notification.purpose())
             return
@@ -385,8 +387,16 @@ class Notifier:
                 )
             )
 
-    async def _mark_unreachable(self, recipient: Recipient) -> None:
+    async def _mark_unreachable(self, recipient: Recipient, reason: str) -> None:
+        """The identity is not tried again; the reason stays for ``admin sessions``."""
         async with self.database.unit_of_work() as session:
+            record_audit(
+                session,
+                UNREACHABLE_AUDIT,
+                subject_id=recipient.person_id,
+                details={"platform": recipient.platform, "reason": reason},
+                at=self.clock.now(),
+            )
             identity = (
                 await session.execute(
                     select(PlatformIdentity).where(

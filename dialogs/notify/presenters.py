@@ -24,6 +24,7 @@ from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
 from dialogs.sessions.scheduling_cards import SCHEDULING_TYPES, present_scheduling
+from dialogs.sessions.nudge_cards import NUDGE_TYPES, present_nudges
 from storage.models import Person
 
 
@@ -78,6 +79,8 @@ def present(
             return present_matching(notification, t, reader, people)
         case _ if notification.type in SCHEDULING_TYPES:
             return present_scheduling(notification, t, reader, people)
+        case _ if notification.type in NUDGE_TYPES:
+            return present_nudges(notification, t, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 
