@@ -10,10 +10,10 @@ from dialogs.participation.feature import PARTICIPATION
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
-from dialogs.sessions.privacy import SESSIONS_PRIVACY
-from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
 from dialogs.sessions.nudges import NUDGES
+from dialogs.sessions.privacy import SESSIONS_PRIVACY
+from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.routines import Routine

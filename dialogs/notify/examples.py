@@ -33,14 +33,14 @@ from bot.domain.notifications import (
     TextsUpdated,
 )
 from bot.domain.participation import MAX_MESSAGE_CHARS
+from bot.domain.sessions.nudge_notices import NudgeDigest, PairAtRisk, SessionNudge
+from bot.domain.sessions.nudges import NUDGE_KINDS
 from bot.domain.sessions.scheduling import (
     SelfOrganised,
     SessionConfirmed,
     SlotPicked,
     SlotsOffered,
 )
-from bot.domain.sessions.nudge_notices import NudgeDigest, PairAtRisk, SessionNudge
-from bot.domain.sessions.nudges import NUDGE_KINDS
 
 PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
 SLUG = "mentorat-inverse-" + "x" * 40

@@ -23,8 +23,8 @@ from dialogs.core.i18n import Translator
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
-from dialogs.sessions.scheduling_cards import SCHEDULING_TYPES, present_scheduling
 from dialogs.sessions.nudge_cards import NUDGE_TYPES, present_nudges
+from dialogs.sessions.scheduling_cards import SCHEDULING_TYPES, present_scheduling
 from storage.models import Person
 
 
