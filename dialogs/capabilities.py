@@ -12,6 +12,7 @@ from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
 from dialogs.sessions.privacy import SESSIONS_PRIVACY
 from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
+from dialogs.sessions.series import SERIES
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.routines import Routine
@@ -27,6 +28,7 @@ FEATURES: tuple[Feature, ...] = (
     CAREER_STAGES,
     SESSIONS_SCHEDULING,
     SESSIONS_PRIVACY,
+    SERIES,
 )
 
 

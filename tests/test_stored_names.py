@@ -45,7 +45,11 @@ DUE_ACTION_KINDS = {
     "routine.sessions.first_slots_backfill",
     "sessions.ask_date",
     "sessions.offer_slots",
+    "sessions.ask",
+    "sessions.plan",
+    "sessions.remind",
     "sessions.tell",
+    "sessions.tell_cancelled",
     "teams.recover",
 }
 
@@ -80,7 +84,11 @@ DUE_ACTION_PAYLOADS = {
     "proposal.withdrawn": {"proposal_id", "tell", "outcome"},
     "sessions.ask_date": {"check_in_id"},
     "sessions.offer_slots": {"pairing_id"},
+    "sessions.ask": {"check_in_id", "sequence"},
+    "sessions.plan": {"check_in_id", "sequence"},
+    "sessions.remind": {"check_in_id", "sequence", "person_id", "hours"},
     "sessions.tell": {"person_id", "notification"},
+    "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -99,6 +107,7 @@ FLOWS = {
     "leave": ["confirm"],
     "leave_reason": ["reason"],
     "pause": ["until"],
+    "session_reschedule": ["when"],
     "profile": ["basics"],
     "program_admin_add": ["add"],
     "program_edit": ["rules", "settings"],
@@ -124,6 +133,7 @@ COMMANDS = {
     "admin stages",
     "admin status",
     "admin texts",
+    "cadence",
     "contact",
     "end",
     "goals",
@@ -134,7 +144,11 @@ COMMANDS = {
     "pause",
     "privacy",
     "profile",
+    "quiet",
+    "reschedule",
     "resume",
+    "sessions",
+    "skip",
 }
 
 ACTIONS = {
@@ -177,6 +191,11 @@ ACTIONS = {
     "sessions:none",
     "sessions:other",
     "sessions:pick",
+    "sessions:answer",
+    "sessions:cadence",
+    "sessions:cancel",
+    "sessions:reschedule",
+    "sessions:skip",
     "stages:add",
     "stages:move",
     "stages:rename",
@@ -202,6 +221,11 @@ NOTIFICATIONS = {
     "session_picked",
     "session_self_organised",
     "session_slots",
+    "session_changed",
+    "session_did_it_happen",
+    "session_planned",
+    "session_reminder",
+    "sessions_cancelled",
     "texts_updated",
 }
 
