@@ -21,6 +21,7 @@ from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.feature import PARTICIPATION
 from dialogs.sessions.cards import ANSWER_ACTION, RESCHEDULE_ACTION, SKIP_ACTION
 from dialogs.sessions.lifecycle import session_confirmed
+from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from dialogs.sessions.series import SERIES
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
@@ -55,6 +56,7 @@ async def series_world(database: Database) -> World:
     notifier.register(handlers)
     PARTICIPATION.register(handlers, database, notifier)
     MATCHING.register(handlers, database, notifier)
+    SESSIONS_SCHEDULING.register(handlers, database, notifier)  # its news carry ours
     SERIES.register(handlers, database, notifier)
     runner = DueRunner(notifier.queue, handlers, clock=clock)
     conversation = Conversation(database, CONFIG, clock=clock)
@@ -285,7 +287,9 @@ async def test_skip_plans_the_next_and_pause_cancels_everything_in_french(
         assert list(pending) == []
     count = len(w.channel.to(anna))
     await at(w, rows[1].scheduled_at + timedelta(hours=3))
-    assert len(w.channel.to(anna)) == count  # no reminder, no question
+    later = titles(w.channel.to(anna)[count:])
+    assert "Votre séance approche" not in later  # no reminder
+    assert "Votre séance a-t-elle eu lieu\u202f?" not in later  # no question
 
 
 async def test_quiet_hours_and_sessions_commands(database: Database) -> None:
