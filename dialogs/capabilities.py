@@ -14,6 +14,7 @@ from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
 from dialogs.sessions.nudges import NUDGES
 from dialogs.sessions.privacy import SESSIONS_PRIVACY
 from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
+from dialogs.sessions.series import SERIES
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.routines import Routine
@@ -31,6 +32,7 @@ FEATURES: tuple[Feature, ...] = (
     SESSIONS_PRIVACY,
     NUDGES,
     ADMIN_SESSIONS,
+    SERIES,
 )
 
 

@@ -48,6 +48,7 @@ from storage.models import (
     PlatformIdentity,
     Proposal,
 )
+from storage.sessions.series import cancel_future_sessions
 
 log = structlog.get_logger("tandem.erasure")
 
@@ -377,6 +378,8 @@ async def forget_person(
             names=[n for p in people for n in _names(p)] + [i.display_name for i in identities],
         )
         counts: dict[str, int] = {}
+        for pid in pids:  # their partners keep no session with a tombstone
+            await cancel_future_sessions(session, pid, reason="forget", now=now)
 
         async def count(name: str, statement: Any) -> None:
             counts[name] = counts.get(name, 0) + _rowcount(await session.execute(statement))

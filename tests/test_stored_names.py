@@ -45,9 +45,13 @@ DUE_ACTION_KINDS = {
     "routine.sessions.first_slots_backfill",
     "sessions.ask_date",
     "sessions.offer_slots",
+    "sessions.ask",
+    "sessions.plan",
+    "sessions.remind",
     "sessions.tell",
     "routine.sessions.nudges",
     "sessions.snooze_over",
+    "sessions.tell_cancelled",
     "teams.recover",
 }
 
@@ -83,7 +87,11 @@ DUE_ACTION_PAYLOADS = {
     "proposal.withdrawn": {"proposal_id", "tell", "outcome"},
     "sessions.ask_date": {"check_in_id"},
     "sessions.offer_slots": {"pairing_id"},
+    "sessions.ask": {"check_in_id", "sequence"},
+    "sessions.plan": {"check_in_id", "sequence"},
+    "sessions.remind": {"check_in_id", "sequence", "person_id", "hours"},
     "sessions.tell": {"person_id", "notification"},
+    "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -102,6 +110,7 @@ FLOWS = {
     "leave": ["confirm"],
     "leave_reason": ["reason"],
     "pause": ["until"],
+    "session_reschedule": ["when"],
     "profile": ["basics"],
     "program_admin_add": ["add"],
     "program_edit": ["rules", "settings"],
@@ -128,6 +137,7 @@ COMMANDS = {
     "admin stages",
     "admin status",
     "admin texts",
+    "cadence",
     "contact",
     "end",
     "goals",
@@ -138,7 +148,11 @@ COMMANDS = {
     "pause",
     "privacy",
     "profile",
+    "quiet",
+    "reschedule",
     "resume",
+    "sessions",
+    "skip",
 }
 
 ACTIONS = {
@@ -185,6 +199,11 @@ ACTIONS = {
     "sessions:fine",
     "sessions:snooze_day",
     "sessions:snooze_week",
+    "sessions:answer",
+    "sessions:cadence",
+    "sessions:cancel",
+    "sessions:reschedule",
+    "sessions:skip",
     "stages:add",
     "stages:move",
     "stages:rename",
@@ -213,6 +232,11 @@ NOTIFICATIONS = {
     "session_at_risk",
     "session_digest",
     "session_nudge",
+    "session_changed",
+    "session_did_it_happen",
+    "session_planned",
+    "session_reminder",
+    "sessions_cancelled",
     "texts_updated",
 }
 

@@ -52,6 +52,11 @@ PEOPLE_COMMANDS = (
     CommandSpec("contact", N_("Send a private message to the program team"), ("contacter",)),
     CommandSpec("goals", N_("Set the goals of your pairing"), ("objectifs",)),
     CommandSpec("end", N_("End your pairing early (no fault)"), ("terminer", "fin")),
+    CommandSpec("sessions", N_("See your next sessions, in your time"), ("seances",)),
+    CommandSpec("reschedule", N_("Move your next session"), ("reporter", "deplacer")),
+    CommandSpec("skip", N_("Skip your next session"), ("sauter",)),
+    CommandSpec("cadence", N_("See or change how often you meet"), ("rythme", "frequence")),
+    CommandSpec("quiet", N_("See or change your quiet hours"), ("calme", "silence")),
     CommandSpec(
         "privacy",
         N_("Choose whether I may read your busy times to propose sessions"),

@@ -60,6 +60,7 @@ from storage.matching.runs import (
 )
 from storage.models import Pairing, Program, Proposal
 from storage.programs.programs import people_by_id
+from storage.sessions.series import cancel_future_sessions
 
 DECLINE_FLOW_NAME = "proposal_decline"
 GOALS_FLOW_NAME = "kickoff_goals"
@@ -337,6 +338,15 @@ async def end_pairing(
     ctx: FlowContext, pairing: Pairing, reason: str | None, *, by_admin: bool
 ) -> None:
     now = ctx.now()
+    # An admin's end: both are told the pairing ended, which says enough about sessions.
+    await cancel_future_sessions(
+        ctx.session,
+        pairing.mentor_id if by_admin else ctx.person.id,
+        reason="end",
+        now=now,
+        pairing_ids=[pairing.id],
+        tell=not by_admin,
+    )
     pairing.status = "ended"
     pairing.ended_at = now
     pairing.ended_by = ctx.person.id

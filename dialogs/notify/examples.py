@@ -33,6 +33,14 @@ from bot.domain.notifications import (
     TextsUpdated,
 )
 from bot.domain.participation import MAX_MESSAGE_CHARS
+from bot.domain.sessions.lifecycle import (
+    CANCEL_REASONS,
+    DidItHappen,
+    SessionChanged,
+    SessionPlanned,
+    SessionReminder,
+    SessionsCancelled,
+)
 from bot.domain.sessions.nudge_notices import NudgeDigest, PairAtRisk, SessionNudge
 from bot.domain.sessions.nudges import NUDGE_KINDS
 from bot.domain.sessions.scheduling import (
@@ -134,6 +142,7 @@ def notification_examples(
             365,
             NUDGE_KINDS,
         ),
+        *series_examples(other_id),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:
@@ -160,4 +169,21 @@ def session_examples(reader_id: str, other_id: str) -> list[Notification]:
         SelfOrganised(4, (other_id,)),
         SelfOrganised(4, (other_id,), ask=True),
         SelfOrganised(4, (other_id,), asynchronous=True),
+    ]
+
+
+def series_examples(other_id: str) -> list[Notification]:
+    """A series' messages: reminders (one merged), the question after, the next session
+    (with a clock-change heads-up), the partner's changes, cancellations by reason."""
+    at = "2027-03-29T06:30:00+00:00"
+    return [
+        SessionReminder(123456, (other_id,), at, 45, (24,)),
+        SessionReminder(123456, (other_id,), at, 45, (24, 1)),
+        DidItHappen(123456, (other_id,), at),
+        SessionPlanned(123457, (other_id,), at, 45, 0, 14),
+        SessionPlanned(123457, (other_id,), at, 45, -60, 28),
+        *(SessionChanged((other_id,), w, at) for w in ("skipped", "cancelled", "rescheduled")),
+        SessionChanged((other_id,), "cadence", cadence_days=7),
+        *(SessionsCancelled((other_id,), reason, 12) for reason in CANCEL_REASONS),
+        SessionsCancelled((), "forget", 1),
     ]

@@ -53,6 +53,7 @@ from storage.enqueue import enqueue_due
 from storage.enrollment.participation import enrollments_of, leave_enrollment
 from storage.models import Enrollment, Program
 from storage.people.admins import program_team
+from storage.sessions.series import cancel_future_sessions
 
 LEAVE_REASON_ACTION = "participation:leave-reason"
 PAUSE_ACTION = "participation:pause"
@@ -131,6 +132,9 @@ async def submit_pause(
     for enrollment, program in taking_part:
         enrollment.status = "paused"
         enrollment.paused_until = back
+        await cancel_future_sessions(
+            ctx.session, ctx.person.id, reason="pause", now=ctx.now(), program_id=program.id
+        )
         resume = Resume(enrollment.id, back.isoformat(), until.isoformat())
         await enqueue_due(ctx.session, RESUME, resume, back)
         record_audit(

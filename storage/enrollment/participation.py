@@ -22,6 +22,7 @@ from storage.models import (
     Person,
     Program,
 )
+from storage.sessions.series import cancel_future_sessions
 
 
 async def enrollments_of(
@@ -101,6 +102,9 @@ async def leave_enrollment(
     enrollment.left_reason = reason
     enrollment.paused_until = None
     await withdraw_waiting(session, enrollment.person_id, enrollment.program_id, now)
+    await cancel_future_sessions(
+        session, enrollment.person_id, reason="leave", now=now, program_id=enrollment.program_id
+    )
     return await end_pairings(
         session, enrollment.person_id, enrollment.program_id, reason=reason, now=now
     )
