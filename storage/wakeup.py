@@ -34,6 +34,7 @@ CHANNEL = "tandem_due"
 # find them in time (an inbound record's recovery, 2 minutes ahead, would otherwise send a
 # notification per event).
 NOTIFY_HORIZON = timedelta(minutes=1)
+LISTENER_NAME = "tandem-due-listener"  # in pg_stat_activity
 TIMER_MARGIN_S = 0.001  # event-loop timers may fire a hair early
 _PENDING = "tandem.due_announced"  # session.info: (Wakeup, soonest due time) until commit
 
@@ -213,7 +214,9 @@ class DueListener:
             delay = min(delay * 2, self.retry_cap)
 
     async def _listen(self) -> None:
-        connection: asyncpg.Connection = await asyncpg.connect(self.dsn, timeout=10)
+        connection: asyncpg.Connection = await asyncpg.connect(
+            self.dsn, timeout=10, server_settings={"application_name": LISTENER_NAME}
+        )
         lost = asyncio.Event()
         try:
             connection.add_termination_listener(lambda _: lost.set())
