@@ -52,9 +52,12 @@ class Alarm:
             self.soonest = due_at
         waiter = self._waiter
         # Only what falls due before the sleep would end anyway cuts it short.
-        if waiter is not None and not waiter.done():
-            if self._wake_at is None or due_at < self._wake_at:
-                waiter.set_result(None)
+        if (
+            waiter is not None
+            and not waiter.done()
+            and (self._wake_at is None or due_at < self._wake_at)
+        ):
+            waiter.set_result(None)
 
     async def sleep(self, clock: Clock, seconds: float) -> None:
         """Return after ``seconds``, or as soon as an announced action is due by ``clock``."""
