@@ -55,7 +55,7 @@ INTRO = "Meet your reverse-mentoring partner"
 PROPOSAL = "A reverse-mentoring partner for you"
 RH = FakeUser("U0RH00001", "rh", "rh@acme.example", "Europe/Paris", "fr-FR", "Rose Hamel")
 DEADLINE_S = 60.0
-LOG = open(os.environ.get("TANDEM_BENCH_LOG", os.devnull), "a")  # the replicas' warnings
+LOG_PATH = os.environ.get("TANDEM_BENCH_LOG", os.devnull)  # where the replicas' warnings go
 
 
 def mentor(i: int) -> FakeUser:
@@ -109,12 +109,13 @@ class Replica:
 @contextlib.contextmanager
 def replicas(url: str, slack: str, wake: bool, drains: list[bool]) -> Iterator[list[Replica]]:
     started: list[Replica] = []
+    log = open(LOG_PATH, "a")  # noqa: SIM115 (the replicas write to it until they stop)
     try:
         for drain in drains:
             config = json.dumps({"url": url, "slack": slack, "wake": wake, "drain": drain})
             process = subprocess.Popen(
                 [sys.executable, __file__, "--serve", config], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=LOG, text=True,
+                stdout=subprocess.PIPE, stderr=log, text=True,
             )  # fmt: skip
             assert process.stdout is not None
             line = process.stdout.readline()
@@ -131,6 +132,7 @@ def replicas(url: str, slack: str, wake: bool, drains: list[bool]) -> Iterator[l
                 replica.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 replica.process.kill()
+        log.close()
 
 
 # -- the databases ---------------------------------------------------------------------------------
@@ -271,15 +273,24 @@ async def proposals_out(people: People, url: str, pairs: int) -> dict[int, int]:
         await people.command(url, user, "help")
     for i in range(pairs):
         await people.teams(url, people.teams_activity(i, text="help"))
-    await until(lambda: len(people.slack.calls_to("chat.postMessage")) > pairs, "the help answers")
+    await until(
+        lambda: (
+            all(people.posted_to(user, "") for user in [RH, *map(mentor, range(pairs))])
+            and all(people.connector.sent_to(f"a:leader{i}") for i in range(pairs))
+        ),
+        "everyone's help answer",
+    )
     await people.command(url, RH, "admin match")
     await until(lambda: people.posted_to(RH, "Simulation"), "the dry run")
     report = people.posted_to(RH, "Simulation")[-1]
+    assert report.answer is not None
+    shown = people.slack.messages[(str(report.answer["channel"]), str(report.answer["ts"]))]
     label = next(
-        e["text"]["text"] for b in people.slack.messages[(report.answer["channel"], report.answer["ts"])]["blocks"]  # type: ignore[index]
-        if b["type"] == "actions" for e in b["elements"] if e["text"]["text"].startswith("Envoyer")
+        e["text"]["text"] for b in shown["blocks"] if b["type"] == "actions"
+        for e in b["elements"] if e["text"]["text"].startswith("Envoyer")
     )  # fmt: skip
-    await people.slack_post(url, interactivity_request(SECRET, click_on(people.slack, RH.id, report, label)))  # fmt: skip
+    send = click_on(people.slack, RH.id, report, label)
+    await people.slack_post(url, interactivity_request(SECRET, send))
     await until(
         lambda: all(people.cards(i, PROPOSAL) for i in range(pairs))
         and all(people.posted_to(mentor(i), PROPOSAL) for i in range(pairs)),
@@ -303,9 +314,8 @@ async def accept_all(
         card = people.cards(i, PROPOSAL)[0]
         [accept] = [b for b in buttons(card) if b["title"] == "Accept"]
         body = click(people.connector.service_url, accept)
-        answer = await people.teams(
-            url, {**people.teams_activity(i), **{k: body[k] for k in ("type", "name", "value", "replyToId")}}
-        )  # fmt: skip
+        fields = {k: body[k] for k in ("type", "name", "value", "replyToId")}
+        answer = await people.teams(url, {**people.teams_activity(i), **fields})
         assert answer["statusCode"] == 200, answer
         [posted] = people.posted_to(mentor(m), PROPOSAL)[:1]
         signed = interactivity_request(
@@ -313,8 +323,10 @@ async def accept_all(
         )
         started = time.perf_counter()
         await people.slack_post(url, signed)
-        on_slack = until(lambda: people.posted_to(mentor(m), INTRO), f"pair {i}'s intro on Slack")
-        on_teams = until(lambda: people.cards(i, INTRO), f"pair {i}'s intro on Teams")
+        on_slack = until(
+            lambda m=m: people.posted_to(mentor(m), INTRO), f"pair {i}'s intro on Slack"
+        )
+        on_teams = until(lambda i=i: people.cards(i, INTRO), f"pair {i}'s intro on Teams")
         arrived = await asyncio.gather(on_slack, on_teams)
         latencies.append(max(arrived) - started)
     return latencies
@@ -338,7 +350,7 @@ async def measure(postgres: str | None, drains: list[bool], wake: bool, pairs: i
 
 def quantiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return statistics.median(ordered), p99
 
 
@@ -352,9 +364,8 @@ async def main(args: argparse.Namespace) -> None:
         ]
     print(f"second Accept -> introduction on Slack and Teams ({args.pairs} pairs; "
           f"baseline {args.baseline_pairs} pairs)")  # fmt: skip
-    print(
-        f"{'setup':48} {'wake-up p50':>12} {'p99':>8} {'5-s poll p50':>13} {'p99':>8} {'p99 ratio':>9}"
-    )
+    heads = ("wake-up p50", "p99", "5-s poll p50", "p99", "p99 ratio")
+    print(f"{'setup':48} {heads[0]:>12} {heads[1]:>8} {heads[2]:>13} {heads[3]:>8} {heads[4]:>9}")
     for name, postgres, drains in setups:
         woken = await measure(postgres, drains, True, args.pairs)
         polled = await measure(postgres, drains, False, args.baseline_pairs)
