@@ -181,11 +181,10 @@ class Ticker:
                 continue
             try:
                 upcoming = await self.runner.queue.next_due(at)
-            except Exception:
+                if upcoming is not None:
+                    alarm.ring(upcoming)  # e.g. a reminder due before the next poll
+            except Exception:  # the poll still drains: nothing is lost, only later
                 log.exception("clock.next_due_failed")
-                upcoming = None
-            if upcoming is not None:
-                alarm.ring(upcoming)  # e.g. a reminder due before the next poll
             await alarm.sleep(self.runner.clock, seconds)
 
     async def tick(self) -> DrainReport:

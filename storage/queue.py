@@ -60,9 +60,9 @@ class QueueStats:
     """What /metrics shows about the queue."""
 
     depth: int  # pending or running
-    oldest_due_age_seconds: float  # how late the most overdue pending action is (0: none)
+    oldest_due_age_seconds: float  # how late the oldest of the ``ready`` ones is (0: none)
     parked: int  # gave up after max_attempts: an admin must look
-    ready: int  # pending and due now
+    ready: int  # the backlog: due now and not claimed (or its claimer's lease ran out)
     waiting: int = 0  # kept until something outside the queue happens (e.g. an admin joins)
 
 
@@ -334,10 +334,12 @@ class DueQueue:
                 select(DueAction.status, func.count()).group_by(DueAction.status)
             )
             counts: dict[str, int] = {status: int(count) for status, count in by_status}
+            # The backlog: what any runner could claim now, including actions whose claimer
+            # died holding them (their lease ran out).
             ready_row = (
                 await session.execute(
                     select(func.count(), func.min(DueAction.due_at)).where(
-                        DueAction.status == "pending", DueAction.due_at <= now
+                        _claimable(now, self.clock())
                     )
                 )
             ).one()
