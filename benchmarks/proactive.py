@@ -26,9 +26,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from tests.fakes.slack_api import FakeSlack, SlackCall
 from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import interactivity_request, slash_command_request
 from tests.slack.test_cards import click_on
+from tests.support.waiting import eventually
 from tests.teams.cards import buttons, card_of, click, texts
 from tests.teams.conftest import TENANT, activity
 
@@ -55,6 +57,7 @@ INTRO = "Meet your reverse-mentoring partner"
 PROPOSAL = "A reverse-mentoring partner for you"
 RH = FakeUser("U0RH00001", "rh", "rh@acme.example", "Europe/Paris", "fr-FR", "Rose Hamel")
 DEADLINE_S = 60.0
+VERBOSE = "--verbose" in sys.argv  # each pair's two latencies
 LOG_PATH = os.environ.get("TANDEM_BENCH_LOG", os.devnull)  # where the replicas' warnings go
 
 
@@ -77,7 +80,7 @@ def serve(config: dict[str, Any]) -> None:
     from bot.server import Runtime, create_app
     from bot.settings import load_settings
 
-    configure_logging(json=True, level=30)
+    configure_logging(json=True, level=int(os.environ.get("TANDEM_BENCH_LOG_LEVEL", "30")))
 
     async def main() -> None:
         settings = load_settings(
@@ -251,14 +254,10 @@ class People:
 
 
 async def until(
-    condition: Any, what: str, timeout: float = DEADLINE_S, step: float = 0.002
+    condition: Callable[[], object], what: str, timeout: float = DEADLINE_S, step: float = 0.002
 ) -> float:
-    """Poll ``condition`` until it holds; when it did (perf_counter), or fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"gave up after {timeout:g} s waiting for {what}")
-        await asyncio.sleep(step)
+    """When ``condition`` held (perf_counter), polled every ``step``; fails naming ``what``."""
+    await eventually(lambda: bool(condition()), what, timeout, step)
     return time.perf_counter()
 
 
@@ -298,8 +297,8 @@ async def proposals_out(people: People, url: str, pairs: int) -> dict[int, int]:
     )  # fmt: skip
     partner: dict[int, int] = {}
     for i in range(pairs):
-        shown = texts(people.cards(i, PROPOSAL)[0])
-        partner[i] = next(m for m in range(pairs) if f"Mentor{m:02d} Young" in shown)
+        card_text = texts(people.cards(i, PROPOSAL)[0])
+        partner[i] = next(m for m in range(pairs) if f"Mentor{m:02d} Young" in card_text)
     return partner
 
 
@@ -323,12 +322,14 @@ async def accept_all(
         )
         started = time.perf_counter()
         await people.slack_post(url, signed)
-        on_slack = until(
-            lambda m=m: people.posted_to(mentor(m), INTRO), f"pair {i}'s intro on Slack"
+        arrived = await asyncio.gather(
+            until(partial(people.posted_to, mentor(m), INTRO), f"pair {i}'s intro on Slack"),
+            until(partial(people.cards, i, INTRO), f"pair {i}'s intro on Teams"),
         )
-        on_teams = until(lambda i=i: people.cards(i, INTRO), f"pair {i}'s intro on Teams")
-        arrived = await asyncio.gather(on_slack, on_teams)
         latencies.append(max(arrived) - started)
+        if VERBOSE:
+            slack_ms, teams_ms = ((t - started) * 1000 for t in arrived)
+            print(f"  pair {i:2}: Slack {slack_ms:6.0f} ms, Teams {teams_ms:6.0f} ms", flush=True)
     return latencies
 
 
@@ -367,6 +368,8 @@ async def main(args: argparse.Namespace) -> None:
     heads = ("wake-up p50", "p99", "5-s poll p50", "p99", "p99 ratio")
     print(f"{'setup':48} {heads[0]:>12} {heads[1]:>8} {heads[2]:>13} {heads[3]:>8} {heads[4]:>9}")
     for name, postgres, drains in setups:
+        if args.only and args.only not in name:
+            continue
         woken = await measure(postgres, drains, True, args.pairs)
         polled = await measure(postgres, drains, False, args.baseline_pairs)
         (w50, w99), (p50, p99) = quantiles(woken), quantiles(polled)
@@ -382,4 +385,6 @@ if __name__ == "__main__":
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--baseline-pairs", type=int, default=8)
     parser.add_argument("--postgres", default=os.environ.get("TANDEM_TEST_POSTGRES_URL"))
+    parser.add_argument("--verbose", action="store_true", help="print each pair's latencies")
+    parser.add_argument("--only", help="run only the setups whose name contains this")
     asyncio.run(main(parser.parse_args()))
