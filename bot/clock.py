@@ -1,10 +1,11 @@
 """The only timer in Tandem: APScheduler ticks, the due-action table remembers.
 
 APScheduler's memory job store forgets everything on restart and two replicas would each
-run every job, so the scheduler does only two things: drain the due-action queue every few
-seconds, and turn each cron routine's fire into a due action with an idempotency key made
-of the routine's name and the scheduled fire time. N replicas firing the same routine
-enqueue one action; its handler then runs once, with the queue's retries.
+run every job, so the scheduler does only one thing: turn each cron routine's fire into a
+due action with an idempotency key made of the routine's name and the scheduled fire time.
+N replicas firing the same routine enqueue one action; its handler then runs once, with the
+queue's retries. The queue is drained as soon as work falls due (``storage.wakeup``) and
+every few seconds as the fallback.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.domain.clock import Clock
 from storage.db import Database
@@ -23,6 +23,7 @@ from storage.deployment import demo_clock_offset, set_demo_clock_offset
 from storage.due_runner import DrainReport, DueRunner, Handler
 from storage.queue import DueQueue
 from storage.routines import Routine, cron_trigger, enqueue_fire, fire_times, latest_fire_time
+from storage.wakeup import Alarm, DueListener, wakeup_for
 
 log = structlog.get_logger("tandem.clock")
 
@@ -115,7 +116,10 @@ class Ticker:
         interval: timedelta = DRAIN_INTERVAL,
         timezone: str = "UTC",
         misfire_grace: timedelta = MISFIRE_GRACE,
+        wake: bool = True,
     ) -> None:
+        """``interval``: the fallback poll. ``wake``: drain as soon as work falls due; off,
+        only the poll drains (the benchmark's baseline)."""
         self.runner = runner
         self.routines = list(routines)
         self.interval = interval
@@ -126,9 +130,13 @@ class Ticker:
             raise ValueError("two routines share a name")
         for routine in self.routines:
             runner.register(routine.kind, routine.fn)
+        self.wake = wake
         self._scheduler: AsyncIOScheduler | None = None
         self._drain: asyncio.Task[DrainReport] | None = None
         self._catching_up: asyncio.Task[int] | None = None
+        self._draining: asyncio.Task[None] | None = None
+        self._alarm: Alarm | None = None
+        self.listener: DueListener | None = None
 
     def start(self) -> None:
         """Start ticking (call from inside the running event loop)."""
@@ -138,13 +146,15 @@ class Ticker:
             "coalesce": True,
             "misfire_grace_time": int(self.misfire_grace.total_seconds()),
         }
-        scheduler.add_job(
-            self.tick,
-            IntervalTrigger(seconds=self.interval.total_seconds(), timezone=UTC),
-            id="due.drain",
-            next_run_time=datetime.now(UTC),  # drain at once: actions may have waited
-            **job_defaults,
-        )
+        loop = asyncio.get_running_loop()
+        database = self.runner.queue.database
+        if self.wake:
+            wakeup = wakeup_for(database.engine)
+            self._alarm = wakeup.alarm()
+            if not database.is_sqlite:
+                self.listener = DueListener(database.url, wakeup)
+                self.listener.start()
+        self._draining = loop.create_task(self._keep_draining())
         for routine in self.routines:
             scheduler.add_job(
                 self._fire_latest,
@@ -156,8 +166,26 @@ class Ticker:
         scheduler.start()
         self._scheduler = scheduler
         # A fire missed while no replica ran (a restart, a deploy) is caught up once.
-        self._catching_up = asyncio.get_running_loop().create_task(self.catch_up())
+        self._catching_up = loop.create_task(self.catch_up())
         log.info("clock.started", owner=self.runner.owner, routines=len(self.routines))
+
+    async def _keep_draining(self) -> None:
+        """Drain at once (actions may have waited), then whenever the alarm or poll says."""
+        seconds = self.interval.total_seconds()
+        while not self.runner.stopping:
+            at = self.runner.clock.now()
+            await self.tick()
+            alarm = self._alarm
+            if alarm is None:
+                await asyncio.sleep(seconds)
+                continue
+            try:
+                upcoming = await self.runner.queue.next_due(at)
+                if upcoming is not None:
+                    alarm.ring(upcoming)  # e.g. a reminder due before the next poll
+            except Exception:  # the poll still drains: nothing is lost, only later
+                log.exception("clock.next_due_failed")
+            await alarm.sleep(self.runner.clock, seconds)
 
     async def tick(self) -> DrainReport:
         """One drain of what is due now; errors are logged, the next tick tries again."""
@@ -221,6 +249,14 @@ class Ticker:
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
         self.runner.stop()
+        draining, self._draining = self._draining, None
+        if draining is not None:  # it only ever waits for a drain, which stays shielded
+            draining.cancel()
+            await asyncio.gather(draining, return_exceptions=True)
+        if self.listener is not None:
+            await self.listener.stop()
+        if self._alarm is not None:
+            wakeup_for(self.runner.queue.database.engine).forget(self._alarm)
         if self._catching_up is not None:
             await asyncio.gather(self._catching_up, return_exceptions=True)
         drain = self._drain

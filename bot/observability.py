@@ -63,12 +63,12 @@ class Metrics:
         )
         self.due_ready = Gauge(
             "tandem_due_actions_ready",
-            "Due actions whose time has come and that are not running",
+            "The backlog: due actions whose time has come and that no runner holds",
             registry=self.registry,
         )
         self.due_oldest_age = Gauge(
             "tandem_due_oldest_age_seconds",
-            "How late the oldest due action is (0 when none is overdue)",
+            "How late the oldest action of the backlog is (0 when there is none)",
             registry=self.registry,
         )
         self.due_parked = Gauge(

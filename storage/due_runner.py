@@ -95,6 +95,10 @@ class DueRunner:
             raise ValueError(f"a handler for due actions of kind {kind!r} already exists")
         self._own[kind] = handler
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
     def stop(self) -> None:
         """Finish the action in hand and claim no more (the rest go back on ``release``)."""
         self._stopping = True

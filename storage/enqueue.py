@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.due import DueKind
 from storage.models import DueAction
 from storage.types import utcnow
+from storage.wakeup import announce, notify_clause, wakeup_for
 
 P = TypeVar("P")
 
@@ -40,10 +41,12 @@ async def enqueue_action(
     ``ON CONFLICT DO NOTHING`` rather than catching an IntegrityError: a failed INSERT
     would abort the caller's PostgreSQL transaction along with everything else in it.
     ``recorded_at`` is the row's creation time (the wall clock, not business time).
+    Once the unit of work commits, the runners are woken for it (``storage.wakeup``).
     """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
-    dialect = (await session.connection()).dialect.name
+    connection = await session.connection()
+    dialect = connection.dialect.name
     if dialect not in ("postgresql", "sqlite"):
         raise RuntimeError(f"due actions need SQLite or PostgreSQL, not {dialect!r}")
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -61,9 +64,15 @@ async def enqueue_action(
             created_at=recorded_at or utcnow(),
         )
         .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
-        .returning(DueAction.id)
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    # On PostgreSQL the INSERT itself tells the other replicas (no extra round trip), and
+    # only when a row was added; the NOTIFY is delivered at commit.
+    notify = notify_clause(wakeup_for(connection.engine), due_at, dialect)
+    returning = (DueAction.id,) if notify is None else (DueAction.id, notify)
+    added = (await session.execute(statement.returning(*returning))).first() is not None
+    if added:
+        await announce(session, due_at, notified=True)
+    return added
 
 
 async def enqueue_due(
@@ -100,4 +109,7 @@ async def release_waiting(session: AsyncSession, reason: str, now: datetime) -> 
         .values(status="pending", due_at=now, last_error=None)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    released = int(getattr(result, "rowcount", 0) or 0)
+    if released:
+        await announce(session, now)
+    return released

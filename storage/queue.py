@@ -27,6 +27,7 @@ from storage.db import Database
 from storage.enqueue import enqueue_action
 from storage.models import AuditEvent, DueAction
 from storage.types import utcnow
+from storage.wakeup import announce
 
 log = structlog.get_logger("tandem.queue")
 
@@ -59,9 +60,9 @@ class QueueStats:
     """What /metrics shows about the queue."""
 
     depth: int  # pending or running
-    oldest_due_age_seconds: float  # how late the most overdue pending action is (0: none)
+    oldest_due_age_seconds: float  # how late the oldest of the ``ready`` ones is (0: none)
     parked: int  # gave up after max_attempts: an admin must look
-    ready: int  # pending and due now
+    ready: int  # the backlog: due now and not claimed (or its claimer's lease ran out)
     waiting: int = 0  # kept until something outside the queue happens (e.g. an admin joins)
 
 
@@ -276,6 +277,8 @@ class DueQueue:
                 .execution_options(synchronize_session=False)
             )
             released = _rowcount(result)
+            if released:  # another replica may take them at once
+                await announce(session, self.clock())
         if released:
             log.info("due_action.released", owner=owner, count=released)
         return released
@@ -288,7 +291,10 @@ class DueQueue:
             .values(due_at=due_at)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result) == 1
+        moved = _rowcount(result) == 1
+        if moved:
+            await announce(session, due_at)
+        return moved
 
     async def cancel(self, session: AsyncSession, key: str) -> bool:
         """Drop a pending action (inside the caller's unit of work); False if none is pending.
@@ -313,16 +319,27 @@ class DueQueue:
             )
             return _rowcount(result)
 
+    async def next_due(self, after: datetime) -> datetime | None:
+        """When the first pending action due later than ``after`` falls due (None: none)."""
+        async with self.database.sessions() as session:
+            return await session.scalar(
+                select(func.min(DueAction.due_at)).where(
+                    DueAction.status == "pending", DueAction.due_at > after
+                )
+            )
+
     async def stats(self, now: datetime) -> QueueStats:
         async with self.database.sessions() as session:
             by_status = await session.execute(
                 select(DueAction.status, func.count()).group_by(DueAction.status)
             )
             counts: dict[str, int] = {status: int(count) for status, count in by_status}
+            # The backlog: what any runner could claim now, including actions whose claimer
+            # died holding them (their lease ran out).
             ready_row = (
                 await session.execute(
                     select(func.count(), func.min(DueAction.due_at)).where(
-                        DueAction.status == "pending", DueAction.due_at <= now
+                        _claimable(now, self.clock())
                     )
                 )
             ).one()

@@ -406,3 +406,19 @@ async def test_a_waiting_action_is_kept_until_released_then_runs(database: Datab
         assert await release_waiting(session, "waiting for a reader", T0 + timedelta(hours=1)) == 1
     assert await runner.drain(T0 + timedelta(hours=1)) == DrainReport(done=1)
     assert runs == [1, 1]  # the wait did not use up its only attempt
+
+
+async def test_the_backlog_counts_what_a_dead_claimer_held_once_its_lease_ran_out(
+    database: Database,
+) -> None:
+    wall = FakeClock()
+    queue = DueQueue(database, clock=wall)
+    await enqueue(database, queue, "held", T0 - timedelta(minutes=2))
+    await enqueue(database, queue, "waiting-in-line", T0 - timedelta(minutes=1))
+    [held] = await queue.claim("dead", T0, 1, LEASE)
+    assert held.idempotency_key == "held"
+    stats = await queue.stats(T0)
+    assert (stats.ready, stats.oldest_due_age_seconds) == (1, 60.0)
+    wall.now = T0 + LEASE  # its claimer never came back
+    stats = await queue.stats(T0)
+    assert (stats.ready, stats.oldest_due_age_seconds) == (2, 120.0)

@@ -363,7 +363,9 @@ class Notifier:
             except Unreachable as exc:
                 log.warning("notify.replace_failed", person_id=person_id, reason=exc.reason)
                 continue
-            async with self.database.unit_of_work() as session:
+            # Read then write: SQLite's write lock is taken at BEGIN, or a drain woken while
+            # a request writes fails at once with "database is locked".
+            async with self.database.unit_of_work(immediate=True) as session:
                 row = await session.get(MessageRefRow, row_id)
                 if row is not None and row.disabled_at is None:
                     row.disabled_at = self.clock.now()
@@ -389,7 +391,7 @@ class Notifier:
 
     async def _mark_unreachable(self, recipient: Recipient, reason: str) -> None:
         """The identity is not tried again; the reason stays for ``admin sessions``."""
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(immediate=True) as session:  # read, then write
             record_audit(
                 session,
                 UNREACHABLE_AUDIT,
