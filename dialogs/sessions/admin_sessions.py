@@ -15,6 +15,7 @@ from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import N_, Translator
 from dialogs.core.ui import Button, Header, Message, Section
 from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
+from dialogs.sessions.free_busy import FREE_BUSY
 from storage.models import Program
 from storage.programs.programs import people_by_id
 from storage.sessions.nudges import PairTally, tallies
@@ -70,8 +71,10 @@ def sessions_report(
     pairs: Sequence[PairTally],
     names: Mapping[str, str],
     unreached: Sequence[Unreached],
+    calendars: Mapping[str, int] | None = None,
 ) -> Message:
-    """The report an admin reads (a pure function: the platform-limits test renders it)."""
+    """The report an admin reads (a pure function: the platform-limits test renders it).
+    ``calendars``: the free/busy reader's outcomes since start, when a provider is set."""
     title = t("Sessions")
     at_risk = [p for p in pairs if p.at_risk]
     ordered = at_risk + [p for p in pairs if not p.at_risk]
@@ -113,7 +116,32 @@ def sessions_report(
         more = t.tn("… and {count} more person.", "… and {count} more people.", left)
         reach.append(Paragraph.of(more))
     blocks.append(Section(tuple(reach)))
+    if calendars:
+        blocks.append(Section((calendar_line(t, calendars),)))
     return Message(tuple(blocks), summary=title, visibility="private")
+
+
+def calendar_line(t: Translator, outcomes: Mapping[str, int]) -> Paragraph:
+    """How often people's calendars were read, and why they were not (then their
+    availability windows were used): the people never see a provider fail."""
+    why = {
+        "denied": t("refused"),
+        "not_found": t("unknown address"),
+        "timeout": t("too slow"),
+        "throttled": t("asked to wait"),
+        "error": t("failed"),
+    }
+    fell = {r: n for r, n in outcomes.items() if r != "read" and n}
+    text = t("Calendars since this server started: {read} read, {fell} fell back to the "
+             "availability windows", read=t.number(outcomes.get("read", 0)),
+             fell=t.number(sum(fell.values())))  # fmt: skip
+    if fell:
+        text += (
+            " ("
+            + ", ".join(f"{why.get(r, r)} {t.number(n)}" for r, n in sorted(fell.items()))
+            + ")"
+        )
+    return Paragraph.of(text + ".")
 
 
 async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
@@ -142,7 +170,9 @@ async def _show(turn: Turn, slug: str | None) -> Outcome:
     )
     names = {pid: p.display_name for pid, p in people.items() if p.erased_at is None}
     unreached = await unreachable_in(session, found.id)
-    return turn.reply(sessions_report(turn.ctx.t, found, pairs, names, unreached))
+    reader = FREE_BUSY.reader
+    calendars = dict(reader.outcomes) if reader is not None else None
+    return turn.reply(sessions_report(turn.ctx.t, found, pairs, names, unreached, calendars))
 
 
 async def sessions(turn: Turn) -> Outcome:

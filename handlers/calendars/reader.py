@@ -9,6 +9,7 @@ organisation moving from Google to Microsoft 365 has people in both for a while.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -51,6 +52,7 @@ class CalendarReader:
         self.observe = observe
         # (provider, email) -> (expiry on the loop's clock, window start, window end, answer)
         self._cache: dict[tuple[str, str], tuple[float, datetime, datetime, Answer]] = {}
+        self.outcomes: Counter[str] = Counter()  # since start: "read" or why it fell back
 
     async def read(
         self, emails: Sequence[str], start: datetime, end: datetime
@@ -90,6 +92,7 @@ class CalendarReader:
             answer = got.get(email) or Unreadable(email, provider.provider, "error")
             got[email] = answer
             outcome = "read" if isinstance(answer, FreeBusy) else answer.reason
+            self.outcomes[outcome] += 1
             if self.observe is not None:
                 self.observe(provider.provider, outcome)
             # Failures are not cached: the next proposal asks again.

@@ -12,16 +12,18 @@ import aiohttp
 import pytest
 
 from bot.domain.sessions.busy import Busy
+from dialogs.core.i18n import Translator
+from dialogs.sessions.admin_sessions import sessions_report
 from dialogs.sessions.free_busy import FREE_BUSY
 from dialogs.sessions.offering import compute_offer
 from dialogs.sessions.scheduling_cards import PICK_ACTION
 from handlers.calendars.graph import GraphCalendar, GraphConfig
 from handlers.calendars.reader import CalendarReader
 from storage.db import Database
-from storage.models import Pairing
+from storage.models import Pairing, Program
 from tests.fakes.calendars import FakeGraph, serving
 from tests.sessions.scheduling_world import a_pair, backfill, check_ins, set_person, slot_cards
-from tests.support.messages import buttons
+from tests.support.messages import buttons, words
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -104,3 +106,25 @@ async def test_a_calendar_that_fails_falls_back_to_the_windows(
     await backfill(p.w)
     [card] = slot_cards(p.w, p.lea)
     assert len([b for b in buttons(card) if b.action == PICK_ACTION]) >= 3
+
+
+async def test_admins_see_how_often_calendars_fell_back(
+    database: Database, graph: FakeGraph
+) -> None:
+    p = await a_pair(database)
+    graph.denied.add(MARC)
+    await backfill(p.w)
+    reader = FREE_BUSY.reader
+    assert reader is not None and dict(reader.outcomes) == {"read": 1, "denied": 1}
+    async with database.unit_of_work() as session:
+        program = await session.get(Program, p.w.program_id)
+    assert program is not None
+    for locale, line in (
+        ("en", "Calendars since this server started: 1 read, 1 fell back to the availability "
+               "windows (refused 1)."),
+        ("fr", "Agendas depuis le démarrage du serveur\u202f: 1 lus, 1 remplacés par les "
+               "disponibilités données (refusé 1)."),
+    ):  # fmt: skip
+        report = sessions_report(Translator(locale), program, [], {}, [], dict(reader.outcomes))
+        assert line in words(report)
+    assert "Calendars" not in words(sessions_report(Translator("en"), program, [], {}, []))

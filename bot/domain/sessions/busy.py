@@ -65,6 +65,11 @@ class FreeBusyReader(Protocol):
     """Reads busy intervals for people between two instants (the server configures one from
     the settings: Microsoft Graph, Google Calendar, both, or none)."""
 
+    @property
+    def outcomes(self) -> Mapping[str, int]:
+        """Answers since the process started: "read", or why it fell back (a Reason)."""
+        ...
+
     async def read(
         self, emails: Sequence[str], start: datetime, end: datetime
     ) -> Mapping[str, Answer]: ...
