@@ -17,6 +17,7 @@ from bot.calendars import calendar_reader
 from bot.clock import DemoClock, DemoTime, SystemClock, Ticker
 from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
+from bot.domain.sessions.calendar_access import CalendarKeys
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
 from dialogs.capabilities import register_due
@@ -24,6 +25,7 @@ from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.sessions.free_busy import FREE_BUSY
+from dialogs.sessions.calendar import calendar_file
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack
@@ -71,6 +73,13 @@ class Runtime:
 
     def all_routines(self) -> list[Routine]:
         return [*routines(self.settings), *self.routines]
+
+    @property
+    def calendar_keys(self) -> CalendarKeys | None:
+        """None without a secret key (tests that build a bare runtime): no feed, no links."""
+        if not self.secret_key:
+            return None
+        return CalendarKeys(self.settings.public_url, self.secret_key)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -154,6 +163,33 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
         runtime.metrics.messages_waiting.set(stats.waiting)  # only messages to the team wait
     body = generate_latest(runtime.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+# A feed is personal and changes when a session moves: no shared or stale copy anywhere.
+CALENDAR_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+
+
+async def calendar(request: web.Request) -> web.Response:
+    """GET /calendar/{token}.ics (the reader's feed, to subscribe to) and
+    /calendar/{token}/{check_in_id}.ics (one confirmed session, to import once)."""
+    runtime, match = request.app[RUNTIME], request.match_info
+    keys, body, headers = runtime.calendar_keys, None, dict(CALENDAR_HEADERS)
+    check_in_id = int(match["check_in_id"]) if "check_in_id" in match else None
+    if check_in_id is not None:
+        headers["Content-Disposition"] = 'attachment; filename="tandem-session.ics"'
+    if keys is not None:
+        body = await calendar_file(
+            runtime.database,
+            keys,
+            match["token"],
+            check_in_id=check_in_id,
+            now=runtime.clock.now(),
+            default_locale=runtime.settings.locale,
+        )
+    if body is None:
+        # The same bare 404 for a forged, altered or expired token and an unknown session.
+        raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
 
 
 async def index(request: web.Request) -> web.Response:
@@ -312,6 +348,10 @@ def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_endpoint)
+    app.router.add_get("/calendar/{token:[A-Za-z0-9_-]{1,200}}.ics", calendar)
+    app.router.add_get(
+        "/calendar/{token:[A-Za-z0-9_-]{1,200}}/{check_in_id:[0-9]{1,18}}.ics", calendar
+    )
     mount_channels(app, runtime)
     app.cleanup_ctx.append(_database_context)
     app.cleanup_ctx.append(_calendars_context)
