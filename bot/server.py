@@ -230,13 +230,16 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
     await app[RUNTIME].database.dispose()
 
 
-def conversation_config(settings: Settings) -> ConversationConfig:
+def conversation_config(
+    settings: Settings, calendar: CalendarKeys | None = None
+) -> ConversationConfig:
     return ConversationConfig(
         default_locale=settings.locale,
         default_timezone=settings.timezone,
         admins=tuple(settings.admins),
         slack_team_ids=tuple(settings.slack_team_ids),
         teams_tenant_ids=tuple(settings.teams_tenant_ids),
+        calendar=calendar,
     )
 
 
@@ -255,7 +258,9 @@ def demo_time(runtime: Runtime) -> DemoTime | None:
 def mount_channels(app: web.Application, runtime: Runtime) -> None:
     """Add each configured platform's endpoints, and the notifier that reaches people."""
     settings, database = runtime.settings, runtime.database
-    conversation = Conversation(database, conversation_config(settings), clock=runtime.clock)
+    conversation = Conversation(
+        database, conversation_config(settings, runtime.calendar_keys), clock=runtime.clock
+    )
     console = mount_console(
         app,
         conversation,
@@ -315,6 +320,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             default_timezone=settings.timezone,
             quiet_hours=settings.quiet_hours,
             admins=tuple(settings.admins),
+            calendar=runtime.calendar_keys,
         ),
         clock=runtime.clock,
     )
