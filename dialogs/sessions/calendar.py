@@ -4,7 +4,9 @@
   of the reader's pairings, named in the reader's language after the partner; and of
   ``GET /calendar/{token}/{check_in_id}.ics``, one session to import once.
 - ``calendar_links`` and ``calendar_block``: what a message about a confirmed session
-  appends (Outlook, Google, the ``.ics`` file and the subscription to the whole feed).
+  appends (Outlook, Google, the ``.ics`` file and the subscription to the whole feed);
+  ``private_calendar`` + ``calendar_paragraphs`` the same for a queued notification, whose
+  presenter has no keys.
 
 The token says who reads (``CalendarKeys``); the database says whether they still may
 (``feed_open``). A token we did not make, or one whose pairings are over, gets the same
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.sessions.calendar_access import CalendarKeys, feed_open
+from bot.domain.sessions.calendar_access import CalendarKeys, feed_open, session_url
+from bot.domain.sessions.calendar_access import feed_url as own_feed_url
 from bot.domain.sessions.calendar_feed import (
     CalendarSession,
     google_link,
@@ -65,6 +68,13 @@ def feed_url(keys: CalendarKeys, person_id: str) -> str:
     return keys.feed_url(person_id)
 
 
+def private_calendar(keys: CalendarKeys | None, person_id: str) -> str:
+    """What a notification about a confirmed session carries for its reader, computed where
+    the keys are (``ctx.calendar`` in a flow, ``notifier.config.calendar`` in a due
+    handler) so that its presenter can call ``calendar_paragraphs``; "" without keys."""
+    return keys.private_calendar(person_id) if keys is not None else ""
+
+
 def _session(check_in: SessionTimes, summary: str, *, cancelled: bool) -> CalendarSession:
     return CalendarSession(
         check_in_id=check_in.id,
@@ -77,6 +87,15 @@ def _session(check_in: SessionTimes, summary: str, *, cancelled: bool) -> Calend
     )
 
 
+def _links(private: str, session: CalendarSession) -> CalendarLinks:
+    return CalendarLinks(
+        ics=session_url(private, session.check_in_id),
+        google=google_link(session),
+        outlook=outlook_link(session),
+        feed=own_feed_url(private),
+    )
+
+
 def calendar_links(
     keys: CalendarKeys,
     check_in: SessionTimes,
@@ -86,12 +105,7 @@ def calendar_links(
 ) -> CalendarLinks:
     """The links ``person_id`` gets for a confirmed session, titled in their ``locale``."""
     session = _session(check_in, session_title(Translator(locale), partner_name), cancelled=False)
-    return CalendarLinks(
-        ics=keys.session_url(person_id, check_in.id),
-        google=google_link(session),
-        outlook=outlook_link(session),
-        feed=keys.feed_url(person_id),
-    )
+    return _links(keys.private_calendar(person_id), session)
 
 
 def calendar_block(t: Translator, links: CalendarLinks) -> Paragraph:
@@ -109,6 +123,32 @@ def calendar_block(t: Translator, links: CalendarLinks) -> Paragraph:
             Text(t(": every session, kept up to date when one moves.")),
         )
     )
+
+
+def calendar_paragraphs(
+    t: Translator,
+    private: str,
+    check_in_id: int,
+    starts_at: datetime | str,
+    minutes: int,
+    partner_name: str | None,
+    zone: str | None = None,
+) -> tuple[Paragraph, ...]:
+    """For a presenter: the calendar block of a notification that carries ``private``
+    (``private_calendar``) and the session's plain values; nothing when ``private`` is ""."""
+    if not private:
+        return ()
+    start = datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+    session = CalendarSession(
+        check_in_id=check_in_id,
+        start=start,
+        duration_minutes=minutes,
+        sequence=0,
+        cancelled=False,
+        summary=session_title(t, partner_name),
+        zone=zone,
+    )
+    return (calendar_block(t, _links(private, session)),)
 
 
 def _reader_locale(calendar: PersonCalendar, default: str) -> str:

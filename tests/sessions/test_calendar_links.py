@@ -11,7 +11,13 @@ import pytest
 from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.core.content import Link
 from dialogs.core.i18n import Translator
-from dialogs.sessions.calendar import calendar_block, calendar_links, feed_url
+from dialogs.sessions.calendar import (
+    calendar_block,
+    calendar_links,
+    calendar_paragraphs,
+    feed_url,
+    private_calendar,
+)
 from storage.models import CheckIn
 
 pytestmark = pytest.mark.timeout(30)
@@ -115,3 +121,19 @@ def test_the_block_offers_every_link_in_the_readers_words(locale: str, words: st
     assert block.plain().startswith(words)
     urls = {part.url for part in block.parts if isinstance(part, Link)}
     assert urls == {links.outlook, links.google, links.ics, links.feed}
+
+
+def test_a_queued_notification_carries_what_its_presenter_needs_for_the_same_links() -> None:
+    """A presenter has no keys: the notification carries the reader's private calendar."""
+    at = datetime(2027, 3, 16, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    direct = calendar_links(KEYS, session(at), READER, "Léa Martin", "fr")
+    private = private_calendar(KEYS, READER)
+    (block,) = calendar_paragraphs(
+        Translator("fr"), private, 41, at.astimezone(UTC).isoformat(), 45, "Léa Martin",
+        "Europe/Paris",
+    )  # fmt: skip
+    urls = {part.url for part in block.parts if isinstance(part, Link)}
+    assert urls == {direct.outlook, direct.google, direct.ics, direct.feed}
+    # Without a key (a deployment's tests with a bare runtime) the message simply has none.
+    assert private_calendar(None, READER) == ""
+    assert calendar_paragraphs(Translator("en"), "", 41, at, 45, "Léa Martin") == ()

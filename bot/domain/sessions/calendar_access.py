@@ -63,11 +63,24 @@ class CalendarKeys:
         except (InvalidTag, binascii.Error, ValueError, UnicodeDecodeError):
             return None
 
+    def private_calendar(self, person_id: str) -> str:
+        """The person's calendar address: ``.ics`` after it is the feed, ``/<id>.ics`` one
+        session (``feed_url``, ``session_url``)."""
+        return f"{self.public_url}/calendar/{self.token(person_id)}"
+
     def feed_url(self, person_id: str) -> str:
-        return f"{self.public_url}/calendar/{self.token(person_id)}.ics"
+        return feed_url(self.private_calendar(person_id))
 
     def session_url(self, person_id: str, check_in_id: int) -> str:
-        return f"{self.public_url}/calendar/{self.token(person_id)}/{check_in_id}.ics"
+        return session_url(self.private_calendar(person_id), check_in_id)
+
+
+def feed_url(private_calendar: str) -> str:
+    return f"{private_calendar}.ics"
+
+
+def session_url(private_calendar: str, check_in_id: int) -> str:
+    return f"{private_calendar}/{check_in_id}.ics"
 
 
 def feed_open(pairing_ends: list[datetime | None], now: datetime) -> bool:
