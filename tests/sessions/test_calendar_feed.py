@@ -23,7 +23,7 @@ from bot.server import Runtime, create_app
 from bot.settings import load_settings
 from dialogs.sessions.calendar import calendar_links
 from storage.db import Database
-from storage.models import CheckIn, Pairing, Person
+from storage.models import CheckIn, Pairing, Person, PlatformIdentity
 from tests.support.clock import T0, fixed_clock
 from tests.support.people import add_program, pair
 from tests.support.waiting import within
@@ -278,3 +278,13 @@ async def test_a_session_alone_is_a_file_to_import(world: World) -> None:
         confirmed_at=None,
     )  # fmt: skip
     assert (await world.fetch(f"/calendar/{token}/{proposed}.ics"))[0] == 404
+
+
+async def test_without_a_chosen_language_the_feed_speaks_the_platforms(world: World) -> None:
+    async with world.database.unit_of_work() as session:
+        await session.execute(update(Person).where(Person.id == world.lea).values(locale=None))
+        session.add(PlatformIdentity(person_id=world.lea, platform="teams", tenant_id="tenant-1",
+                                     user_id="aad-lea", locale="fr-CA"))  # fmt: skip
+    cal, _, _ = await world.feed(world.lea)
+    assert str(only_event(cal)["summary"]) == "Mentorat inversé avec Claire Dubois"
+    assert str(cal["x-wr-calname"]) == "Mentorat inversé"
