@@ -35,7 +35,8 @@ class PersonCalendar:
     rows: tuple[CalendarRow, ...]
 
 
-def _name(person: Person | None) -> str | None:
+def calendar_name(person: Person | None) -> str | None:
+    """How calendars name a partner: first and last name, nothing when erased or unnamed."""
     # Never the email (Person.display_name falls back to it): a calendar may be shared.
     if person is None or person.erased_at is not None:
         return None
@@ -85,7 +86,7 @@ async def person_calendar(
                 sequence=c.sequence,
                 confirmed_at=c.confirmed_at,
                 zone=c.zone,
-                partner_name=_name(people.get(partners[c.pairing_id])),
+                partner_name=calendar_name(people.get(partners[c.pairing_id])),
             )
             for c in check_ins
         )
