@@ -24,8 +24,8 @@ from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
-from dialogs.sessions.free_busy import FREE_BUSY
 from dialogs.sessions.calendar import calendar_file
+from dialogs.sessions.free_busy import FREE_BUSY
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
 from handlers.slack.app import mount as mount_slack
