@@ -17,12 +17,14 @@ from bot.calendars import calendar_reader
 from bot.clock import DemoClock, DemoTime, SystemClock, Ticker
 from bot.domain.clock import Clock
 from bot.domain.loopback import is_loopback
+from bot.domain.sessions.calendar_access import CalendarKeys
 from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
 from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.sessions.calendar import calendar_file
 from dialogs.sessions.free_busy import FREE_BUSY
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
@@ -71,6 +73,13 @@ class Runtime:
 
     def all_routines(self) -> list[Routine]:
         return [*routines(self.settings), *self.routines]
+
+    @property
+    def calendar_keys(self) -> CalendarKeys | None:
+        """None without a secret key (tests that build a bare runtime): no feed, no links."""
+        if not self.secret_key:
+            return None
+        return CalendarKeys(self.settings.public_url, self.secret_key)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -156,6 +165,33 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+# A feed is personal and changes when a session moves: no shared or stale copy anywhere.
+CALENDAR_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+
+
+async def calendar(request: web.Request) -> web.Response:
+    """GET /calendar/{token}.ics (the reader's feed, to subscribe to) and
+    /calendar/{token}/{check_in_id}.ics (one confirmed session, to import once)."""
+    runtime, match = request.app[RUNTIME], request.match_info
+    keys, body, headers = runtime.calendar_keys, None, dict(CALENDAR_HEADERS)
+    check_in_id = int(match["check_in_id"]) if "check_in_id" in match else None
+    if check_in_id is not None:
+        headers["Content-Disposition"] = 'attachment; filename="tandem-session.ics"'
+    if keys is not None:
+        body = await calendar_file(
+            runtime.database,
+            keys,
+            match["token"],
+            check_in_id=check_in_id,
+            now=runtime.clock.now(),
+            default_locale=runtime.settings.locale,
+        )
+    if body is None:
+        # The same bare 404 for a forged, altered or expired token and an unknown session.
+        raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
+
+
 async def index(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     mode = html.escape(runtime.mode)
@@ -194,13 +230,16 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
     await app[RUNTIME].database.dispose()
 
 
-def conversation_config(settings: Settings) -> ConversationConfig:
+def conversation_config(
+    settings: Settings, calendar: CalendarKeys | None = None
+) -> ConversationConfig:
     return ConversationConfig(
         default_locale=settings.locale,
         default_timezone=settings.timezone,
         admins=tuple(settings.admins),
         slack_team_ids=tuple(settings.slack_team_ids),
         teams_tenant_ids=tuple(settings.teams_tenant_ids),
+        calendar=calendar,
     )
 
 
@@ -219,7 +258,9 @@ def demo_time(runtime: Runtime) -> DemoTime | None:
 def mount_channels(app: web.Application, runtime: Runtime) -> None:
     """Add each configured platform's endpoints, and the notifier that reaches people."""
     settings, database = runtime.settings, runtime.database
-    conversation = Conversation(database, conversation_config(settings), clock=runtime.clock)
+    conversation = Conversation(
+        database, conversation_config(settings, runtime.calendar_keys), clock=runtime.clock
+    )
     console = mount_console(
         app,
         conversation,
@@ -279,6 +320,7 @@ def mount_channels(app: web.Application, runtime: Runtime) -> None:
             default_timezone=settings.timezone,
             quiet_hours=settings.quiet_hours,
             admins=tuple(settings.admins),
+            calendar=runtime.calendar_keys,
         ),
         clock=runtime.clock,
     )
@@ -312,6 +354,10 @@ def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_endpoint)
+    app.router.add_get("/calendar/{token:[A-Za-z0-9_-]{1,200}}.ics", calendar)
+    app.router.add_get(
+        "/calendar/{token:[A-Za-z0-9_-]{1,200}}/{check_in_id:[0-9]{1,18}}.ics", calendar
+    )
     mount_channels(app, runtime)
     app.cleanup_ctx.append(_database_context)
     app.cleanup_ctx.append(_calendars_context)

@@ -153,8 +153,9 @@ async def server(database_url: str) -> AsyncIterator[tuple[Server, FakeBotConnec
             admins=[RH.email], quiet_hours_text="off",
         )  # fmt: skip
         runtime = Runtime(
-            settings=settings, database=Database(database_url), mode="serve", clock=fixed_clock()
-        )
+            settings=settings, database=Database(database_url), mode="serve", clock=fixed_clock(),
+            secret_key="matching-test-calendar-key",
+        )  # fmt: skip
         runner = web.AppRunner(create_app(runtime, clock=False))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -8,6 +8,7 @@ from typing import Any, cast
 import pytest
 
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
+from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.basics.home import home_message
 from dialogs.basics.profile_view import SHOWN_STATUSES as STATUSES
 from dialogs.basics.profile_view import ProgramAnswers, profile_message
@@ -15,20 +16,21 @@ from dialogs.capabilities import FEATURES
 from dialogs.core import replies as presenters
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator
-from dialogs.core.ui import ActionRef, FieldErrors, Form, Message
+from dialogs.core.ui import ActionRef, FieldErrors, Form, Message, Section
 from dialogs.enrollment.flow import ENROLLMENT_FLOW
 from dialogs.enrollment.review import facts as summary_facts
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
 from dialogs.sessions.admin_sessions import sessions_report
+from dialogs.sessions.calendar import calendar_block, calendar_links
 from handlers.console.render import Viewer, render_form, render_message
 from handlers.slack import forms as slack_forms
 from handlers.slack import render as slack_render
 from handlers.teams.forms import answer_card, form_card
 from handlers.teams.render import message_card
 from storage.enrollment.standing import Standing
-from storage.models import Enrollment, MatchRun, Pairing, Person, Program, Proposal
+from storage.models import CheckIn, Enrollment, MatchRun, Pairing, Person, Program, Proposal
 from storage.sessions.nudges import PairTally
 from storage.sessions.reach import Unreached
 from tests.fakes.adaptive_cards import check_adaptive_card
@@ -67,6 +69,7 @@ def screens(locale: str) -> list[Message | Form]:
         *notification_screens(t, person, other),
         dry_run_report(t, person, other),
         sessions_admin_report(t, person, other),
+        calendar_screen(t, person),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -143,6 +146,15 @@ def sessions_admin_report(t: Translator, person: Person, other: Person) -> Messa
     return sessions_report(t, program, pairs, names, unreached)
 
 
+def calendar_screen(t: Translator, person: Person) -> Message:
+    """A confirmed session's calendar links (dialogs/sessions/calendar.py), at their longest."""
+    keys = CalendarKeys("https://tandem." + "long-subdomain." * 8 + "example.com", "secret")
+    check_in = CheckIn(id=10**12, scheduled_at=fixed_clock().now(), duration_minutes=45,
+                       sequence=0, zone="America/Argentina/ComodRivadavia")  # fmt: skip
+    links = calendar_links(keys, check_in, person.id, person.display_name * 3, t.locale)
+    return Message((Section((calendar_block(t, links),)),), summary="calendar")
+
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -175,7 +187,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
     notifications = len(examples(reader(), reader()))
-    reports = 2  # the dry run and admin sessions
+    reports = 3  # the dry run, admin sessions and a session's calendar links
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.basics.home import home_of
 from dialogs.capabilities import FEATURES
 from dialogs.core.commands import (
@@ -73,6 +74,7 @@ class ConversationConfig:
     admins: tuple[str, ...] = ()  # emails or platform user ids
     slack_team_ids: tuple[str, ...] = ()  # empty: any workspace
     teams_tenant_ids: tuple[str, ...] = ()  # empty: any tenant
+    calendar: CalendarKeys | None = None  # calendar links (dialogs/sessions/calendar.py)
 
 
 class Conversation:
@@ -180,6 +182,7 @@ class Conversation:
                 admin,
                 scope,
                 deployment_admins=self.config.admins,
+                calendar=self.config.calendar,
             )
             return await self._dispatch(ctx, inbound)
 

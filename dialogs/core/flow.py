@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import ActionRef, FieldValue, Form, Message
 from storage.models import Person
@@ -31,6 +32,7 @@ class FlowContext:
     # The programs a program admin runs; None: every program (TANDEM_ADMINS) or not an admin.
     admin_of: frozenset[int] | None = None
     deployment_admins: tuple[str, ...] = ()  # TANDEM_ADMINS: who reads what (storage.people.admins)
+    calendar: CalendarKeys | None = None  # calendar links (dialogs/sessions/calendar.py)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -52,6 +52,7 @@ from bot.domain.sessions.scheduling import (
 
 PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
 SLUG = "mentorat-inverse-" + "x" * 40
+CALENDAR = "https://tandem." + "long-subdomain." * 8 + "example.com/calendar/" + "T" * 64
 LONG_TEXT = ("<!channel> *gras* <b>html</b> & " * 100)[:MAX_MESSAGE_CHARS]
 ROLES = ("mentor", "mentee", "both")
 OUTCOMES = ("expired", "declined_by_other", "partner_gone", "you_declined", "accepted_waiting")
@@ -166,6 +167,7 @@ def session_examples(reader_id: str, other_id: str) -> list[Notification]:
         SessionConfirmed(4, (other_id,), at, 45, earlier=True),
         SessionConfirmed(4, (other_id, reader_id), at, 45, copy=True),
         SessionConfirmed(4, (other_id,), at, 45, card=True),
+        SessionConfirmed(10**12, (other_id,), at, 45, calendar=CALENDAR),
         SelfOrganised(4, (other_id,)),
         SelfOrganised(4, (other_id,), ask=True),
         SelfOrganised(4, (other_id,), asynchronous=True),

@@ -22,6 +22,7 @@ from bot.domain.clock import Clock
 from bot.domain.due import DueKind
 from bot.domain.notifications import Notification, PersonUnreachable, notification_from_payload
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.core.i18n import LOCALES, Translator, negotiate
 from dialogs.core.ui import MessageRef
 from dialogs.notify.delivery import ChatChannel, Recipient, Unreachable
@@ -88,6 +89,7 @@ class NotifierConfig:
     default_timezone: str = "Europe/Paris"
     quiet_hours: QuietHours | None = DEFAULT_QUIET_HOURS
     admins: tuple[str, ...] = ()  # TANDEM_ADMINS (emails or user ids): see storage/people/admins.py
+    calendar: CalendarKeys | None = None  # calendar links (dialogs/sessions/calendar.py)
 
 
 class Notifier:

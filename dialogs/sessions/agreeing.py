@@ -26,6 +26,7 @@ from dialogs.core.ui import (
 from dialogs.matching.pairing import say_text as plain
 from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
+from dialogs.sessions.calendar import private_calendar
 from dialogs.sessions.lifecycle import session_confirmed
 from dialogs.sessions.news import tell
 from dialogs.sessions.offering import (
@@ -129,7 +130,10 @@ async def confirm_session(
         other = partner(pairing, person_side)
         copy = person_side == pairing.mentee_id and bool(helper)
         ids = (other, helper) if copy else (other,)
-        told[person_side] = SessionConfirmed(check_in.id, ids, at.isoformat(), minutes, copy=copy)
+        own = private_calendar(ctx.calendar, person_side)
+        told[person_side] = SessionConfirmed(
+            check_in.id, ids, at.isoformat(), minutes, copy=copy, calendar=own
+        )
     if helper:  # the assistant hears it too, naming the partner
         told[helper] = SessionConfirmed(check_in.id, (pairing.mentor_id,), at.isoformat(), minutes)
     for person_id, notice in told.items():
@@ -150,7 +154,9 @@ async def confirm_session(
         check_in.id, (partner(pairing, side),), at.isoformat(), minutes
     )
     if earlier:
-        mine = SessionConfirmed(check_in.id, mine.person_ids, mine.at, minutes, earlier=True)
+        mine = SessionConfirmed(
+            check_in.id, mine.person_ids, mine.at, minutes, earlier=True, calendar=mine.calendar
+        )
     people = {p: await ctx.session.get(Person, p) for p in mine.person_ids}
     return confirmed(mine, ctx.t, {k: v for k, v in people.items() if v is not None})
 

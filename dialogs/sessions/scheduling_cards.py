@@ -20,7 +20,9 @@ from bot.domain.sessions.scheduling import (
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Block, Button, Header, Message, Section
+from dialogs.sessions.calendar import calendar_paragraphs
 from storage.models import Person
+from storage.sessions.calendar import calendar_name
 
 PICK_ACTION = "sessions:pick"  # value: "<check-in id>|<ISO instant>"
 CONFIRM_ACTION = "sessions:confirm"  # value: check-in id
@@ -194,6 +196,8 @@ def confirmed(n: SessionConfirmed, t: Translator, people: Mapping[str, Person]) 
         )
     if not n.card:
         body.append(Paragraph.of(t("I will remind you before it starts.")))
+        name = calendar_name(people.get(n.person_ids[0])) if n.person_ids else None
+        body += calendar_paragraphs(t, n.calendar, n.check_in_id, n.at, n.minutes, name)
     return Message((Header(title), Section(tuple(body))), summary=title)
 
 

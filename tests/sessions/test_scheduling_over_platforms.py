@@ -7,17 +7,20 @@ Léa confirms in Slack with a signed click; both are told, the session is planne
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from icalendar import Calendar
 from sqlalchemy import select, update
 
 from storage.models import CheckIn, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_signing import interactivity_request
 from tests.slack.test_cards import click_on
-from tests.teams.cards import buttons, texts
+from tests.teams.cards import Json, buttons, texts
 from tests.test_matching_over_platforms import (
     LEA,
     MARC_EMAIL,
@@ -83,3 +86,33 @@ async def test_slots_pick_in_teams_confirm_in_slack(
                if c.args.get("ts") == lea_slots.answer["ts"]]  # fmt: skip
     assert updates and "Aucun de ceux-ci" not in json.dumps(updates[-1].args, ensure_ascii=False)
     assert timedelta(0) < offered[1] - srv.runtime.clock.now() < timedelta(days=15)
+    await each_calendar_shows_it(srv, [c for c in planned if "Outlook" in texts(c)], offered[1])
+
+
+async def each_calendar_shows_it(srv: Server, messages: list[Json], at: datetime) -> None:
+    """Marc's message links his calendar (the session's file, his feed); Léa's feed agrees."""
+    [message] = messages
+    links = [urlsplit(url) for url in re.findall(r"\]\((https?://[^)]+)\)", texts(message))]
+    public = urlsplit(srv.runtime.settings.public_url).netloc
+    mine = [link.path for link in links if link.netloc == public]
+    assert len(mine) == 2  # this session's .ics and the whole feed
+    assert {link.netloc for link in links} == {public, "outlook.office.com", "calendar.google.com"}
+    async with srv.runtime.database.unit_of_work() as session:
+        lea = (await session.scalars(select(Person.id).where(Person.email == LEA.email))).one()
+    keys = srv.runtime.calendar_keys
+    assert keys is not None
+    feeds = [*mine, urlsplit(keys.feed_url(lea)).path]
+    for path, summary in zip(
+        feeds,
+        ["Reverse mentoring with Léa Martin"] * 2 + ["Mentorat inversé avec Marc Durand"],
+        strict=True,
+    ):
+        async with srv.http.get(srv.url + path) as response:
+            assert response.status == 200
+            calendar = Calendar.from_ical(await response.read())
+        [event] = calendar.walk("VEVENT")
+        assert event.decoded("dtstart").astimezone(UTC) == at
+        assert (
+            str(event["summary"]) == summary
+            and event["dtstart"].params["TZID"] == "America/Montreal"
+        )

@@ -110,6 +110,7 @@ class SessionConfirmed(Notification):
     earlier: bool = False
     copy: bool = False
     card: bool = False  # the replacement of the slot cards (no buttons)
+    calendar: str = ""  # the reader's private calendar address: calendar links ("" none)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "person_ids", _ids(self.person_ids))
