@@ -1,4 +1,5 @@
-"""Record before the ack, ack, then process at once in this process (``handlers.intake``).
+"""Record before the ack, ack, then process in this process (``handlers.intake``): at once
+unless a burst fills the lanes, and always after the same person's earlier events.
 
 A team outside the allow-list is answered (politely refused) but not recorded.
 
@@ -42,6 +43,11 @@ def without_form_answer(outcome: Outcome) -> Outcome:
     return replace(outcome, form_answer=None)
 
 
+def lane_of(translated: Translated) -> str:
+    """A person's events are handled in the order they came (``handlers.lanes``)."""
+    return f"{translated.origin.team_id}:{translated.origin.user_id}"
+
+
 class Inbox:
     def __init__(
         self,
@@ -71,7 +77,7 @@ class Inbox:
         record_id = await self.record(translated, body)
         if record_id is None:
             return False
-        self.intake.spawn(self.process(record_id, translated, client))
+        self.intake.spawn(self.process(record_id, translated, client), lane_of(translated))
         return True
 
     async def handle(self, translated: Translated, client: AsyncWebClient) -> Outcome:

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from dialogs.core.ui import Done, NextForm
 from handlers.slack import forms, translate
-from handlers.slack.inbox import Inbox
+from handlers.slack.inbox import Inbox, lane_of
 
 log = logging.getLogger(__name__)
 
@@ -40,4 +40,5 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
             await ack(**forms.form_answer(answer))
         if isinstance(answer, Done) and answer.message is not None:
             outcome = replace(outcome, messages=(*outcome.messages, answer.message))
-        inbox.intake.spawn(inbox.deliver_later(record_id, translated.origin, outcome, client))
+        later = inbox.deliver_later(record_id, translated.origin, outcome, client)
+        inbox.intake.spawn(later, lane_of(translated))
