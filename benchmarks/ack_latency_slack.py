@@ -345,7 +345,10 @@ def tandem_process(name: str, database_url: str, api_url: str) -> Server:
         "TANDEM_SECRET_KEY": "benchmark-secret-key-benchmark-secret-key",
         "TANDEM_CONSOLE": "false",
     }
-    process = spawn(["-m", "bot.cli", "serve", "--port", str(port)], env)
+    # TANDEM_BENCH_PROFILE=<file>: the Tandem process runs under cProfile (to find costs).
+    profile = os.environ.get("TANDEM_BENCH_PROFILE")
+    profiling = ["-m", "cProfile", "-o", f"{profile}.{port}"] if profile else []
+    process = spawn([*profiling, "-m", "bot.cli", "serve", "--port", str(port)], env)
     return Server(name, f"http://127.0.0.1:{port}/slack/events", process)
 
 
