@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -57,6 +58,27 @@ async def _turn(writer: asyncio.Lock) -> AsyncIterator[None]:
         writer.release()
 
 
+class NotingSession(Session):
+    """A session that notes whether it wrote anything (``wrote``)."""
+
+
+@event.listens_for(NotingSession, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(NotingSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+def wrote(session: AsyncSession) -> bool:
+    """Whether this session has written, or holds changes it will write at commit."""
+    sync = session.sync_session
+    return bool(sync.info.get("wrote") or sync.new or sync.dirty or sync.deleted)
+
+
 class Database:
     """One per process: an async engine and its session factory."""
 
@@ -71,7 +93,9 @@ class Database:
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=NotingSession
+        )
         # SQLite has one writer, and a connection waiting for it sleeps in SQLite's busy
         # handler (1, 2, 5 … 100 ms naps): under load, writers of this process queue here
         # instead, in order and without naps. Other processes still meet the busy timeout.
