@@ -75,11 +75,13 @@ async def record_arrivals(
         }
         for a in arrivals
     ]
+    # One statement whatever the number of rows (SQLAlchemy's "insertmanyvalues"), and
+    # compiled once: a ``.values(rows)`` statement would be compiled again for each batch.
     result = await session.execute(
         insert(InboundEvent)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(InboundEvent.id, InboundEvent.event_id)
+        .returning(InboundEvent.id, InboundEvent.event_id),
+        rows,
     )
     ids = {str(event_id): int(record_id) for record_id, event_id in result.all()}
     recoveries = [
@@ -98,9 +100,8 @@ async def record_arrivals(
     ]
     if recoveries:
         await session.execute(
-            insert(DueAction)
-            .values(recoveries)
-            .on_conflict_do_nothing(index_elements=[DueAction.idempotency_key])
+            insert(DueAction).on_conflict_do_nothing(index_elements=[DueAction.idempotency_key]),
+            recoveries,
         )
     return ids
 
