@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -274,10 +275,8 @@ async def backlog_of(http: aiohttp.ClientSession, server: Server, stop: asyncio.
         for line in text.splitlines():
             if line.startswith("tandem_inbound_backlog{"):
                 largest = max(largest, int(float(line.rsplit(" ", 1)[1])))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.2)
-        except TimeoutError:
-            pass
     return largest
 
 
@@ -442,7 +441,9 @@ async def main(total: int, database_url: str | None, levels: tuple[int, ...]) ->
                 second = tandem_process("tandem 2", url, api_url)
                 processes.append(second.process)
                 await until_up(http, second.url.replace("/slack/events", "/healthz"))
-                print(f"\n== two Tandem processes, one PostgreSQL database (/tandem help)\n{HEADER}")
+                print(
+                    f"\n== two Tandem processes, one PostgreSQL database (/tandem help)\n{HEADER}"
+                )
                 for level in (16, 64):
                     count = max(total, 2 * level)
                     one = await run_level(http, [tandem], command, level, count, waiter=waiter)

@@ -15,7 +15,6 @@ Handling runs in lanes (``handlers.lanes``): a few at a time, in order per conve
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -68,16 +67,13 @@ class Intake:
         recover_at = self.queue.clock() + RECOVER_AFTER if recoverable else None
         return await self._records.submit(Arrival(key, kind, body, recover_at))
 
-    async def _record(
-        self, session: AsyncSession, arrivals: Sequence[Arrival]
-    ) -> list[int | None]:
+    async def _record(self, session: AsyncSession, arrivals: Sequence[Arrival]) -> list[int | None]:
         # A retry in the same batch as its original: only the first one gets the record.
         first = {a.event_id: n for n, a in reversed(list(enumerate(arrivals)))}
         unique = [a for n, a in enumerate(arrivals) if first[a.event_id] == n]
         ids = await record_arrivals(session, self.platform, self.recover_kind, unique)
         return [
-            ids.get(a.event_id) if first[a.event_id] == n else None
-            for n, a in enumerate(arrivals)
+            ids.get(a.event_id) if first[a.event_id] == n else None for n, a in enumerate(arrivals)
         ]
 
     def spawn(self, work: Coroutine[Any, Any, None], lane: str | None = None) -> None:

@@ -22,9 +22,7 @@ MAX_KEPT = 10_000
 
 
 class KnownPeople:
-    def __init__(
-        self, ttl: float = TTL_S, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl: float = TTL_S, clock: Callable[[], float] = time.monotonic) -> None:
         # A monotonic timer (not business time): this is how old a cached answer is.
         self.ttl = ttl
         self.clock = clock
