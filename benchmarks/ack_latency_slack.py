@@ -276,7 +276,7 @@ async def backlog_of(http: aiohttp.ClientSession, server: Server, stop: asyncio.
             if line.startswith("tandem_inbound_backlog{"):
                 largest = max(largest, int(float(line.rsplit(" ", 1)[1])))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 0.2)
+            await asyncio.wait_for(stop.wait(), 0.5)
     return largest
 
 

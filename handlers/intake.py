@@ -54,8 +54,10 @@ class Intake:
         self.recover_kind = f"{platform}.recover"  # stored in the queue: never rename
         self.queue = DueQueue(database)
         self.lanes = Lanes()
-        self._records: GroupCommit[Arrival, int | None] = GroupCommit(database, self._record)
-        self._closings: GroupCommit[Finished, None] = GroupCommit(database, self._close)
+        # Arrivals and closings share their transactions: under load, one per batch of both.
+        self._journal: GroupCommit[Arrival | Finished, int | None] = GroupCommit(
+            database, self._write
+        )
 
     def recover_key(self, record_id: int) -> str:
         return recovery_key(self.recover_kind, record_id)
@@ -65,15 +67,31 @@ class Intake:
     ) -> int | None:
         """The record's id, or None when the platform sent this event before (ignore it)."""
         recover_at = self.queue.clock() + RECOVER_AFTER if recoverable else None
-        return await self._records.submit(Arrival(key, kind, body, recover_at))
+        return await self._journal.submit(Arrival(key, kind, body, recover_at))
 
-    async def _record(self, session: AsyncSession, arrivals: Sequence[Arrival]) -> list[int | None]:
-        # A retry in the same batch as its original: only the first one gets the record.
-        first = {a.event_id: n for n, a in reversed(list(enumerate(arrivals)))}
-        unique = [a for n, a in enumerate(arrivals) if first[a.event_id] == n]
+    async def _write(
+        self, session: AsyncSession, items: Sequence[Arrival | Finished]
+    ) -> list[int | None]:
+        """Closings first (and what they write along), then arrivals: new records' ids, None
+        for a retry (only the first of a retry and its original in one batch is new)."""
+        closings = [item for item in items if isinstance(item, Finished)]
+        for finished in closings:
+            if finished.also is not None:
+                await finished.also(session)
+        statuses = {f.record_id: f.status for f in closings if f.record_id}
+        if statuses:
+            await close_records(session, self.recover_kind, statuses)
+        arrivals = {n: item for n, item in enumerate(items) if isinstance(item, Arrival)}
+        first: dict[str, int] = {}
+        for n, arrival in arrivals.items():
+            first.setdefault(arrival.event_id, n)
+        unique = [a for n, a in arrivals.items() if first[a.event_id] == n]
         ids = await record_arrivals(session, self.platform, self.recover_kind, unique)
         return [
-            ids.get(a.event_id) if first[a.event_id] == n else None for n, a in enumerate(arrivals)
+            ids.get(item.event_id)
+            if isinstance(item, Arrival) and first[item.event_id] == n
+            else None
+            for n, item in enumerate(items)
         ]
 
     def spawn(self, work: Coroutine[Any, Any, None], lane: str | None = None) -> None:
@@ -88,16 +106,7 @@ class Intake:
         """Mark the record done and drop its recovery, in the next batch of closings."""
         if not finished.record_id and finished.also is None:
             return  # nothing recorded, nothing else to write
-        await self._closings.submit(finished)
-
-    async def _close(self, session: AsyncSession, batch: Sequence[Finished]) -> list[None]:
-        for finished in batch:
-            if finished.also is not None:
-                await finished.also(session)
-        statuses = {f.record_id: f.status for f in batch if f.record_id}
-        if statuses:
-            await close_records(session, self.recover_kind, statuses)
-        return [None] * len(batch)
+        await self._journal.submit(finished)
 
     def register(self, handlers: DueHandlers, recover: Recover) -> None:
         """Run ``recover`` for each record whose process died before closing it."""

@@ -2,7 +2,8 @@
 
 Under load many small writes come at once; SQLite has one writer and PostgreSQL pays a
 round trip per commit, so one short transaction for all of them costs about what one of
-them did. Each caller still waits for its own commit (and gets its own answer or error).
+them did. Each caller still waits for its own commit (and gets its own answer or error):
+when a batch fails, its items are written again one by one, so that one bad item fails alone.
 """
 
 from __future__ import annotations
@@ -41,15 +42,31 @@ class GroupCommit(Generic[Item, Answer]):
             while self._pending:
                 batch, self._pending = self._pending, []
                 try:
-                    async with self.database.unit_of_work(immediate=True) as session:
-                        answers = await self.write(session, [item for item, _ in batch])
-                except Exception as error:  # each waiter gets it; the next batch still runs
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(error)
+                    answers = await self._transaction([item for item, _ in batch])
+                except Exception as error:
+                    if len(batch) == 1:
+                        _answer(batch[0][1], error)
+                        continue
+                    for item, done in batch:  # find the bad one: the others still commit
+                        try:
+                            _answer(done, (await self._transaction([item]))[0])
+                        except Exception as alone:
+                            _answer(done, alone)
                     continue
                 for (_, done), answer in zip(batch, answers, strict=True):
-                    if not done.done():
-                        done.set_result(answer)
+                    _answer(done, answer)
         finally:
             self._writer = None
+
+    async def _transaction(self, items: list[Item]) -> Sequence[Answer]:
+        async with self.database.unit_of_work(immediate=True) as session:
+            return await self.write(session, items)
+
+
+def _answer(done: asyncio.Future[Answer], outcome: Answer | Exception) -> None:
+    if done.done():
+        return
+    if isinstance(outcome, Exception):
+        done.set_exception(outcome)
+    else:
+        done.set_result(outcome)
