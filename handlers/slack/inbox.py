@@ -10,13 +10,14 @@ a racing first contact, so concurrent events (even of one person) are safe.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from dialogs.core.events import Inbound, Outcome
-from dialogs.core.ui import Done, NextForm
+from dialogs.core.ui import Done, FieldErrors, NextForm
 from handlers.intake import Finished, Intake
 from handlers.slack.config import SlackConfig
 from handlers.slack.deliver import Delivery, Origin
@@ -39,6 +40,8 @@ def without_form_answer(outcome: Outcome) -> Outcome:
     if isinstance(answer, Done) and answer.message is not None:
         return replace(outcome, form_answer=None, messages=(*outcome.messages, answer.message))
     if isinstance(answer, NextForm):
+        return replace(outcome, form_answer=None, form=answer.form)
+    if isinstance(answer, FieldErrors) and answer.form is not None:  # to fill in again
         return replace(outcome, form_answer=None, form=answer.form)
     return replace(outcome, form_answer=None)
 
@@ -85,10 +88,18 @@ class Inbox:
         actor = await self.people.actor(client, origin.team_id, origin.user_id)
         return await self.conversation.handle(replace(translated.inbound, actor=actor))
 
-    async def process(self, record_id: int, translated: Translated, client: AsyncWebClient) -> None:
+    async def process(
+        self,
+        record_id: int,
+        translated: Translated,
+        client: AsyncWebClient,
+        handling: Awaitable[Outcome] | None = None,
+    ) -> None:
+        """Handle (or finish ``handling``, begun earlier) and deliver; then close the record."""
         status = "processed"
         try:
-            outcome = without_form_answer(await self.handle(translated, client))
+            outcome = await (handling or self.handle(translated, client))
+            outcome = without_form_answer(outcome)
             await self.delivery.deliver(client, translated.origin, outcome)
         except Exception:
             status = "failed"

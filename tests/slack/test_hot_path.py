@@ -19,11 +19,17 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select, update
 
+from handlers.slack.listeners import views
 from storage.db import Database
 from storage.models import DueAction, InboundEvent
 from storage.types import utcnow
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_signing import event_request, slash_command_request
+from tests.fakes.slack_signing import (
+    event_request,
+    interactivity_request,
+    new_trigger_id,
+    slash_command_request,
+)
 from tests.slack.conftest import SECRET, TEAM, SlackServer, start_server
 from tests.support.waiting import eventually, within
 
@@ -194,3 +200,43 @@ async def test_a_persons_messages_are_answered_in_the_order_they_came(
     answers = [json.dumps(call.args["blocks"]) for call in slack.calls_to("chat.postMessage")]
     # Each is "unknown command" naming the word it answers.
     assert [[w for w in words if w in answer] for answer in answers] == [[w] for w in words]
+
+
+class SlowProfiles(FakeSlack):
+    """The fake Slack, answering ``users.info`` after Slack's ack deadline would be near."""
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["method"] == "users.info":
+            await asyncio.sleep(views.ACK_BUDGET_S + 0.5)
+        return await super()._handle(request)
+
+
+async def test_a_submission_not_answered_in_time_is_acked_and_answered_by_message(
+    database: Database,
+) -> None:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM},
+        "user": {"id": ALICE, "team_id": TEAM},
+        "api_app_id": "A0TANDEM1",
+        "trigger_id": new_trigger_id(),
+        "view": {
+            "id": "V0SLOW01",
+            "type": "modal",
+            "callback_id": "tandem.form",
+            "private_metadata": "language|999999|choose|1",  # a form answered long ago
+            "state": {"values": {}},
+            "hash": "1700000000.slow",
+        },
+    }
+    async with SlowProfiles() as slack:
+        async for server in start_server(database, slack):
+            ack = await server.post(interactivity_request(SECRET, payload))
+            assert ack.status == 200
+            assert (await ack.read()) == b""  # the modal closes: no answer inside the ack
+            await server.settle()
+    posted = [
+        json.dumps(call.args["blocks"], ensure_ascii=False)
+        for call in slack.calls_to("chat.postMessage")
+    ]
+    assert len(posted) == 1 and "rien n’a été modifié" in posted[0]

@@ -1,7 +1,13 @@
-"""Modal submissions: the form answer (errors, next step, done) goes inside the ack."""
+"""Modal submissions: the form answer (errors, next step, done) goes inside the ack.
+
+Slack waits 3 s for that ack. Under a burst the answer may not be ready in time: past
+``ACK_BUDGET_S`` the modal is closed (an empty ack) and the answer comes as a message, the
+next step as a button that opens it, once the work is done.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import Any
@@ -14,6 +20,7 @@ from handlers.slack import forms, translate
 from handlers.slack.inbox import Inbox, lane_of
 
 log = logging.getLogger(__name__)
+ACK_BUDGET_S = 2.0
 
 
 def register(app: AsyncApp, inbox: Inbox) -> None:
@@ -24,8 +31,14 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
         if record_id is None:  # the same submission again: already answered
             await ack()
             return
+        handling = asyncio.ensure_future(inbox.handle(translated, client))
         try:
-            outcome = await inbox.handle(translated, client)
+            outcome = await asyncio.wait_for(asyncio.shield(handling), ACK_BUDGET_S)
+        except TimeoutError:
+            await ack()
+            late = inbox.process(record_id, translated, client, handling)
+            inbox.intake.spawn(late, lane_of(translated))
+            return
         except Exception:
             log.exception("slack: a form submission failed")
             await ack()
