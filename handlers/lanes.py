@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from itertools import count
 from typing import Any
 
@@ -40,6 +41,16 @@ class Lanes:
         task = asyncio.get_running_loop().create_task(self._run(name))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    @asynccontextmanager
+    async def now_or_never(self, lane: str) -> AsyncIterator[bool]:
+        """A slot for work done inline (True), unless every slot is taken or ``lane`` has
+        work waiting (False: ``add`` it instead, behind the rest)."""
+        if self._slots.locked() or lane in self._lanes:
+            yield False
+            return
+        async with self._slots:
+            yield True
 
     async def _run(self, name: str) -> None:
         queued = self._lanes[name]

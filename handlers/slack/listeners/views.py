@@ -1,8 +1,9 @@
 """Modal submissions: the form answer (errors, next step, done) goes inside the ack.
 
-Slack waits 3 s for that ack. Under a burst the answer may not be ready in time: past
-``ACK_BUDGET_S`` the modal is closed (an empty ack) and the answer comes as a message, the
-next step as a button that opens it, once the work is done.
+Slack waits 3 s for that ack. Under a burst it would not come in time, so the modal is
+closed (an empty ack) and the answer comes as a message, the next step as a button that
+opens it, once the work is done: when every handling slot is taken or the person has
+earlier events waiting (``handlers.lanes``), or past ``ACK_BUDGET_S``.
 """
 
 from __future__ import annotations
@@ -31,19 +32,24 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
         if record_id is None:  # the same submission again: already answered
             await ack()
             return
-        handling = asyncio.ensure_future(inbox.handle(translated, client))
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(handling), ACK_BUDGET_S)
-        except TimeoutError:
-            await ack()
-            late = inbox.process(record_id, translated, client, handling)
-            inbox.intake.spawn(late, lane_of(translated))
-            return
-        except Exception:
-            log.exception("slack: a form submission failed")
-            await ack()
-            await inbox.close(record_id, "failed")
-            return
+        lane = lane_of(translated)
+        async with inbox.intake.lanes.now_or_never(lane) as now:
+            if not now:  # a backlog: this one waits its turn in it
+                await ack()
+                inbox.intake.spawn(inbox.process(record_id, translated, client), lane)
+                return
+            handling = asyncio.ensure_future(inbox.handle(translated, client))
+            try:
+                outcome = await asyncio.wait_for(asyncio.shield(handling), ACK_BUDGET_S)
+            except TimeoutError:
+                await ack()
+                inbox.intake.spawn(inbox.process(record_id, translated, client, handling), lane)
+                return
+            except Exception:
+                log.exception("slack: a form submission failed")
+                await ack()
+                await inbox.close(record_id, "failed")
+                return
         answer = outcome.form_answer
         if isinstance(answer, NextForm):
             await inbox.delivery.keep_options(answer.form)  # before the ack shows it
@@ -54,4 +60,4 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
         if isinstance(answer, Done) and answer.message is not None:
             outcome = replace(outcome, messages=(*outcome.messages, answer.message))
         later = inbox.deliver_later(record_id, translated.origin, outcome, client)
-        inbox.intake.spawn(later, lane_of(translated))
+        inbox.intake.spawn(later, lane)
