@@ -88,6 +88,12 @@ class Metrics:
             "Messages to the program team kept because no admin can read them yet",
             registry=self.registry,
         )
+        self.inbound_backlog = Gauge(
+            "tandem_inbound_backlog",
+            "Inbound events recorded and acknowledged, waiting for their turn to be handled",
+            ["platform"],
+            registry=self.registry,
+        )
 
 
 def _route_name(request: web.Request) -> str:

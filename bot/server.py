@@ -28,6 +28,7 @@ from dialogs.sessions.calendar import calendar_file
 from dialogs.sessions.free_busy import FREE_BUSY
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
+from handlers.slack.app import SLACK_APP_KEY
 from handlers.slack.app import mount as mount_slack
 from handlers.slack.config import SlackConfig, SlackConfigError
 from handlers.teams.app import mount as mount_teams
@@ -161,6 +162,8 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
         runtime.metrics.due_oldest_age.set(stats.oldest_due_age_seconds)
         runtime.metrics.due_parked.set(stats.parked)
         runtime.metrics.messages_waiting.set(stats.waiting)  # only messages to the team wait
+    if (slack := request.app.get(SLACK_APP_KEY)) is not None:
+        runtime.metrics.inbound_backlog.labels("slack").set(slack.inbox.intake.lanes.waiting)
     body = generate_latest(runtime.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -7,25 +7,27 @@ platform is acknowledged and the event handled in a task of its own. Handling en
 write that marks the record done and cancels its recovery; if the process died first,
 whichever replica drains the queue gets the stored payload back (``register``).
 
-Closing is batched: under load many events finish at once, SQLite has one writer and
-PostgreSQL pays a round trip per commit, so those finishing while a batch is being written
-join the next one. Each caller still waits for its own commit.
+Recording and closing are group commits (``storage.group_commit``): events arriving or
+finishing while a batch is being written join the next one, a few statements for all of
+them, and each caller still waits for its own commit, so an acked event is never lost.
+Handling runs in lanes (``handlers.lanes``): a few at a time, in order per conversation.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.lanes import Lanes
 from storage.db import Database
 from storage.due_runner import DueHandlers
-from storage.inbound import mark_processed, record_inbound
+from storage.group_commit import GroupCommit
+from storage.inbound import Arrival, close_records, record_arrivals, recovery_key
 from storage.models import InboundEvent
 from storage.queue import ClaimedAction, DueQueue
 
@@ -51,75 +53,60 @@ class Intake:
         self.platform = platform
         self.recover_kind = f"{platform}.recover"  # stored in the queue: never rename
         self.queue = DueQueue(database)
-        self._pending: list[tuple[Finished, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.lanes = Lanes()
+        # Arrivals and closings share their transactions: under load, one per batch of both.
+        self._journal: GroupCommit[Arrival | Finished, int | None] = GroupCommit(
+            database, self._write
+        )
 
     def recover_key(self, record_id: int) -> str:
-        return f"{self.recover_kind}:{record_id}"
+        return recovery_key(self.recover_kind, record_id)
 
     async def record(
         self, key: str, kind: str, body: dict[str, Any], *, recoverable: bool = True
     ) -> int | None:
         """The record's id, or None when the platform sent this event before (ignore it)."""
-        async with self.database.unit_of_work(immediate=True) as session:
-            record_id = await record_inbound(session, self.platform, key, kind, body)
-            if record_id is not None and recoverable:
-                await self.queue.enqueue(
-                    session,
-                    self.recover_kind,
-                    self.recover_key(record_id),
-                    self.queue.clock() + RECOVER_AFTER,
-                    {"record": record_id},
-                )
-            return record_id
+        recover_at = self.queue.clock() + RECOVER_AFTER if recoverable else None
+        return await self._journal.submit(Arrival(key, kind, body, recover_at))
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Handle after the ack, in a task of its own (``drain`` waits for it)."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _write(
+        self, session: AsyncSession, items: Sequence[Arrival | Finished]
+    ) -> list[int | None]:
+        """Closings first (and what they write along), then arrivals: new records' ids, None
+        for a retry (only the first of a retry and its original in one batch is new)."""
+        closings = [item for item in items if isinstance(item, Finished)]
+        for finished in closings:
+            if finished.also is not None:
+                await finished.also(session)
+        statuses = {f.record_id: f.status for f in closings if f.record_id}
+        if statuses:
+            await close_records(session, self.recover_kind, statuses)
+        arrivals = {n: item for n, item in enumerate(items) if isinstance(item, Arrival)}
+        first: dict[str, int] = {}
+        for n, arrival in arrivals.items():
+            first.setdefault(arrival.event_id, n)
+        unique = [a for n, a in arrivals.items() if first[a.event_id] == n]
+        ids = await record_arrivals(session, self.platform, self.recover_kind, unique)
+        return [
+            ids.get(item.event_id)
+            if isinstance(item, Arrival) and first[item.event_id] == n
+            else None
+            for n, item in enumerate(items)
+        ]
+
+    def spawn(self, work: Coroutine[Any, Any, None], lane: str | None = None) -> None:
+        """Handle after the ack, after the earlier work of ``lane`` (``drain`` waits)."""
+        self.lanes.add(work, lane)
 
     async def drain(self) -> None:
         """Let work in flight finish (graceful shutdown, tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.lanes.drain()
 
     async def close(self, finished: Finished) -> None:
         """Mark the record done and drop its recovery, in the next batch of closings."""
         if not finished.record_id and finished.also is None:
             return  # nothing recorded, nothing else to write
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((finished, done))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write())
-        await done
-
-    async def _write(self) -> None:
-        try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                try:
-                    async with self.database.unit_of_work(immediate=True) as session:
-                        for finished, _ in batch:
-                            await self._close_one(session, finished)
-                except Exception as error:  # each waiter gets it; the next batch still runs
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(error)
-                    continue
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
-        finally:
-            self._writer = None
-
-    async def _close_one(self, session: AsyncSession, finished: Finished) -> None:
-        if finished.also is not None:
-            await finished.also(session)
-        if finished.record_id:
-            await mark_processed(session, finished.record_id, finished.status)
-            await self.queue.cancel(session, self.recover_key(finished.record_id))
+        await self._journal.submit(finished)
 
     def register(self, handlers: DueHandlers, recover: Recover) -> None:
         """Run ``recover`` for each record whose process died before closing it."""

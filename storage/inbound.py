@@ -7,7 +7,8 @@ still unprocessed after a while belonged to a process that died: another one fin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboundEvent
+from storage.models import DueAction, InboundEvent
 from storage.types import utcnow
 
 
@@ -40,6 +41,99 @@ async def record_inbound(
         .returning(InboundEvent.id)
     )
     return result.scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One inbound event to record (``recover_at``: when a recovery action falls due)."""
+
+    event_id: str
+    kind: str
+    payload: Mapping[str, Any]
+    recover_at: datetime | None = None
+
+
+async def record_arrivals(
+    session: AsyncSession, platform: str, recover_kind: str, arrivals: Sequence[Arrival]
+) -> dict[str, int]:
+    """Record many events in two statements: the new records' ids by event id (an event id
+    missing from the answer was recorded before: a retry), and their recovery actions,
+    keyed ``<recover_kind>:<record id>`` (``recovery_key``)."""
+    if not arrivals:
+        return {}
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    rows = [
+        {
+            "platform": platform,
+            "event_id": a.event_id,
+            "kind": a.kind,
+            "payload": dict(a.payload),
+            "status": "received",
+            "received_at": now,
+        }
+        for a in arrivals
+    ]
+    # One statement whatever the number of rows (SQLAlchemy's "insertmanyvalues"), and
+    # compiled once: a ``.values(rows)`` statement would be compiled again for each batch.
+    result = await session.execute(
+        insert(InboundEvent)
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(InboundEvent.id, InboundEvent.event_id),
+        rows,
+    )
+    ids = {str(event_id): int(record_id) for record_id, event_id in result.all()}
+    recoveries = [
+        {
+            "kind": recover_kind,
+            "idempotency_key": recovery_key(recover_kind, ids[a.event_id]),
+            "payload": {"record": ids[a.event_id]},
+            "due_at": a.recover_at,
+            "status": "pending",
+            "attempts": 0,
+            "max_attempts": 5,
+            "created_at": now,
+        }
+        for a in arrivals
+        if a.recover_at is not None and a.event_id in ids
+    ]
+    if recoveries:
+        await session.execute(
+            insert(DueAction).on_conflict_do_nothing(index_elements=[DueAction.idempotency_key]),
+            recoveries,
+        )
+    return ids
+
+
+def recovery_key(recover_kind: str, record_id: int) -> str:
+    return f"{recover_kind}:{record_id}"
+
+
+async def close_records(
+    session: AsyncSession, recover_kind: str, statuses: Mapping[int, str]
+) -> None:
+    """Close many records (each once) and drop their recoveries: one UPDATE per status and
+    one for the recoveries, whatever the number of records. A dropped recovery stays as a
+    done row so that its key cannot be enqueued again."""
+    by_status: dict[str, list[int]] = {}
+    for record_id, status in statuses.items():
+        by_status.setdefault(status, []).append(record_id)
+    now = utcnow()
+    for status, ids in by_status.items():
+        await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(ids), InboundEvent.processed_at.is_(None))
+            .values(status=status, processed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    keys: Iterable[str] = (recovery_key(recover_kind, i) for i in statuses)
+    await session.execute(
+        update(DueAction)
+        .where(DueAction.idempotency_key.in_(list(keys)), DueAction.status == "pending")
+        .values(status="done", finished_at=now, last_error="cancelled")
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def mark_processed(session: AsyncSession, record_id: int, status: str = "processed") -> bool:

@@ -73,3 +73,34 @@ async def test_a_write_closed_with_the_record_shares_its_transaction(database: D
     async with database.unit_of_work() as session:
         assert await session.scalar(select(InboundEvent.status)) == "processed"
         assert (await session.execute(select(DueAction))).first() is None  # not recoverable
+
+
+async def test_a_burst_is_recorded_at_once_and_a_failing_closing_fails_alone(
+    database: Database,
+) -> None:
+    """Arrivals and closings of a burst share transactions; a retry inside the same batch as
+    its original is still seen as one; an error in one closing reaches only its caller."""
+    intake = Intake(database, "slack")
+    keys = [f"b{n}" for n in range(8)] + ["b0"]  # the last one: Slack retrying b0 at once
+    ids = await asyncio.gather(*(intake.record(k, "command", {"text": k}) for k in keys))
+    assert ids[-1] is None and None not in ids[:-1] and len(set(ids[:-1])) == 8
+
+    async def broken(session: AsyncSession) -> None:
+        raise RuntimeError("this closing cannot be written")
+
+    closings = [Finished(i) for i in ids[:-1]]
+    closings[3] = Finished(ids[3], also=broken)
+    results = await asyncio.gather(
+        *(intake.close(f) for f in closings),
+        intake.record("b9", "command", {"text": "b9"}),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results[:-1]] == ["NoneType"] * 3 + ["RuntimeError"] + [
+        "NoneType"
+    ] * 4
+    assert isinstance(results[-1], int)
+    async with database.unit_of_work() as session:
+        rows = (await session.execute(select(InboundEvent.event_id, InboundEvent.status))).all()
+    assert sorted(rows) == sorted(
+        [(f"b{n}", "received" if n == 3 else "processed") for n in range(8)] + [("b9", "received")]
+    )

@@ -47,6 +47,8 @@ BASICS = Feature(
     name="basics",
     flows=(LANGUAGE_FLOW, PROFILE_FLOW),
     commands={"help": show_help, "profile": show_profile, "language": language},
+    read_only_commands=frozenset({"help"}),
+    read_only_actions=frozenset({HELP_ACTION}),
     actions={
         HELP_ACTION: show_help,
         PROFILE_SHOW_ACTION: show_profile,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -34,6 +34,7 @@ from dialogs.core.events import Inbound, Outcome
 from dialogs.core.feature import Handler, Turn
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator, negotiate
+from dialogs.core.known_people import KnownPeople
 from dialogs.core.replies import (
     not_admin_message,
     not_available_message,
@@ -54,7 +55,7 @@ from dialogs.core.ui import (
     Section,
 )
 from storage.audit import record_audit
-from storage.db import Database
+from storage.db import Database, wrote
 from storage.enqueue import release_waiting
 from storage.models import Person
 from storage.people.admins import (
@@ -88,6 +89,13 @@ class Conversation:
         # Declared on each feature, checked here before dispatch (see ``_refuse``).
         self.admin_actions = frozenset(a for feature in FEATURES for a in feature.admin_actions)
         self.admin_flows = frozenset(f for feature in FEATURES for f in feature.admin_flows)
+        self.read_only_commands = frozenset(
+            c for feature in FEATURES for c in feature.read_only_commands
+        )
+        self.read_only_actions = frozenset(
+            a for feature in FEATURES for a in feature.read_only_actions
+        )
+        self.known = KnownPeople()
         for feature in FEATURES:
             for table, entries in (
                 (self.commands, feature.commands),
@@ -137,39 +145,65 @@ class Conversation:
             return Outcome(locale, messages=(refused_message(Translator(locale)),), refused=True)
         for attempt in (1, 2):
             try:
-                return await self._handle_once(inbound)
+                return await self._handle_once(inbound, look_up=attempt == 2)
             except IntegrityError:
                 # Two first contacts of the same new person raced: the other one created
                 # them; a second pass finds that person instead of creating another.
                 if attempt == 2:
                     raise
+            except OperationalError:
+                # A read-only turn that wrote after all met another writer (SQLite): the
+                # second pass takes the write lock from the start.
+                if attempt == 2:
+                    raise
         raise AssertionError("unreachable")
 
-    async def _handle_once(self, inbound: Inbound) -> Outcome:
-        actor = inbound.actor
-        # BEGIN IMMEDIATE on SQLite: a read-then-write transaction must hold the write lock
-        # from the start, or it fails at once when another writer is active.
-        async with self.database.unit_of_work(immediate=True) as session:
-            person = await resolve_person(
-                session,
-                PlatformUser(
-                    actor.platform,
-                    actor.tenant_id,
-                    actor.user_id,
-                    actor.display_name,
-                    actor.email,
-                    actor.timezone,
-                    actor.locale_hint,
-                ),
-                trust_email=self._trusts_email(actor.platform, actor.tenant_id),
-            )
-            if person is None:
-                locale = negotiate([actor.locale_hint], self.config.default_locale)
-                return Outcome(
-                    locale, messages=(refused_message(Translator(locale)),), refused=True
+    def _reads_only(self, inbound: Inbound) -> bool:
+        """A command or button declared read-only (e.g. help): no write lock needed."""
+        match inbound.kind:
+            case "message" | "command":
+                parsed = parse_command(inbound.text)
+                return (
+                    isinstance(parsed, Command)
+                    and not parsed.admin
+                    and parsed.name in self.read_only_commands
                 )
+            case "action":
+                return inbound.ref is None and (inbound.action or "") in self.read_only_actions
+        return False
+
+    async def _handle_once(self, inbound: Inbound, *, look_up: bool = False) -> Outcome:
+        actor = inbound.actor
+        user = PlatformUser(
+            actor.platform,
+            actor.tenant_id,
+            actor.user_id,
+            actor.display_name,
+            actor.email,
+            actor.timezone,
+            actor.locale_hint,
+        )
+        known = None if look_up else self.known.get(user)
+        # BEGIN IMMEDIATE on SQLite: a read-then-write transaction must hold the write lock
+        # from the start, or it fails at once when another writer is active. A known person
+        # asking for something read-only needs neither the lock nor a query.
+        immediate = known is None or not self._reads_only(inbound)
+        async with self.database.unit_of_work(immediate=immediate) as session:
+            if known is not None:
+                person: Person | None = await session.merge(known, load=False)
+                scope: frozenset[int] | None = frozenset()  # only non-admins are known
+            else:
+                person = await resolve_person(
+                    session, user, trust_email=self._trusts_email(actor.platform, actor.tenant_id)
+                )
+                if person is None:
+                    locale = negotiate([actor.locale_hint], self.config.default_locale)
+                    return Outcome(
+                        locale, messages=(refused_message(Translator(locale)),), refused=True
+                    )
+                scope = await self.admin_scope(session, inbound, person)
+            assert person is not None
             locale = self.locale_for(person, actor.locale_hint)
-            scope = await self.admin_scope(session, inbound, person)
             admin = scope is None or bool(scope)
             if admin:  # messages kept for want of a reader go to the team now
                 await release_waiting(session, WAITING_FOR_AN_ADMIN, self.clock.now())
@@ -184,7 +218,12 @@ class Conversation:
                 deployment_admins=self.config.admins,
                 calendar=self.config.calendar,
             )
-            return await self._dispatch(ctx, inbound)
+            outcome = await self._dispatch(ctx, inbound)
+            if admin or wrote(session):
+                self.known.forget(user)
+            elif known is None:
+                self.known.keep(user, person)
+            return outcome
 
     async def _dispatch(self, ctx: FlowContext, inbound: Inbound) -> Outcome:
         t = ctx.t

@@ -98,10 +98,18 @@ class Feature:
     # touch stays the handler's check (``ctx.administers``).
     admin_actions: frozenset[str] = frozenset()
     admin_flows: frozenset[str] = frozenset()
+    # Commands and button actions (keys of ``commands`` / ``actions``) that only read: the
+    # core runs them without taking SQLite's write lock (they may still write, rarely).
+    read_only_commands: frozenset[str] = frozenset()
+    read_only_actions: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if unknown := self.admin_actions - set(self.actions):
             raise ValueError(f"{self.name}: admin actions it does not handle: {sorted(unknown)}")
+        if unknown := self.read_only_commands - set(self.commands):
+            raise ValueError(f"{self.name}: read-only commands it does not have: {unknown}")
+        if unknown := self.read_only_actions - set(self.actions):
+            raise ValueError(f"{self.name}: read-only actions it does not handle: {unknown}")
         if unknown := self.admin_flows - {f.name for f in self.flows}:
             raise ValueError(f"{self.name}: admin flows it does not have: {sorted(unknown)}")
 

@@ -1,4 +1,5 @@
-"""Record before the ack, ack, then process at once in this process (``handlers.intake``).
+"""Record before the ack, ack, then process in this process (``handlers.intake``): at once
+unless a burst fills the lanes, and always after the same person's earlier events.
 
 A team outside the allow-list is answered (politely refused) but not recorded.
 
@@ -9,13 +10,14 @@ a racing first contact, so concurrent events (even of one person) are safe.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from dialogs.core.events import Inbound, Outcome
-from dialogs.core.ui import Done, NextForm
+from dialogs.core.ui import Done, FieldErrors, NextForm
 from handlers.intake import Finished, Intake
 from handlers.slack.config import SlackConfig
 from handlers.slack.deliver import Delivery, Origin
@@ -39,7 +41,14 @@ def without_form_answer(outcome: Outcome) -> Outcome:
         return replace(outcome, form_answer=None, messages=(*outcome.messages, answer.message))
     if isinstance(answer, NextForm):
         return replace(outcome, form_answer=None, form=answer.form)
+    if isinstance(answer, FieldErrors) and answer.form is not None:  # to fill in again
+        return replace(outcome, form_answer=None, form=answer.form)
     return replace(outcome, form_answer=None)
+
+
+def lane_of(translated: Translated) -> str:
+    """A person's events are handled in the order they came (``handlers.lanes``)."""
+    return f"{translated.origin.team_id}:{translated.origin.user_id}"
 
 
 class Inbox:
@@ -71,7 +80,7 @@ class Inbox:
         record_id = await self.record(translated, body)
         if record_id is None:
             return False
-        self.intake.spawn(self.process(record_id, translated, client))
+        self.intake.spawn(self.process(record_id, translated, client), lane_of(translated))
         return True
 
     async def handle(self, translated: Translated, client: AsyncWebClient) -> Outcome:
@@ -79,10 +88,18 @@ class Inbox:
         actor = await self.people.actor(client, origin.team_id, origin.user_id)
         return await self.conversation.handle(replace(translated.inbound, actor=actor))
 
-    async def process(self, record_id: int, translated: Translated, client: AsyncWebClient) -> None:
+    async def process(
+        self,
+        record_id: int,
+        translated: Translated,
+        client: AsyncWebClient,
+        handling: Awaitable[Outcome] | None = None,
+    ) -> None:
+        """Handle (or finish ``handling``, begun earlier) and deliver; then close the record."""
         status = "processed"
         try:
-            outcome = without_form_answer(await self.handle(translated, client))
+            outcome = await (handling or self.handle(translated, client))
+            outcome = without_form_answer(outcome)
             await self.delivery.deliver(client, translated.origin, outcome)
         except Exception:
             status = "failed"

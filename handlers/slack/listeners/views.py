@@ -1,7 +1,14 @@
-"""Modal submissions: the form answer (errors, next step, done) goes inside the ack."""
+"""Modal submissions: the form answer (errors, next step, done) goes inside the ack.
+
+Slack waits 3 s for that ack. Under a burst it would not come in time, so the modal is
+closed (an empty ack) and the answer comes as a message, the next step as a button that
+opens it, once the work is done: when every handling slot is taken or the person has
+earlier events waiting (``handlers.lanes``), or past ``ACK_BUDGET_S``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import Any
@@ -11,9 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from dialogs.core.ui import Done, NextForm
 from handlers.slack import forms, translate
-from handlers.slack.inbox import Inbox
+from handlers.slack.inbox import Inbox, lane_of
 
 log = logging.getLogger(__name__)
+ACK_BUDGET_S = 2.0
 
 
 def register(app: AsyncApp, inbox: Inbox) -> None:
@@ -24,13 +32,24 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
         if record_id is None:  # the same submission again: already answered
             await ack()
             return
-        try:
-            outcome = await inbox.handle(translated, client)
-        except Exception:
-            log.exception("slack: a form submission failed")
-            await ack()
-            await inbox.close(record_id, "failed")
-            return
+        lane = lane_of(translated)
+        async with inbox.intake.lanes.now_or_never(lane) as now:
+            if not now:  # a backlog: this one waits its turn in it
+                await ack()
+                inbox.intake.spawn(inbox.process(record_id, translated, client), lane)
+                return
+            handling = asyncio.ensure_future(inbox.handle(translated, client))
+            try:
+                outcome = await asyncio.wait_for(asyncio.shield(handling), ACK_BUDGET_S)
+            except TimeoutError:
+                await ack()
+                inbox.intake.spawn(inbox.process(record_id, translated, client, handling), lane)
+                return
+            except Exception:
+                log.exception("slack: a form submission failed")
+                await ack()
+                await inbox.close(record_id, "failed")
+                return
         answer = outcome.form_answer
         if isinstance(answer, NextForm):
             await inbox.delivery.keep_options(answer.form)  # before the ack shows it
@@ -40,4 +59,5 @@ def register(app: AsyncApp, inbox: Inbox) -> None:
             await ack(**forms.form_answer(answer))
         if isinstance(answer, Done) and answer.message is not None:
             outcome = replace(outcome, messages=(*outcome.messages, answer.message))
-        inbox.intake.spawn(inbox.deliver_later(record_id, translated.origin, outcome, client))
+        later = inbox.deliver_later(record_id, translated.origin, outcome, client)
+        inbox.intake.spawn(later, lane)
