@@ -157,7 +157,9 @@ class TeamsEndpoint:
             if response is None:
                 return web.json_response(invoke_body(None, self.config.done_text))
             return web.json_response(response.body, status=response.status)
-        self.intake.spawn(self._process(authentication, activity, logic))
+        # One lane per person: their messages are handled in the order they came.
+        lane = f"teams:{inbound.actor.tenant_id}:{inbound.actor.user_id}"
+        self.intake.spawn(self._process(authentication, activity, logic), lane)
         return web.Response(status=200)
 
     async def _authenticate(self, activity: Activity, auth_header: str) -> Any | None:
