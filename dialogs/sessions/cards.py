@@ -20,7 +20,9 @@ from bot.domain.sessions.lifecycle import (
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Block, Button, Confirm, Header, Message, Section
+from dialogs.sessions.calendar import calendar_paragraphs
 from storage.models import Person
+from storage.sessions.calendar import calendar_name
 
 # Buttons without a flow reference: the value is the session's id (or "cadence:pairing").
 RESCHEDULE_ACTION = "sessions:reschedule"
@@ -192,6 +194,8 @@ def _planned(n: SessionPlanned, t: Translator, people: Mapping[str, Person]) -> 
                 )
             )
         )
+    name = calendar_name(people.get(n.person_ids[0])) if n.person_ids else None
+    body += calendar_paragraphs(t, n.calendar, n.check_in_id, n.starts_at, n.minutes, name)
     blocks: tuple[Block, ...] = (
         Header(title),
         Section(tuple(body)),

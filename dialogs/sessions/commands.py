@@ -121,7 +121,7 @@ async def _stop(turn: Turn, what: str) -> Outcome:
     await tell_partner(ctx, check_in, pairing, member, what)
     if what == "cancelled":
         return turn.reply(text(t, "Session cancelled. Your partner is told."), close_source=True)
-    following = await plan_next(ctx.session, check_in, pairing, ctx.now())
+    following = await plan_next(ctx.session, check_in, pairing, ctx.now(), ctx.calendar)
     message = say(
         Paragraph.of(t("Session skipped. Your partner is told.")),
         *(
@@ -160,7 +160,9 @@ async def answer(turn: Turn) -> Outcome:
         return await turn.start(
             RESCHEDULE_FLOW_NAME, opener="sessions:reschedule", data={"check_in_id": check_in.id}
         )
-    status = await record_answer(ctx.session, check_in, pairing, member, given, ctx.now())
+    status = await record_answer(
+        ctx.session, check_in, pairing, member, given, ctx.now(), ctx.calendar
+    )
     words = {
         "held": N_("Thank you! Noted: your session happened."),
         "missed": N_("Thank you. Noted: the session did not happen."),

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.due import DueKind
 from bot.domain.notifications import Notification
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.sessions.calendar_access import CalendarKeys
 from bot.domain.sessions.lifecycle import (
     ASK,
     PLAN,
@@ -43,6 +44,7 @@ from bot.domain.sessions.reminders import did_it_happen_at, plan
 from bot.domain.sessions.series import Rule, instant, local_day, local_shift
 from bot.domain.sessions.settings import CADENCE_DAYS, SessionSettings, cadence_days
 from dialogs.core.feature import DueContext, DueHandler
+from dialogs.sessions.calendar import private_calendar
 from dialogs.sessions.news import tell
 from storage.enqueue import enqueue_due
 from storage.models import CheckIn, Enrollment, Pairing, Person, Program
@@ -249,9 +251,10 @@ async def record_answer(
     person_id: str,
     answer: str,
     now: datetime,
+    keys: CalendarKeys | None = None,
 ) -> str | None:
     """Store one person's answer; the session's new status (None: still undecided). A held
-    session plans the next one (once)."""
+    session plans the next one (once); ``keys`` put calendar links in its notice."""
     answers = dict(check_in.answers or {})
     answers[person_id] = answer
     check_in.answers = answers
@@ -261,12 +264,16 @@ async def record_answer(
     was_planned = check_in.status == "planned"
     check_in.status = status
     if status == "held" and was_planned:
-        await plan_next(session, check_in, pairing, now)
+        await plan_next(session, check_in, pairing, now, keys)
     return status
 
 
 async def plan_next(
-    session: AsyncSession, previous: CheckIn, pairing: Pairing, now: datetime
+    session: AsyncSession,
+    previous: CheckIn,
+    pairing: Pairing,
+    now: datetime,
+    keys: CalendarKeys | None = None,
 ) -> CheckIn | None:
     """The next session of the series, at the pair's cadence, in the series' wall time and
     zone; both people are told (the one whose clock moves differently, in advance)."""
@@ -310,6 +317,7 @@ async def plan_next(
             following.duration_minutes,
             shift,
             days,
+            calendar=private_calendar(keys, person_id),
         )
         key = f"{session_keys(following.id)}s0:planned:{person_id}"
         await tell_later(session, person_id, news, key=key, now=now)

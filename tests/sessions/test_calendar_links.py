@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.sessions.calendar_access import CalendarKeys
+from bot.domain.sessions.lifecycle import SessionPlanned
 from dialogs.core.content import Link
 from dialogs.core.i18n import Translator
+from dialogs.core.ui import Section
+from dialogs.notify.presenters import present
 from dialogs.sessions.calendar import (
     calendar_block,
     calendar_links,
@@ -19,6 +22,7 @@ from dialogs.sessions.calendar import (
     private_calendar,
 )
 from storage.models import CheckIn
+from tests.support.messages import words
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -137,3 +141,33 @@ def test_a_queued_notification_carries_what_its_presenter_needs_for_the_same_lin
     # Without a key (a deployment's tests with a bare runtime) the message simply has none.
     assert private_calendar(None, READER) == ""
     assert calendar_paragraphs(Translator("en"), "", 41, at, 45, "Léa Martin") == ()
+
+
+def test_the_next_session_planned_carries_the_readers_links() -> None:
+    """After a held session, the notice of the next one has the same links (in the words
+    of its reader), and none without keys."""
+    at = datetime(2027, 3, 30, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    direct = calendar_links(KEYS, session(at), READER, "Léa Martin", "en")
+    planned = SessionPlanned(41, (), at.astimezone(UTC).isoformat(), 45,
+                             calendar=private_calendar(KEYS, READER))  # fmt: skip
+    message = present(planned, Translator("en"), None, {})
+    urls = {
+        part.url
+        for block in message.blocks
+        if isinstance(block, Section)
+        for paragraph in block.paragraphs
+        for part in paragraph.parts
+        if isinstance(part, Link)
+    }
+    assert {direct.ics, direct.feed} <= urls
+    # (no partner given here: the add links carry the generic title, at the same times)
+    assert any(
+        u.startswith("https://outlook.office.com/")
+        and "20270330T0800" not in u
+        and "2027-03-30T08%3A00%3A00Z" in u
+        for u in urls
+    )
+    assert any(u.startswith("https://calendar.google.com/") and "20270330T080000Z" in u
+               for u in urls)  # fmt: skip
+    bare = present(SessionPlanned(41, (), at.isoformat(), 45), Translator("en"), None, {})
+    assert "Outlook" not in words(bare)

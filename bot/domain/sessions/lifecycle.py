@@ -140,6 +140,7 @@ class SessionPlanned(Notification):
     minutes: int
     shift_minutes: int = 0
     cadence_days: int = 14
+    calendar: str = ""  # the reader's private calendar token (dialogs/sessions/calendar.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "person_ids", _ids(self.person_ids))
