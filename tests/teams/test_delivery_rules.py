@@ -43,7 +43,7 @@ async def person(database: Database, connector: FakeBotConnector, name: str) -> 
                 tenant_id=TENANT,
                 user_id=f"aad-{name}",
                 conversation_ref=reference,
-            )  # fmt: skip
+            )
         )
         return row.id
 
