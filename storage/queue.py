@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.db import Database
 from storage.enqueue import enqueue_action
@@ -75,8 +76,23 @@ def retry_delay(
 
 
 def _claimable(now: datetime, lease_now: datetime) -> Any:
+    # A lane (one person's conversation) delivers in order: only its first unfinished
+    # action may be claimed, so replicas draining a backlog never overtake one another.
+    earlier = aliased(DueAction)
+    first_in_lane = ~exists().where(
+        earlier.lane == DueAction.lane,
+        earlier.status.in_(("pending", "running")),
+        or_(
+            earlier.due_at < DueAction.due_at,
+            and_(earlier.due_at == DueAction.due_at, earlier.id < DueAction.id),
+        ),
+    )
     return or_(
-        and_(DueAction.status == "pending", DueAction.due_at <= now),
+        and_(
+            DueAction.status == "pending",
+            DueAction.due_at <= now,
+            or_(DueAction.lane.is_(None), first_in_lane),
+        ),
         # A running action whose lease ran out belongs to a claimer that died.
         and_(DueAction.status == "running", DueAction.lease_expires_at <= lease_now),
     )
