@@ -271,13 +271,15 @@ def test_reminders_due_during_an_outage_arrive_in_order_and_late_ones_are_droppe
 ) -> None:
     """Every process stops (SIGKILL); for 90 seconds reminders fall due; the processes
     restart 150 seconds later (their clock moved forward, rather than the test waiting)."""
-    people, per_person = 20, 6
+    # Few people with many reminders each: the three processes' batches then hold the
+    # same people's reminders, and any of them could overtake another without lanes.
+    people, per_person = 4, 25
     start = utcnow()
     reminders: list[tuple[int, int, datetime, datetime | None]] = []
     for person in range(people):
         for k in range(per_person):
             n = person * per_person + k
-            due = start + timedelta(seconds=30 + 15 * k)  # 30 to 105 s into the outage
+            due = start + timedelta(seconds=30 + 3 * k)  # 30 to 102 s into the outage
             reminders.append((n, person, due, due + timedelta(hours=1)))
     stale = len(reminders)  # due 40 s in, for a session that began 70 s in: pointless
     reminders.append((stale, 0, start + timedelta(seconds=40), start + timedelta(seconds=70)))
