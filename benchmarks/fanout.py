@@ -28,19 +28,18 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.due_queue import _admin
 from bot.clock import SystemClock
 from bot.domain.notifications import Announcement
-from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from handlers.slack.channel import SlackChannel
 from handlers.slack.config import SlackConfig
@@ -80,8 +79,14 @@ async def people(database: Database, platform: str, count: int, service_url: str
     ids = []
     async with database.unit_of_work() as session:
         for n in range(count):
-            person = Person(email=f"p{n}@acme.example", first_name=f"P{n}", last_name="Bench",
-                            timezone="Europe/Paris", locale="en", languages=["en"])  # fmt: skip
+            person = Person(
+                email=f"p{n}@acme.example",
+                first_name=f"P{n}",
+                last_name="Bench",
+                timezone="Europe/Paris",
+                locale="en",
+                languages=["en"],
+            )
             session.add(person)
             ids.append(person)
         await session.flush()
@@ -91,8 +96,11 @@ async def people(database: Database, platform: str, count: int, service_url: str
                 reference = {
                     "user": {"id": f"29:u{n}", "aadObjectId": f"aad-{n}"},
                     "bot": {"id": "28:bot"},
-                    "conversation": {"id": f"a:{n}", "conversationType": "personal",
-                                     "tenantId": TENANT},  # fmt: skip
+                    "conversation": {
+                        "id": f"a:{n}",
+                        "conversationType": "personal",
+                        "tenantId": TENANT,
+                    },
                     "channelId": "msteams",
                     "serviceUrl": service_url,
                 }
@@ -250,16 +258,8 @@ def report(platform: str, outcome: Outcome) -> None:
     )
 
 
-async def _admin(url: str, statement: str) -> None:
-    database = Database(url)
-    async with database.engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(statement))
-    await database.dispose()
-
-
 def run_on_fresh_database(
-    postgres: str | None, work: Callable[[str], Awaitable[Outcome]]
+    postgres: str | None, work: Callable[[str], Coroutine[Any, Any, Outcome]]
 ) -> Outcome:
     if not postgres:
         with tempfile.TemporaryDirectory() as directory:
@@ -292,9 +292,7 @@ def main() -> None:
             work = runs[platform]
 
             async def one(url: str, work: Any = work) -> Outcome:
-                outcome: Outcome = await work(
-                    url, args.reminders, args.conversations, args.runners
-                )
+                outcome: Outcome = await work(url, args.reminders, args.conversations, args.runners)
                 return outcome
 
             report(platform, run_on_fresh_database(args.postgres, one))

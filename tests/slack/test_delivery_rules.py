@@ -30,8 +30,14 @@ ALICE, BOB = "U0ALICE01", "U0BOB0002"
 
 async def person(database: Database, email: str, slack_user: str) -> str:
     async with database.unit_of_work() as session:
-        row = Person(email=email, first_name=email.split("@")[0].title(), last_name="Test",
-                     timezone="Europe/Paris", locale="en", languages=["en"])  # fmt: skip
+        row = Person(
+            email=email,
+            first_name=email.split("@")[0].title(),
+            last_name="Test",
+            timezone="Europe/Paris",
+            locale="en",
+            languages=["en"],
+        )
         session.add(row)
         await session.flush()
         session.add(

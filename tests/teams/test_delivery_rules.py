@@ -32,8 +32,14 @@ async def person(database: Database, connector: FakeBotConnector, name: str) -> 
         "serviceUrl": connector.service_url,
     }
     async with database.unit_of_work() as session:
-        row = Person(email=f"{name}@acme.example", first_name=name.title(), last_name="Test",
-                     timezone="America/Toronto", locale="fr", languages=["fr"])  # fmt: skip
+        row = Person(
+            email=f"{name}@acme.example",
+            first_name=name.title(),
+            last_name="Test",
+            timezone="America/Toronto",
+            locale="fr",
+            languages=["fr"],
+        )
         session.add(row)
         await session.flush()
         session.add(
