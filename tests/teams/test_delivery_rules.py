@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
 from storage.models import DueAction, Person, PlatformIdentity
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.rate_limits import TeamsLimits
+from tests.fakes.rate_limits import TeamsLimits, Window
 from tests.support.clock import T0
 from tests.teams.conftest import TENANT, RunningBot
 
@@ -90,6 +90,8 @@ async def test_a_backlog_to_one_conversation_stays_within_teams_limits(
     channel = channel_of(teams_bot)
     if not paced:
         channel.per_conversation = None
+        # Stricter than Teams, so that a slow machine cannot stay under it by chance.
+        fake_connector.limits = TeamsLimits(per_second=Window(3, 3.0))
     marc = await person(database, fake_connector, "marc")
     delivering = Delivering(database, channel)
     for n in range(9):
