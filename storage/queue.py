@@ -75,9 +75,35 @@ def retry_delay(
     return delay * (1 + random.uniform(0, RETRY_JITTER))
 
 
+def _first_in_lanes(now: datetime) -> Any:
+    """The ids of each lane's first unfinished action due at ``now`` (a window over the
+    rows due: a correlated NOT EXISTS costs a scan per candidate, ``lane`` has no index)."""
+    ranked = (
+        select(
+            DueAction.id,
+            func.row_number()
+            .over(partition_by=DueAction.lane, order_by=(DueAction.due_at, DueAction.id))
+            .label("place"),
+        )
+        .where(
+            DueAction.lane.is_not(None),
+            DueAction.status.in_(("pending", "running")),
+            DueAction.due_at <= now,  # those due later cannot be ahead of one due now
+        )
+        .subquery()
+    )
+    return select(ranked.c.id).where(ranked.c.place == 1)
+
+
 def _claimable(now: datetime, lease_now: datetime) -> Any:
+    # A lane (one person's conversation) delivers in order: only its first unfinished
+    # action may be claimed, so replicas draining a backlog never overtake one another.
     return or_(
-        and_(DueAction.status == "pending", DueAction.due_at <= now),
+        and_(
+            DueAction.status == "pending",
+            DueAction.due_at <= now,
+            or_(DueAction.lane.is_(None), DueAction.id.in_(_first_in_lanes(now))),
+        ),
         # A running action whose lease ran out belongs to a claimer that died.
         and_(DueAction.status == "running", DueAction.lease_expires_at <= lease_now),
     )

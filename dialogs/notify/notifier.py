@@ -68,8 +68,10 @@ class Replacement:
 DELIVER = DueKind("notify.deliver", Delivery)
 INTRODUCE = DueKind("notify.introduce", Introduction)
 REPLACE = DueKind("notify.replace", Replacement)
-# Slack allows about 1 message per second per conversation; Teams about 7.
-PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=1 / 7)}
+# Queued messages to one person are spaced so that a backlog never arrives as a burst:
+# Slack allows about 1 message per second per conversation; Teams 7 per second but only
+# 60 per 30 seconds, i.e. 2 per second sustained. (The channels also pace each send.)
+PACING = {"slack": timedelta(seconds=1), "teams": timedelta(seconds=0.5)}
 PLATFORM_ORDER = ("slack", "teams", "console")
 DEFAULT_QUIET_HOURS = QuietHours(time(20), time(8), frozenset({5, 6}))
 # Whether a queued message no longer applies to its reader when it falls due (a proposal

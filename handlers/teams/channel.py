@@ -23,6 +23,7 @@ from dialogs.core.events import Platform
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Button, Facts, Message, MessageRef, Section
 from dialogs.notify.delivery import Recipient, Unreachable
+from dialogs.notify.pacing import Pacer, Rate, pace
 from handlers.teams.config import TeamsConfig
 from handlers.teams.guard import trusted_service_url
 from handlers.teams.render import message_activity
@@ -34,6 +35,11 @@ from storage.team_channels import stored_reference, stored_service_url
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 GONE_STATUSES = frozenset({403, 404})
 CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users="
+# Teams throttles each conversation at 7 messages per second and 60 per 30 seconds: a
+# bucket of 5 refilled at 1.8/s never exceeds either (5 + 1.8 ≤ 7, 5 + 54 ≤ 60). Each
+# bot is also held to about 50 requests per second per tenant.
+CONVERSATION_RATE = Rate(per_second=1.8, burst=5)
+TENANT_RATE = Rate(per_second=50.0, burst=5)
 
 
 def chat_link(people: Iterable[str]) -> str | None:
@@ -65,12 +71,20 @@ class TeamsChannel:
     platform: Platform = "teams"
 
     def __init__(
-        self, adapter: CloudAdapter, config: TeamsConfig, database: Database | None = None
+        self,
+        adapter: CloudAdapter,
+        config: TeamsConfig,
+        database: Database | None = None,
+        *,
+        conversation_rate: Rate | None = CONVERSATION_RATE,
+        tenant_rate: Rate | None = TENANT_RATE,
     ) -> None:
         self.adapter = adapter
         self.config = config
         self.database = database  # to find the addresses of people met on another platform
         self.service_urls: dict[str, str] = {}  # conversation id -> its region's connector
+        self.per_conversation = Pacer(conversation_rate) if conversation_rate else None
+        self.per_tenant = Pacer(tenant_rate) if tenant_rate else None
 
     def remember(self, conversation_id: str, service_url: str) -> None:
         self.service_urls[conversation_id] = service_url
@@ -95,6 +109,8 @@ class TeamsChannel:
         activity.reply_to_id = None  # a new message, not an answer to the stored activity
         connector = await self._connector(reference.service_url)
         conversation_id = reference.conversation.id
+        tenant = reference.conversation.tenant_id or str(stored.get("tenantId") or "")
+        await pace((self.per_conversation, conversation_id), (self.per_tenant, tenant))
         result = await self._call(
             connector.conversations.send_to_conversation(conversation_id, activity)
         )

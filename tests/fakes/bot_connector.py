@@ -19,6 +19,7 @@ from aiohttp import web
 from jsonschema.exceptions import best_match
 
 from tests.fakes.adaptive_cards import MAX_MESSAGE_BYTES, check_activity_cards
+from tests.fakes.rate_limits import Limiter, TeamsLimits, retry_after
 from tests.fakes.specs import specs_dir
 
 ACTIVITY_OPERATIONS = {"send", "reply", "update"}
@@ -66,9 +67,22 @@ class _Failure:
 class FakeBotConnector:
     """``async with FakeBotConnector() as connector:`` then use ``connector.service_url``."""
 
-    def __init__(self, *, expected_token: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        expected_token: str | None = None,
+        limits: TeamsLimits | None = None,
+        check_calls: bool = True,
+    ) -> None:
         # With expected_token set, calls without "Bearer <expected_token>" get 401.
         self.expected_token = expected_token
+        # Sends beyond these get 429 (None: no limit, the tests' default). Benchmarks turn
+        # the schema checks off: they cost more CPU than the bot under test.
+        self.limits = limits
+        self.limiter = Limiter()
+        self.check_calls = check_calls
+        # Conversations whose person removed the app or blocked the bot: sends get 403.
+        self.blocked: set[str] = set()
         self.calls: list[ConnectorCall] = []
         self.violations: list[str] = []
         self.activities: list[dict[str, Any]] = []
@@ -149,7 +163,7 @@ class FakeBotConnector:
             except ValueError:
                 call.violations.append(f"{call.operation}: body is not JSON")
                 return _error(400, "BadSyntax", "invalid JSON")
-            if call.operation in ACTIVITY_OPERATIONS:
+            if call.operation in ACTIVITY_OPERATIONS and self.check_calls:
                 call.violations += check_against_connector_api(call.body, "Activity")
                 if isinstance(call.body, dict):
                     call.violations += check_activity_cards(call.body)
@@ -163,7 +177,23 @@ class FakeBotConnector:
             failure.remaining -= 1
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return _error(failure.status, "ServiceError", "fake failure", headers)
-        return self._perform(call)
+        if call.operation in {"send", "reply"} and call.conversation_id in self.blocked:
+            return _error(403, "Forbidden", "The bot is not part of the conversation roster.")
+        return self._throttled(call) or self._perform(call)
+
+    def _throttled(self, call: ConnectorCall) -> web.Response | None:
+        if self.limits is None or call.operation not in {"send", "reply"}:
+            return None
+        body: dict[str, Any] = call.body if isinstance(call.body, dict) else {}
+        conversation = str(call.conversation_id or "")
+        wait = self.limiter.admit(
+            (self.limits.per_second, conversation),
+            (self.limits.per_30_seconds, conversation),
+            (self.limits.per_tenant, _tenant(body)),
+        )
+        if wait <= 0:
+            return None
+        return _error(429, "Throttled", "too many requests", {"Retry-After": retry_after(wait)})
 
     def _perform(self, call: ConnectorCall) -> web.Response:
         body: dict[str, Any] = call.body if isinstance(call.body, dict) else {}
@@ -224,6 +254,12 @@ class FakeBotConnector:
         # Teams answers a TeamsChannelAccount: a ChannelAccount with email, UPN and more.
         call.violations += check_against_connector_api(member, "ChannelAccount")
         return web.json_response(member)
+
+
+def _tenant(activity: dict[str, Any]) -> str:
+    conversation = activity.get("conversation") or {}
+    channel_data = activity.get("channelData") or {}
+    return str(conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id") or "")
 
 
 def _route(method: str, segments: list[str]) -> tuple[str, str | None, str | None]:

@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tests.fakes.rate_limits import Limiter, SlackLimits, retry_after
 from tests.fakes.slack_directory import DEFAULT_USERS, FakeUser
 from tests.fakes.slack_socket import FakeSocketMode
 from tests.fakes.slack_spec import (
@@ -65,10 +66,17 @@ class FakeSlack:
         bot_id: str = "B0TANDBOT",
         app_id: str = "A0TANDEM1",
         check_calls: bool = True,
+        limits: SlackLimits | None = None,
     ) -> None:
         # Benchmarks turn the spec and Block Kit checks off: they cost more CPU than the
         # server under test, in the same process. Tests always keep them.
         self.check_calls = check_calls
+        # chat.postMessage answers 429 beyond these (None: no limit, the tests' default).
+        self.limits = limits
+        self.limiter = Limiter()
+        # People who cannot be reached: user id -> the error conversations.open answers
+        # (cannot_dm_bot, account_inactive, user_not_found).
+        self.blocked: dict[str, str] = {}
         self.users: dict[str, FakeUser] = {user.id: user for user in users}
         self.team_id, self.team_name = team_id, team_name
         self.bot_token, self.app_token = bot_token, app_token
@@ -173,8 +181,28 @@ class FakeSlack:
         call = SlackCall(method, request.method, args, token, content_type, problems)
         self.calls.append(call)
         self.violations.extend(problems)
-        response = self._failure_response(method, call) or self._answer(method, token, call)
+        response = (
+            self._failure_response(method, call)
+            or self._throttled(method, call)
+            or self._answer(method, token, call)
+        )
         return response
+
+    def _throttled(self, method: str, call: SlackCall) -> web.Response | None:
+        if self.limits is None or method != "chat.postMessage" or "channel" not in call.args:
+            return None
+        channel = self._channel_of(str(call.args["channel"]))
+        wait = self.limiter.admit(
+            (self.limits.per_channel, channel), (self.limits.per_workspace, self.team_id)
+        )
+        if wait <= 0:
+            return None
+        call.status = 429
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": retry_after(wait)},
+        )
 
     @staticmethod
     def _token(request: web.Request, args: dict[str, Any]) -> str | None:
@@ -355,6 +383,8 @@ class FakeSlack:
             return {"ok": False, "error": "users_list_not_supplied"}
         if unknown := [u for u in users if u not in self.users]:
             return {"ok": False, "error": "user_not_found", "users": unknown}
+        if blocked := [self.blocked[u] for u in users if u in self.blocked]:
+            return {"ok": False, "error": blocked[0]}
         if len(users) == 1:
             channel = {"id": self._im_with(users[0]), "is_im": True, "user": users[0]}
         else:
