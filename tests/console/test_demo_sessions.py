@@ -66,7 +66,8 @@ async def test_the_demo_pair_schedules_its_first_session_on_the_demo_clock(
         assert "Zoé Gauthier" in html.unescape(laurent_card["html"])
         assert not [c for c in await cards(http, url, zoe) if "horaire" in c["html"]]
         await forward(http, url, hours=1)
-        [zoe_card] = [c for c in await cards(http, url, zoe) if "Choisissez un horaire" in c["html"]]
+        [zoe_card] = [c for c in await cards(http, url, zoe) if "Choisissez" in c["html"]]
+        assert "Laurent Dubois" in html.unescape(zoe_card["html"])
 
         async with database.unit_of_work() as session:
             check_in = (await session.scalars(select(CheckIn))).one()
