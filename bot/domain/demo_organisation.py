@@ -78,7 +78,7 @@ Thierry|Fontaine|Responsable logistique|Opérations|Isabelle|manager|Lyon|fr
 Léa|Martin|Chargée de communication digitale|Marketing|Sophie|junior|Paris|fr en
 Hugo|Petit|Alternant community manager|Marketing|Sophie|apprentice|Paris|fr en
 Camille|Laurent|Cheffe de projet marketing|Marketing|Sophie|confirmed|Paris|fr en
-Zoé|Gauthier|Coordonnatrice marketing|Marketing|Sophie|junior|Montréal|fr en
+Zoé|Gauthier|Coordonnatrice marketing|Marketing|Sophie|junior|Montréal|en fr
 Émilie|Roy|Content strategist|Marketing|Sophie|confirmed|Montréal|en fr
 Olivier|Pelletier|Directeur de comptes|Ventes|Geneviève|senior|Montréal|fr en
 Justine|Lavoie|Représentante aux ventes|Ventes|Geneviève|junior|Montréal|fr en
@@ -338,7 +338,7 @@ ENROLLMENTS: tuple[DemoEnrollment, ...] = (
         _m("Zoé", "Gauthier"),
         "mentor",
         (("social_media", 5), ("younger_generations", 4)),
-        motivation="Montrer comment ma génération s'informe et échange en ligne.",
+        motivation="Showing how my generation gets its news and talks online.",
         windows=((0, "08:30", "11:30"), (1, "08:30", "11:30"), (3, "08:30", "11:30")),
     ),
     E(
@@ -361,6 +361,7 @@ ENROLLMENTS: tuple[DemoEnrollment, ...] = (
 
 
 # One pair already under way, so that a newcomer meets sessions at once: a junior mentor in
-# Montréal and a Paris leader, both accepted (mentor, mentee), in different departments
-# and management chains. Their first slot cards are queued when the demo is seeded.
+# Montréal who reads English and a Paris leader who reads French, both accepted (mentor,
+# mentee), in different departments and management chains. Their first slot cards are
+# queued when the demo is seeded.
 ACTIVE_PAIR = (_m("Zoé", "Gauthier"), _m("Laurent", "Dubois"))

@@ -1,7 +1,7 @@
 """`tandem demo`'s pair already under way, driven through the console as a newcomer does:
-Laurent (Paris) finds his first slot card at once; Zoé (Montréal) finds hers when her
-morning comes on the demo's clock; he picks, she confirms, both read the time planned in
-their own zone, dated from the demo's time."""
+Laurent (Paris, French) finds his first slot card at once; Zoé (Montréal, English) finds
+hers when her morning comes on the demo's clock; he picks, she confirms, both read the time
+planned in their own zone and words, dated from the demo's time."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ async def test_the_demo_pair_schedules_its_first_session_on_the_demo_clock(
         assert "Zoé Gauthier" in html.unescape(laurent_card["html"])
         assert not [c for c in await cards(http, url, zoe) if "horaire" in c["html"]]
         await forward(http, url, hours=1)
-        [zoe_card] = [c for c in await cards(http, url, zoe) if "Choisissez" in c["html"]]
+        [zoe_card] = [c for c in await cards(http, url, zoe) if "Pick a time" in c["html"]]
         assert "Laurent Dubois" in html.unescape(zoe_card["html"])
 
         async with database.unit_of_work() as session:
@@ -77,14 +77,17 @@ async def test_the_demo_pair_schedules_its_first_session_on_the_demo_clock(
         label = format_datetime(first.astimezone(paris), "EEE d MMM, HH:mm", locale="fr")
         await click(http, url, laurent, laurent_card, label)
         await forward(http, url, hours=1)  # (the demo's ticker delivers within seconds)
-        [ask] = [c for c in await cards(http, url, zoe) if "Confirmez" in c["html"]]
-        await click(http, url, zoe, ask, "Confirmer")
+        [ask] = [c for c in await cards(http, url, zoe) if "Confirm your" in c["html"]]
+        await click(http, url, zoe, ask, "Confirm")
         await forward(http, url, hours=1)
 
-        for person, zone in ((laurent, paris), (zoe, montreal)):
+        for person, zone, words, locale in (
+            (laurent, paris, "Votre première séance est planifiée", "fr"),
+            (zoe, montreal, "Your first session is planned", "en"),
+        ):
             told = " ".join(html.unescape(c["html"]) for c in await cards(http, url, person))
-            assert "Votre première séance est planifiée" in told
-            assert format_datetime(first.astimezone(zone), "HH:mm", locale="fr") in told
+            assert words in told
+            assert format_datetime(first.astimezone(zone), "HH:mm", locale=locale) in told
         async with database.unit_of_work() as session:
             check_in = (await session.scalars(select(CheckIn))).one()
         assert check_in.status == "planned" and check_in.scheduled_at == first
