@@ -92,3 +92,45 @@ async def test_the_demo_pair_schedules_its_first_session_on_the_demo_clock(
             check_in = (await session.scalars(select(CheckIn))).one()
         assert check_in.status == "planned" and check_in.scheduled_at == first
         assert T0 < first < T0 + timedelta(days=15)
+
+
+async def test_moving_the_demo_clock_brings_reminders_questions_nudges_and_an_alert(
+    database_url: str,
+) -> None:
+    """The pair plans its first session, then nobody answers anything: +1 h and +1 d bring
+    the reminder and "did it happen?"; the days after, a nudge to each; two weeks later,
+    the program admin's alert. Each in the reader's words."""
+    async with demo_server(database_url) as (url, database), aiohttp.ClientSession() as http:
+        zoe, laurent = [await person_id(database, e) for e in demo.ACTIVE_PAIR]
+        admin = await person_id(database, demo.ADMIN_EMAIL)
+        await forward(http, url, hours=2)
+        [card] = [
+            c for c in await cards(http, url, laurent) if "Choisissez un horaire" in c["html"]
+        ]
+        async with database.unit_of_work() as session:
+            first = datetime.fromisoformat((await session.scalars(select(CheckIn))).one().slots[0])
+        paris = ZoneInfo("Europe/Paris")
+        await click(http, url, laurent, card, format_datetime(
+            first.astimezone(paris), "EEE d MMM, HH:mm", locale="fr"))  # fmt: skip
+        await forward(http, url, hours=1)
+        [ask] = [c for c in await cards(http, url, zoe) if "Confirm your" in c["html"]]
+        await click(http, url, zoe, ask, "Confirm")
+
+        async def seen(person: str) -> str:
+            return " ".join(html.unescape(c["html"]) for c in await cards(http, url, person))
+
+        await forward(http, url, days=1)
+        assert "Votre séance approche" in await seen(laurent)
+        assert "Your session is coming up" in await seen(zoe)
+        assert "Votre séance a-t-elle eu lieu" in await seen(laurent)
+        assert "Did your session happen?" in await seen(zoe)
+        for _ in range(3):
+            await forward(http, url, days=1)
+        assert "Reporter d’un jour" in await seen(laurent)
+        assert "Snooze 1 day" in await seen(zoe)
+        assert "Un binôme a peut-être besoin de vous" not in await seen(admin)
+        await forward(http, url, days=7)
+        await forward(http, url, days=7)
+        alert = await seen(admin)
+        assert "Un binôme a peut-être besoin de vous" in alert
+        assert "Laurent Dubois" in alert and "Zoé Gauthier" in alert

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,15 @@ from aiohttp import web
 from babel.dates import format_datetime
 from sqlalchemy import select, update
 
+from bot.domain.sessions.nudges import NUDGES_ROUTINE
+from bot.domain.sessions.series import instant
 from bot.server import Runtime, create_app
 from bot.settings import load_settings
 from dialogs.core.i18n import Translator
 from storage.db import Database
-from storage.models import CheckIn, Person
+from storage.models import CheckIn, Pairing, Person
+from storage.queue import DueQueue
+from storage.routines import enqueue_fire
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack, SlackCall
 from tests.fakes.slack_directory import FakeUser
@@ -95,6 +99,11 @@ class Cycle:
     def marc_got(self, english: str) -> list[dict[str, Any]]:
         return self.marc.cards(self.for_marc(english))
 
+    def marc_nudged(self) -> list[dict[str, Any]]:
+        """Marc's nudges and digests: the cards he may snooze."""
+        label = self.for_marc("Snooze 1 day")
+        return [c for c in self.marc.cards("") if label in (b["title"] for b in buttons(c))]
+
     async def lea_clicks(self, message: SlackCall, english: str) -> None:
         label = self.for_lea(english)
         await self.srv.slack_post(
@@ -109,6 +118,17 @@ class Cycle:
     async def move_to(self, moment: datetime) -> None:
         """The clock stands at ``moment``; what is due by then runs."""
         self.srv.runtime.clock.set(moment)  # type: ignore[attr-defined]
+        await self.srv.due()
+
+    async def daily_round(self, moment: datetime) -> None:
+        """The clock stands at ``moment``, where the scheduler fires the daily look at
+        every pair (nudges, alerts); what falls due runs."""
+        runtime = self.srv.runtime
+        runtime.clock.set(moment)  # type: ignore[attr-defined]
+        [routine] = [r for r in runtime.all_routines() if r.name == NUDGES_ROUTINE]
+        if routine.kind not in runtime.handlers:  # the Ticker registers it; none runs here
+            runtime.handlers.register(routine.kind)(routine.fn)
+        await enqueue_fire(DueQueue(runtime.database), routine, moment)
         await self.srv.due()
 
     async def ids(self) -> tuple[str, str]:
@@ -213,8 +233,124 @@ async def first_session(cycle: Cycle) -> datetime:
     return start
 
 
+async def reminders(cycle: Cycle, start: datetime) -> None:
+    """24 h and 1 h before, each on their own platform, at the session's own local hour
+    (Paris for Léa, Montréal for Marc) the day before, then an hour before."""
+    await cycle.move_to(start - timedelta(hours=24, minutes=1))
+    assert cycle.lea_got("Your session is coming up") == []
+    assert cycle.marc_got("Your session is coming up") == []
+    await cycle.move_to(start - timedelta(hours=24))
+    [lea_first] = cycle.lea_got("Your session is coming up")
+    [marc_first] = cycle.marc_got("Your session is coming up")
+    assert slack_instant(lea_first, start) and teams_instant(marc_first, start)
+    now = cycle.srv.runtime.clock.now()
+    for zone in (PARIS, MONTREAL):  # same local hour as the session, the day before
+        here, then = now.astimezone(zone), start.astimezone(zone)
+        assert (here.date(), here.time()) == (then.date() - timedelta(days=1), then.time())
+    said = json.dumps(lea_first.args, ensure_ascii=False)
+    assert all(
+        cycle.for_lea(w) in said for w in ("Reschedule", "Skip this one", "Cancel the session")
+    )
+    assert {cycle.for_marc(w) for w in ("Reschedule", "Skip this one", "Cancel the session")} <= {
+        b["title"] for b in buttons(marc_first)
+    }
+    await cycle.move_to(start - timedelta(hours=1, minutes=1))
+    assert len(cycle.lea_got("Your session is coming up")) == 1
+    await cycle.move_to(start - timedelta(hours=1))
+    assert len(cycle.lea_got("Your session is coming up")) == 2
+    assert len(cycle.marc_got("Your session is coming up")) == 2
+
+
+async def did_it_happen(cycle: Cycle, start: datetime) -> datetime:
+    """An hour after the end both are asked; both say yes; the next session follows at
+    the pair's cadence (every two weeks), at the same Montréal wall time (the leader's)."""
+    end = start + timedelta(minutes=45)
+    await cycle.move_to(end + timedelta(minutes=59))
+    assert cycle.lea_got("Did your session happen?") == []
+    await cycle.move_to(end + timedelta(hours=1))
+    [lea_question] = cycle.lea_got("Did your session happen?")
+    [marc_question] = cycle.marc_got("Did your session happen?")
+    await cycle.lea_clicks(lea_question, "Yes")
+    await cycle.marc_clicks(marc_question, "Yes")
+    await cycle.srv.due()
+    local = start.astimezone(MONTREAL)
+    following = instant(local.date() + timedelta(days=14), local.time(), "America/Montreal")
+    [lea_next] = cycle.lea_got("Your next session is planned")
+    [marc_next] = cycle.marc_got("Your next session is planned")
+    assert slack_instant(lea_next, following) and teams_instant(marc_next, following)
+    return following
+
+
+def weekday_after(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def reschedule(cycle: Cycle, following: datetime) -> datetime:
+    """From his reminder, Marc moves the next session to the next working day, typed in
+    his own time; Léa is told, in her own time."""
+    await cycle.move_to(following - timedelta(hours=24))
+    reminder = cycle.marc_got("Your session is coming up")[-1]
+    assert teams_instant(reminder, following)
+    form = await cycle.marc_clicks(reminder, "Reschedule")
+    local = following.astimezone(MONTREAL)
+    day = weekday_after(local.date())
+    moved = instant(day, local.time(), "America/Montreal")
+    typed = {"day": day.isoformat(), "time": local.strftime("%H:%M")}
+    await cycle.marc_clicks(form, "Move it", typed)
+    await cycle.srv.due()
+    [told] = cycle.lea_got(" moved your session to ")
+    assert slack_instant(told, moved)
+    return moved
+
+
+async def nudged_and_snoozed(cycle: Cycle, moved: datetime) -> datetime:
+    """Nobody says whether the moved session happened: at the daily round after a day's
+    grace Léa is nudged in her words (two nudges a week at most); she snoozes that one; it
+    stays away while snoozed and while her week is full, and comes back the next week."""
+    paris_day = (moved + timedelta(days=2)).astimezone(PARIS).date()
+    morning = instant(paris_day, time(10), "Europe/Paris")
+    await cycle.daily_round(morning)
+    week = cycle.lea_got("Snooze 1 day")
+    assert 1 <= len(week) <= 2
+    [nudge] = cycle.lea_got("Your last session with ")
+    assert "Marc Durand" in json.dumps(nudge.args, ensure_ascii=False)
+    await cycle.lea_clicks(nudge, "Snooze 1 day")
+    await cycle.daily_round(morning + timedelta(hours=2))  # again the same day: nothing new
+    for days in (1, 2, 3):
+        await cycle.daily_round(morning + timedelta(days=days))
+        assert len(cycle.lea_got("Snooze 1 day")) == len(week)
+    await cycle.daily_round(morning + timedelta(days=7))
+    assert len(cycle.lea_got("Your last session with ")) == 2
+    return morning
+
+
+async def at_risk(cycle: Cycle, morning: datetime) -> None:
+    """Marc ignores his nudges: two days after the second, the program admin (Rose, Slack,
+    French) gets one alert naming the pair instead of a third nudge; nobody is removed."""
+    alert = "Un binôme a peut-être besoin de vous"
+    assert len(cycle.marc_nudged()) == 2
+    await cycle.daily_round(morning + timedelta(days=8))
+    assert cycle.srv.posted_to(RH, alert) == []
+    await cycle.daily_round(morning + timedelta(days=9))
+    [told] = cycle.srv.posted_to(RH, alert)
+    said = json.dumps(told.args, ensure_ascii=False)
+    assert "Léa Martin" in said and "Marc Durand" in said and "admin sessions" in said
+    for days in (14, 21):
+        await cycle.daily_round(morning + timedelta(days=days))
+    assert len(cycle.marc_nudged()) == 2 and len(cycle.srv.posted_to(RH, alert)) == 1
+    async with cycle.srv.runtime.database.unit_of_work() as session:
+        assert (await session.scalars(select(Pairing.status))).all() == ["active"]
+
+
 @pytest.mark.usefixtures("database_url")
 async def test_a_pair_across_slack_and_teams_goes_through_the_whole_cycle(cycle: Cycle) -> None:
     await paired(cycle)
     start = await first_session(cycle)
-    assert start > cycle.srv.runtime.clock.now()
+    await reminders(cycle, start)
+    following = await did_it_happen(cycle, start)
+    moved = await reschedule(cycle, following)
+    morning = await nudged_and_snoozed(cycle, moved)
+    await at_risk(cycle, morning)
