@@ -102,8 +102,8 @@ class DemoTime:
         # Stop at each routine's fire and at each action's own due time, in order (what an
         # action queues for later is found at the next stop): time only moves forward.
         while True:
-            due = await queue.next_due_at(now, end)
-            stops = [at for at in (due, min(fires, default=None)) if at is not None]
+            due = await queue.next_due(now)
+            stops = [at for at in (due, min(fires, default=None)) if at is not None and at <= end]
             if not stops:
                 break
             now = await self.clock.move_to(min(stops))

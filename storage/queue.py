@@ -309,19 +309,6 @@ class DueQueue:
         )
         return _rowcount(result) == 1
 
-    async def next_due_at(self, after: datetime, until: datetime) -> datetime | None:
-        """The earliest instant in (``after``, ``until``] at which a pending action falls
-        due (the demo's clock stops there, so the action runs at its own time)."""
-        async with self.database.sessions() as session:
-            found: datetime | None = await session.scalar(
-                select(func.min(DueAction.due_at)).where(
-                    DueAction.status == "pending",
-                    DueAction.due_at > after,
-                    DueAction.due_at <= until,
-                )
-            )
-        return found
-
     async def purge_done(self, before: datetime) -> int:
         """Delete actions finished before ``before`` (parked ones stay for the admins)."""
         async with self.database.unit_of_work() as session:
