@@ -86,7 +86,7 @@ async def test_the_demo_pair_schedules_its_first_session_on_the_demo_clock(
             (zoe, montreal, "Your first session is planned", "en"),
         ):
             told = " ".join(html.unescape(c["html"]) for c in await cards(http, url, person))
-            assert words in told
+            assert words in told and "Outlook" in told and "/calendar/" in told
             assert format_datetime(first.astimezone(zone), "HH:mm", locale=locale) in told
         async with database.unit_of_work() as session:
             check_in = (await session.scalars(select(CheckIn))).one()

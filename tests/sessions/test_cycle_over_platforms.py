@@ -10,15 +10,18 @@ would: each person notices things in their own words, at their own local hours.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 from aiohttp import web
 from babel.dates import format_datetime
+from icalendar import Calendar, Event
 from sqlalchemy import select, update
 
 from bot.domain.sessions.nudges import NUDGES_ROUTINE
@@ -36,6 +39,7 @@ from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import interactivity_request
 from tests.slack.test_cards import click_on
 from tests.support.clock import fixed_clock
+from tests.support.waiting import within
 from tests.teams.cards import buttons, texts
 from tests.teams.conftest import TENANT, activity
 from tests.test_matching_over_platforms import (
@@ -131,10 +135,14 @@ class Cycle:
         await enqueue_fire(DueQueue(runtime.database), routine, moment)
         await self.srv.due()
 
-    async def ids(self) -> tuple[str, str]:
-        async with self.srv.runtime.database.unit_of_work() as session:
-            people = {p.email: p.id for p in await session.scalars(select(Person))}
-        return people[self.lea.email], people[MARC_EMAIL]
+    async def feed(self, url: str) -> dict[str, Event]:
+        """A private calendar feed, as the person's calendar application reads it: events
+        by UID."""
+        async with aiohttp.ClientSession() as http, http.get(url) as got:
+            assert got.status == 200
+            assert got.content_type == "text/calendar"
+            body = await within(got.read(), "the calendar feed")
+        return {str(e["uid"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
 
 
 def slack_instant(message: SlackCall, at: datetime) -> bool:
@@ -233,6 +241,30 @@ async def first_session(cycle: Cycle) -> datetime:
     return start
 
 
+def feed_link(said: str) -> str:
+    """The private feed a message links (not the session's one-off file)."""
+    [url] = set(re.findall(r"https?://[^\s|<>()\[\]]+/calendar/[A-Za-z0-9_-]+\.ics", said))
+    return url
+
+
+async def calendars_show(cycle: Cycle, start: datetime) -> list[str]:
+    """Each person follows the feed link of their confirmation: it holds the session at
+    the right UTC instant, the same event in both calendars."""
+    [lea_told] = cycle.lea_got("Your first session is planned")
+    marc_told = [
+        c for c in cycle.marc_got("Your first session is planned") if "Outlook" in texts(c)
+    ]
+    links = [feed_link(json.dumps(lea_told.args)), feed_link(texts(marc_told[0]))]
+    assert links[0] != links[1]  # each their own, private
+    feeds = [await cycle.feed(url) for url in links]
+    for events in feeds:
+        [event] = events.values()
+        assert event.decoded("dtstart").astimezone(UTC) == start
+        assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
+    assert feeds[0].keys() == feeds[1].keys()  # the same session in both calendars
+    return links
+
+
 async def reminders(cycle: Cycle, start: datetime) -> None:
     """24 h and 1 h before, each on their own platform, at the session's own local hour
     (Paris for Léa, Montréal for Marc) the day before, then an hour before."""
@@ -288,10 +320,13 @@ def weekday_after(day: date) -> date:
     return day
 
 
-async def reschedule(cycle: Cycle, following: datetime) -> datetime:
+async def reschedule(cycle: Cycle, following: datetime, feeds: list[str]) -> datetime:
     """From his reminder, Marc moves the next session to the next working day, typed in
-    his own time; Léa is told, in her own time."""
+    his own time; Léa is told; both feeds show the same UID with SEQUENCE + 1."""
     await cycle.move_to(following - timedelta(hours=24))
+    feed = await cycle.feed(feeds[0])
+    [uid] = [u for u, e in feed.items() if e.decoded("dtstart").astimezone(UTC) == following]
+    sequence = int(feed[uid]["sequence"])
     reminder = cycle.marc_got("Your session is coming up")[-1]
     assert teams_instant(reminder, following)
     form = await cycle.marc_clicks(reminder, "Reschedule")
@@ -303,6 +338,10 @@ async def reschedule(cycle: Cycle, following: datetime) -> datetime:
     await cycle.srv.due()
     [told] = cycle.lea_got(" moved your session to ")
     assert slack_instant(told, moved)
+    for url in feeds:
+        event = (await cycle.feed(url))[uid]
+        assert int(event["sequence"]) == sequence + 1
+        assert event.decoded("dtstart").astimezone(UTC) == moved
     return moved
 
 
@@ -349,8 +388,9 @@ async def at_risk(cycle: Cycle, morning: datetime) -> None:
 async def test_a_pair_across_slack_and_teams_goes_through_the_whole_cycle(cycle: Cycle) -> None:
     await paired(cycle)
     start = await first_session(cycle)
+    feeds = await calendars_show(cycle, start)
     await reminders(cycle, start)
     following = await did_it_happen(cycle, start)
-    moved = await reschedule(cycle, following)
+    moved = await reschedule(cycle, following, feeds)
     morning = await nudged_and_snoozed(cycle, moved)
     await at_risk(cycle, morning)
