@@ -66,8 +66,9 @@ class DemoClock:
 class DemoTime:
     """The console's clock control: moving the demo's time forward lets what falls in between
     happen in order, as if the time had passed: each scheduled routine's fire (a Monday's
-    matching round) and each due action (a reminder, an expiry), with the clock standing at
-    that moment, so what they create is dated from the demo's time."""
+    matching round, the daily look at every pair) and each due action (a reminder, "did it
+    happen?", an expiry), with the clock standing at that very moment, so what they create
+    is dated from the demo's time and a reminder an hour before is read an hour before."""
 
     def __init__(
         self,
@@ -87,22 +88,28 @@ class DemoTime:
 
     async def forward(self, delta: timedelta) -> tuple[datetime, DrainReport]:
         """Move ``delta`` forward; the instant reached and what ran on the way."""
-        start = await self.clock.load()
-        end = start + delta
+        now = await self.clock.load()
+        end = now + delta
         queue = DueQueue(self.clock.database)
         runner = DueRunner(queue, self.handlers, clock=self.clock)
-        stops: dict[datetime, list[Routine]] = {}
+        fires: dict[datetime, list[Routine]] = {}
         for routine in self.routines():
             runner.register(routine.kind, routine.fn)
             trigger = cron_trigger(routine, self.timezone)
-            for fire in fire_times(trigger, start + timedelta(microseconds=1), end):
-                stops.setdefault(fire, []).append(routine)
-        report = DrainReport()
-        for at in sorted(stops):
-            await self.clock.move_to(at)
-            for routine in stops[at]:
-                await enqueue_fire(queue, routine, at)
-            report += await runner.drain(at)
+            for fire in fire_times(trigger, now + timedelta(microseconds=1), end):
+                fires.setdefault(fire, []).append(routine)
+        report = await runner.drain(now)  # what was already due
+        # Stop at each routine's fire and at each action's own due time, in order (what an
+        # action queues for later is found at the next stop): time only moves forward.
+        while True:
+            due = await queue.next_due(now)
+            stops = [at for at in (due, min(fires, default=None)) if at is not None and at <= end]
+            if not stops:
+                break
+            now = await self.clock.move_to(min(stops))
+            for routine in fires.pop(now, []):
+                await enqueue_fire(queue, routine, now)
+            report += await runner.drain(now)
         await self.clock.move_to(end)
         return end, report + await runner.drain(end)
 

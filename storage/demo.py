@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import demo_organisation as demo
+from bot.domain.sessions.scheduling import OFFER, PairingSlots
 from storage.db import Database
+from storage.enqueue import enqueue_due
 from storage.models import (
     AuditEvent,
     AvailabilityWindow,
@@ -17,6 +19,7 @@ from storage.models import (
     Consent,
     Enrollment,
     Organisation,
+    Pairing,
     Person,
     PlatformIdentity,
     Program,
@@ -195,6 +198,14 @@ async def seed_demo(database: Database, now: datetime) -> DemoSummary:
                         accepted_at=now,
                     )
                 )
+        mentor, mentee = demo.ACTIVE_PAIR
+        pairing = Pairing(
+            program_id=program.id, mentor_id=ids[mentor], mentee_id=ids[mentee], started_at=now
+        )
+        session.add(pairing)
+        await session.flush()
+        # Both accepted: each gets the first slot card as soon as the demo serves.
+        await enqueue_due(session, OFFER, PairingSlots(pairing.id), now)
         session.add(AuditEvent(action="demo.seeded", subject_id=str(organisation.id)))
         await session.flush()
         return await _summary(session, organisation, created=True)

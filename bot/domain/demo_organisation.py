@@ -78,7 +78,7 @@ Thierry|Fontaine|Responsable logistique|Opérations|Isabelle|manager|Lyon|fr
 Léa|Martin|Chargée de communication digitale|Marketing|Sophie|junior|Paris|fr en
 Hugo|Petit|Alternant community manager|Marketing|Sophie|apprentice|Paris|fr en
 Camille|Laurent|Cheffe de projet marketing|Marketing|Sophie|confirmed|Paris|fr en
-Zoé|Gauthier|Coordonnatrice marketing|Marketing|Sophie|junior|Montréal|fr en
+Zoé|Gauthier|Coordonnatrice marketing|Marketing|Sophie|junior|Montréal|en fr
 Émilie|Roy|Content strategist|Marketing|Sophie|confirmed|Montréal|en fr
 Olivier|Pelletier|Directeur de comptes|Ventes|Geneviève|senior|Montréal|fr en
 Justine|Lavoie|Représentante aux ventes|Ventes|Geneviève|junior|Montréal|fr en
@@ -332,6 +332,23 @@ ENROLLMENTS: tuple[DemoEnrollment, ...] = (
         goals="Comprendre ce que nos jeunes talents attendent de l'entreprise d'ici 2030.",
         windows=((1, "08:30", "09:30"), (3, "15:00", "16:00")),
     ),
+    # The pair already under way (ACTIVE_PAIR): their hours meet on Paris afternoons,
+    # Montréal mornings.
+    E(
+        _m("Zoé", "Gauthier"),
+        "mentor",
+        (("social_media", 5), ("younger_generations", 4)),
+        motivation="Showing how my generation gets its news and talks online.",
+        windows=((0, "08:30", "11:30"), (1, "08:30", "11:30"), (3, "08:30", "11:30")),
+    ),
+    E(
+        _m("Laurent", "Dubois"),
+        "mentee",
+        skills_wanted=(("social_media", 1), ("younger_generations", 2)),
+        offers_back=("career_advice", "strategy"),
+        goals="Comprendre LinkedIn assez bien pour y présenter nos résultats financiers.",
+        windows=((0, "14:30", "17:30"), (1, "14:30", "17:30"), (3, "14:30", "17:30")),
+    ),
     E(
         _m("Thierry", "Fontaine"),
         "mentee",
@@ -341,3 +358,10 @@ ENROLLMENTS: tuple[DemoEnrollment, ...] = (
         windows=((4, "10:00", "12:00"),),
     ),
 )
+
+
+# One pair already under way, so that a newcomer meets sessions at once: a junior mentor in
+# Montréal who reads English and a Paris leader who reads French, both accepted (mentor,
+# mentee), in different departments and management chains. Their first slot cards are
+# queued when the demo is seeded.
+ACTIVE_PAIR = (_m("Zoé", "Gauthier"), _m("Laurent", "Dubois"))

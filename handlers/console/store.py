@@ -217,18 +217,26 @@ class ConsoleStore:
 
     async def history(self, person_id: str, since: datetime | None = None) -> list[StoredMessage]:
         """The person's latest messages in order, or those changed at or after ``since``."""
-        statement = (
-            select(ConsoleMessage, MessageRef.disabled_at)
-            .outerjoin(
-                MessageRef,
-                (MessageRef.platform == PLATFORM)
-                & (MessageRef.message_id == ConsoleMessage.message_id),
+        # A message may be recorded under several purposes (a session's slot card is both
+        # a delivery and the card to close once settled): one row per message, disabled
+        # once any of its records is.
+        refs = (
+            select(
+                MessageRef.message_id.label("message_id"),
+                func.max(MessageRef.disabled_at).label("disabled_at"),
             )
+            .where(MessageRef.platform == PLATFORM)
+            .group_by(MessageRef.message_id)
+            .subquery()
+        )
+        statement = (
+            select(ConsoleMessage, refs.c.disabled_at)
+            .outerjoin(refs, refs.c.message_id == ConsoleMessage.message_id)
             .where(ConsoleMessage.person_id == person_id)
         )
         if since is not None:
             statement = statement.where(
-                or_(ConsoleMessage.updated_at >= since, MessageRef.disabled_at >= since)
+                or_(ConsoleMessage.updated_at >= since, refs.c.disabled_at >= since)
             )
         statement = statement.order_by(ConsoleMessage.id.desc()).limit(HISTORY_LIMIT)
         async with self.database.unit_of_work() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -245,13 +245,15 @@ async def test_demo_clock_drains_what_falls_due(database: Database) -> None:
     people = await seed_people(database)
     ran: list[str] = []
 
+    seen: list[datetime] = []
+
     async def remind(action: ClaimedAction) -> None:
         ran.append(action.idempotency_key)
+        seen.append(clock.now())
 
+    due = T0 + timedelta(days=2, minutes=33)  # between any two routine fires
     async with database.unit_of_work() as session:
-        await DueQueue(database).enqueue(
-            session, "demo.remind", "in-two-days", T0 + timedelta(days=2)
-        )
+        await DueQueue(database).enqueue(session, "demo.remind", "in-two-days", due)
     clock = DemoClock(database, fixed_clock())
     config = console_config(
         demo_clock=DemoTime(clock, {"demo.remind": remind}, lambda: ()), tenant_id="demo"
@@ -265,6 +267,7 @@ async def test_demo_clock_drains_what_falls_due(database: Database) -> None:
         assert status == 200 and first["done"] == 0 and ran == []
         _, second = await post(http, f"{console.url}/console/api/clock", {"days": 1, "hours": 1})
         assert second["done"] == 1 and ran == ["in-two-days"]
+        assert seen == [due]  # it ran at its own time, as if that time had passed
         assert second["demo_now"] > first["demo_now"] > start
         for bad in (
             {"hours": 0},

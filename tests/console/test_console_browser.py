@@ -415,3 +415,40 @@ async def test_a_person_joins_in_their_language_in_the_console(
         journey.check(enrollment, consents)
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize(("name", "label", "card"), [
+    ("Laurent Dubois", "Heure de la démo\u202f:", "Choisissez un horaire pour votre première"),
+    ("Zoé Gauthier", "Demo time:", "Pick a time for your first session with"),
+])  # fmt: skip
+async def test_the_demo_pair_on_a_phone_after_moving_the_clock(
+    chromium: Path, database_url: str, name: str, label: str, card: str
+) -> None:
+    """`tandem demo` (its server on a fixed clock) at a phone's width: the person of the
+    demo's pair moves the clock forward and their first slot card arrives, in their words,
+    with nothing wider than the screen."""
+    from playwright.async_api import async_playwright, expect
+
+    from tests.console.test_demo_time import demo_server
+
+    async with demo_server(database_url) as (url, _), async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), args=CHROMIUM_ARGS, env=browser_env()
+        )
+        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        await page.goto(f"{url}/console")
+        await page.locator("#people-filter").fill(name.split()[0])
+        await page.locator("#people").get_by_role("button", name=name).click()
+        clock = page.locator("#clock")
+        await expect(clock).to_contain_text(label)
+        now = page.locator("#demo-now")
+        for _ in range(2):  # Montréal's morning comes an hour after Paris's lunch
+            before = await now.text_content()
+            await clock.get_by_role("button", name="+1 h").click()
+            await expect(now).not_to_have_text(before or "", timeout=15_000)
+        slots = page.locator("#messages article", has_text=card)
+        await expect(slots).to_have_count(1, timeout=15_000)
+        assert await slots.get_by_role("button").count() >= 4  # 3 to 5 times, None of these
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+        await browser.close()

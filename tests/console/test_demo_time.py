@@ -30,7 +30,11 @@ async def demo_server(database_url: str) -> AsyncIterator[tuple[str, Database]]:
     await seed_demo(database, T0)
     clock = DemoClock(database, fixed_clock())
     await clock.load()
-    runtime = Runtime(settings=settings, database=database, mode="demo", clock=clock)
+    # `tandem demo` keeps a generated secret key in its database: calendar links work
+    runtime = Runtime(
+        settings=settings, database=database, mode="demo", clock=clock,
+        secret_key="demo-secret-key-0123456789",
+    )  # fmt: skip
     runner = web.AppRunner(create_app(runtime, clock=False), shutdown_timeout=1)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -4,10 +4,10 @@
 
 const WORDS = {
   en: { subtitle: "local console", who: "Who are you?", search: "Search people", chat_as: "Chatting as",
-        message: "Message", send: "Send", demo_time: "Demo time", admin: "admin",
+        message: "Message", send: "Send", demo_time: "Demo time:", admin: "admin",
         pick: "Pick who you are to start.", failed: "Something went wrong", ran: "due actions run" },
   fr: { subtitle: "console locale", who: "Qui êtes-vous ?", search: "Chercher une personne", chat_as: "Vous êtes",
-        message: "Message", send: "Envoyer", demo_time: "Heure de la démo", admin: "admin",
+        message: "Message", send: "Envoyer", demo_time: "Heure de la démo\u202f:", admin: "admin",
         pick: "Choisissez qui vous êtes pour commencer.", failed: "Une erreur est survenue", ran: "actions échues exécutées" },
 };
 const POLL_MS = 2000;
