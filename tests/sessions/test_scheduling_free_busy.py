@@ -16,14 +16,15 @@ from dialogs.core.i18n import Translator
 from dialogs.sessions.admin_sessions import sessions_report
 from dialogs.sessions.free_busy import FREE_BUSY
 from dialogs.sessions.offering import compute_offer
-from dialogs.sessions.scheduling_cards import PICK_ACTION
+from dialogs.sessions.scheduling_cards import OTHER_ACTION, PICK_ACTION
 from handlers.calendars.graph import GraphCalendar, GraphConfig
 from handlers.calendars.reader import CalendarReader
 from storage.db import Database
 from storage.models import Pairing, Program
-from tests.fakes.calendars import FakeGraph, serving
+from tests.fakes.calendars import ATTENDEE, LOCATION, SUBJECT, FakeGraph, serving
 from tests.sessions.scheduling_world import a_pair, backfill, check_ins, set_person, slot_cards
 from tests.support.messages import buttons, words
+from tests.test_forget_scan import scan_tables
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -128,3 +129,24 @@ async def test_admins_see_how_often_calendars_fell_back(
         report = sessions_report(Translator(locale), program, [], {}, [], dict(reader.outcomes))
         assert line in words(report)
     assert "Calendars" not in words(sessions_report(Translator("en"), program, [], {}, []))
+
+
+async def test_no_subject_place_or_attendee_reaches_the_database(
+    database: Database, graph: FakeGraph
+) -> None:
+    """Graph sends subjects, places and attendees with each busy item: after a whole
+    offer, then "Other slots", no table holds any of them (every column scanned)."""
+    p = await a_pair(database)
+    now = p.w.clock.now()
+    graph.busy[LEA] = [(b.start, b.end) for b in busy_days(now, PARIS, (time(14), time(15)))]
+    await backfill(p.w)
+    [card] = slot_cards(p.w, p.lea)
+    await p.w.click("ULEA", next(b for b in buttons(card) if b.action == PICK_ACTION))
+    await p.w.drain()
+    [asked] = [
+        m for m in p.w.channel.to(p.marc) if any(b.action == OTHER_ACTION for b in buttons(m))
+    ]
+    await p.w.click("UMARC", next(b for b in buttons(asked) if b.action == OTHER_ACTION))
+    await p.w.drain()
+    assert len(slot_cards(p.w, p.lea)) == 2  # the new times came, from what was read
+    assert await scan_tables(database, [SUBJECT, LOCATION, ATTENDEE]) == []
