@@ -24,6 +24,7 @@ from babel.dates import format_datetime
 from icalendar import Calendar, Event
 from sqlalchemy import select, update
 
+from bot.domain.sessions.busy import Busy
 from bot.domain.sessions.nudges import NUDGES_ROUTINE
 from bot.domain.sessions.series import instant
 from bot.server import Runtime, create_app
@@ -34,6 +35,7 @@ from storage.models import CheckIn, Pairing, Person
 from storage.queue import DueQueue
 from storage.routines import enqueue_fire
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.calendars import FakeGraph, serving
 from tests.fakes.slack_api import FakeSlack, SlackCall
 from tests.fakes.slack_directory import FakeUser
 from tests.fakes.slack_signing import interactivity_request
@@ -63,13 +65,25 @@ PARIS, MONTREAL = ZoneInfo("Europe/Paris"), ZoneInfo("America/Montreal")
 class Languages:
     lea: str  # Léa's Slack locale, then Marc's Teams locale
     marc: str
+    graph: bool = False  # Microsoft 365 free/busy configured (a fake Graph on loopback)
 
     @property
     def id(self) -> str:
-        return f"lea-{self.lea}-marc-{self.marc}"
+        return f"lea-{self.lea}-marc-{self.marc}" + ("-graph" if self.graph else "")
 
 
-LANGUAGES = (Languages("fr", "en"), Languages("en", "fr"))
+LANGUAGES = (Languages("fr", "en"), Languages("en", "fr"), Languages("fr", "en", graph=True))
+# With Graph: Léa is busy 14:00-16:00 every day in Paris; both calendars say they work
+# 08:00-17:00 (Paris; Montréal): the only shared free hour starts at 16:00 in Paris.
+LEA_BUSY = (time(14), time(16))
+
+
+def lea_busy_days(start: datetime) -> list[tuple[datetime, datetime]]:
+    days = [start.astimezone(PARIS).date() + timedelta(days=d) for d in range(40)]
+    return [
+        (datetime.combine(d, LEA_BUSY[0], PARIS), datetime.combine(d, LEA_BUSY[1], PARIS))
+        for d in days
+    ]
 
 
 class Marc(TeamsPerson):
@@ -91,8 +105,10 @@ class Marc(TeamsPerson):
 class Cycle:
     """The pair on their platforms, and the clock that moves under them."""
 
-    def __init__(self, srv: Server, marc: Marc, lea: FakeUser, languages: Languages) -> None:
-        self.srv, self.marc, self.lea = srv, marc, lea
+    def __init__(
+        self, srv: Server, marc: Marc, lea: FakeUser, languages: Languages, graph: FakeGraph
+    ) -> None:
+        self.srv, self.marc, self.lea, self.graph = srv, marc, lea, graph
         self.for_lea, self.for_marc = Translator(languages.lea), Translator(languages.marc)
         self.languages = languages
 
@@ -162,12 +178,26 @@ async def cycle(database_url: str, request: pytest.FixtureRequest) -> AsyncItera
     lea = FakeUser("U0LEA0001", "lea", "lea@acme.example", "Europe/Paris", region, "Léa Martin")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    async with FakeSlack(users=(RH, lea, TOM)) as slack, FakeBotConnector() as connector:
+    graph = FakeGraph()
+    async with (
+        FakeSlack(users=(RH, lea, TOM)) as slack,
+        FakeBotConnector() as connector,
+        serving(graph),
+    ):
+        calendars: dict[str, str] = {}
+        if languages.graph:
+            calendars = {
+                "graph_tenant_id": graph.tenant, "graph_client_id": graph.client_id,
+                "graph_client_secret": graph.secret, "graph_login_url": graph.url,
+                "graph_url": f"{graph.url}/v1.0",
+            }  # fmt: skip
+            graph.busy[lea.email] = lea_busy_days(fixed_clock().now())
+            graph.working_zone[MARC_EMAIL] = "Eastern Standard Time"
         settings = load_settings(
             database_url=database_url, slack_bot_token=slack.bot_token,
             slack_signing_secret=SECRET, slack_api_url=slack.base_url,
             slack_team_ids=[slack.team_id], teams_tenant_ids=[TENANT],
-            admins=[RH.email], quiet_hours_text="off", public_url=url,
+            admins=[RH.email], quiet_hours_text="off", public_url=url, **calendars,
         )  # fmt: skip
         runtime = Runtime(
             settings=settings, database=Database(database_url), mode="serve",
@@ -180,7 +210,7 @@ async def cycle(database_url: str, request: pytest.FixtureRequest) -> AsyncItera
         try:
             await seed(runtime.database)
             marc = Marc(srv, connector, languages.marc)
-            yield Cycle(srv, marc, lea, languages)
+            yield Cycle(srv, marc, lea, languages, graph)
             assert slack.violations == [] and connector.violations == []
         finally:
             await srv.http.close()
@@ -226,6 +256,12 @@ async def first_session(cycle: Cycle) -> datetime:
     for at in offered:  # working hours on both sides of the Atlantic, different days
         assert at.astimezone(MONTREAL).hour >= 8 and at.astimezone(PARIS).hour < 20
     assert len({at.astimezone(MONTREAL).date() for at in offered}) == len(offered)
+    if cycle.languages.graph:  # Léa's busy afternoons are never offered
+        busy = [Busy(s, e) for s, e in cycle.graph.busy[cycle.lea.email]]
+        assert not any(b.overlaps(at, at + timedelta(minutes=45)) for b in busy for at in offered)
+        assert {at.astimezone(PARIS).time() for at in offered} == {LEA_BUSY[1]}
+        asked = {e for call in cycle.graph.calls for e in call["schedules"]}
+        assert asked == {cycle.lea.email, MARC_EMAIL}
 
     await cycle.marc.clicks(marc_slots, marc_labels[1])
     await cycle.srv.due()
