@@ -29,7 +29,15 @@ SHARED = {
     "web_client",  # the client every outbound call goes through
 }
 SLACK_ONLY = {"installation_store", "listeners", "oauth", "payload_shape", "socket_mode"}
-TEAMS_ONLY = {"package", "private", "references", "retry", "signing_keys", "team_channels"}
+TEAMS_ONLY = {
+    "package",
+    "private",
+    "references",
+    "retry",
+    "signing_keys",
+    "team_channels",
+    "validated_tokens",
+}
 # Every package of dialogs/ but the core and the notifier is a capability.
 CAPABILITIES = {info.name for info in pkgutil.iter_modules(dialogs.__path__) if info.ispkg} - {
     "core",

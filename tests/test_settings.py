@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,3 +127,21 @@ def test_quiet_hours_wrap_midnight_and_skip_weekends() -> None:
     # 06:00 in Singapore on a Wednesday waits until 08:00 local.
     early = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # Wed 06:00 in Singapore
     assert quiet.next_allowed(early, "Asia/Singapore") == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+
+
+def test_calendar_providers_are_set_up_whole_or_not_at_all(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="TANDEM_GRAPH_TENANT_ID, TANDEM_GRAPH_CLIENT_ID"):
+        load_settings(graph_tenant_id="contoso", graph_client_id="app")
+    with pytest.raises(SettingsError, match=r"TANDEM_GRAPH_URL: .* must use https"):
+        load_settings(graph_url="http://graph.example.com/v1.0")
+    with pytest.raises(SettingsError, match="TANDEM_GOOGLE_CREDENTIALS: cannot read"):
+        load_settings(google_credentials=str(tmp_path / "missing.json"))
+    key = tmp_path / "key.json"
+    key.write_text('{"client_email": "x@y.iam.gserviceaccount.com"}')
+    with pytest.raises(SettingsError, match="not a service account key file"):
+        load_settings(google_credentials=str(key))
+    key.write_text('{"client_email": "x", "private_key": "k", "token_uri": "https://t"}')
+    with pytest.raises(SettingsError, match="TANDEM_GOOGLE_DELEGATE"):
+        load_settings(google_credentials=str(key))
+    settings = load_settings(google_credentials=str(key), google_delegate="bot@acme.example")
+    assert settings.google_credentials == str(key)
