@@ -52,7 +52,11 @@ PEOPLE_COMMANDS = (
     CommandSpec("contact", N_("Send a private message to the program team"), ("contacter",)),
     CommandSpec("goals", N_("Set the goals of your pairing"), ("objectifs",)),
     CommandSpec("end", N_("End your pairing early (no fault)"), ("terminer", "fin")),
-    CommandSpec("sessions", N_("See your next sessions, in your time"), ("seances",)),
+    CommandSpec(
+        "sessions",
+        N_("See your next sessions, in your time"),
+        ("seances", "seance", "checkin", "rendez-vous"),
+    ),
     CommandSpec("reschedule", N_("Move your next session"), ("reporter", "deplacer")),
     CommandSpec("skip", N_("Skip your next session"), ("sauter",)),
     CommandSpec("cadence", N_("See or change how often you meet"), ("rythme", "frequence")),
@@ -61,12 +65,6 @@ PEOPLE_COMMANDS = (
         "privacy",
         N_("Choose whether I may read your busy times to propose sessions"),
         ("confidentialite", "agenda"),
-    ),
-    CommandSpec(
-        "checkin",
-        N_("Plan or move a session with your partner"),
-        ("seance", "rendez-vous"),
-        planned=N_("the next version, with session scheduling"),
     ),
     CommandSpec(
         "feedback",

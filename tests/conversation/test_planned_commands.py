@@ -14,8 +14,6 @@ from tests.support.messages import words
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("checkin", "The checkin command is not available yet: it is planned for the next "
-                    "version, with session scheduling."),
         ("feedback", "The feedback command is not available yet: it is planned for the next "
                      "version, with session feedback."),
         ("avis", "The feedback command is not available yet: it is planned for"),
@@ -31,10 +29,10 @@ async def test_planned_people_commands_say_when(
 
 async def test_planned_commands_in_french(database: Database) -> None:
     driver = Driver(database)
-    answer = words(await driver.say(someone(), "checkin"))
+    answer = words(await driver.say(someone(), "avis"))
     assert answer == (
-        "La commande checkin n’est pas encore disponible\u202f: elle est prévue pour la "
-        "prochaine version, avec la planification des séances."
+        "La commande feedback n’est pas encore disponible\u202f: elle est prévue pour la "
+        "prochaine version, avec les avis sur les séances."
     )
     report = words(await driver.say(admin(), "admin rapport"))
     assert "La commande admin report n’est pas encore disponible\u202f: elle est prévue" in report
@@ -56,7 +54,6 @@ async def test_help_lists_only_what_works(database: Database) -> None:
         shown = f" {spec.name}: " in text or f"\n{spec.name}: " in text
         assert shown == (spec.planned is None), spec.name
     assert {s.name for s in PEOPLE_COMMANDS} - {s.name for s in available(PEOPLE_COMMANDS)} == {
-        "checkin",
         "feedback",
     }
     assert {s.name for s in ADMIN_COMMANDS if s.planned} == {"report", "export", "forget"}
