@@ -9,6 +9,7 @@ from bot.domain.proposals import answer_of
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import Translator
+from dialogs.core.names import shown_name
 from dialogs.core.replies import main_buttons
 from dialogs.core.ui import Actions, Header, Message, Section
 from storage.enrollment.standing import Standing, standing_of
@@ -16,7 +17,7 @@ from storage.models import Person
 
 
 def _name(person: Person | None) -> str:
-    return person.display_name if person is not None and person.erased_at is None else "—"
+    return shown_name(person)
 
 
 def _my_answer(person: Person, standing: Standing) -> str | None:

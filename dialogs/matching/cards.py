@@ -17,6 +17,7 @@ from bot.domain.matching_notifications import (
 from bot.domain.notifications import Notification
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.i18n import Translator
+from dialogs.core.names import shown_name
 from dialogs.core.ui import Actions, Block, Button, Facts, Header, Message, Section
 from dialogs.matching.reasons import describe_all, for_people
 from storage.models import Person
@@ -35,8 +36,7 @@ MATCHING_TYPES = frozenset(
 
 
 def _name(people: Mapping[str, Person], person_id: str) -> str:
-    person = people.get(person_id)
-    return person.display_name if person is not None and person.erased_at is None else "—"
+    return shown_name(people.get(person_id))
 
 
 def labels_for(t: Translator, labels: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from bot.domain.notifications import (
 )
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.core.i18n import Translator
+from dialogs.core.names import shown_name
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
@@ -30,7 +31,7 @@ from storage.models import Person
 
 
 def _name(person: Person | None) -> str:
-    return person.display_name if person is not None and person.erased_at is None else "—"
+    return shown_name(person)
 
 
 def present(

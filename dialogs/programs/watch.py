@@ -10,6 +10,7 @@ from dialogs.core.content import Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Turn
 from dialogs.core.i18n import Translator
+from dialogs.core.names import shown_name
 from dialogs.core.ui import Divider, Facts, Header, Message, Section
 from dialogs.programs.replies import programs_in_scope, say
 from storage.audit import record_audit
@@ -28,7 +29,7 @@ def status_label(t: Translator, status: str) -> str:
 
 
 def display_name(person: Person | None) -> str:
-    return person.display_name if person is not None and person.erased_at is None else "—"
+    return shown_name(person)
 
 
 async def status_command(turn: Turn) -> Outcome:

@@ -13,6 +13,7 @@ from bot.domain.sessions.nudge_notices import NudgeDigest, PairAtRisk, SessionNu
 from bot.domain.sessions.nudges import DORMANT, NO_GOALS, NO_SESSION, UNANSWERED
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.core.i18n import N_, Translator
+from dialogs.core.names import shown_name
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from storage.models import Person
 
@@ -56,8 +57,7 @@ ITEMS = {
 
 
 def _name(people: Mapping[str, Person], person_id: str) -> str:
-    person = people.get(person_id)
-    return person.display_name if person is not None and person.erased_at is None else "—"
+    return shown_name(people.get(person_id))
 
 
 def answer_buttons(t: Translator, ids: tuple[int, ...]) -> Actions:

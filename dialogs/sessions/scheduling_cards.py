@@ -19,6 +19,7 @@ from bot.domain.sessions.scheduling import (
 )
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, Timestamp
 from dialogs.core.i18n import Translator
+from dialogs.core.names import shown_name
 from dialogs.core.ui import Actions, Block, Button, Header, Message, Section
 from dialogs.sessions.calendar import calendar_paragraphs
 from storage.models import Person
@@ -47,8 +48,7 @@ def slot_label(at: datetime, t: Translator, reader: Person) -> str:
 
 
 def _name(people: Mapping[str, Person], person_id: str) -> str:
-    person = people.get(person_id)
-    return person.display_name if person is not None and person.erased_at is None else "—"
+    return shown_name(people.get(person_id))
 
 
 def _who(people: Mapping[str, Person], ids: tuple[str, ...]) -> PersonRef:
