@@ -82,12 +82,19 @@ class DemoTime:
         self.handlers = handlers
         self.routines = routines  # read when moving: capabilities add theirs after mounting
         self.timezone = timezone
+        # Two moves at once (a double tap, two tabs) would both start from the same instant
+        # and land on the same end: one after the other, they add up.
+        self._moving = asyncio.Lock()
 
     async def load(self) -> datetime:
         return await self.clock.load()
 
     async def forward(self, delta: timedelta) -> tuple[datetime, DrainReport]:
         """Move ``delta`` forward; the instant reached and what ran on the way."""
+        async with self._moving:
+            return await self._forward(delta)
+
+    async def _forward(self, delta: timedelta) -> tuple[datetime, DrainReport]:
         now = await self.clock.load()
         end = now + delta
         queue = DueQueue(self.clock.database)

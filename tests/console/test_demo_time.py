@@ -4,6 +4,7 @@ HTTP API, as a newcomer drives it from the page."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -111,3 +112,14 @@ async def test_moving_past_two_mondays_runs_the_weekly_round_twice(database_url:
         notices = ("A matching round is ready", "Un tour d’appariement est prêt")
         assert not any(n in before for n in notices)
         assert any(after.count(n) >= 1 for n in notices)
+
+
+async def test_two_moves_at_once_add_up(database_url: str) -> None:
+    """A double tap on "+1 h" (or two tabs): both moves are answered and the demo stands two
+    hours on, not one (both moves used to start from the same instant and race to save it)."""
+    async with demo_server(database_url) as (url, _), aiohttp.ClientSession() as http:
+        first, second = await asyncio.gather(
+            forward(http, url, hours=1), forward(http, url, hours=1)
+        )
+        reached = sorted([first["demo_now"], second["demo_now"]])
+        assert reached == [(T0 + timedelta(hours=n)).isoformat() for n in (1, 2)]

@@ -252,6 +252,9 @@ async function submit(form, values) {
 
 // -- demo clock --------------------------------------------------------------------------
 async function forward(hours) {
+  // One move at a time: a second tap while the first runs would only wait behind it.
+  const buttons = document.querySelectorAll("[data-forward-hours]");
+  buttons.forEach((button) => { button.disabled = true; });
   try {
     const data = await call("POST", "/console/api/clock", { hours });
     $("demo-now").textContent = new Date(data.demo_now).toLocaleString(state.locale);
@@ -259,6 +262,8 @@ async function forward(hours) {
     await refresh();
   } catch (error) {
     status(`${word("failed")}: ${error.message}`);
+  } finally {
+    buttons.forEach((button) => { button.disabled = false; });
   }
 }
 
