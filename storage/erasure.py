@@ -90,6 +90,8 @@ ROWS_DELETED: Mapping[str, str] = {
     "message_refs.person_id": "where the bot's messages to them live",
     "console_messages.person_id": "their console history, both sides",
     "program_admins.person_id": "an admin right nobody holds any more",
+    "stored_files.owner_id": "their files: their export, their certificates",
+    "recognitions.to_id": "thanks, certificates and shout-outs about them (and the posts)",
 }
 # JSON payloads that may quote them (their id, a platform user id, their email, and next to
 # it their words): the rows that mention them are deleted whoever they belong to (a message
@@ -107,7 +109,11 @@ WORDS_CLEARED: Mapping[str, tuple[str, Mapping[str, Any]]] = {
         "person_id",
         {"goals": None, "motivation": None, "left_reason": None, "location": None},
     ),
-    "feedback": ("person_id", {"learned": None}),
+    "feedback": (
+        "person_id",
+        {"learned": None, "comment": None, "changed": None, "testimonial": None},
+    ),
+    "recognitions": ("from_id", {"text": None}),
     "goals": ("created_by", {"text": ""}),
     "pairings": ("ended_by", {"end_reason": None}),
     "proposals": ("declined_by", {"decline_reason": None}),
@@ -118,6 +124,9 @@ IDS_KEPT: Mapping[str, str] = {
     "persons.assistant_id": "others' assistant link (the tombstone's own is emptied)",
     "enrollments.person_id": "participation counts; words cleared (WORDS_CLEARED)",
     "feedback.person_id": "ratings count; words cleared",
+    "feedback_requests.person_id": "response rates count (who was asked, by opaque id)",
+    "goal_checks.person_id": "which side checked a goal, history",
+    "tips.created_by": "which admin wrote a tip",
     "goals.created_by": "the pair's goal list; words cleared",
     "pairings.mentor_id": "no repeat pairings, history",
     "pairings.mentee_id": "no repeat pairings, history",
@@ -169,6 +178,11 @@ NOT_THEIR_WORDS: Mapping[str, str] = {
     "match_runs.stats": "counts",
     "proposals.reasons": "the engine's reasons, by key",
     "feedback.skill_levels": "skill keys and levels",
+    "feedback.skills": "skill keys",
+    "feedback.retrospective": "skill keys and levels",
+    "tips.text_fr": "the tips catalogue an admin wrote",
+    "tips.text_en": "the tips catalogue an admin wrote",
+    "recognitions.posted": "where a post lives (channel ids): deleted with the row",
     "check_ins.slots": "instants offered by the bot",
     "check_ins.answers": "person ids and yes/no/moved: swept by id",
     "programs.session_settings": "admin settings",

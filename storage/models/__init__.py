@@ -3,6 +3,7 @@
 from storage.models.base import NAMING_CONVENTION, Base
 from storage.models.channels import TeamChannel
 from storage.models.console import ConsoleMessage
+from storage.models.feedback import FeedbackRequest, GoalCheck, Recognition, StoredFile, Tip
 from storage.models.pairing import (
     AdminBlock,
     AdminPin,
@@ -61,8 +62,10 @@ __all__ = [
     "DueAction",
     "Enrollment",
     "Feedback",
+    "FeedbackRequest",
     "FormOption",
     "Goal",
+    "GoalCheck",
     "InboundEvent",
     "MatchRun",
     "MessageRef",
@@ -75,9 +78,12 @@ __all__ = [
     "ProgramAdmin",
     "ProgramText",
     "Proposal",
+    "Recognition",
     "Skill",
     "SkillTranslation",
+    "StoredFile",
     "TeamChannel",
+    "Tip",
     "slack_bots",
     "slack_installations",
     "slack_oauth_states",

@@ -184,23 +184,46 @@ class Nudge(Base):
 
 
 class Feedback(Base):
+    """One person's answer to one ``FeedbackRequest`` (a session's survey, a pulse, a
+    mid-point or closing review); answering again updates it. Private: the other side of
+    the pair never reads it, admins only as aggregates (pulses: see ``bot.domain.feedback``).
+    """
+
     __tablename__ = "feedback"
     __table_args__ = (
         UniqueConstraint("pairing_id", "check_in_id", "person_id", "kind"),
-        CheckConstraint("kind IN ('session', 'midpoint', 'closing')", name="kind"),
+        CheckConstraint("kind IN ('session', 'midpoint', 'closing', 'pulse')", name="kind"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        CheckConstraint("nps IS NULL OR nps BETWEEN 0 AND 10", name="nps"),
+        CheckConstraint("pulse IS NULL OR pulse IN ('fine', 'concern', 'talk')", name="pulse"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
     check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_requests.id", ondelete="CASCADE"), unique=True
+    )
     person_id: Mapped[str] = mapped_column(PersonId, index=True)
     kind: Mapped[str] = mapped_column(String(16), default="session")
+    role: Mapped[str | None] = mapped_column(String(8))  # mentor | mentee
     happened: Mapped[bool | None] = mapped_column(Boolean)
     rating: Mapped[int | None] = mapped_column(Integer)
-    learned: Mapped[str | None] = mapped_column(Text)
+    # Session: the skill keys learned (mentee) or taught (mentor), chips from the pair's skills.
+    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    learned: Mapped[str | None] = mapped_column(Text)  # free text: what was learned or taught
+    comment: Mapped[str | None] = mapped_column(Text)  # free text, optional
+    pulse: Mapped[str | None] = mapped_column(String(16))  # fine | concern | talk
+    # Closing: skill -> self-assessed level now (1-5); and, looking back, where they were.
     skill_levels: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    retrospective: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, would you recommend
+    changed: Mapped[str | None] = mapped_column(Text)  # free text: what changed for you
+    testimonial: Mapped[str | None] = mapped_column(Text)  # free text, quoted only with consent
+    quote_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quote_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Goal(Timestamped, Base):

@@ -62,6 +62,9 @@ class Program(Timestamped, Base):
     # Sessions, reminders and nudges settings an admin changed (keys of
     # bot.domain.sessions.SessionSettings); missing keys take that class's defaults.
     session_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Free text people wrote (feedback comments, pulses, testimonials) is erased this many
+    # months after the program ends; aggregates stay.
+    retention_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
 
 
 class ProgramAdmin(Timestamped, Base):

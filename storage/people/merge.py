@@ -82,6 +82,11 @@ MOVED: frozenset[str] = frozenset(
         "dialog_states.person_id",
         "console_messages.person_id",
         "program_admins.person_id",
+        "feedback_requests.person_id",
+        "goal_checks.person_id",
+        "stored_files.owner_id",
+        "recognitions.from_id",
+        "recognitions.to_id",
     }
 )
 # Left on the duplicate's id on purpose: history that says who did what at the time (the
@@ -93,6 +98,7 @@ NOT_MOVED: Mapping[str, str] = {
     "audit_events.subject_id": "the audit trail as it happened",
     "match_runs.created_by": "who ran a past matching",
     "program_texts.created_by": "who wrote a charter version",
+    "tips.created_by": "which admin wrote a tip",
     "slack_installations.user_id": "Slack's installation record, not ours",
     "slack_installations.bot_user_id": "the bot",
     "slack_bots.bot_user_id": "the bot",

@@ -1,0 +1,1 @@
+"""Feedback requests and answers, goal checks, tips, recognitions and stored files."""
