@@ -11,7 +11,6 @@ A new command or card that leaks an answer fails it without anyone updating the 
 from __future__ import annotations
 
 from datetime import time, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -65,7 +64,7 @@ async def answers(database: Database, pairing_id: int, check_in_id: int, person:
                     retrospective={},
                     submitted_at=T0,
                     **words,
-                )  # fmt: skip
+                )
             )
 
 
