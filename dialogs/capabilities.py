@@ -10,6 +10,7 @@ from dialogs.participation.feature import PARTICIPATION
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
+from dialogs.retention.feature import RETENTION
 from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
 from dialogs.sessions.nudges import NUDGES
 from dialogs.sessions.privacy import SESSIONS_PRIVACY
@@ -33,6 +34,7 @@ FEATURES: tuple[Feature, ...] = (
     NUDGES,
     ADMIN_SESSIONS,
     SERIES,
+    RETENTION,
 )
 
 

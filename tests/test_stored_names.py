@@ -53,6 +53,8 @@ DUE_ACTION_KINDS = {
     "sessions.snooze_over",
     "sessions.tell_cancelled",
     "teams.recover",
+    "retention.erase",
+    "routine.retention.daily",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -92,6 +94,7 @@ DUE_ACTION_PAYLOADS = {
     "sessions.remind": {"check_in_id", "sequence", "person_id", "hours"},
     "sessions.tell": {"person_id", "notification"},
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
+    "retention.erase": {"program_id", "at"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -153,6 +156,7 @@ COMMANDS = {
     "resume",
     "sessions",
     "skip",
+    "admin retention",
 }
 
 ACTIONS = {

@@ -171,6 +171,14 @@ ADMIN_COMMANDS = (
         },
     ),
     CommandSpec(
+        "retention",
+        N_("How long free text is kept, and when it is erased"),
+        ("conservation",),
+        admin=True,
+        subcommands={"show": ("voir", "afficher"), "set": ("regler", "changer", "modifier")},
+        default_action="show",
+    ),
+    CommandSpec(
         "forget",
         N_("Erase a person (GDPR)"),
         ("oublier",),
