@@ -35,10 +35,14 @@ MonthsProblem = Literal["not_a_number", "out_of_range"]
 
 
 def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` later, kept inside the month (31 January + 1 = 28/29 Feb)."""
+    """``day`` moved ``months`` later, kept inside the month (31 January + 1 = 28/29 Feb);
+    a month's last day stays its last day (30 June + 6 = 31 December), as people count."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    last = calendar.monthrange(year, month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))
 
 
 def erase_on(ends_on: date, months: int) -> date:
