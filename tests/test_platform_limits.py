@@ -3,11 +3,13 @@ renders within each platform's limits (DESIGN.md "Platform limits are part of th
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any, cast
 
 import pytest
 
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
+from bot.domain.retention import Texts
 from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.basics.home import home_message
 from dialogs.basics.profile_view import SHOWN_STATUSES as STATUSES
@@ -22,6 +24,7 @@ from dialogs.enrollment.review import facts as summary_facts
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
+from dialogs.retention.cards import Retention, retention_report
 from dialogs.sessions.admin_sessions import sessions_report
 from dialogs.sessions.calendar import calendar_block, calendar_links
 from handlers.console.render import Viewer, render_form, render_message
@@ -70,6 +73,7 @@ def screens(locale: str) -> list[Message | Form]:
         dry_run_report(t, person, other),
         sessions_admin_report(t, person, other),
         calendar_screen(t, person),
+        retention_screen(t),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -155,6 +159,18 @@ def calendar_screen(t: Translator, person: Person) -> Message:
     return Message((Section((calendar_block(t, links),)),), summary="calendar")
 
 
+def retention_screen(t: Translator) -> Message:
+    """``admin retention`` at its longest: every program shown, each with every kind of text."""
+    now = fixed_clock().now()
+    many = Texts(*(10**6,) * 9)
+    rows = [
+        Retention("Mentorat <inversé> *<!channel>* " * 6, "m" * 64, 120, date(2027, 6, 30),
+                  "America/Argentina/ComodRivadavia", now + timedelta(days=n - 3), many)
+        for n in range(10)
+    ]  # fmt: skip
+    return retention_report(t, rows, now, more=999)
+
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -187,7 +203,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
     notifications = len(examples(reader(), reader()))
-    reports = 3  # the dry run, admin sessions and a session's calendar links
+    reports = 4  # the dry run, admin sessions, a session's calendar links, admin retention
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )

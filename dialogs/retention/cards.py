@@ -65,9 +65,13 @@ def program_section(t: Translator, row: Retention, now: datetime) -> Section:
     head = Paragraph((UserText(row.name), Text(f" ({row.slug})")))
     kept = Paragraph(
         (
-            Text(t.tn("Kept {count} month after the end of the program on ",
-                      "Kept {count} months after the end of the program on ",
-                      row.months)),  # fmt: skip
+            Text(
+                t.tn(
+                    "Kept {count} month after the end of the program on ",
+                    "Kept {count} months after the end of the program on ",
+                    row.months,
+                )
+            ),
             _day(row.ends_on, row.zone),
             Text("."),
         )
@@ -80,8 +84,14 @@ def program_section(t: Translator, row: Retention, now: datetime) -> Section:
     else:
         when = [Text(t("Erased since ")), Timestamp(row.erase_at, "date"), Text(" — ")]
         when.append(
-            Text(t.tn("{count} text still to erase (next night)",
-                      "{count} texts still to erase (next night)", n), strong=True)  # fmt: skip
+            Text(
+                t.tn(
+                    "{count} text still to erase (next night)",
+                    "{count} texts still to erase (next night)",
+                    n,
+                ),
+                strong=True,
+            )
             if n
             else Text(t("nothing left"))
         )

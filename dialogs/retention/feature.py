@@ -53,7 +53,8 @@ async def show(turn: Turn, slug: str | None) -> Outcome:
     if not programs:
         return say(turn, ctx.t("No program yet. Create one with: admin program new"))
     rows = await _rows(turn, programs)
-    return turn.reply(retention_report(ctx.t, rows[:MAX_PROGRAMS], ctx.now(), len(rows[MAX_PROGRAMS:])))
+    shown, more = rows[:MAX_PROGRAMS], len(rows[MAX_PROGRAMS:])
+    return turn.reply(retention_report(ctx.t, shown, ctx.now(), more))
 
 
 def _usage(turn: Turn) -> Outcome:
@@ -75,9 +76,14 @@ def _done(turn: Turn, program: Program, months: int, queued: datetime | None) ->
     parts = (
         Text(t("Done:") + " "),
         UserText(program.name),
-        Text(" " + t.tn("keeps free text {count} month after its end; it is erased on ",
-                        "keeps free text {count} months after its end; it is erased on ",
-                        months)),  # fmt: skip
+        Text(
+            " "
+            + t.tn(
+                "keeps free text {count} month after its end; it is erased on ",
+                "keeps free text {count} months after its end; it is erased on ",
+                months,
+            )
+        ),
         Timestamp(at, "date"),
         Text("."),
     )
@@ -115,8 +121,11 @@ async def change(turn: Turn, args: tuple[str, ...]) -> Outcome:
     if months == program.retention_months:
         return say(
             turn,
-            t.tn("Nothing changed: it was {count} month already.",
-                 "Nothing changed: it was {count} months already.", months),  # fmt: skip
+            t.tn(
+                "Nothing changed: it was {count} month already.",
+                "Nothing changed: it was {count} months already.",
+                months,
+            ),
         )
     set_retention(ctx.session, program, months, ctx.person.id, ctx.now())
     queued = await queue_if_due(ctx.session, program, ctx.now())

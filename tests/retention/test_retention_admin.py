@@ -81,7 +81,10 @@ async def test_an_admin_changes_the_period(database: Database) -> None:
 @pytest.mark.parametrize(
     ("typed", "answer"),
     [
-        ("admin retention set next", "Usage\u202f: admin retention set NOM-COURT MOIS (de 1 à 120)"),
+        (
+            "admin retention set next",
+            "Usage\u202f: admin retention set NOM-COURT MOIS (de 1 à 120)",
+        ),
         ("admin retention set next 6 7", "Usage\u202f: admin retention set"),
         ("admin retention set next six", "La durée est un nombre entier de mois"),
         ("admin retention set next 12.5", "La durée est un nombre entier de mois"),

@@ -160,7 +160,9 @@ async def aggregates(database: Database) -> dict[str, Any]:
         ]  # fmt: skip
         goals = list(await session.execute(select(Goal.id, Goal.status).order_by(Goal.id)))
         checks = list(
-            await session.execute(select(GoalCheck.goal_id, GoalCheck.status).order_by(GoalCheck.id))
+            await session.execute(
+                select(GoalCheck.goal_id, GoalCheck.status).order_by(GoalCheck.id)
+            )
         )
         pairings = list(await session.execute(select(Pairing.id, Pairing.status)))
         proposals = list(await session.execute(select(Proposal.id, Proposal.status)))
@@ -174,4 +176,6 @@ async def aggregates(database: Database) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    return round(float(value), 6) if value is not None and not isinstance(value, (int, str)) else value
+    return (
+        round(float(value), 6) if value is not None and not isinstance(value, (int, str)) else value
+    )
