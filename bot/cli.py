@@ -12,6 +12,7 @@ import typer
 from bot.cli_calendars import calendars_app
 from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
+from bot.cli_retention import retention_app
 from bot.cli_support import (
     check_port,
     fail,
@@ -42,6 +43,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(due_app, name="due")
 app.add_typer(calendars_app, name="calendars")
 program_app.add_typer(texts_app, name="texts")
+program_app.add_typer(retention_app, name="retention")
 app.add_typer(program_app, name="program", no_args_is_help=True)
 app.command()(forget)
 app.command("demo-data")(demo_data)

@@ -144,9 +144,10 @@ async def queue_erasure(session: AsyncSession, program: Program, when: datetime)
 
 
 def set_retention(
-    session: AsyncSession, program: Program, months: int, actor_id: str, at: datetime
+    session: AsyncSession, program: Program, months: int, actor_id: str | None, at: datetime
 ) -> int:
-    """Change the period (the caller checked it); the period it replaces. Audited."""
+    """Change the period (the caller checked it); the period it replaces. Audited (no actor:
+    the command line)."""
     before = program.retention_months
     program.retention_months = months
     record_audit(

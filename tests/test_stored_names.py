@@ -127,6 +127,7 @@ FLOWS = {
     "stage_add": ["add"],
     "stage_move": ["move"],
     "stage_rename": ["rename"],
+    "retention_set": ["set"],
 }
 
 COMMANDS = {
@@ -211,6 +212,7 @@ ACTIONS = {
     "stages:add",
     "stages:move",
     "stages:rename",
+    "retention:set",
 }
 
 NOTIFICATIONS = {

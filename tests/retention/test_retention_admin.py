@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from dialogs.core.ui import Done, FieldErrors, Form
 from storage.db import Database
 from storage.models import AuditEvent, DueAction, Program, ProgramAdmin
 from tests.dialogs.test_admin_only import snapshot
@@ -123,3 +124,25 @@ async def test_a_program_admin_sees_and_changes_only_their_programs(database: Da
     assert await snapshot(database) == before
     assert "Done:" in said(await driver.say(marc, "admin retention set next 24"))
     assert await months(database, "next") == 24 and await months(database, "past") == 12
+
+
+async def test_set_alone_opens_a_form_whose_errors_stay_next_to_the_field(
+    database: Database,
+) -> None:
+    driver, _ = await ready(database)
+    await driver.say(admin("en-US"), "help")
+    opened = await driver.say(admin("en-US"), "admin retention set")
+    assert isinstance(opened.form, Form) and opened.form.title == "Retention period"
+    assert [f.name for f in opened.form.fields] == ["program", "months"]
+    before = await snapshot(database)
+    for values, field, error in (
+        ({"program": "next", "months": "douze"}, "months", "whole number of months"),
+        ({"program": "next", "months": "0"}, "months", "from 1 to 120 months: 0"),
+        ({"program": "nope", "months": "6"}, "program", "Choose a program in the list."),
+    ):
+        answer = await driver.submit(admin("en-US"), opened.form, values)
+        assert isinstance(answer, FieldErrors) and error in answer.errors[field], answer
+    assert await snapshot(database) == before
+    done = await driver.submit(admin("en-US"), opened.form, {"program": "next", "months": "18"})
+    assert isinstance(done, Done) and "keeps free text 18 months" in said(done.message)
+    assert await months(database, "next") == 18
