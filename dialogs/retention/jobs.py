@@ -26,8 +26,11 @@ log = structlog.get_logger("tandem.retention")
 async def queue_if_due(session: AsyncSession, program: Program, now: datetime) -> datetime | None:
     """Queue the program's erasure if its time comes before the next runs and text waits;
     when it was queued for (None: not queued)."""
+    erase_when = program_erase_at(program)
+    if when_to_queue(erase_when, now, 1) is None:  # not yet: no need to count
+        return None
     waiting = (await waiting_texts(session, [program.id])).get(program.id)
-    when = when_to_queue(program_erase_at(program), now, waiting.total if waiting else 0)
+    when = when_to_queue(erase_when, now, waiting.total if waiting else 0)
     if when is not None:
         await queue_erasure(session, program, when)
     return when
