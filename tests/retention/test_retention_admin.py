@@ -43,7 +43,7 @@ async def test_the_report_says_when_each_program_erases_and_how_much_waits(
     assert fr.index("(past)") < fr.index("(next)")  # soonest first
     assert "Conservés 12 mois après la fin du programme le 2026-03-31." in fr
     assert "Effacés le 2027-03-31 — 12 textes en attente" in fr  # 1 April, midnight in Paris
-    assert "témoignages 2 (dont 1 citables avec accord)" in fr
+    assert "témoignages 2 (dont 1 avec accord pour être cités)" in fr
     assert "commentaires de baromètre 2" in fr and "motifs de refus 1" in fr
     assert "même ceux que leurs auteurs ont accepté de voir cités" in fr
     en = said(await driver.say(admin("en-US"), "admin retention next"))

@@ -50,7 +50,10 @@ async def test_admin_retention_in_slack_and_teams_in_french_and_english(
     shown = json.dumps(report.args, ensure_ascii=False)
     assert "Mentorat « rm-2026 » (rm-2026)" in shown and "Mentorat inversé 2027" in shown
     assert f"Effacés le <!date^{int(PAST_ERASED.timestamp())}^{{date_short_pretty}}|" in shown
-    assert "12 textes en attente" in shown and "témoignages 2 (dont 1 citables" in shown
+    assert (
+        "12 textes en attente" in shown
+        and "témoignages 2 (dont 1 avec accord pour être cités)" in shown
+    )
     assert shown.index("rm-2026") < shown.index("Mentorat inversé 2027")  # soonest first
 
     await srv.command(LEA, "admin retention")  # Léa runs no program
