@@ -79,14 +79,14 @@ async def pulses_to_remind(session: AsyncSession, now: datetime) -> list[Feedbac
 
 
 async def pulses_run_out(session: AsyncSession, now: datetime) -> list[FeedbackRequest]:
-    """Pulses whose month is over and not yet marked expired (answered ones included: their
-    cards lose their buttons too)."""
+    """Unanswered pulses whose month is over, not yet marked expired (an answered pulse
+    stays answered: its card closed when it was clicked)."""
     return list(
         await session.scalars(
             select(FeedbackRequest)
             .where(
                 FeedbackRequest.kind == PULSE,
-                FeedbackRequest.status.in_(("open", "answered")),
+                FeedbackRequest.status == "open",
                 FeedbackRequest.expires_at <= now,
             )
             .order_by(FeedbackRequest.id)
