@@ -44,7 +44,7 @@ from dialogs.core.ui import ActionRef, FieldValue, Form, Message, Option, Select
 from dialogs.feedback.pulse_cards import (
     ANSWER_ACTION,
     COMMENT_ACTION,
-    answered_message,
+    answered_messages,
     choice_words,
     pulse_card,
 )
@@ -156,7 +156,7 @@ async def _pair_of(
 # -- answering ---------------------------------------------------------------------------
 
 
-def _refusal(t: Translator, why: str) -> Message:
+def refusal(t: Translator, why: str) -> Message:
     if why == "not_yours":
         return say(Paragraph.of(t("This question was not for you: nothing was recorded.")))
     return say(
@@ -206,13 +206,13 @@ async def answer(turn: Turn) -> Outcome:
     ctx, t = turn.ctx, turn.ctx.t
     raw_id, _, choice = turn.inbound.value.partition(":")
     if choice not in ANSWERS:
-        return turn.reply(_refusal(t, "not_yours"))
+        return turn.reply(refusal(t, "not_yours"))
     found = await _answerable(ctx, raw_id)
     if isinstance(found, str):
-        return turn.reply(_refusal(t, found), close_source=found != "not_yours")
+        return turn.reply(refusal(t, found), close_source=found != "not_yours")
     again = await _record(ctx, found, choice, None)
-    message = answered_message(t, found.id, found.role, choice, again=again)
-    return turn.reply(message, close_source=True)
+    messages = answered_messages(t, found.id, found.role, choice, again=again)
+    return turn.reply(*messages, close_source=True)
 
 
 async def open_comment(turn: Turn) -> Outcome:
@@ -220,7 +220,7 @@ async def open_comment(turn: Turn) -> Outcome:
     ctx = turn.ctx
     found = await _answerable(ctx, turn.inbound.value)
     if isinstance(found, str):
-        return turn.reply(_refusal(ctx.t, found))
+        return turn.reply(refusal(ctx.t, found))
     # A form left open earlier (another month, or an answer since changed) is closed: the
     # new one starts from what is stored now.
     earlier = await open_flow(ctx.session, ctx.person.id, PULSE_FLOW_NAME)
@@ -273,7 +273,7 @@ async def submit_comment(
     t = ctx.t
     found = await _answerable(ctx, str(data.get("request_id", "")))
     if isinstance(found, str):
-        return Transition(message=_refusal(t, found))
+        return Transition(message=refusal(t, found))
     choice = text_value(values, "answer")
     if choice not in ANSWERS:
         return Transition(errors={"answer": t("Choose one of the three answers.")})
@@ -346,10 +346,10 @@ async def reopen_pulse(turn: Turn, request: FeedbackRequest) -> Outcome:
     ctx = turn.ctx
     found = await _answerable(ctx, str(request.id))
     if isinstance(found, str):
-        return turn.reply(_refusal(ctx.t, found))
+        return turn.reply(refusal(ctx.t, found))
     pair = await _pair_of(ctx.session, found)
     if pair is None:
-        return turn.reply(_refusal(ctx.t, "expired"))
+        return turn.reply(refusal(ctx.t, "expired"))
     partner = await ctx.session.get(Person, _partner(pair[0], found.person_id))
     people = {partner.id: partner} if partner is not None else {}
     card = pulse_card(ctx.t, _asked(found, *pair, reminder=False), people)

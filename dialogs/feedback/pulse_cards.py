@@ -109,10 +109,11 @@ def pulse_card(t: Translator, asked: PulseAsked, people: Mapping[str, Person]) -
     return Message((Header(title), Section(tuple(lines)), Actions(buttons)), summary=title)
 
 
-def answered_message(
+def answered_messages(
     t: Translator, request_id: int, role: str, answer: str, *, again: bool
-) -> Message:
-    """The reply to a click: what was noted, and the optional comment as a second step."""
+) -> tuple[Message, Message]:
+    """The reply to a click: what was noted (it takes the card's place where a platform
+    replaces the clicked card), then the optional comment as a second step."""
     said = choice_words(t, role, answer)
     first = (
         t("Your answer is updated: {answer}.", answer=said)
@@ -124,13 +125,13 @@ def answered_message(
         lines.append(Paragraph.of(t("Someone from the program team will get in touch with you.")))
     elif answer == CONCERN:
         lines.append(Paragraph.of(t("The program team will read it and may follow up with you.")))
-    lines.append(
-        Paragraph.of(t("Anything to add? A comment is optional and stays with the program team."))
-    )
+    noted = Message((Section(tuple(lines)),), summary=first, visibility="private")
+    offer = t("Anything to add? A comment is optional and stays with the program team.")
     comment = Button(t("Add a comment"), COMMENT_ACTION, value=str(request_id), opens_form=True)
-    return Message(
-        (Section(tuple(lines)), Actions((comment,))), summary=first, visibility="private"
+    second = Message(
+        (Section((Paragraph.of(offer),)), Actions((comment,))), summary=offer, visibility="private"
     )
+    return noted, second
 
 
 def closed_card(t: Translator) -> Message:

@@ -107,7 +107,7 @@ async def test_a_concern_with_a_comment_alerts_only_the_readers_and_flags_the_pa
     [junior] = pulses(w, c.jules)
     noted = await w.click("U0JULES01", choice(junior, CONCERN))
     assert "Thank you, noted: A concern." in words(noted) and noted.close_source
-    opened = await w.click("U0JULES01", button(noted.messages[0], COMMENT_ACTION))
+    opened = await w.click("U0JULES01", button(noted.messages[1], COMMENT_ACTION))
     assert opened.form is not None and opened.form.title == "Your monthly pulse"
     typed = "<!channel> She cancels every session *at the last minute*"
     done = await w.submit("U0JULES01", opened.form, {"answer": CONCERN, "comment": typed})
@@ -179,7 +179,7 @@ async def test_a_late_answer_after_the_month_is_refused_and_nothing_is_stored(
     [junior] = pulses(w, c.jules)
     [leader] = pulses(w, c.helene)
     opened = await w.click("U0HELENE1", button(leader, "feedback:pulse"))  # a first answer
-    form = await w.click("U0HELENE1", button(opened.messages[0], COMMENT_ACTION))
+    form = await w.click("U0HELENE1", button(opened.messages[1], COMMENT_ACTION))
     assert form.form is not None
     w.clock.set(
         day(31) - timedelta(hours=12, minutes=15)
