@@ -53,6 +53,8 @@ DUE_ACTION_KINDS = {
     "sessions.snooze_over",
     "sessions.tell_cancelled",
     "teams.recover",
+    "feedback.pulse_alert",
+    "routine.feedback.pulse",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -92,6 +94,7 @@ DUE_ACTION_PAYLOADS = {
     "sessions.remind": {"check_in_id", "sequence", "person_id", "hours"},
     "sessions.tell": {"person_id", "notification"},
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
+    "feedback.pulse_alert": {"request_id", "stamp"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -124,6 +127,7 @@ FLOWS = {
     "stage_add": ["add"],
     "stage_move": ["move"],
     "stage_rename": ["rename"],
+    "feedback.pulse_comment": ["comment"],
 }
 
 COMMANDS = {
@@ -207,6 +211,8 @@ ACTIONS = {
     "stages:add",
     "stages:move",
     "stages:rename",
+    "feedback:pulse",
+    "feedback:pulse_comment",
 }
 
 NOTIFICATIONS = {
@@ -238,6 +244,9 @@ NOTIFICATIONS = {
     "session_reminder",
     "sessions_cancelled",
     "texts_updated",
+    "pulse_asked",
+    "pulse_closed",
+    "pulse_follow_up",
 }
 
 
