@@ -130,6 +130,18 @@ async def test_a_concern_with_a_comment_alerts_only_the_readers_and_flags_the_pa
         view = words(await w.say(user, "admin sessions"))
         assert "Jules Test ↔ Hélène Test" in view and "follow up" not in view
 
+    # A week later Jules adds to his comment: Rose is told again, as a change.
+    w.clock.set(w.clock.now() + timedelta(days=7))
+    reopened = await w.click("U0JULES01", button(noted.messages[1], COMMENT_ACTION))
+    assert reopened.form is not None
+    assert [f.initial for f in reopened.form.fields] == [(CONCERN,), typed]  # as stored
+    await w.submit("U0JULES01", reopened.form, {"answer": TALK, "comment": "Can we talk?"})
+    await later(w)
+    [_, again] = w.channel.to(c.rose)
+    assert "They changed their answer or added a comment." in words(again)
+    assert "would like to talk" in words(again) and "Can we talk?" in words(again)
+    assert await answers(w) == [(c.jules, TALK, "Can we talk?")]
+
 
 async def test_an_admin_in_the_junior_s_chain_never_sees_it_and_the_leader_never_does(
     database: Database,
