@@ -143,6 +143,7 @@ def closed_card(t: Translator) -> Message:
 def follow_up_alert(alert: PulseFollowUp, t: Translator, people: Mapping[str, Person]) -> Message:
     title = t("A pulse asks for a follow-up")
     writer, partner = (*alert.person_ids, "", "")[:2]
+    mentor, mentee = (partner, writer) if alert.role == "mentee" else (writer, partner)
     side = t("mentor") if alert.role == "mentor" else t("mentee")
     lines = [
         Paragraph(
@@ -156,9 +157,9 @@ def follow_up_alert(alert: PulseFollowUp, t: Translator, people: Mapping[str, Pe
         Paragraph(
             (
                 Text(t("Pair: ")),
-                PersonRef(writer, _name(people, writer)),
+                PersonRef(mentor, _name(people, mentor)),
                 Text(" ↔ "),
-                PersonRef(partner, _name(people, partner)),
+                PersonRef(mentee, _name(people, mentee)),
                 Text(t(", in ")),
                 UserText(alert.program_name),
                 Text("."),
@@ -175,8 +176,8 @@ def follow_up_alert(alert: PulseFollowUp, t: Translator, people: Mapping[str, Pe
                 Text(
                     t(
                         "You read this because you are on the program team and outside the "
-                        "pair's management lines. Their partner never sees it. The pair: admin "
-                        "sessions "
+                        "pair's management lines; their partner never sees it. To follow the "
+                        "pair: admin sessions "
                     )
                 ),
                 UserText(alert.program_slug),

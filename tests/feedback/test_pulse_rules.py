@@ -68,8 +68,9 @@ def test_an_admin_in_the_junior_s_chain_or_in_the_pair_never_reads_the_pulse() -
     # hr-head runs the program and manages the junior's manager: never a reader.
     assert readers("junior", {"hr-head", "rose"}, {"dep"}) == ("rose",)
     assert readers("junior", {"hr-head", "leader", "junior"}, set()) == ()
-    # The leader's own pulse: not the junior's chain, nor the leader's superiors.
+    # Nor the leader's superiors, whichever side wrote it.
     assert readers("leader", {"hr-head", "ceo", "rose"}, set()) == ("rose",)
+    assert readers("junior", {"ceo", "rose"}, set()) == ("rose",)
 
 
 def test_when_no_program_admin_may_read_it_the_deployment_admins_do() -> None:

@@ -3,10 +3,11 @@
 The power gap is the risk reverse mentoring runs: a junior mentor may not dare to say that
 things go badly with a senior leader. So once a month each side of an active pair is asked
 privately how it goes (fine / a concern / I'd like to talk). Only the program's admins read
-the answers, never one who is in the pair or in the junior's management chain (nor, for
-the leader's own pulse, in the leader's chain: their superiors would not keep it private
-either); when no program admin is left, the deployment admins read it, with the same
-exclusions. The partner never reads it.
+the answers, never one who is in the pair or in the junior's management chain, nor in the
+leader's (a leader's superior reading a junior's worry about that leader is an escalation
+the junior did not choose; a leader's own pulse is no more private before their superiors);
+when no program admin is left, the deployment admins read it, with the same exclusions.
+The partner never reads it.
 """
 
 from __future__ import annotations
@@ -83,11 +84,11 @@ class PulseSubject:
 
 
 def kept_from(subject: PulseSubject, manager_of: Mapping[str, str | None]) -> frozenset[str]:
-    """Who never reads this pulse: the pair, the junior's chain, and the writer's chain."""
+    """Who never reads this pulse: the pair and both management chains above it."""
     return frozenset(
         {subject.mentor_id, subject.mentee_id}
         | set(management_chain(subject.mentor_id, manager_of))
-        | set(management_chain(subject.writer_id, manager_of))
+        | set(management_chain(subject.mentee_id, manager_of))
     )
 
 
