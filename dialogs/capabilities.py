@@ -3,6 +3,7 @@
 from dialogs.basics.feature import BASICS
 from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
+from dialogs.feedback.pulse import PULSE
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
@@ -35,6 +36,7 @@ FEATURES: tuple[Feature, ...] = (
     ADMIN_SESSIONS,
     SERIES,
     RETENTION,
+    PULSE,
 )
 
 

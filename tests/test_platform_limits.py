@@ -147,7 +147,8 @@ def sessions_admin_report(t: Translator, person: Person, other: Person) -> Messa
     pairs = [PairTally(pairing, 999, 999, 999, 9999, 9999, n % 2 == 0) for n in range(200)]
     names = {p.id: p.display_name for p in (person, other)}
     unreached = [Unreached(person, ("slack", "teams"), "<!channel> *" * 40)] * 30
-    return sessions_report(t, program, pairs, names, unreached)
+    follow_up = {1: "talk"}  # every pair's line carries the pulse's follow-up marker
+    return sessions_report(t, program, pairs, names, unreached, follow_up=follow_up)
 
 
 def calendar_screen(t: Translator, person: Person) -> Message:

@@ -114,6 +114,7 @@ async def test_each_feature_registers_its_own_due_actions(tmp_path: Path) -> Non
             "routine.sessions.first_slots_backfill",
             "routine.sessions.nudges",
             "routine.retention.daily",
+            "routine.feedback.pulse",
         ]
         # The server's capability handlers are exactly the features' (plus the notifier's
         # and the platforms' own).

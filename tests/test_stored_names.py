@@ -55,6 +55,8 @@ DUE_ACTION_KINDS = {
     "teams.recover",
     "retention.erase",
     "routine.retention.daily",
+    "feedback.pulse_alert",
+    "routine.feedback.pulse",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -95,6 +97,7 @@ DUE_ACTION_PAYLOADS = {
     "sessions.tell": {"person_id", "notification"},
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
     "retention.erase": {"program_id", "at"},
+    "feedback.pulse_alert": {"request_id", "stamp"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -128,6 +131,7 @@ FLOWS = {
     "stage_move": ["move"],
     "stage_rename": ["rename"],
     "retention_set": ["set"],
+    "feedback.pulse_comment": ["comment"],
 }
 
 COMMANDS = {
@@ -213,6 +217,8 @@ ACTIONS = {
     "stages:move",
     "stages:rename",
     "retention:set",
+    "feedback:pulse",
+    "feedback:pulse_comment",
 }
 
 NOTIFICATIONS = {
@@ -244,6 +250,9 @@ NOTIFICATIONS = {
     "session_reminder",
     "sessions_cancelled",
     "texts_updated",
+    "pulse_asked",
+    "pulse_closed",
+    "pulse_follow_up",
 }
 
 

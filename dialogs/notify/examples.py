@@ -49,6 +49,7 @@ from bot.domain.sessions.scheduling import (
     SlotPicked,
     SlotsOffered,
 )
+from dialogs.feedback.pulse_cards import pulse_examples
 
 PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
 SLUG = "mentorat-inverse-" + "x" * 40
@@ -144,6 +145,7 @@ def notification_examples(
             NUDGE_KINDS,
         ),
         *series_examples(other_id),
+        *pulse_examples(reader_id, other_id, PROGRAM, SLUG),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:

@@ -14,8 +14,10 @@ from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import N_, Translator
 from dialogs.core.ui import Button, Header, Message, Section
+from dialogs.feedback.pulse_cards import follow_up_mark
 from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
 from dialogs.sessions.free_busy import FREE_BUSY
+from storage.feedback.pulse import visible_concerns
 from storage.models import Program
 from storage.programs.programs import people_by_id
 from storage.sessions.nudges import PairTally, tallies
@@ -43,7 +45,9 @@ def reason_words(t: Translator, reason: str | None) -> Inline:
     return Text(t(known)) if known is not None else UserText(reason)
 
 
-def _pair_line(t: Translator, tally: PairTally, names: Mapping[str, str]) -> Paragraph:
+def _pair_line(
+    t: Translator, tally: PairTally, names: Mapping[str, str], follow_up: str | None = None
+) -> Paragraph:
     pairing = tally.pairing
     counts = t(
         "planned {planned} · held {held} · skipped {skipped} · nudges {nudges}"
@@ -62,6 +66,8 @@ def _pair_line(t: Translator, tally: PairTally, names: Mapping[str, str]) -> Par
     ]
     if tally.at_risk:
         parts.append(Text(" — " + t("at risk"), strong=True))
+    if follow_up is not None:
+        parts.append(Text(" — " + follow_up_mark(t, follow_up), strong=True))
     return Paragraph(tuple(parts))
 
 
@@ -72,12 +78,17 @@ def sessions_report(
     names: Mapping[str, str],
     unreached: Sequence[Unreached],
     calendars: Mapping[str, int] | None = None,
+    follow_up: Mapping[int, str] | None = None,
 ) -> Message:
     """The report an admin reads (a pure function: the platform-limits test renders it).
-    ``calendars``: the free/busy reader's outcomes since start, when a provider is set."""
+    ``calendars``: the free/busy reader's outcomes since start, when a provider is set.
+    ``follow_up``: pairing id -> the last pulse's concern or talk, only for pairs whose
+    pulse this reader may read (``storage.feedback.pulse.readers_of``)."""
     title = t("Sessions")
+    follow_up = follow_up or {}
     at_risk = [p for p in pairs if p.at_risk]
-    ordered = at_risk + [p for p in pairs if not p.at_risk]
+    flagged = [p for p in pairs if p.at_risk or p.pairing.id in follow_up]
+    ordered = flagged + [p for p in pairs if p not in flagged]
     head = Paragraph(
         (
             UserText(program.name),
@@ -89,7 +100,7 @@ def sessions_report(
             ),
         )
     )
-    lines = [_pair_line(t, p, names) for p in ordered[:MAX_PAIRS]]
+    lines = [_pair_line(t, p, names, follow_up.get(p.pairing.id)) for p in ordered[:MAX_PAIRS]]
     if not pairs:
         lines.append(Paragraph.of(t("No active pair in this program yet.")))
     if len(ordered) > MAX_PAIRS:
@@ -172,7 +183,12 @@ async def _show(turn: Turn, slug: str | None) -> Outcome:
     unreached = await unreachable_in(session, found.id)
     reader = FREE_BUSY.reader
     calendars = dict(reader.outcomes) if reader is not None else None
-    return turn.reply(sessions_report(turn.ctx.t, found, pairs, names, unreached, calendars))
+    follow_up = await visible_concerns(
+        session, found.id, turn.ctx.person.id, turn.ctx.deployment_admins
+    )
+    return turn.reply(
+        sessions_report(turn.ctx.t, found, pairs, names, unreached, calendars, follow_up)
+    )
 
 
 async def sessions(turn: Turn) -> Outcome:
