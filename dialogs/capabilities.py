@@ -3,6 +3,7 @@
 from dialogs.basics.feature import BASICS
 from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
+from dialogs.feedback.closing import CLOSING
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
@@ -33,6 +34,7 @@ FEATURES: tuple[Feature, ...] = (
     NUDGES,
     ADMIN_SESSIONS,
     SERIES,
+    CLOSING,
 )
 
 
