@@ -113,6 +113,7 @@ async def test_each_feature_registers_its_own_due_actions(tmp_path: Path) -> Non
             "routine.matching.round",
             "routine.sessions.first_slots_backfill",
             "routine.sessions.nudges",
+            "routine.feedback.closing",
         ]
         # The server's capability handlers are exactly the features' (plus the notifier's
         # and the platforms' own).

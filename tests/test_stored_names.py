@@ -53,6 +53,9 @@ DUE_ACTION_KINDS = {
     "sessions.snooze_over",
     "sessions.tell_cancelled",
     "teams.recover",
+    "feedback.closing.ask",
+    "feedback.closing.remind",
+    "routine.feedback.closing",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -92,6 +95,8 @@ DUE_ACTION_PAYLOADS = {
     "sessions.remind": {"check_in_id", "sequence", "person_id", "hours"},
     "sessions.tell": {"person_id", "notification"},
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
+    "feedback.closing.ask": {"pairing_id"},
+    "feedback.closing.remind": {"request_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -124,6 +129,7 @@ FLOWS = {
     "stage_add": ["add"],
     "stage_move": ["move"],
     "stage_rename": ["rename"],
+    "closing_review": ["recommend", "skills", "testimonial"],
 }
 
 COMMANDS = {
@@ -153,6 +159,7 @@ COMMANDS = {
     "resume",
     "sessions",
     "skip",
+    "testimonial",
 }
 
 ACTIONS = {
@@ -207,6 +214,8 @@ ACTIONS = {
     "stages:add",
     "stages:move",
     "stages:rename",
+    "feedback:closing",
+    "feedback:closing_withdraw",
 }
 
 NOTIFICATIONS = {
@@ -238,6 +247,7 @@ NOTIFICATIONS = {
     "session_reminder",
     "sessions_cancelled",
     "texts_updated",
+    "closing_review_asked",
 }
 
 

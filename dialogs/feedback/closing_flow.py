@@ -38,7 +38,7 @@ from storage.feedback.closing import record_goal_endings
 from storage.feedback.requests import answer_row, locked_request
 from storage.models import FeedbackRequest
 
-CLOSING_FLOW_NAME = "feedback.closing"
+CLOSING_FLOW_NAME = "closing_review"
 MAX_WORDS = 1500  # what changed; a testimonial
 CONSENT = "quote"
 
