@@ -37,6 +37,7 @@ from dialogs.core.ui import Message
 from dialogs.feedback.closing_cards import OPEN_ACTION, WITHDRAW_ACTION
 from dialogs.feedback.closing_flow import CLOSING_FLOW, CLOSING_FLOW_NAME, refused
 from dialogs.participation.flows import say
+from storage.dialog_states import advance_flow, open_flow
 from storage.enqueue import enqueue_due
 from storage.feedback.closing import (
     closing_answer,
@@ -157,6 +158,13 @@ async def reopen_closing(turn: Turn, request: FeedbackRequest) -> Outcome:
                 ctx.session, ctx.person.id, [g.id for g in subject.goals]
             ),
         }
+    # A review of another pairing left half-way is set aside: the button opens its own.
+    current = await open_flow(ctx.session, ctx.person.id, CLOSING_FLOW_NAME)
+    if current is not None and current.data.get("request_id") != request.id:
+        await advance_flow(
+            ctx.session, current.id, current.version, current.step, current.data,
+            finished=True, now=ctx.now(),
+        )  # fmt: skip
     return await turn.start(CLOSING_FLOW_NAME, opener=OPEN_ACTION, data=data)
 
 

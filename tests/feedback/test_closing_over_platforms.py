@@ -160,6 +160,10 @@ async def test_program_end_asks_both_once_and_each_answers_on_their_platform(
     ack = await submit_view(srv, LEA, last, {"testimonial": "Une belle aventure", "consent": ()})
     assert ack == {"response_action": "clear"}
     [thanks] = srv.posted_to(LEA, "Merci pour votre bilan")
+    # The last modal sent twice (a double click): one answer, as first given.
+    await submit_view(srv, LEA, last, {"testimonial": "Autre chose", "consent": ()})
+    [lea_row] = await answers(srv)
+    assert lea_row.testimonial == "Une belle aventure" and lea_row.updated_at is None
     assert "ne sera pas cité" in said(thanks)
 
     # Marc answers in Teams, in English: a missing score keeps the step, nothing stored.
@@ -255,6 +259,10 @@ async def test_after_an_early_end_an_outsider_and_a_late_answer_are_refused(
         interactivity_request(SECRET, click_on(srv.slack, LEA.id, lea_card, "Donner mon bilan"))
     )
     first = opened_view(srv)
+    # Tom sends Léa's modal as his own: refused, her review still stands where it was.
+    forged = await submit_view(srv, TOM, {**first, "hash": "forged"}, {"nps": "0"})
+    assert forged.get("response_action") != "update"
+    assert await answers(srv) == []
     await later(srv, 7)  # one reminder each, never a second
     assert len(srv.posted_to(LEA, "Un rappel")) == 1
     assert len(marc.cards("A reminder: your closing review")) == 1
