@@ -157,14 +157,15 @@ async def test_program_end_asks_both_once_and_each_answers_on_their_platform(
     assert "À l’inscription, vous aviez indiqué 4 sur 5." in shown  # her offer's level
     ack = await submit_view(srv, LEA, skills, {"now_0": "5", "before_0": "3", "now_1": "4"})
     last = next_view(ack, skills)
-    ack = await submit_view(srv, LEA, last, {"testimonial": "Une belle aventure", "consent": ()})
+    typed_fr = {"testimonial": "Une belle aventure", "consent": ("quote",)}
+    ack = await submit_view(srv, LEA, last, typed_fr)
     assert ack == {"response_action": "clear"}
     [thanks] = srv.posted_to(LEA, "Merci pour votre bilan")
     # The last modal sent twice (a double click): one answer, as first given.
     await submit_view(srv, LEA, last, {"testimonial": "Autre chose", "consent": ()})
     [lea_row] = await answers(srv)
     assert lea_row.testimonial == "Une belle aventure" and lea_row.updated_at is None
-    assert "ne sera pas cité" in said(thanks)
+    assert "Retirer mon accord de citation" in said(thanks) and "temoignage retirer" in said(thanks)
 
     # Marc answers in Teams, in English: a missing score keeps the step, nothing stored.
     form = await marc.clicks(marc_card, "Give my review")
@@ -192,7 +193,7 @@ async def test_program_end_asks_both_once_and_each_answers_on_their_platform(
         9, {"seo": 5, "social_ads": 4}, {"seo": 3},
     )  # fmt: skip
     assert lea_row.changed == "J’ose dire <!channel> non à un directeur"
-    assert lea_row.quote_consent_at is None and lea_row.testimonial == "Une belle aventure"
+    assert lea_row.quote_consent_at is not None and lea_row.quote_withdrawn_at is None
     assert (marc_row.nps, marc_row.skill_levels, marc_row.retrospective) == (
         7, {"seo": 3, "social_ads": 2}, {"seo": 1, "social_ads": 1},
     )  # fmt: skip
@@ -225,6 +226,10 @@ async def test_program_end_asks_both_once_and_each_answers_on_their_platform(
     assert marc_row.quote_withdrawn_at is not None and marc_row.testimonial
     await marc.says("testimonial withdraw")
     assert "There is no consent to withdraw" in texts(marc.cards("no consent")[-1])
+    await srv.command(LEA, "temoignage retirer")  # typed, in French
+    assert srv.posted_to(LEA, "votre accord est retiré")
+    [lea_row] = [f for f in await answers(srv) if f.role == "mentor"]
+    assert lea_row.quote_withdrawn_at is not None
     await srv.command(LEA, "temoignage retirer")
     assert srv.posted_to(LEA, "Il n’y a aucun accord à retirer")
 
