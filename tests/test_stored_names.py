@@ -55,6 +55,7 @@ DUE_ACTION_KINDS = {
     "teams.recover",
     "feedback.closing.ask",
     "feedback.closing.remind",
+    "feedback.closing.expire",
     "routine.feedback.closing",
 }
 
@@ -97,6 +98,7 @@ DUE_ACTION_PAYLOADS = {
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
     "feedback.closing.ask": {"pairing_id"},
     "feedback.closing.remind": {"request_id"},
+    "feedback.closing.expire": {"request_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -248,6 +250,7 @@ NOTIFICATIONS = {
     "sessions_cancelled",
     "texts_updated",
     "closing_review_asked",
+    "closing_review_closed",
 }
 
 

@@ -21,12 +21,16 @@ from bot.domain.feedback.closing import (
     ASK,
     CLOSING_ROUTINE,
     CLOSING_TRIGGER,
+    EXPIRE,
     OPEN_FOR,
     REMIND,
     REMIND_AFTER,
     AskClosing,
     ClosingReviewAsked,
+    ClosingReviewClosed,
+    ExpireClosing,
     RemindClosing,
+    card_purpose,
 )
 from bot.domain.feedback.requests import RequestState, may_remind, request_key
 from dialogs.core.content import Paragraph
@@ -90,6 +94,7 @@ async def ask_closing(due: DueContext, payload: AskClosing) -> None:
             )
             await due.notifier.notify(session, person_id, card, key=f"{due.key}:{person_id}")
             await enqueue_due(session, REMIND, RemindClosing(request.id), now + REMIND_AFTER)
+            await enqueue_due(session, EXPIRE, ExpireClosing(request.id), now + OPEN_FOR)
 
 
 async def remind_closing(due: DueContext, payload: RemindClosing) -> None:
@@ -118,6 +123,21 @@ async def remind_closing(due: DueContext, payload: RemindClosing) -> None:
             session, request.person_id, card, key=f"{due.key}:deliver",
             not_after=request.expires_at,
         )  # fmt: skip
+
+
+async def expire_closing(due: DueContext, payload: ExpireClosing) -> None:
+    """The review closes: an unanswered request is marked expired, and its card and
+    reminder lose their button (an update: it never rings, whatever the hour)."""
+    async with due.database.unit_of_work(immediate=True) as session:
+        request = await locked_request(session, payload.request_id)
+        if request is None or request.status == "cancelled":
+            return
+        if request.status == "open":
+            request.status = "expired"
+        closed = ClosingReviewClosed(request.id, request.status == "answered")
+        await due.notifier.replace(
+            session, request.person_id, card_purpose(request.id), closed, key=f"{due.key}:card"
+        )
 
 
 # -- answering ---------------------------------------------------------------------------
@@ -241,6 +261,6 @@ CLOSING = Feature(
     flows=(CLOSING_FLOW,),
     commands={"testimonial": testimonial},
     actions={OPEN_ACTION: open_review, WITHDRAW_ACTION: withdraw_button},
-    due={ASK: ask_closing, REMIND: remind_closing},
+    due={ASK: ask_closing, REMIND: remind_closing, EXPIRE: expire_closing},
     routines=(Recurring(CLOSING_ROUTINE, CLOSING_TRIGGER, daily),),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.domain.feedback.closing import ClosingReviewAsked
+from bot.domain.feedback.closing import ClosingReviewAsked, ClosingReviewClosed
 from bot.domain.notifications import Notification
 from dialogs.core.content import Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.i18n import Translator
@@ -18,12 +18,20 @@ from storage.models import Person
 OPEN_ACTION = "feedback:closing"  # value: the request's id
 WITHDRAW_ACTION = "feedback:closing_withdraw"  # value: the request's id
 
-CLOSING_TYPES = frozenset({ClosingReviewAsked.type})
+CLOSING_TYPES = frozenset({ClosingReviewAsked.type, ClosingReviewClosed.type})
 
 
 def present_closing(
     notification: Notification, t: Translator, people: Mapping[str, Person]
 ) -> Message:
+    if isinstance(notification, ClosingReviewClosed):
+        title = t("Your closing review")
+        closed = (
+            t("This review has closed. Thank you for your answers.")
+            if notification.answered
+            else t("This review has closed: answers are no longer taken. Thank you all the same.")
+        )
+        return Message((Header(title), Section((Paragraph.of(closed),))), summary=title)
     if not isinstance(notification, ClosingReviewAsked):
         raise ValueError(f"no presenter for {notification.type}")
     asked = notification

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.domain.feedback.closing import ClosingReviewAsked
+from bot.domain.feedback.closing import ClosingReviewAsked, ClosingReviewClosed
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -200,4 +200,4 @@ def closing_examples(other_id: str) -> list[Notification]:
         for role in ("mentor", "mentee")
         for how in ("program_end", "ended")
         for reminder in (False, True)
-    ]
+    ] + [ClosingReviewClosed(2**31 - 1, answered) for answered in (False, True)]

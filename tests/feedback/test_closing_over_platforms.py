@@ -282,3 +282,11 @@ async def test_after_an_early_end_an_outsider_and_a_late_answer_are_refused(
     late = await marc.clicks(marc_card, "Give my review")
     assert "This review has closed" in texts(late) and not inputs(late)
     assert await answers(srv) == [] and await count(srv, GoalCheck) == 0
+    async with srv.runtime.database.unit_of_work() as session:
+        statuses = [r.status for r in await session.scalars(select(FeedbackRequest))]
+    assert statuses == ["expired", "expired"]
+    # The card Léa still has in Slack says the review has closed, and has no button left.
+    assert lea_card.answer is not None
+    held = srv.slack.messages[(str(lea_card.answer["channel"]), str(lea_card.answer["ts"]))]
+    assert "Ce bilan est clos" in json.dumps(held, ensure_ascii=False)
+    assert not [b for b in held["blocks"] if b["type"] == "actions"]

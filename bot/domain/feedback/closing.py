@@ -52,9 +52,19 @@ class RemindClosing:
     request_id: int
 
 
+@dataclass(frozen=True)
+class ExpireClosing:
+    """At the request's end: it closes, and its card loses its button."""
+
+    request_id: int
+
+
 ASK = DueKind("feedback.closing.ask", AskClosing, key=lambda a: f"closing:ask:{a.pairing_id}")
 REMIND = DueKind(
     "feedback.closing.remind", RemindClosing, key=lambda r: f"closing:remind:{r.request_id}"
+)
+EXPIRE = DueKind(
+    "feedback.closing.expire", ExpireClosing, key=lambda e: f"closing:expire:{e.request_id}"
 )
 
 
@@ -124,7 +134,21 @@ class ClosingReviewAsked(Notification):
         object.__setattr__(self, "person_ids", tuple(self.person_ids))
 
     def purpose(self) -> str:
-        return f"closing:{self.request_id}"
+        return card_purpose(self.request_id)
 
 
-NOTIFICATION_TYPES.update({ClosingReviewAsked.type: ClosingReviewAsked})
+def card_purpose(request_id: int) -> str:
+    """What the card and its reminder are recorded as: the expiry replaces both."""
+    return f"closing:{request_id}"
+
+
+@dataclass(frozen=True)
+class ClosingReviewClosed(Notification):
+    """Replaces the card (and its reminder) once the review has closed: no button left."""
+
+    type: ClassVar[str] = "closing_review_closed"
+    request_id: int
+    answered: bool
+
+
+NOTIFICATION_TYPES.update({cls.type: cls for cls in (ClosingReviewAsked, ClosingReviewClosed)})
