@@ -8,6 +8,8 @@ end / leave / admin end            ``storage.feedback.closing.queue_closing`` in
 feedback.closing.ask               one request per person (key per pairing and person),
                                    open three weeks, the card; its one reminder queued
 feedback.closing.remind            the reminder, unless answered, expired or reminded
+feedback.closing.expire            three weeks on: an open request expires, its card and
+                                   reminder are replaced by "this review has closed"
 Give my review (button), feedback  the flow (``dialogs.feedback.closing_flow``)
 Withdraw my consent (button),      ``quote_withdrawn_at`` on the answer: never quoted again
 testimonial withdraw (typed)
