@@ -4,6 +4,7 @@ from dialogs.basics.feature import BASICS
 from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
 from dialogs.feedback.pulse import PULSE
+from dialogs.feedback.closing import CLOSING
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
@@ -37,6 +38,7 @@ FEATURES: tuple[Feature, ...] = (
     SERIES,
     RETENTION,
     PULSE,
+    CLOSING,
 )
 
 

@@ -231,3 +231,32 @@ def test_every_notification_type_has_a_presenter_on_every_platform(kind: str, lo
         assert slack_render.blocks(message)
         assert message_card(message)
         assert render_message(message, viewer)
+
+
+def closing_screens(locale: str) -> list[Message]:
+    """The closing review's confirmations (the flow's forms and its card are rendered above
+    with the other flows and notifications): quoted with its withdraw button, or not."""
+    from datetime import timedelta
+
+    from dialogs.feedback.closing_cards import saved_message
+
+    t, until = Translator(locale), fixed_clock().now() + timedelta(days=21)
+    return [
+        saved_message(t, 2**31 - 1, changed=changed, open_until=until, testimonial=True,
+                      quoted=quoted)
+        for changed in (False, True)
+        for quoted in (False, True)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_closing_review_confirmations_fit_every_platform(locale: str) -> None:
+    import json
+
+    viewer = Viewer(locale=locale, timezone="America/Montreal")
+    for screen in closing_screens(locale):
+        assert check_blocks(slack_render.blocks(screen)) == []
+        card = message_card(screen)
+        assert check_adaptive_card(card) == []
+        assert len(json.dumps(card).encode()) <= TEAMS_MAX_BYTES
+        assert render_message(screen, viewer)

@@ -115,6 +115,7 @@ async def test_each_feature_registers_its_own_due_actions(tmp_path: Path) -> Non
             "routine.sessions.nudges",
             "routine.retention.daily",
             "routine.feedback.pulse",
+            "routine.feedback.closing",
         ]
         # The server's capability handlers are exactly the features' (plus the notifier's
         # and the platforms' own).

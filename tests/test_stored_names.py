@@ -57,6 +57,10 @@ DUE_ACTION_KINDS = {
     "routine.retention.daily",
     "feedback.pulse_alert",
     "routine.feedback.pulse",
+    "feedback.closing.ask",
+    "feedback.closing.remind",
+    "feedback.closing.expire",
+    "routine.feedback.closing",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -98,6 +102,9 @@ DUE_ACTION_PAYLOADS = {
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
     "retention.erase": {"program_id", "at"},
     "feedback.pulse_alert": {"request_id", "stamp"},
+    "feedback.closing.ask": {"pairing_id"},
+    "feedback.closing.remind": {"request_id"},
+    "feedback.closing.expire": {"request_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -132,6 +139,7 @@ FLOWS = {
     "stage_rename": ["rename"],
     "retention_set": ["set"],
     "feedback.pulse_comment": ["comment"],
+    "closing_review": ["recommend", "skills", "testimonial"],
 }
 
 COMMANDS = {
@@ -162,6 +170,7 @@ COMMANDS = {
     "sessions",
     "skip",
     "admin retention",
+    "testimonial",
 }
 
 ACTIONS = {
@@ -219,6 +228,8 @@ ACTIONS = {
     "retention:set",
     "feedback:pulse",
     "feedback:pulse_comment",
+    "feedback:closing",
+    "feedback:closing_withdraw",
 }
 
 NOTIFICATIONS = {
@@ -253,6 +264,8 @@ NOTIFICATIONS = {
     "pulse_asked",
     "pulse_closed",
     "pulse_follow_up",
+    "closing_review_asked",
+    "closing_review_closed",
 }
 
 

@@ -72,6 +72,12 @@ PEOPLE_COMMANDS = (
         ("avis", "retour"),
         planned=N_("the next version, with session feedback"),
     ),
+    CommandSpec(
+        "testimonial",
+        N_("Withdraw your consent to quote your closing testimonial"),
+        ("temoignage",),
+        subcommands={"withdraw": ("retirer", "retrait")},
+    ),
 )
 
 PROGRAM_ACTIONS = {

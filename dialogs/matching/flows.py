@@ -50,6 +50,7 @@ from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
+from storage.feedback.closing import queue_closing
 from storage.matching.pairing_rules import start_obstacles
 from storage.matching.runs import (
     add_goals,
@@ -351,6 +352,7 @@ async def end_pairing(
     pairing.ended_at = now
     pairing.ended_by = ctx.person.id
     pairing.end_reason = reason
+    await queue_closing(ctx.session, pairing.id, now)  # both are asked for their review
     tell = (
         [pairing.mentor_id, pairing.mentee_id]
         if by_admin

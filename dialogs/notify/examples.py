@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.domain.feedback.closing import ClosingReviewAsked, ClosingReviewClosed
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -146,6 +147,7 @@ def notification_examples(
         ),
         *series_examples(other_id),
         *pulse_examples(reader_id, other_id, PROGRAM, SLUG),
+        *closing_examples(other_id),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:
@@ -191,3 +193,13 @@ def series_examples(other_id: str) -> list[Notification]:
         *(SessionsCancelled((other_id,), reason, 12) for reason in CANCEL_REASONS),
         SessionsCancelled((), "forget", 1),
     ]
+
+
+def closing_examples(other_id: str) -> list[Notification]:
+    """The closing review's card: each role, each way a pairing closes, the reminder."""
+    return [
+        ClosingReviewAsked(2**31 - 1, PROGRAM, (other_id,), role, how, reminder)
+        for role in ("mentor", "mentee")
+        for how in ("program_end", "ended")
+        for reminder in (False, True)
+    ] + [ClosingReviewClosed(2**31 - 1, answered) for answered in (False, True)]

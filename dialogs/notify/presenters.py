@@ -23,6 +23,7 @@ from dialogs.core.i18n import Translator
 from dialogs.core.names import shown_name
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
+from dialogs.feedback.closing_cards import CLOSING_TYPES, present_closing
 from dialogs.feedback.pulse_cards import PULSE_TYPES, present_pulse
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
 from dialogs.sessions.cards import SESSION_TYPES, present_sessions
@@ -88,6 +89,8 @@ def present(
             return present_sessions(notification, t, reader, people)
         case _ if notification.type in PULSE_TYPES:
             return present_pulse(notification, t, people)
+        case _ if notification.type in CLOSING_TYPES:
+            return present_closing(notification, t, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.participation import OPEN_STATUSES, partner_of
+from storage.feedback.closing import queue_closing
 from storage.matching.runs import withdraw_waiting
 from storage.models import (
     CareerStage,
@@ -90,6 +91,7 @@ async def end_pairings(
         pairing.ended_at = now
         pairing.ended_by = person_id
         pairing.end_reason = reason
+        await queue_closing(session, pairing.id, now)  # both are asked for their review
         partner = partner_of(pairing.mentor_id, pairing.mentee_id, person_id)
         ended.append(EndedPairing(pairing.id, program_id, partner))
     return ended
