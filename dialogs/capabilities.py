@@ -3,6 +3,8 @@
 from dialogs.basics.feature import BASICS
 from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
+from dialogs.feedback.pending import PENDING as FEEDBACK_PENDING
+from dialogs.feedback.survey import SURVEY as FEEDBACK_SURVEY
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
@@ -35,6 +37,8 @@ FEATURES: tuple[Feature, ...] = (
     ADMIN_SESSIONS,
     SERIES,
     RETENTION,
+    FEEDBACK_SURVEY,
+    FEEDBACK_PENDING,
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.domain.feedback.survey import SurveyAsked
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -144,6 +145,11 @@ def notification_examples(
             NUDGE_KINDS,
         ),
         *series_examples(other_id),
+        *(
+            SurveyAsked(2**31 - 1, role, (other_id,), "2027-03-29T06:30:00+00:00", reminder)
+            for role in ("mentor", "mentee")
+            for reminder in (False, True)
+        ),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:

@@ -23,6 +23,7 @@ from dialogs.core.i18n import Translator
 from dialogs.core.names import shown_name
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
+from dialogs.feedback.survey_cards import SURVEY_TYPES, present_survey
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
 from dialogs.sessions.cards import SESSION_TYPES, present_sessions
 from dialogs.sessions.nudge_cards import NUDGE_TYPES, present_nudges
@@ -85,6 +86,8 @@ def present(
             return present_nudges(notification, t, people)
         case _ if notification.type in SESSION_TYPES:
             return present_sessions(notification, t, reader, people)
+        case _ if notification.type in SURVEY_TYPES:
+            return present_survey(notification, t, reader, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 

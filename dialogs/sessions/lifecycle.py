@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.due import DueKind
+from bot.domain.feedback.survey import SURVEY_ASK, SurveyAsk
 from bot.domain.notifications import Notification
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.sessions.calendar_access import CalendarKeys
@@ -265,6 +266,8 @@ async def record_answer(
     check_in.status = status
     if status == "held" and was_planned:
         await plan_next(session, check_in, pairing, now, keys)
+        # After the next session is planned: the survey closes when that one starts.
+        await enqueue_due(session, SURVEY_ASK, SurveyAsk(check_in.id), now)
     return status
 
 
