@@ -55,6 +55,8 @@ DUE_ACTION_KINDS = {
     "teams.recover",
     "retention.erase",
     "routine.retention.daily",
+    "feedback.survey_ask",
+    "feedback.survey_remind",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -95,6 +97,8 @@ DUE_ACTION_PAYLOADS = {
     "sessions.tell": {"person_id", "notification"},
     "sessions.tell_cancelled": {"partner_id", "person_id", "reason", "count", "pairing_id", "at"},
     "retention.erase": {"program_id", "at"},
+    "feedback.survey_ask": {"check_in_id"},
+    "feedback.survey_remind": {"request_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -128,6 +132,7 @@ FLOWS = {
     "stage_move": ["move"],
     "stage_rename": ["rename"],
     "retention_set": ["set"],
+    "feedback_comment": ["comment"],
 }
 
 COMMANDS = {
@@ -158,6 +163,7 @@ COMMANDS = {
     "sessions",
     "skip",
     "admin retention",
+    "feedback",
 }
 
 ACTIONS = {
@@ -213,6 +219,12 @@ ACTIONS = {
     "stages:move",
     "stages:rename",
     "retention:set",
+    "feedback:rate",
+    "feedback:chip",
+    "feedback:comment",
+    "feedback:done",
+    "feedback:skip",
+    "feedback:open",
 }
 
 NOTIFICATIONS = {
@@ -244,6 +256,7 @@ NOTIFICATIONS = {
     "session_reminder",
     "sessions_cancelled",
     "texts_updated",
+    "feedback_survey",
 }
 
 

@@ -53,7 +53,14 @@ def test_a_chip_sets_the_state_its_button_names() -> None:
     assert toggled(["data", "seo"], "ai", True, offered) == ["seo", "ai", "data"]
     assert toggled(["ai"], "ai", False, offered) == []
     assert toggled(["ai"], "<!channel>", True, offered) == ["ai"]  # not offered: ignored
-    assert [valid_rating(v) for v in ("1", "5", "0", "6", "x", "")] == [1, 5, None, None, None, None]
+    assert [valid_rating(v) for v in ("1", "5", "0", "6", "x", "")] == [
+        1,
+        5,
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 async def pair_with_a_held_session(w: World) -> tuple[str, str, str, int]:
@@ -87,7 +94,7 @@ async def test_refusals_store_nothing_and_the_survey_stays_open_two_weeks(
     database: Database,
 ) -> None:
     w = await world(database, every_feature=True)
-    mentor, mentee, assistant, _ = await pair_with_a_held_session(w)
+    mentor, mentee, _assistant, _ = await pair_with_a_held_session(w)
     async with database.unit_of_work() as session:
         requests = {r.person_id: r for r in (await session.scalars(select(FeedbackRequest)))}
     assert {r.role for r in requests.values()} == {"mentor", "mentee"}
@@ -114,7 +121,7 @@ async def test_refusals_store_nothing_and_the_survey_stays_open_two_weeks(
     labels = [b.label for b in buttons(step)]
     assert labels[5:7] == ["Social media advertising", "seo_x"]  # an unknown key: as is
     assert "What did you learn?" in words(step)
-    done = [b for b in buttons(step) if b.action == DONE_ACTION][0]
+    done = next(b for b in buttons(step) if b.action == DONE_ACTION)
     assert "sent to someone else" in words(await w.click("UASSIST", done))
     assert "support your learning" in words(await w.click("UMENTEE", done))
 
