@@ -51,3 +51,25 @@ async def answer_of(session: AsyncSession, request_id: int) -> Feedback | None:
 
 async def request_by_id(session: AsyncSession, request_id: int) -> FeedbackRequest | None:
     return await session.get(FeedbackRequest, request_id)
+
+
+async def follow_next_session(session: AsyncSession, pairing_id: int, now: datetime) -> int:
+    """After the pair's next session moved (or was skipped and another planned): the open
+    session surveys of the pair close when the new next one starts. Returns how many moved.
+    Surveys that have closed already stay closed."""
+    start = await next_start(session, pairing_id, now)
+    if start is None:
+        return 0
+    moved = 0
+    for request in await session.scalars(
+        select(FeedbackRequest).where(
+            FeedbackRequest.pairing_id == pairing_id,
+            FeedbackRequest.kind == "session",
+            FeedbackRequest.status.in_(("open", "answered")),
+            FeedbackRequest.expires_at > now,
+        )
+    ):
+        if request.expires_at != start:
+            request.expires_at = start
+            moved += 1
+    return moved

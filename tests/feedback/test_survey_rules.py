@@ -23,6 +23,7 @@ from dialogs.core.ui import Button
 from dialogs.feedback.survey_cards import CHIP_ACTION, DONE_ACTION, RATE_ACTION
 from dialogs.sessions.lifecycle import record_answer
 from storage.db import Database
+from storage.feedback.survey import follow_next_session
 from storage.models import CheckIn, Feedback, FeedbackRequest, Pairing, Person
 from tests.support.clock import T0
 from tests.support.messages import buttons, words
@@ -142,3 +143,17 @@ async def test_refusals_store_nothing_and_the_survey_stays_open_two_weeks(
     async with database.unit_of_work() as session:
         rows = (await session.scalars(select(Feedback))).all()
     assert [(r.person_id, r.rating) for r in rows] == [(mentee, 4)]
+
+
+async def test_open_surveys_follow_the_next_session_when_it_moves(database: Database) -> None:
+    w = await world(database, every_feature=True)
+    await pair_with_a_held_session(w)
+    async with database.unit_of_work() as session:
+        pairing = (await session.scalars(select(Pairing))).one()
+        moved_to = T0 + timedelta(days=20)
+        session.add(CheckIn(pairing_id=pairing.id, scheduled_at=moved_to, duration_minutes=45,
+                            ordinal=2, status="planned", answers={}))  # fmt: skip
+        await session.flush()
+        assert await follow_next_session(session, pairing.id, T0) == 2
+        closes = {r.expires_at for r in await session.scalars(select(FeedbackRequest))}
+    assert closes == {moved_to}
