@@ -16,11 +16,14 @@ from dialogs.basics.profile_view import SHOWN_STATUSES as STATUSES
 from dialogs.basics.profile_view import ProgramAnswers, profile_message
 from dialogs.capabilities import FEATURES
 from dialogs.core import replies as presenters
+from dialogs.core.content import Paragraph
 from dialogs.core.flow import FlowContext
 from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.ui import ActionRef, FieldErrors, Form, Message, Section
 from dialogs.enrollment.flow import ENROLLMENT_FLOW
 from dialogs.enrollment.review import facts as summary_facts
+from dialogs.feedback.pending import pending_message
+from dialogs.feedback.survey_cards import chips_card
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
@@ -74,6 +77,7 @@ def screens(locale: str) -> list[Message | Form]:
         sessions_admin_report(t, person, other),
         calendar_screen(t, person),
         retention_screen(t),
+        *feedback_screens(t),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -172,6 +176,23 @@ def retention_screen(t: Translator) -> Message:
     return retention_report(t, rows, now, more=999)
 
 
+def feedback_screens(t: Translator) -> list[Message]:
+    """The session survey's chips step (mentor and mentee, every chip ticked, the longest
+    comment) and ``feedback`` with more requests pending than it lists."""
+    skills = [(key, labels[t.locale]) for key, labels in list(SKILL_LABELS.items())[:8]]
+    chosen = [key for key, _ in skills]
+    comment = "<!channel> *gras* " * 60
+    pending = Paragraph.of("Le questionnaire sur votre séance du " * 5)
+    return [
+        chips_card(t, 2**31 - 1, "mentor", 5, skills, chosen, comment[:1000]),
+        chips_card(t, 2**31 - 1, "mentee", 1, skills, (), None),
+        chips_card(t, 2**31 - 1, "mentee", 3, (), (), None),
+        pending_message(t, [(pending, 2**31 - n) for n in range(12)], 12),
+    ]
+
+
+FEEDBACK_SCREENS = 4
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -204,7 +225,8 @@ def test_every_flow_step_is_rendered_above() -> None:
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
     notifications = len(examples(reader(), reader()))
-    reports = 4  # the dry run, admin sessions, a session's calendar links, admin retention
+    # the dry run, admin sessions, a session's calendar links, admin retention, feedback
+    reports = 4 + FEEDBACK_SCREENS
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )

@@ -61,6 +61,8 @@ DUE_ACTION_KINDS = {
     "feedback.closing.remind",
     "feedback.closing.expire",
     "routine.feedback.closing",
+    "feedback.survey_ask",
+    "feedback.survey_remind",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -105,6 +107,8 @@ DUE_ACTION_PAYLOADS = {
     "feedback.closing.ask": {"pairing_id"},
     "feedback.closing.remind": {"request_id"},
     "feedback.closing.expire": {"request_id"},
+    "feedback.survey_ask": {"check_in_id"},
+    "feedback.survey_remind": {"request_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -140,6 +144,7 @@ FLOWS = {
     "retention_set": ["set"],
     "feedback.pulse_comment": ["comment"],
     "closing_review": ["recommend", "skills", "testimonial"],
+    "feedback_comment": ["comment"],
 }
 
 COMMANDS = {
@@ -171,6 +176,7 @@ COMMANDS = {
     "skip",
     "admin retention",
     "testimonial",
+    "feedback",
 }
 
 ACTIONS = {
@@ -230,6 +236,12 @@ ACTIONS = {
     "feedback:pulse_comment",
     "feedback:closing",
     "feedback:closing_withdraw",
+    "feedback:rate",
+    "feedback:chip",
+    "feedback:comment",
+    "feedback:done",
+    "feedback:skip",
+    "feedback:open",
 }
 
 NOTIFICATIONS = {
@@ -266,6 +278,7 @@ NOTIFICATIONS = {
     "pulse_follow_up",
     "closing_review_asked",
     "closing_review_closed",
+    "feedback_survey",
 }
 
 

@@ -70,7 +70,6 @@ PEOPLE_COMMANDS = (
         "feedback",
         N_("Give your feedback on a session"),
         ("avis", "retour"),
-        planned=N_("the next version, with session feedback"),
     ),
     CommandSpec(
         "testimonial",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.feedback.closing import ClosingReviewAsked, ClosingReviewClosed
+from bot.domain.feedback.survey import SurveyAsked
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -148,6 +149,11 @@ def notification_examples(
         *series_examples(other_id),
         *pulse_examples(reader_id, other_id, PROGRAM, SLUG),
         *closing_examples(other_id),
+        *(
+            SurveyAsked(2**31 - 1, role, (other_id,), "2027-03-29T06:30:00+00:00", reminder)
+            for role in ("mentor", "mentee")
+            for reminder in (False, True)
+        ),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:

@@ -25,6 +25,7 @@ from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.feedback.closing_cards import CLOSING_TYPES, present_closing
 from dialogs.feedback.pulse_cards import PULSE_TYPES, present_pulse
+from dialogs.feedback.survey_cards import SURVEY_TYPES, present_survey
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
 from dialogs.sessions.cards import SESSION_TYPES, present_sessions
 from dialogs.sessions.nudge_cards import NUDGE_TYPES, present_nudges
@@ -91,6 +92,8 @@ def present(
             return present_pulse(notification, t, people)
         case _ if notification.type in CLOSING_TYPES:
             return present_closing(notification, t, people)
+        case _ if notification.type in SURVEY_TYPES:
+            return present_survey(notification, t, reader, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.due import DueKind
+from bot.domain.feedback.survey import SURVEY_ASK, SurveyAsk
 from bot.domain.notifications import Notification
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.sessions.calendar_access import CalendarKeys
@@ -47,6 +48,7 @@ from dialogs.core.feature import DueContext, DueHandler
 from dialogs.sessions.calendar import private_calendar
 from dialogs.sessions.news import tell
 from storage.enqueue import enqueue_due
+from storage.feedback.survey import follow_next_session
 from storage.models import CheckIn, Enrollment, Pairing, Person, Program
 from storage.sessions.series import (
     cancel_keys,
@@ -67,6 +69,8 @@ async def session_confirmed(session: AsyncSession, check_in: CheckIn, *, now: da
     Called again after a reschedule (``sequence`` bumped): the new plan has new keys."""
     await session.flush()  # the row needs its id for the keys
     await enqueue_due(session, PLAN, Plan(check_in.id, check_in.sequence), now)
+    # The pair's open surveys close when their next session starts, wherever it moved.
+    await follow_next_session(session, check_in.pairing_id, now)
 
 
 def quiet_hours_of(person: Person, default: QuietHours | None) -> QuietHours | None:
@@ -265,6 +269,8 @@ async def record_answer(
     check_in.status = status
     if status == "held" and was_planned:
         await plan_next(session, check_in, pairing, now, keys)
+        # After the next session is planned: the survey closes when that one starts.
+        await enqueue_due(session, SURVEY_ASK, SurveyAsk(check_in.id), now)
     return status
 
 

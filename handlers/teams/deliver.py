@@ -93,8 +93,19 @@ async def deliver(
     privately: Privately | None = None,
 ) -> None:
     """``privately`` is given for shared conversations: private messages and forms use it."""
-    messages = outcome.messages
-    if invoke:
+    messages, updates = outcome.messages, outcome.updates
+    # An update of the very card that was clicked goes in the invoke response itself.
+    clicked = turn.activity.reply_to_id if invoke else None
+    own = next((u for u in updates if clicked and u[0].message_id == clicked), None)
+    if invoke and own is not None and outcome.form is None and outcome.form_answer is None:
+        updates = tuple(u for u in updates if u is not own)
+        body = invoke_body(message_card(own[1]), done_text)
+        await turn.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)
+            )
+        )
+    elif invoke:
         replacing, messages = replacement(outcome, done_text)
         body = invoke_body(replacing, done_text)
         await turn.send_activity(
@@ -115,5 +126,5 @@ async def deliver(
             await privately(message)
         else:
             await turn.send_activity(message_activity(message))
-    for ref, message in outcome.updates:
+    for ref, message in updates:
         await updater.update(ref, message)

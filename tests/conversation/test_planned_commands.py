@@ -12,28 +12,24 @@ from tests.support.messages import words
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"),
+    ("typed", "locale", "expected"),
     [
-        ("feedback", "The feedback command is not available yet: it is planned for the next "
-                     "version, with session feedback."),
-        ("avis", "The feedback command is not available yet: it is planned for"),
+        ("feedback", "en-US", "Nothing to answer right now. Thank you for keeping up!"),
+        ("avis", "fr-FR", "Rien à répondre pour l’instant. Merci de suivre le rythme\u202f!"),
+        ("retour", "fr-FR", "Rien à répondre pour l’instant."),
     ],
-)  # fmt: skip
-async def test_planned_people_commands_say_when(
-    database: Database, typed: str, expected: str
+)
+async def test_feedback_is_no_longer_planned(
+    database: Database, typed: str, locale: str, expected: str
 ) -> None:
-    answer = await Driver(database).say(someone(locale="en-US"), typed)
-    assert expected in words(answer)
-    assert "I don't know the command" not in words(answer)
+    # Issue 14 made it real: with nothing pending, a kind answer in the person's language.
+    answer = words(await Driver(database).say(someone(locale=locale), typed))
+    assert expected in answer
+    assert "pas encore disponible" not in answer and "not available yet" not in answer
 
 
 async def test_planned_commands_in_french(database: Database) -> None:
     driver = Driver(database)
-    answer = words(await driver.say(someone(), "avis"))
-    assert answer == (
-        "La commande feedback n’est pas encore disponible\u202f: elle est prévue pour la "
-        "prochaine version, avec les avis sur les séances."
-    )
     report = words(await driver.say(admin(), "admin rapport"))
     assert "La commande admin report n’est pas encore disponible\u202f: elle est prévue" in report
 
@@ -53,7 +49,5 @@ async def test_help_lists_only_what_works(database: Database) -> None:
     for spec in (*PEOPLE_COMMANDS, *ADMIN_COMMANDS):
         shown = f" {spec.name}: " in text or f"\n{spec.name}: " in text
         assert shown == (spec.planned is None), spec.name
-    assert {s.name for s in PEOPLE_COMMANDS} - {s.name for s in available(PEOPLE_COMMANDS)} == {
-        "feedback",
-    }
+    assert {s.name for s in PEOPLE_COMMANDS} == {s.name for s in available(PEOPLE_COMMANDS)}
     assert {s.name for s in ADMIN_COMMANDS if s.planned} == {"report", "export", "forget"}
