@@ -3,8 +3,10 @@
 from dialogs.basics.feature import BASICS
 from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
-from dialogs.feedback.pulse import PULSE
 from dialogs.feedback.closing import CLOSING
+from dialogs.feedback.goals import GOALS
+from dialogs.feedback.pulse import PULSE
+from dialogs.feedback.tips import TIPS
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
@@ -39,6 +41,8 @@ FEATURES: tuple[Feature, ...] = (
     RETENTION,
     PULSE,
     CLOSING,
+    GOALS,
+    TIPS,
 )
 
 

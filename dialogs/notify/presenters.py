@@ -24,6 +24,7 @@ from dialogs.core.names import shown_name
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.feedback.closing_cards import CLOSING_TYPES, present_closing
+from dialogs.feedback.goals_cards import GOALS_TYPES, present_goals
 from dialogs.feedback.pulse_cards import PULSE_TYPES, present_pulse
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
 from dialogs.sessions.cards import SESSION_TYPES, present_sessions
@@ -91,6 +92,8 @@ def present(
             return present_pulse(notification, t, people)
         case _ if notification.type in CLOSING_TYPES:
             return present_closing(notification, t, people)
+        case _ if notification.type in GOALS_TYPES:
+            return present_goals(notification, t, reader, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 
