@@ -242,11 +242,18 @@ async def submit_check(
     ):
         return Transition(message=_say(t("This pairing is no longer active.")))
     goals = {s.goal.id: s.goal for s in await goal_states(ctx.session, pairing.id)}
-    checked = 0
-    for goal_id, status in chosen.items():
-        if goal_id in goals:  # a goal removed meanwhile: skipped
-            await record_check(ctx.session, goals[goal_id], ctx.person.id, stage, status, now)
-            checked += 1
+    # A goal removed meanwhile is skipped; an update that changes nothing records nothing
+    # (the mid-point records every answer: "still on track" is news there).
+    kept = {
+        goal_id: status
+        for goal_id, status in chosen.items()
+        if goal_id in goals and (stage == "midpoint" or goals[goal_id].status != status)
+    }
+    if not kept and request is None:
+        return Transition(message=_say(t("Nothing changed: the goals keep their status.")))
+    for goal_id, status in kept.items():
+        await record_check(ctx.session, goals[goal_id], ctx.person.id, stage, status, now)
+    checked = len(kept)
     if request is not None:
         await answer_row(ctx.session, request, now)
     record_audit(

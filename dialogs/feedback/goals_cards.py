@@ -99,9 +99,7 @@ def present_goals(
 def _tip(tip: TipSuggestion, t: Translator) -> Message:
     french = t.locale == "fr"
     title = t("Try it this week")
-    skill = Paragraph(
-        (Text(t("An idea for ")), UserText(tip.skill_fr if french else tip.skill_en), Text(":"))
-    )
+    skill = Paragraph((Text(t("Skill: ")), UserText(tip.skill_fr if french else tip.skill_en)))
     words = Paragraph((UserText(tip.text_fr if french else tip.text_en),))
     after = Paragraph.of(t("About fifteen minutes. Optional: skip it if the week is full."))
     off = Button(t("Not for me"), TIP_OFF_ACTION, value=str(tip.pairing_id))
@@ -178,7 +176,7 @@ def goals_overview(
                 parts += [
                     Text(t(" (checked by ")),
                     PersonRef(who, _name(people, who)),
-                    Text(t(", ")),
+                    Text(", "),
                     Timestamp(when, "date"),
                     Text(")"),
                 ]

@@ -187,7 +187,7 @@ def skill_tips(t: Translator, skill: Skill, tips: list[Tip]) -> Message:
             off = Button(t("Deactivate"), TIP_DEACTIVATE_ACTION, value=str(tip.id))
             blocks.append(Actions((off,)))
     if len(tips) > SHOWN_PER_SKILL:
-        more = t("And {count} more, older.", count=len(tips) - SHOWN_PER_SKILL)
+        more = t.tn("And {count} more tip.", "And {count} more tips.", len(tips) - SHOWN_PER_SKILL)
         blocks.append(Section((Paragraph.of(more),)))
     add = Button(t("Add a tip"), TIP_ADD_ACTION, value=skill.key, opens_form=True)
     blocks.append(Actions((add,)))
@@ -294,7 +294,7 @@ def _problem_text(t: Translator, problem: str) -> str:
     return {
         "empty": t("Write the tip."),
         "short": t("Too short: say what to do, concretely."),
-        "long": t("At most {count} characters.", count=MAX_TIP_CHARS),
+        "long": t.tn("At most {count} character.", "At most {count} characters.", MAX_TIP_CHARS),
     }[problem]
 
 

@@ -87,6 +87,6 @@ async def pairings_at_midpoint(
     )
     return [
         pairing
-        for pairing, ends_on, zone in rows.tuples()
+        for pairing, ends_on, zone in rows.all()
         if midpoint_at(pairing.started_at, ends_on, zone or default_zone) <= now
     ]

@@ -20,7 +20,7 @@ async def active_candidates(session: AsyncSession, skill_keys: Sequence[str]) ->
         .where(Tip.active.is_(True), Tip.skill_key.in_(list(skill_keys)))
         .order_by(Tip.id)
     )
-    return [Candidate(tip_id, key) for tip_id, key in rows.tuples()]
+    return [Candidate(tip_id, key) for tip_id, key in rows.all()]
 
 
 async def tips_of(session: AsyncSession, skill_key: str) -> list[Tip]:
@@ -36,7 +36,7 @@ async def active_counts(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(
         select(Tip.skill_key, func.count()).where(Tip.active.is_(True)).group_by(Tip.skill_key)
     )
-    return {key: int(n) for key, n in rows.tuples()}
+    return {key: int(n) for key, n in rows.all()}
 
 
 def add_tip(
