@@ -61,6 +61,11 @@ DUE_ACTION_KINDS = {
     "feedback.closing.remind",
     "feedback.closing.expire",
     "routine.feedback.closing",
+    "goals.midpoint_ask",
+    "goals.midpoint_remind",
+    "goals.tip",
+    "routine.goals.midpoint",
+    "routine.goals.tips",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -105,6 +110,9 @@ DUE_ACTION_PAYLOADS = {
     "feedback.closing.ask": {"pairing_id"},
     "feedback.closing.remind": {"request_id"},
     "feedback.closing.expire": {"request_id"},
+    "goals.midpoint_ask": {"pairing_id"},
+    "goals.midpoint_remind": {"request_id"},
+    "goals.tip": {"check_in_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -140,6 +148,8 @@ FLOWS = {
     "retention_set": ["set"],
     "feedback.pulse_comment": ["comment"],
     "closing_review": ["recommend", "skills", "testimonial"],
+    "goal_check": ["check"],
+    "tip_add": ["form"],
 }
 
 COMMANDS = {
@@ -171,6 +181,7 @@ COMMANDS = {
     "skip",
     "admin retention",
     "testimonial",
+    "admin tips",
 }
 
 ACTIONS = {
@@ -230,6 +241,11 @@ ACTIONS = {
     "feedback:pulse_comment",
     "feedback:closing",
     "feedback:closing_withdraw",
+    "goals:midpoint",
+    "goals:update",
+    "goals:tips_off",
+    "tips:add",
+    "tips:deactivate",
 }
 
 NOTIFICATIONS = {
@@ -266,6 +282,8 @@ NOTIFICATIONS = {
     "pulse_follow_up",
     "closing_review_asked",
     "closing_review_closed",
+    "goals_midpoint",
+    "goals_tip",
 }
 
 

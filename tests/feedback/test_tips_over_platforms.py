@@ -1,4 +1,4 @@
-""""Try it this week" and ``admin tips`` through the whole server on loopback.
+""" "Try it this week" and ``admin tips`` through the whole server on loopback.
 
 Léa mentors Marc (Teams, English, who wants SEO and social ads) and is herself mentored by
 Tom in generative AI (Slack, French). Two days after each held session, each mentee gets
@@ -50,7 +50,9 @@ async def held(srv: Server, pairing_id: int, day: float, ordinal: int) -> None:
 
 async def declined(srv: Server) -> dict[int, bool]:
     async with srv.runtime.database.unit_of_work() as session:
-        return {p.id: p.tips_declined_at is not None for p in await session.scalars(select(Pairing))}
+        return {
+            p.id: p.tips_declined_at is not None for p in await session.scalars(select(Pairing))
+        }
 
 
 async def test_a_tip_after_a_held_session_in_teams_and_slack(
@@ -131,7 +133,9 @@ async def test_admin_tips_in_slack_and_refusals_in_slack_and_teams(
     assert view["title"]["text"] == "Ajouter une idée"
     fields = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert set(fields) >= {"skill", "fr", "en"}
-    ack = await submit_modal(srv, RH.id, view, {"fr": "Trop", "en": "Look at <!channel> for 15 minutes."})
+    ack = await submit_modal(
+        srv, RH.id, view, {"fr": "Trop", "en": "Look at <!channel> for 15 minutes."}
+    )
     assert ack.get("response_action") == "errors" and "fr" in ack["errors"], ack
     assert await tips(srv) == seeded
     view = {**view, "hash": "typed-again"}  # Slack's hash of the view as she retyped it
