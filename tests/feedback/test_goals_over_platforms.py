@@ -12,13 +12,13 @@ and updates one, Marc sees who checked it.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.domain.feedback.goals import MIDPOINT_ROUTINE
-from storage.models import Feedback, FeedbackRequest, Goal, GoalCheck
+from storage.models import Feedback, FeedbackRequest, Goal, GoalCheck, Person
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_signing import interactivity_request
 from tests.feedback.goals_world import (
@@ -140,7 +140,7 @@ async def test_the_midpoint_check_across_slack_and_teams(
     assert (await requests(srv))[ids["lea"]][0] == "open"
 
 
-async def test_a_midpoint_request_is_reminded_once_when_nobody_answers(
+async def test_a_midpoint_request_keeps_quiet_hours_and_is_reminded_once(
     server: tuple[Server, FakeBotConnector],
 ) -> None:
     srv, connector = server
@@ -148,8 +148,16 @@ async def test_a_midpoint_request_is_reminded_once_when_nobody_answers(
     await say_hello(srv, marc)
     await pair(srv, "lea", "marc", GOALS[:1])
     ids = await people(srv)
+    # Léa's quiet hours cover the mid-point (noon in Paris): her card waits for 14:00.
+    async with srv.runtime.database.unit_of_work() as session:
+        await session.execute(update(Person).where(Person.id == ids["lea"]).values(
+            quiet_start=time(11), quiet_end=time(14), quiet_days=[]))  # fmt: skip
     await fire(srv, MIDPOINT_ROUTINE, MIDPOINT)
-    await move_to(srv, MIDPOINT + timedelta(days=7, hours=1))
+    assert len(marc.cards("Half-way through")) == 1
+    assert srv.posted_to(LEA, "mi-parcours") == []
+    await move_to(srv, MIDPOINT + timedelta(hours=3, minutes=1))
+    assert len(srv.posted_to(LEA, "À mi-parcours")) == 1
+    await move_to(srv, MIDPOINT + timedelta(days=7, hours=3, minutes=1))  # after her quiet hours
     assert len(srv.posted_to(LEA, "Rappel\u202f: à mi-parcours")) == 1
     assert len(marc.cards("Reminder: half-way through")) == 1
     await move_to(srv, MIDPOINT + timedelta(days=15))
