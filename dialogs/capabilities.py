@@ -4,9 +4,11 @@ from dialogs.basics.feature import BASICS
 from dialogs.core.feature import Feature
 from dialogs.enrollment.feature import ENROLLMENT
 from dialogs.feedback.closing import CLOSING
+from dialogs.feedback.goals import GOALS
 from dialogs.feedback.pending import PENDING as FEEDBACK_PENDING
 from dialogs.feedback.pulse import PULSE
 from dialogs.feedback.survey import SURVEY as FEEDBACK_SURVEY
+from dialogs.feedback.tips import TIPS
 from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
@@ -43,6 +45,8 @@ FEATURES: tuple[Feature, ...] = (
     CLOSING,
     FEEDBACK_SURVEY,
     FEEDBACK_PENDING,
+    GOALS,
+    TIPS,
 )
 
 

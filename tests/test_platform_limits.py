@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import pytest
 
+from bot.domain.feedback.tips import MAX_TIP_CHARS
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
 from bot.domain.retention import Texts
 from bot.domain.sessions.calendar_access import CalendarKeys
@@ -22,8 +23,10 @@ from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.ui import ActionRef, FieldErrors, Form, Message, Section
 from dialogs.enrollment.flow import ENROLLMENT_FLOW
 from dialogs.enrollment.review import facts as summary_facts
+from dialogs.feedback.goals_cards import goals_overview, overview_example
 from dialogs.feedback.pending import pending_message
 from dialogs.feedback.survey_cards import chips_card
+from dialogs.feedback.tips import catalogue, skill_tips
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
@@ -36,7 +39,18 @@ from handlers.slack import render as slack_render
 from handlers.teams.forms import answer_card, form_card
 from handlers.teams.render import message_card
 from storage.enrollment.standing import Standing
-from storage.models import CheckIn, Enrollment, MatchRun, Pairing, Person, Program, Proposal
+from storage.models import (
+    CheckIn,
+    Enrollment,
+    MatchRun,
+    Pairing,
+    Person,
+    Program,
+    Proposal,
+    Skill,
+    SkillTranslation,
+    Tip,
+)
 from storage.sessions.nudges import PairTally
 from storage.sessions.reach import Unreached
 from tests.fakes.adaptive_cards import check_adaptive_card
@@ -78,6 +92,7 @@ def screens(locale: str) -> list[Message | Form]:
         calendar_screen(t, person),
         retention_screen(t),
         *feedback_screens(t),
+        *goals_screens(t, person, other),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -193,6 +208,29 @@ def feedback_screens(t: Translator) -> list[Message]:
 
 FEEDBACK_SCREENS = 4
 
+
+def goals_screens(t: Translator, person: Person, other: Person) -> list[Message]:
+    """The goals overview of a mentor with three pairs, the tips catalogue of a long
+    taxonomy and one skill's tips past what is shown (dialogs/feedback)."""
+    people = {p.id: p for p in (person, other)}
+    pairs = overview_example(person.id, other.id)
+    long_name = "Compétence <!channel> " * 8
+    skills = [
+        Skill(key=f"skill_{n:02d}" + "x" * 50,
+              translations=[SkillTranslation(locale=loc, name=long_name) for loc in LOCALES])
+        for n in range(60)
+    ]  # fmt: skip
+    text = ("<!channel> *x* " * 30)[:MAX_TIP_CHARS]
+    tips = [Tip(id=10**9 + n, skill_key="x", text_fr=text, text_en=text, active=n % 2 == 0)
+            for n in range(30)]  # fmt: skip
+    return [
+        goals_overview(t, pairs, people),
+        catalogue(t, skills, {s.key: 999 for s in skills}),
+        skill_tips(t, skills[0], tips),
+        skill_tips(t, skills[0], []),
+    ]
+
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -227,6 +265,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     notifications = len(examples(reader(), reader()))
     # the dry run, admin sessions, a session's calendar links, admin retention, feedback
     reports = 4 + FEEDBACK_SCREENS
+    reports += len(goals_screens(Translator("fr"), reader(), reader()))
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )

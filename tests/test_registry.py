@@ -116,6 +116,8 @@ async def test_each_feature_registers_its_own_due_actions(tmp_path: Path) -> Non
             "routine.retention.daily",
             "routine.feedback.pulse",
             "routine.feedback.closing",
+            "routine.goals.midpoint",
+            "routine.goals.tips",
         ]
         # The server's capability handlers are exactly the features' (plus the notifier's
         # and the platforms' own).

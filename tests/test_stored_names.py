@@ -63,6 +63,11 @@ DUE_ACTION_KINDS = {
     "routine.feedback.closing",
     "feedback.survey_ask",
     "feedback.survey_remind",
+    "goals.midpoint_ask",
+    "goals.midpoint_remind",
+    "goals.tip",
+    "routine.goals.midpoint",
+    "routine.goals.tips",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -109,6 +114,9 @@ DUE_ACTION_PAYLOADS = {
     "feedback.closing.expire": {"request_id"},
     "feedback.survey_ask": {"check_in_id"},
     "feedback.survey_remind": {"request_id"},
+    "goals.midpoint_ask": {"pairing_id"},
+    "goals.midpoint_remind": {"request_id"},
+    "goals.tip": {"check_in_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -145,6 +153,8 @@ FLOWS = {
     "feedback.pulse_comment": ["comment"],
     "closing_review": ["recommend", "skills", "testimonial"],
     "feedback_comment": ["comment"],
+    "goal_check": ["check"],
+    "tip_add": ["form"],
 }
 
 COMMANDS = {
@@ -177,6 +187,7 @@ COMMANDS = {
     "admin retention",
     "testimonial",
     "feedback",
+    "admin tips",
 }
 
 ACTIONS = {
@@ -242,6 +253,11 @@ ACTIONS = {
     "feedback:done",
     "feedback:skip",
     "feedback:open",
+    "goals:midpoint",
+    "goals:update",
+    "goals:tips_off",
+    "tips:add",
+    "tips:deactivate",
 }
 
 NOTIFICATIONS = {
@@ -279,6 +295,8 @@ NOTIFICATIONS = {
     "closing_review_asked",
     "closing_review_closed",
     "feedback_survey",
+    "goals_midpoint",
+    "goals_tip",
 }
 
 

@@ -50,7 +50,7 @@ PEOPLE_COMMANDS = (
     CommandSpec("resume", N_("Resume after a pause"), ("reprendre",)),
     CommandSpec("leave", N_("Leave the program"), ("quitter",)),
     CommandSpec("contact", N_("Send a private message to the program team"), ("contacter",)),
-    CommandSpec("goals", N_("Set the goals of your pairing"), ("objectifs",)),
+    CommandSpec("goals", N_("See and update the goals of your pairing"), ("objectifs",)),
     CommandSpec("end", N_("End your pairing early (no fault)"), ("terminer", "fin")),
     CommandSpec(
         "sessions",
@@ -182,6 +182,18 @@ ADMIN_COMMANDS = (
         admin=True,
         subcommands={"show": ("voir", "afficher"), "set": ("regler", "changer", "modifier")},
         default_action="show",
+    ),
+    CommandSpec(
+        "tips",
+        N_("The try-it-this-week tips: list, add, deactivate"),
+        ("conseils", "astuces"),
+        admin=True,
+        subcommands={
+            "list": ("liste", "voir"),
+            "add": ("ajouter",),
+            "deactivate": ("desactiver", "retirer"),
+        },
+        default_action="list",
     ),
     CommandSpec(
         "forget",

@@ -3,7 +3,7 @@
 Accept (button)           → waiting for the other, or the pairing starts (a double click
                             counts once: the proposal row is locked)
 Decline (button → form)   → the other is told, never why
-goals, Set my goals       → 1 to 3 kickoff goals (form)
+Set my goals (button)     → 1 to 3 kickoff goals (form; typed goals: dialogs/feedback)
 end, End the pairing      → end one's own pairing (form: optional private reason)
 """
 
@@ -70,6 +70,6 @@ async def end(turn: Turn) -> Outcome:
 PAIRING = Feature(
     name="pairing",
     flows=(DECLINE_FLOW, GOALS_FLOW, END_FLOW),
-    commands={"end": end, "goals": goals},
+    commands={"end": end},  # typed "goals" is dialogs/feedback/goals.py's overview
     actions={ACCEPT_ACTION: accept, DECLINE_ACTION: decline, GOALS_ACTION: goals, END_ACTION: end},
 )

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.feedback.closing import ClosingReviewAsked, ClosingReviewClosed
+from bot.domain.feedback.goals import MidpointCheck
 from bot.domain.feedback.survey import SurveyAsked
+from bot.domain.feedback.tips import MAX_TIP_CHARS, TipSuggestion
 from bot.domain.matching_notifications import (
     PairingEnded,
     PairingIntroduction,
@@ -154,6 +156,7 @@ def notification_examples(
             for role in ("mentor", "mentee")
             for reminder in (False, True)
         ),
+        *goals_examples(other_id),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:
@@ -209,3 +212,16 @@ def closing_examples(other_id: str) -> list[Notification]:
         for how in ("program_end", "ended")
         for reminder in (False, True)
     ] + [ClosingReviewClosed(2**31 - 1, answered) for answered in (False, True)]
+
+
+def goals_examples(other_id: str) -> list[Notification]:
+    """The mid-point check with six goals at their longest (and its reminder); a tip at the
+    catalogue's longest."""
+    goals = tuple((("<!channel> *" * 40)[:280], s) for s in ("open", "on_track", "stuck") * 2)
+    tip = ("<b>*x*</b> " * 60)[:MAX_TIP_CHARS]
+    skill = "Compétence " * 7
+    return [
+        MidpointCheck(2**31 - 1, (other_id,), goals),
+        MidpointCheck(2**31 - 1, (other_id,), goals, reminder=True),
+        TipSuggestion(2**31 - 1, 2**31 - 1, skill, skill, tip, tip),
+    ]

@@ -24,6 +24,7 @@ from dialogs.core.names import shown_name
 from dialogs.core.replies import JOIN_ACTION
 from dialogs.core.ui import Actions, Button, Header, Message, Section
 from dialogs.feedback.closing_cards import CLOSING_TYPES, present_closing
+from dialogs.feedback.goals_cards import GOALS_TYPES, present_goals
 from dialogs.feedback.pulse_cards import PULSE_TYPES, present_pulse
 from dialogs.feedback.survey_cards import SURVEY_TYPES, present_survey
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
@@ -94,6 +95,8 @@ def present(
             return present_closing(notification, t, people)
         case _ if notification.type in SURVEY_TYPES:
             return present_survey(notification, t, reader, people)
+        case _ if notification.type in GOALS_TYPES:
+            return present_goals(notification, t, reader, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 

@@ -111,6 +111,8 @@ class Pairing(Timestamped, Base):
     # The pair's own cadence (either person may change it); None = the slower of the two
     # enrollment preferences, else the program's.
     cadence: Mapped[str | None] = mapped_column(String(16))
+    # "Not for me": no more "try it this week" tips for this pairing (migration 0013).
+    tips_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CheckIn(Timestamped, Base):
