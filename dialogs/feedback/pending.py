@@ -1,8 +1,7 @@
 """``feedback`` (``retour``, ``avis``): what the reader still has to answer, one button each.
 
 The button opens the request again through ``OPENERS``, by the request's kind: the session
-survey here; the pulse, the mid-point and the closing review register their own openers
-(``reopen_pulse``, ``reopen_midpoint``, ``reopen_closing``, same signature).
+survey, the pulse, the mid-point and the closing review each give their own opener.
 """
 
 from __future__ import annotations
@@ -15,6 +14,9 @@ from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.i18n import N_, Translator
 from dialogs.core.ui import Actions, Block, Button, Header, Message, Section
+from dialogs.feedback.closing import reopen_closing
+from dialogs.feedback.goals import reopen_midpoint
+from dialogs.feedback.pulse import reopen_pulse
 from dialogs.feedback.survey import CLOSED, NOT_YOURS, UNREADABLE, reopen_session
 from dialogs.participation.flows import say
 from storage.feedback.requests import open_requests
@@ -23,9 +25,14 @@ from storage.models import CheckIn, FeedbackRequest
 
 Opener = Callable[[Turn, FeedbackRequest], Awaitable[Outcome]]
 
-# The lead adds "pulse", "midpoint" and "closing" as their features land.
-OPENERS: dict[str, Opener] = {"session": reopen_session}
+OPENERS: dict[str, Opener] = {
+    "session": reopen_session,
+    "pulse": reopen_pulse,
+    "midpoint": reopen_midpoint,
+    "closing": reopen_closing,
+}
 
+QUESTION_CLOSED = N_("This question is closed now. Nothing was recorded.")
 PENDING_ACTION = "feedback:open"  # value: the request's id
 MAX_LISTED = 10
 
@@ -88,12 +95,10 @@ async def open_pending(turn: Turn) -> Outcome:
         return turn.reply(say(Paragraph.of(t(NOT_YOURS))))
     state = RequestState(request.person_id, request.status, request.expires_at, None)
     if answerable(state, ctx.person.id, ctx.now()) != "yes":
-        return turn.reply(say(Paragraph.of(t(CLOSED))))
+        closed = CLOSED if request.kind == "session" else QUESTION_CLOSED
+        return turn.reply(say(Paragraph.of(t(closed))))
     # Answered already but still open: the opener shows the answer, to change it.
-    opener = OPENERS.get(request.kind)
-    if opener is None:
-        return turn.reply(say(Paragraph.of(t("This question cannot be answered here yet."))))
-    return await opener(turn, request)
+    return await OPENERS[request.kind](turn, request)
 
 
 PENDING = Feature(
