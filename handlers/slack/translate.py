@@ -6,6 +6,8 @@ not write (forged or corrupted) becomes ``ref=None`` for the core to answer poli
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -161,7 +163,12 @@ def block_action(body: dict[str, Any]) -> Translated | None:
 def view_submission(body: dict[str, Any]) -> Translated:
     view = _dict(body.get("view"))
     team, user = team_of(body), _str(_dict(body.get("user")).get("id"))
-    key = f"view:{_str(view.get('id'))}:{_str(view.get('hash'))}"
+    # The view's id and hash alone do not tell a corrected resubmission (after
+    # ``response_action: errors`` the view, and so its hash, is unchanged) from a double
+    # click on Submit: what was typed does.
+    typed = json.dumps(_dict(view.get("state")), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(typed.encode()).hexdigest()[:16]
+    key = f"view:{_str(view.get('id'))}:{_str(view.get('hash'))}:{digest}"
     inbound = Inbound(
         actor=_actor(team, user),
         kind="submission",

@@ -138,7 +138,8 @@ async def test_admin_tips_in_slack_and_refusals_in_slack_and_teams(
     )
     assert ack.get("response_action") == "errors" and "fr" in ack["errors"], ack
     assert await tips(srv) == seeded
-    view = {**view, "hash": "typed-again"}  # Slack's hash of the view as she retyped it
+    # The corrected form comes back with the same view id and hash (showing errors does not
+    # update the view): only what she typed differs, and that is not a duplicate.
     ack = await submit_modal(srv, RH.id, view, {
         "fr": "Regardez la page d’accueil du site sur votre téléphone pendant cinq minutes.",
         "en": "Look at the website's home page on your phone for five minutes.",
