@@ -136,7 +136,6 @@ ADMIN_COMMANDS = (
         N_("The program's results"),
         ("rapport",),
         admin=True,
-        planned=N_("the next version, with the program reports"),
     ),
     CommandSpec(
         "export",
