@@ -44,7 +44,9 @@ async def test_planned_admin_commands_still_refuse_non_admins(database: Database
     assert "réservée aux administrateurs" in answer
     # Typed without "admin": unknown to a non-admin, planned for an admin.
     assert "Je ne connais pas la commande" in words(await driver.say(someone(), "export"))
-    assert "admin export n’est pas encore disponible" in words(await driver.say(admin(), "exporter"))
+    assert "admin export n’est pas encore disponible" in words(
+        await driver.say(admin(), "exporter")
+    )
 
 
 async def test_help_lists_only_what_works(database: Database) -> None:
