@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
-from bot.domain.reports.figures import Period
+from bot.domain.reports.facts import Period
 from bot.domain.retention import Texts
 from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.basics.home import home_message

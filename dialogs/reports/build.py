@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.reports.figures import BREAKDOWNS, Period, Report, build_report
+from bot.domain.reports.facts import Period
+from bot.domain.reports.figures import BREAKDOWNS, Report, build_report
 from bot.domain.reports.privacy import Thresholds
 from storage.models import Program
 from storage.programs.career_stages import stage_labels

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.domain.reports.figures import NOT_STATED, SPECS, Cell, Report
+from bot.domain.reports.facts import NOT_STATED
+from bot.domain.reports.figures import SPECS, Cell, Report
 from bot.domain.reports.privacy import Refusal
 from dialogs.core.i18n import N_, Translator
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.reports.figures import (
+from bot.domain.reports.facts import (
     NOT_STATED,
     FeedbackFact,
     GoalCheckFact,

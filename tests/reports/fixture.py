@@ -173,8 +173,8 @@ async def seed_report_program(session: AsyncSession, admin_id: str | None = None
         session.add(goal)
         goals.append(goal)
     await session.flush()
-    for n, (key, goal, status) in enumerate(GOAL_CHECKS):
-        session.add(GoalCheck(goal_id=goals[goal - 1].id, person_id=people[key].id,
+    for n, (key, which, status) in enumerate(GOAL_CHECKS):
+        session.add(GoalCheck(goal_id=goals[which - 1].id, person_id=people[key].id,
                               stage="update", status=status, checked_at=day(40 + n / 24)))  # fmt: skip
     await session.flush()
     return program

@@ -16,6 +16,13 @@ from datetime import datetime
 from statistics import median
 from typing import Literal
 
+from bot.domain.reports.facts import (
+    NOT_STATED,
+    FeedbackFact,
+    GoalCheckFact,
+    Period,
+    ProgramFacts,
+)
 from bot.domain.reports.privacy import (
     Answer,
     Basis,
@@ -24,13 +31,11 @@ from bot.domain.reports.privacy import (
     Thresholds,
     batches,
     breakdown_refusal,
-    in_period,
     remainder_refusal,
     suppress,
 )
 
 BREAKDOWNS = ("department", "stage", "location", "role")
-NOT_STATED = ""  # the group of people whose department (stage, location) is not known
 
 Source = Literal["people", "answers", "comments", "activity"]
 Kind = Literal["count", "share", "mean", "score", "days"]
@@ -67,86 +72,6 @@ FIGURES: tuple[FigureSpec, ...] = (
 SPECS = {f.key: f for f in FIGURES}
 # Sessions that were due: planned ones whose time has passed, and what became of them.
 DUE_STATUSES = ("planned", "held", "missed", "skipped", "disputed")
-
-
-# -- the facts ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonFact:
-    person_id: str
-    enrolled_at: datetime
-    groups: Mapping[str, str]  # breakdown -> the person's group (NOT_STATED if unknown)
-    baseline: Mapping[str, int] = field(default_factory=dict)  # skill -> level at enrollment
-    matched_at: datetime | None = None  # their first pairing in the program
-    unreachable: bool = False
-
-
-@dataclass(frozen=True)
-class FeedbackFact:
-    """One ``Feedback`` row (``ref`` its id)."""
-
-    ref: int
-    person_id: str
-    kind: str  # session | midpoint | closing | pulse
-    at: datetime
-    rating: int | None = None
-    nps: int | None = None
-    skill_levels: Mapping[str, int] = field(default_factory=dict)
-    retrospective: Mapping[str, int] = field(default_factory=dict)
-    quote: str | None = None  # a testimonial its author agreed to have quoted
-
-
-@dataclass(frozen=True)
-class RequestFact:
-    person_id: str
-    kind: str
-    asked_at: datetime
-    answer_ref: int | None  # the Feedback answering it
-
-
-@dataclass(frozen=True)
-class GoalCheckFact:
-    ref: int
-    person_id: str
-    goal_id: int
-    at: datetime
-    done: bool
-
-
-@dataclass(frozen=True)
-class PairFact:
-    mentor_id: str
-    mentee_id: str
-    started_at: datetime
-    first_held_at: datetime | None
-    at_risk: bool
-    active: bool
-
-
-@dataclass(frozen=True)
-class ProgramFacts:
-    now: datetime
-    people: Sequence[PersonFact]
-    feedback: Sequence[FeedbackFact] = ()
-    requests: Sequence[RequestFact] = ()
-    goal_checks: Sequence[GoalCheckFact] = ()
-    pairs: Sequence[PairFact] = ()
-    sessions: Sequence[tuple[str, datetime]] = ()  # (status, scheduled_at)
-    proposals: Sequence[tuple[str, datetime | None]] = ()  # (status, sent_at)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime | None = None
-    end: datetime | None = None  # excluded
-
-    def holds(self, at: datetime | None) -> bool:
-        return at is not None and in_period(at, self.start, self.end)
-
-    @property
-    def whole(self) -> bool:
-        return self.start is None and self.end is None
 
 
 # -- the report ------------------------------------------------------------------------------
