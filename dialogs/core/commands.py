@@ -136,6 +136,8 @@ ADMIN_COMMANDS = (
         N_("The program's results"),
         ("rapport",),
         admin=True,
+        subcommands={"show": ("voir", "afficher"), "privacy": ("confidentialite", "seuils")},
+        default_action="show",
     ),
     CommandSpec(
         "export",

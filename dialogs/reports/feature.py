@@ -1,4 +1,5 @@
-"""``admin report [program] [--by department|stage|location|role] [--from D] [--to D]``.
+"""``admin report [program] [--by department|stage|location|role] [--from D] [--to D]``,
+and ``admin report privacy`` (``thresholds``).
 
 Program admins read their program's figures in a card, in their language; the program
 is named, or the only one they run, or picked with one click. Options typed wrong get a
@@ -14,6 +15,7 @@ from dialogs.programs.replies import picker, program_or_apology, programs_in_sco
 from dialogs.reports.build import BadOption, parse_options, program_report
 from dialogs.reports.card import report_card
 from dialogs.reports.files import period_words
+from dialogs.reports.thresholds import thresholds
 from storage.models import Program
 
 REPORT_ACTION = "report:admin"  # value: program slug (admins)
@@ -63,7 +65,9 @@ async def report(turn: Turn) -> Outcome:
     slug = command.args[0] if command and command.args else None
     options = dict(command.options) if command else {}
     if slug is None:
-        slug = options.get("program")
+        slug = options.pop("program", None)
+    if command is not None and command.action == "privacy":
+        return await thresholds(turn, slug, options)
     return await _show(turn, slug, options)
 
 
