@@ -151,9 +151,18 @@ def test_answers_out_of_order_are_read_in_the_order_they_came() -> None:
     assert batches(list(reversed(given)), 5) == batches(given, 5)
 
 
-def test_a_raised_threshold_makes_bigger_batches() -> None:
-    assert batches(answers(*"abcde"), 6) == {}
-    assert len(batches(answers(*"abcdef"), 6)) == 6
+def test_a_raised_threshold_merges_batches_and_never_cuts_them_anew() -> None:
+    # Cuts at the floor (5): after e, after j. At 6 the first piece (5 people) waits for
+    # the second: one batch of ten closing at j, never a cut after f that would show the
+    # difference between "up to f" and "up to e" (one answer).
+    assert batches(answers(*"abcdef"), 6) == {}
+    ten = batches(answers(*"abcdefghijkl"), 6)
+    assert sorted(ten) == list(range(1, 11))
+    assert set(ten.values()) == {T0 + timedelta(hours=9)}
+    assert sorted(batches(answers(*"abcdefghijkl"), 5)) == list(range(1, 11))
+    # At 12, two pieces of 5 are not enough; a third one (15 people) closes.
+    assert batches(answers(*"abcdefghijkl"), 12) == {}
+    assert len(batches(answers(*"abcdefghijklmno"), 12)) == 15
 
 
 def test_a_period_holds_whole_batches() -> None:

@@ -40,8 +40,9 @@ async def test_thresholds_are_raised_and_the_report_hides_more(database: Databas
     assert await rules(database) == {"report_privacy": {"answers": 6}}
     assert await driver.count(AuditEvent, AuditEvent.action == "report.thresholds_raised") == 1
 
-    # Batches of 6 now: 18 raters counted (F1-F4, I1-I3, M1-M5, S1-S6); Marketing's 5 are
-    # too few, Sales' six give 24/6 = 4,0; 74/18 = 4,1 for everyone.
+    # Batches of at least 6 new people, made of the cuts at 5 (never cut anew): after M3
+    # (10 people) and after S8 (10 more): the same 20 raters, 82/20 = 4,1; Marketing's 5
+    # are now too few; Sales' 8 give 32/8 = 4,0.
     report = words(await driver.say(admin(), "admin report bilan-2027 --by department"))
     assert "Note moyenne des séances (sur 5): 4,1" in report
     [marketing] = [x for x in report.splitlines() if x.startswith("Marketing — ")]

@@ -16,7 +16,8 @@ Four rules, each pure:
 - **Batches** (``batches``): answers enter the figures in batches, each closed once at
   least ``answers`` *new* people answered, so that running a report before and after one
   more answer shows the same figures. The cut is computed from the answers' timestamps
-  (nothing stored): the same answers always give the same batches.
+  (nothing stored): the same answers always give the same batches, and a raised
+  threshold merges batches rather than cutting them anew.
 """
 
 from __future__ import annotations
@@ -143,25 +144,42 @@ class Answer:
     ref: int = 0
 
 
-def batches(answers: Iterable[Answer], threshold: int) -> dict[int, datetime]:
+def batches(
+    answers: Iterable[Answer], threshold: int, floor: int | None = None
+) -> dict[int, datetime]:
     """The answers that have entered the figures: ``ref`` -> when its batch closed.
 
-    Answers are read in the order they came (time, then ref). A batch closes at the answer
-    that brings the number of distinct people who answered since the last batch to
-    ``threshold``; the answers after the last close wait for the next batch. Deterministic:
-    a report run twice over the same answers shows the same figures, and one more answer
-    changes nothing until enough others join it.
+    Answers are read in the order they came (time, then ref). The cuts are made at the
+    lowest threshold there is (``floor``, the default): a cut falls at the answer that
+    brings the number of distinct people who answered since the last cut to ``floor``.
+    A batch is then as many of those pieces, in a row, as hold at least ``threshold``
+    distinct people; the answers after the last batch wait for the next one.
+
+    So a report run twice over the same answers shows the same figures, one more answer
+    changes nothing until enough others join it, and raising a program's threshold only
+    merges pieces (it never cuts between two answers that a lower threshold kept together,
+    which would give a few answers away by difference).
     """
-    closed: dict[int, datetime] = {}
+    floor = min(threshold, Thresholds().answers if floor is None else floor)
+    pieces: list[tuple[list[Answer], set[str]]] = []
     pending: list[Answer] = []
     people: set[str] = set()
     for answer in sorted(answers, key=lambda a: (a.at, a.ref)):
         pending.append(answer)
         people.add(answer.person_id)
-        if len(people) >= threshold:
-            for waiting in pending:
-                closed[waiting.ref] = answer.at
+        if len(people) >= floor:
+            pieces.append((pending, people))
             pending, people = [], set()
+    closed: dict[int, datetime] = {}
+    held: list[Answer] = []
+    who: set[str] = set()
+    for piece, persons in pieces:
+        held += piece
+        who |= persons
+        if len(who) >= threshold:
+            for waiting in held:
+                closed[waiting.ref] = piece[-1].at
+            held, who = [], set()
     return closed
 
 
