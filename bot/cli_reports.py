@@ -19,7 +19,7 @@ Format = Literal["text", "csv"]
 def report(
     program: Annotated[str, typer.Option("--program", help="The program's slug.")],
     format: Annotated[
-        str, typer.Option("--format", help="text (to read) or csv (for BI tools).")
+        str, typer.Option("--format", help="text (to read), csv (for BI tools) or png (charts).")
     ] = "text",
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file (else standard output).")
@@ -45,12 +45,15 @@ def report(
     groups hidden."""
     from dialogs.core.i18n import LOCALES, Translator
     from dialogs.reports.build import BadOption, parse_options, program_report
+    from dialogs.reports.charts import charts_of, render_png, shutdown_charts
     from dialogs.reports.files import period_words, report_csv, report_text
     from dialogs.reports.words import refusal_words
     from storage.enrollment.enrollments import program_by_slug
 
-    if format not in ("text", "csv"):
-        fail(f"--format: {format!r} is not text or csv (png comes with the charts)", 2)
+    if format not in ("text", "csv", "png"):
+        fail(f"--format: {format!r} is not text, csv or png", 2)
+    if format == "png" and out is None:
+        fail("--format png writes a file: give it with --out FILE.png", 2)
     settings = settings_or_exit()
     language = locale or settings.locale
     if language not in LOCALES:
@@ -66,7 +69,7 @@ def report(
     now = parse_instant(at)
     t = Translator(language)
 
-    async def work(database: Database) -> str:
+    async def work(database: Database) -> str | bytes:
         async with database.unit_of_work() as session:
             found = await program_by_slug(session, program)
             if found is None:
@@ -76,12 +79,21 @@ def report(
             fail(refusal_words(t, built.report.refusal), 3)
         if format == "csv":
             return report_csv(t, built.report, built.stages)
+        if format == "png":
+            return await render_png(charts_of(t, found.name, built.report, built.stages))
         return report_text(t, found.name, built.report, stages=built.stages, until=built.until,
                            period=period_words(t, asked.start, asked.end))  # fmt: skip
 
-    written = run_with_database(settings, work)
-    if out is None:
+    try:
+        written = run_with_database(settings, work)
+    finally:
+        shutdown_charts()
+    if isinstance(written, bytes):
+        assert out is not None
+        out.write_bytes(written)
+    elif out is None:
         typer.echo(written, nl=False)
         return
-    out.write_text(written, encoding="utf-8")
+    else:
+        out.write_text(written, encoding="utf-8")
     typer.echo(f"Report written to {out}.", err=True)

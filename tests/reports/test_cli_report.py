@@ -13,6 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from dialogs.reports.charts import PNG_MAGIC
 from storage.db import Database
 from tests.reports.fixture import NOW, seed_report_program
 from tests.reports.test_report_figures import BY_DEPARTMENT, GROUPS, TOTALS, shown_in_csv
@@ -70,8 +71,8 @@ def test_bad_options_and_refused_cuts_fail_clearly(database_url: str) -> None:
     assert bad.exit_code == 2 and "use department, stage, location or role" in bad.output
     dates = tandem(database_url, "--from", "31/03/2027")
     assert dates.exit_code == 2 and "write dates as YYYY-MM-DD" in dates.output
-    png = tandem(database_url, "--format", "png")
-    assert png.exit_code == 2
+    gif = tandem(database_url, "--format", "gif")
+    assert gif.exit_code == 2 and "not text, csv or png" in gif.output
     unknown = runner.invoke(app, ["report", "--program", "nope"],
                             env={"TANDEM_DATABASE_URL": database_url})  # fmt: skip
     assert unknown.exit_code == 1 and "no program with the slug 'nope'" in unknown.output
@@ -80,3 +81,13 @@ def test_bad_options_and_refused_cuts_fail_clearly(database_url: str) -> None:
     assert "This period leaves out 3 people of the program" in refused.output
     lyon = tandem(database_url, "--by", "location", "--format", "csv")
     assert lyon.exit_code == 3 and "This breakdown would hide every group" in lyon.output
+
+
+def test_png_charts_to_a_file(database_url: str, tmp_path: Path) -> None:
+    seeded(database_url)
+    out = tmp_path / "report.png"
+    done = tandem(database_url, "--format", "png", "--by", "department", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    assert out.read_bytes().startswith(PNG_MAGIC) and len(out.read_bytes()) > 10_000
+    nowhere = tandem(database_url, "--format", "png")
+    assert nowhere.exit_code == 2 and "--out FILE.png" in nowhere.output

@@ -10,6 +10,7 @@ from bot.domain.reports.figures import build_report
 from bot.domain.reports.privacy import Thresholds
 from dialogs.core.i18n import Translator
 from dialogs.reports.card import report_card
+from dialogs.reports.charts import MAX_BARS, PNG_MAGIC, charts_of, draw
 from dialogs.reports.words import group_words
 from tests.support.messages import words
 
@@ -61,3 +62,13 @@ def test_groups_are_named_in_the_reader_s_words() -> None:
     assert group_words(en, "role", "mentee", {}) == "Mentees"
     assert group_words(fr, "role", "both", {}) == "Mentors et mentorés"
     assert group_words(en, "department", "R&D <x>", {}) == "R&D <x>"
+
+
+def test_charts_of_many_groups_stop_at_24_and_draw_text_as_written() -> None:
+    person = [PersonFact(f"p{i}", T0, {"department": f"R$D {i % 30} $x^2$"}) for i in range(300)]
+    report = build_report(ProgramFacts(T0, person), Thresholds(), by="department")
+    assert report.refusal is None and len(report.groups) == 30
+    charts = charts_of(Translator("en"), "$P$", report, {})
+    assert len(charts) == 7 and [len(c.bars) for c in charts[2:]] == [MAX_BARS] * 5
+    png = draw(charts)  # in this process: the drawing itself, no pool
+    assert png.startswith(PNG_MAGIC)

@@ -13,6 +13,7 @@ import pytest
 from dialogs.core.i18n import Translator
 from dialogs.reports.build import Asked, Built, parse_options, program_report
 from dialogs.reports.card import report_card
+from dialogs.reports.charts import BY_GROUP, charts_of
 from dialogs.reports.files import report_csv, report_text
 from dialogs.reports.words import LABELS
 from storage.db import Database
@@ -123,6 +124,17 @@ async def test_the_totals_and_the_department_breakdown_in_text_csv_and_chat(
         assert f"Rating {BY_DEPARTMENT['average_rating'][n]} ·" in line
         assert f"NPS {BY_DEPARTMENT['nps'][n]} ·" in line
         assert line.endswith(f"Goals done {BY_DEPARTMENT['goals_done'][n]}")
+    # The charts draw no bar for a hidden cell and write the same marker where it would be.
+    charts = {c.title: c for c in charts_of(t, found.name, report.report, report.stages)}
+    for key in BY_GROUP:
+        bars = charts[t(LABELS[key])].bars
+        assert [b.label for b in bars] == GROUPS
+        assert [b.note for b in bars] == BY_DEPARTMENT[key], key
+        assert [b.value is None for b in bars] == [
+            c in (A, "hidden") or c.startswith("<") for c in BY_DEPARTMENT[key]
+        ], key
+    funnel = charts[found.name].bars
+    assert [b.note for b in funnel] == ["27", "22", "11", "10", "7"]
     assert "In their words" not in card and "a appris" not in card  # 9 quotes: fewer than 10
     assert "In their words" not in text and "a appris" not in text
 
