@@ -72,3 +72,19 @@ def test_charts_of_many_groups_stop_at_24_and_draw_text_as_written() -> None:
     assert len(charts) == 7 and [len(c.bars) for c in charts[2:]] == [MAX_BARS] * 5
     png = draw(charts)  # in this process: the drawing itself, no pool
     assert png.startswith(PNG_MAGIC)
+
+
+def test_a_period_keeps_every_group_so_that_the_cells_add_up_to_the_total() -> None:
+    # Ten people in A enrolled early, ten in B later; all twenty answered before the period
+    # ends. A period from the later date keeps B's ten enrolled, and A's cell stays (0
+    # enrolled, its answers counted) rather than vanish and leave total - B = A's answers.
+    early = [PersonFact(f"p{i}", T0, {"department": "A"}) for i in range(10)]
+    late = [PersonFact(f"p{i}", T0 + timedelta(days=10), {"department": "B"})
+            for i in range(10, 20)]  # fmt: skip
+    facts = ProgramFacts(T0, early + late, closing(20, hours=24 * 20))
+    report = build_report(facts, Thresholds(), period=Period(T0 + timedelta(days=5), None),
+                          by="department")  # fmt: skip
+    assert report.refusal is None and report.groups == ("A", "B")
+    assert report.cell("enrolled", "A").value == 0 and report.cell("enrolled", "B").value == 10
+    assert report.cell("nps", "A").people + report.cell("nps", "B").people == 20
+    assert report.totals["nps"].people == 20

@@ -335,7 +335,9 @@ def build_report(
         return Report(thresholds, period, None, (), totals, {}, quotes, figures.until)
 
     group_of = {p.person_id: p.groups.get(by, NOT_STATED) for p in facts.people}
-    groups = tuple(sorted({group_of[p.person_id] for p in figures.people},
+    # Every group of the program, even one with nobody enrolled in the period: the cells
+    # then add up to the total, so the total minus them gives nobody back.
+    groups = tuple(sorted(set(group_of.values()),
                           key=lambda g: (g == NOT_STATED, g.casefold())))  # fmt: skip
     cells: dict[tuple[str, str], Cell] = {}
     for spec in (s for s in FIGURES if s.per_group):
