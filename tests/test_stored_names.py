@@ -171,6 +171,7 @@ COMMANDS = {
     "skip",
     "admin retention",
     "testimonial",
+    "admin report",
 }
 
 ACTIONS = {
@@ -230,6 +231,7 @@ ACTIONS = {
     "feedback:pulse_comment",
     "feedback:closing",
     "feedback:closing_withdraw",
+    "report:admin",
 }
 
 NOTIFICATIONS = {
