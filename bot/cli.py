@@ -12,6 +12,7 @@ import typer
 from bot.cli_calendars import calendars_app
 from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
+from bot.cli_reports import report
 from bot.cli_retention import retention_app
 from bot.cli_support import (
     check_port,
@@ -48,6 +49,7 @@ app.add_typer(program_app, name="program", no_args_is_help=True)
 app.command()(forget)
 app.command("demo-data")(demo_data)
 app.command()(match)
+app.command()(report)
 
 DEMO_DATABASE = "tandem-demo.db"
 PORT_ENV = "TANDEM_PORT"

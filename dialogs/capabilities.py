@@ -16,6 +16,7 @@ from dialogs.participation.feature import PARTICIPATION
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
+from dialogs.reports.feature import REPORTS
 from dialogs.retention.feature import RETENTION
 from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
 from dialogs.sessions.nudges import NUDGES
@@ -47,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     FEEDBACK_PENDING,
     GOALS,
     TIPS,
+    REPORTS,
 )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.feedback.tips import MAX_TIP_CHARS
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
+from bot.domain.reports.facts import Period
 from bot.domain.retention import Texts
 from bot.domain.sessions.calendar_access import CalendarKeys
 from dialogs.basics.home import home_message
@@ -93,6 +94,7 @@ def screens(locale: str) -> list[Message | Form]:
         retention_screen(t),
         *feedback_screens(t),
         *goals_screens(t, person, other),
+        *report_screens(t),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -231,6 +233,31 @@ def goals_screens(t: Translator, person: Person, other: Person) -> list[Message]
     ]
 
 
+def report_screens(t: Translator) -> list[Message]:
+    """``admin report``: every figure, 200 departments named with markup, three quotes at
+    their longest; and a refused breakdown."""
+    from bot.domain.reports.figures import FIGURES, Cell, Report
+    from bot.domain.reports.privacy import Refusal, Thresholds
+    from dialogs.reports.card import report_card
+
+    groups = tuple(f"Direction <!channel> *{n}* " * 8 for n in range(200))
+    kinds = [None, "few", "secondary"]
+    totals = {f.key: Cell(123456.789, 99999, None) for f in FIGURES}
+    cells = {
+        (f.key, g): Cell(None if n % 3 else -99.5, 9999, kinds[n % 3])  # type: ignore[arg-type]
+        for f in FIGURES if f.per_group for n, g in enumerate(groups)
+    }  # fmt: skip
+    quotes = tuple("<!channel> *" * 200 for _ in range(30))
+    full = Report(Thresholds(answers=99, comments=999, people=99), Period(), "department", groups,
+                  totals, cells, quotes, fixed_clock().now())  # fmt: skip
+    name = "Mentorat <inversé> *<!channel>* " * 6
+    refused = Report(Thresholds(), Period(), "location", refusal=Refusal("groups_too_small", 5))
+    return [
+        report_card(t, name, full, period=t("the whole program"), stages={}),
+        report_card(t, name, refused, period=t("the whole program"), stages={}),
+    ]
+
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -263,8 +290,9 @@ def test_every_flow_step_is_rendered_above() -> None:
     for name, step in steps:
         assert step.form is not None or step.card is not None, (name, step.name)
     notifications = len(examples(reader(), reader()))
-    # the dry run, admin sessions, a session's calendar links, admin retention, feedback
-    reports = 4 + FEEDBACK_SCREENS
+    # the dry run, admin sessions, a session's calendar links, admin retention, a program
+    # report at its longest and a refused one, feedback, goals
+    reports = 6 + FEEDBACK_SCREENS
     reports += len(goals_screens(Translator("fr"), reader(), reader()))
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps

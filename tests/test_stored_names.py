@@ -188,6 +188,7 @@ COMMANDS = {
     "testimonial",
     "feedback",
     "admin tips",
+    "admin report",
 }
 
 ACTIONS = {
@@ -258,6 +259,7 @@ ACTIONS = {
     "goals:tips_off",
     "tips:add",
     "tips:deactivate",
+    "report:admin",
 }
 
 NOTIFICATIONS = {

@@ -135,7 +135,8 @@ ADMIN_COMMANDS = (
         N_("The program's results"),
         ("rapport",),
         admin=True,
-        planned=N_("the next version, with the program reports"),
+        subcommands={"show": ("voir", "afficher"), "privacy": ("confidentialite", "seuils")},
+        default_action="show",
     ),
     CommandSpec(
         "export",

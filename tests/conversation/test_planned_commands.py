@@ -30,17 +30,19 @@ async def test_feedback_is_no_longer_planned(
 
 async def test_planned_commands_in_french(database: Database) -> None:
     driver = Driver(database)
-    report = words(await driver.say(admin(), "admin rapport"))
-    assert "La commande admin report n’est pas encore disponible\u202f: elle est prévue" in report
+    export = words(await driver.say(admin(), "admin exporter"))
+    assert "La commande admin export n’est pas encore disponible\u202f: elle est prévue" in export
 
 
 async def test_planned_admin_commands_still_refuse_non_admins(database: Database) -> None:
     driver = Driver(database)
-    answer = words(await driver.say(someone(), "admin report"))
+    answer = words(await driver.say(someone(), "admin export"))
     assert "réservée aux administrateurs" in answer
     # Typed without "admin": unknown to a non-admin, planned for an admin.
-    assert "Je ne connais pas la commande" in words(await driver.say(someone(), "report"))
-    assert "admin report n’est pas encore disponible" in words(await driver.say(admin(), "rapport"))
+    assert "Je ne connais pas la commande" in words(await driver.say(someone(), "export"))
+    assert "admin export n’est pas encore disponible" in words(
+        await driver.say(admin(), "exporter")
+    )
 
 
 async def test_help_lists_only_what_works(database: Database) -> None:
@@ -50,4 +52,4 @@ async def test_help_lists_only_what_works(database: Database) -> None:
         shown = f" {spec.name}: " in text or f"\n{spec.name}: " in text
         assert shown == (spec.planned is None), spec.name
     assert {s.name for s in PEOPLE_COMMANDS} == {s.name for s in available(PEOPLE_COMMANDS)}
-    assert {s.name for s in ADMIN_COMMANDS if s.planned} == {"report", "export", "forget"}
+    assert {s.name for s in ADMIN_COMMANDS if s.planned} == {"export", "forget"}

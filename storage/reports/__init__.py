@@ -1,0 +1,1 @@
+"""What a program's report is computed from, read from the tables (``facts``)."""
