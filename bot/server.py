@@ -22,12 +22,15 @@ from bot.observability import Metrics, request_middleware
 from bot.settings import Settings
 from dialogs.capabilities import register_due
 from dialogs.core.conversation import Conversation, ConversationConfig
+from dialogs.files import file_keys
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.sessions.calendar import calendar_file
 from dialogs.sessions.free_busy import FREE_BUSY
 from handlers.console import ConsoleConfig
 from handlers.console import mount as mount_console
+from handlers.files import ROUTE as FILES_ROUTE
+from handlers.files import file_view
 from handlers.slack.app import SLACK_APP_KEY
 from handlers.slack.app import mount as mount_slack
 from handlers.slack.config import SlackConfig, SlackConfigError
@@ -361,6 +364,8 @@ def create_app(runtime: Runtime, *, clock: bool = True) -> web.Application:
     app.router.add_get(
         "/calendar/{token:[A-Za-z0-9_-]{1,200}}/{check_in_id:[0-9]{1,18}}.ics", calendar
     )
+    keys = file_keys(runtime.calendar_keys)
+    app.router.add_get(FILES_ROUTE, file_view(runtime.database, keys, runtime.clock))
     mount_channels(app, runtime)
     app.cleanup_ctx.append(_database_context)
     app.cleanup_ctx.append(_calendars_context)

@@ -13,6 +13,7 @@ from dialogs.matching.admin import MATCHING
 from dialogs.matching.pairing import PAIRING
 from dialogs.notify.notifier import Notifier
 from dialogs.participation.feature import PARTICIPATION
+from dialogs.personal_data.feature import PERSONAL_DATA
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
@@ -49,6 +50,7 @@ FEATURES: tuple[Feature, ...] = (
     GOALS,
     TIPS,
     REPORTS,
+    PERSONAL_DATA,
 )
 
 

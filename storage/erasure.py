@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -370,87 +371,125 @@ async def forget_person(
     Every record the email names is erased (see ``_targets``); the first one's id is
     returned. Raises PersonNotFound when nobody (not already erased) has that email.
     """
+    async with _erasing(database) as session:
+        people = await _targets(session, email)
+        if not people:
+            raise PersonNotFound(email)
+        await _erase(session, people, [email.strip()], actor_id, now=now, all_emails=True)
+    await _forget_on_disk(database)
+    return people[0].id
+
+
+async def forget_person_by_id(
+    database: Database, person_id: str, actor_id: str | None = None, *, now: datetime
+) -> str:
+    """Erase one person who asked for it themselves (``forget me`` in chat).
+
+    Unlike ``forget_person`` (an admin naming an email), only this record goes, and only
+    the emails it was proven to own count: its own, and a platform identity's when it is
+    the same. An identity's email alone is a claim of the platform profile (outside the
+    allow-lists anyone may type a colleague's address there), so it must not reach other
+    people's queued work. Raises PersonNotFound when the record is gone or already erased.
+    """
+    async with _erasing(database) as session:
+        person = await session.get(Person, person_id)
+        if person is None or person.erased_at is not None:
+            raise PersonNotFound(person_id)
+        await _erase(session, [person], [], actor_id, now=now, all_emails=False)
+    await _forget_on_disk(database)
+    return person_id
+
+
+@asynccontextmanager
+async def _erasing(database: Database) -> AsyncIterator[AsyncSession]:
     async with database.unit_of_work(immediate=True) as session:
         if database.is_sqlite:
             # Deleted and overwritten cells are zeroed in the file instead of left in free
             # space, where the raw bytes would still show the email and words.
             await session.execute(text("PRAGMA secure_delete = ON"))
-        people = await _targets(session, email)
-        if not people:
-            raise PersonNotFound(email)
-        pids = [p.id for p in people]
-        identities = list(
-            await session.scalars(
-                select(PlatformIdentity).where(PlatformIdentity.person_id.in_(pids))
-            )
-        )
-        known = [email.strip(), *(p.email for p in people), *(i.email for i in identities)]
-        emails = {e for e in known if e}
-        user_ids = {i.user_id for i in identities} - set(pids)  # the console's is the pid
-        needles = _Needles(
-            identifiers=[*emails, *(p.employee_id for p in people), *user_ids],
-            names=[n for p in people for n in _names(p)] + [i.display_name for i in identities],
-        )
-        counts: dict[str, int] = {}
-        for pid in pids:  # their partners keep no session with a tombstone
-            await cancel_future_sessions(session, pid, reason="forget", now=now)
+        yield session
 
-        async def count(name: str, statement: Any) -> None:
-            counts[name] = counts.get(name, 0) + _rowcount(await session.execute(statement))
 
-        # What they wrote, in rows that stay by opaque id.
-        for table_name, (author, cleared) in WORDS_CLEARED.items():
-            table = Base.metadata.tables[table_name]
-            await count(table_name, update(table).where(table.c[author].in_(pids)).values(cleared))
+async def _erase(
+    session: AsyncSession,
+    people: list[Person],
+    given: list[str],
+    actor_id: str | None,
+    *,
+    now: datetime,
+    all_emails: bool,
+) -> None:
+    """Erase ``people`` (the first one is the subject of the audit record)."""
+    pids = [p.id for p in people]
+    identities = list(
+        await session.scalars(select(PlatformIdentity).where(PlatformIdentity.person_id.in_(pids)))
+    )
+    owned = {p.email.strip().lower() for p in people if p.email}
+    claimed = [i.email for i in identities if all_emails or (i.email or "").lower() in owned]
+    emails = {e for e in [*given, *(p.email for p in people), *claimed] if e}
+    user_ids = {i.user_id for i in identities} - set(pids)  # the console's is the pid
+    needles = _Needles(
+        identifiers=[*emails, *(p.employee_id for p in people), *user_ids],
+        names=[n for p in people for n in _names(p)] + [i.display_name for i in identities],
+    )
+    counts: dict[str, int] = {}
+    for pid in pids:  # their partners keep no session with a tombstone
+        await cancel_future_sessions(session, pid, reason="forget", now=now)
+
+    async def count(name: str, statement: Any) -> None:
+        counts[name] = counts.get(name, 0) + _rowcount(await session.execute(statement))
+
+    # What they wrote, in rows that stay by opaque id.
+    for table_name, (author, cleared) in WORDS_CLEARED.items():
+        table = Base.metadata.tables[table_name]
+        await count(table_name, update(table).where(table.c[author].in_(pids)).values(cleared))
+    await session.execute(
+        update(Enrollment)
+        .where(Enrollment.person_id.in_(pids), Enrollment.status.in_(OPEN_STATUSES))
+        .values(status="left")
+    )
+    # Proposals waiting for them end (the other side is told and freed: that notice
+    # names the other side only, so the deletions below keep it).
+    for pid, program_id in (
         await session.execute(
-            update(Enrollment)
-            .where(Enrollment.person_id.in_(pids), Enrollment.status.in_(OPEN_STATUSES))
-            .values(status="left")
+            select(Proposal.mentor_id, Proposal.program_id)
+            .where(Proposal.status == "sent", Proposal.mentor_id.in_(pids))
+            .union(
+                select(Proposal.mentee_id, Proposal.program_id).where(
+                    Proposal.status == "sent", Proposal.mentee_id.in_(pids)
+                )
+            )
         )
-        # Proposals waiting for them end (the other side is told and freed: that notice
-        # names the other side only, so the deletions below keep it).
-        for pid, program_id in (
-            await session.execute(
-                select(Proposal.mentor_id, Proposal.program_id)
-                .where(Proposal.status == "sent", Proposal.mentor_id.in_(pids))
-                .union(
-                    select(Proposal.mentee_id, Proposal.program_id).where(
-                        Proposal.status == "sent", Proposal.mentee_id.in_(pids)
-                    )
-                )
-            )
-        ).all():
-            await withdraw_waiting(session, pid, program_id, now)
-        # Every payload that names them, and with it the words next to their name.
-        for name in PAYLOADS_DELETED:
-            column = _column(name)
-            await count(
-                column.table.name,
-                delete(column.table).where(_mentions(column, [*pids, *user_ids], emails)),
-            )
-        for name in ROWS_DELETED:
-            column = _column(name)
-            await count(column.table.name, delete(column.table).where(column.in_(pids)))
+    ).all():
+        await withdraw_waiting(session, pid, program_id, now)
+    # Every payload that names them, and with it the words next to their name.
+    for name in PAYLOADS_DELETED:
+        column = _column(name)
+        await count(
+            column.table.name,
+            delete(column.table).where(_mentions(column, [*pids, *user_ids], emails)),
+        )
+    for name in ROWS_DELETED:
+        column = _column(name)
+        await count(column.table.name, delete(column.table).where(column.in_(pids)))
 
-        # The tombstones: only the links that hold the management tree remain.
-        for person in people:
-            await session.execute(
-                update(Person)
-                .where(Person.id == person.id)
-                .values(**tombstone(person.left_at, now))
-                .execution_options(synchronize_session=False)
+    # The tombstones: only the links that hold the management tree remain.
+    for person in people:
+        await session.execute(
+            update(Person)
+            .where(Person.id == person.id)
+            .values(**tombstone(person.left_at, now))
+            .execution_options(synchronize_session=False)
+        )
+    session.expunge_all()
+    counts["scrubbed_rows"] = await _sweep(session, needles)
+    for pid in pids:
+        details: dict[str, Any] = dict(counts) if pid == pids[0] else {"with": pids[0]}
+        session.add(
+            AuditEvent(
+                action="person.forgotten", actor_id=actor_id, subject_id=pid, details=details
             )
-        session.expunge_all()
-        counts["scrubbed_rows"] = await _sweep(session, needles)
-        for pid in pids:
-            details: dict[str, Any] = dict(counts) if pid == pids[0] else {"with": pids[0]}
-            session.add(
-                AuditEvent(
-                    action="person.forgotten", actor_id=actor_id, subject_id=pid, details=details
-                )
-            )
-    await _forget_on_disk(database)
-    return pids[0]
+        )
 
 
 def _names(person: Person) -> list[str | None]:

@@ -67,6 +67,16 @@ PEOPLE_COMMANDS = (
         ("confidentialite", "agenda"),
     ),
     CommandSpec(
+        "my data",
+        N_("Get a file with everything I keep about you"),
+        ("mes donnees", "mydata"),
+    ),
+    CommandSpec(
+        "forget me",
+        N_("Erase everything I keep about you"),
+        ("oublie-moi", "oubliez-moi", "oublie moi", "oubliez moi"),
+    ),
+    CommandSpec(
         "feedback",
         N_("Give your feedback on a session"),
         ("avis", "retour"),
@@ -290,6 +300,8 @@ def parse_command(text: str) -> Parsed:
         if not tokens:
             return Command("help", admin=True)
     words = ADMIN_COMMAND_WORDS if admin else PEOPLE_WORDS
+    if len(tokens) > 1 and f"{fold(tokens[0])} {fold(tokens[1])}" in words:
+        tokens = [f"{tokens[0]} {tokens[1]}", *tokens[2:]]  # a two-word command: "my data"
     head = fold(tokens[0])
     spec = words.get(head)
     if spec is None:

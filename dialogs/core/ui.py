@@ -115,7 +115,27 @@ class Divider:
     pass
 
 
-Block = Header | Section | Facts | Actions | Image | Divider
+@dataclass(frozen=True)
+class Attachment:
+    """A stored file sent in chat (``dialogs.files.file_message`` makes one).
+
+    Slack uploads the file itself into the person's direct messages; Teams and the console
+    show ``label`` as a link to ``url`` (the signed ``/files/{token}`` address), and an
+    image inline as well. ``url`` is empty when the deployment has no key to sign links.
+    """
+
+    file_id: int
+    filename: str
+    media_type: str
+    label: str
+    url: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+Block = Header | Section | Facts | Actions | Image | Divider | Attachment
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, Times
 from dialogs.core.i18n import LOCALES, Translator
 from dialogs.core.ui import (
     Actions,
+    Attachment,
     Block,
     Button,
     CheckboxesField,
@@ -175,7 +176,24 @@ def render_block(block: Block, viewer: Viewer, *, disabled: bool) -> str:
             return f'<img src="{_attr(src)}" alt="{_attr(alt)}" loading="lazy">'
         case Divider():
             return "<hr>"
+        case Attachment():
+            return render_file(block)
     raise TypeError(f"not a block: {block!r}")
+
+
+def render_file(item: Attachment) -> str:
+    """A stored file: a download link to ``/files/{token}`` (an image shown as well)."""
+    href = safe_url(item.url)
+    if href is None:
+        return f'<p class="file">{escape(item.filename)}</p>'
+    image = ""
+    if item.is_image:
+        image = f'<img src="{_attr(href)}" alt="{_attr(item.filename)}" loading="lazy">'
+    link = (
+        f'<a class="button file" href="{_attr(href)}" download="{_attr(item.filename)}" '
+        f'rel="noopener noreferrer">{escape(item.label)}</a>'
+    )
+    return f'<div class="file">{image}{link}</div>'
 
 
 def render_message(

@@ -41,7 +41,7 @@ class SlackRuntime:
         )
         self.bolt = AsyncApp(**self._bolt_options(database))
         listeners.register(self.bolt, self.inbox)
-        self.channel = SlackChannel(self.client_for)
+        self.channel = SlackChannel(self.client_for, database=database)
 
     def _bolt_options(self, database: Database) -> dict[str, Any]:
         options: dict[str, Any] = {

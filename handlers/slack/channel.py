@@ -12,7 +12,8 @@ from dialogs.core.events import Platform
 from dialogs.core.ui import Message, MessageRef
 from dialogs.notify.delivery import Recipient, Unreachable
 from dialogs.notify.pacing import Pacer, Rate, pace
-from handlers.slack import render
+from handlers.slack import files, render
+from storage.db import Database
 
 UNREACHABLE = frozenset(
     {"not_in_channel", "user_not_found", "account_inactive", "cannot_dm_bot", "channel_not_found"}
@@ -34,8 +35,10 @@ class SlackChannel:
         *,
         conversation_rate: Rate | None = CONVERSATION_RATE,
         workspace_rate: Rate | None = WORKSPACE_RATE,
+        database: Database | None = None,
     ) -> None:
         self._client_for = client_for  # team id -> a client with that team's bot token
+        self.database = database  # where the files that messages carry are kept
         self.per_conversation = Pacer(conversation_rate) if conversation_rate else None
         self.per_workspace = Pacer(workspace_rate) if workspace_rate else None
         # conversations.open is rate-limited far lower than chat.postMessage (Tier 3):
@@ -96,7 +99,23 @@ class SlackChannel:
         answer = await client.chat_postMessage(
             channel=channel, text=render.fallback_text(message), blocks=render.blocks(message)
         )
+        if self.database is not None and files.attachments_of(message):
+            await files.upload(client, self.database, team_id, channel, message)
         return MessageRef("slack", str(answer["channel"]), str(answer["ts"]))
+
+    async def delete(self, team_id: str, channel: str, ts: str) -> None:
+        """Delete a message the bot posted (a shout-out whose subject was forgotten); one
+        that is already gone is done."""
+        client = await self._client_for(team_id)
+        try:
+            await client.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as error:
+            if error.response.get("error") not in {"message_not_found", "channel_not_found"}:
+                raise
+
+    async def delete_file(self, team_id: str, file_id: str) -> None:
+        """Delete a file the bot uploaded (``files.delete``)."""
+        await files.delete_file(await self._client_for(team_id), file_id)
 
 
 def _unreachable(error: SlackApiError) -> Exception:

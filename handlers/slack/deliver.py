@@ -13,7 +13,7 @@ from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Form, Message, MessageRef, Option, Section
-from handlers.slack import forms, render
+from handlers.slack import files, forms, render
 from storage.db import Database
 from storage.form_options import keep_options, kept_options
 
@@ -128,16 +128,25 @@ class Delivery:
             await self.update(client, message.replaces, message)
             return message.replaces
         text, blocks = render.fallback_text(message), render.blocks(message)
+        ref: MessageRef | None = None
         if origin.in_channel and origin.channel_id:
             if message.visibility == "private":
                 await client.chat_postEphemeral(
                     channel=origin.channel_id, user=origin.user_id, text=text, blocks=blocks
                 )
-                return None
-            channel = origin.channel_id
+                channel = None
+            else:
+                channel = origin.channel_id
         elif origin.bot_dm and origin.channel_id:
             channel = origin.channel_id
         else:
             channel = await self.dm_channel(client, origin.team_id, origin.user_id)
-        answer = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        return MessageRef("slack", str(answer["channel"]), str(answer["ts"]))
+        if channel is not None:
+            answer = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            ref = MessageRef("slack", str(answer["channel"]), str(answer["ts"]))
+        if files.attachments_of(message):
+            # A person's file goes to their direct messages, never to a shared channel.
+            direct = origin.channel_id if origin.bot_dm and origin.channel_id else None
+            direct = direct or await self.dm_channel(client, origin.team_id, origin.user_id)
+            await files.upload(client, self.database, origin.team_id, direct, message)
+        return ref

@@ -40,6 +40,7 @@ BOT_SCOPES = (
     "app_mentions:read",
     "chat:write",
     "commands",
+    "files:write",
     "im:history",
     "im:write",
     "mpim:write",

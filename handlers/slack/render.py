@@ -29,6 +29,7 @@ from slack_sdk.models.views import View
 from dialogs.core.ui import (
     ActionRef,
     Actions,
+    Attachment,
     Button,
     Confirm,
     Divider,
@@ -149,6 +150,8 @@ def block(item: Any, answered_note: str | None = None) -> list[Block]:
             return [ImageBlock(image_url=url, alt_text=markup.plain(alt or " ", 2000))]
         case Divider():
             return [DividerBlock()]
+        case Attachment():
+            return []  # the file itself is uploaded next to the message (handlers.slack.files)
     raise TypeError(f"not a message block: {item!r}")
 
 

@@ -179,6 +179,15 @@ class TeamsChannel:
             connector.conversations.update_activity(ref.conversation_id, ref.message_id, activity)
         )
 
+    async def delete(self, tenant_id: str, conversation_id: str, message_id: str) -> None:
+        """Delete an activity the bot posted (a shout-out whose subject was forgotten); one
+        already gone (404), or in a team the bot has left (403), is done."""
+        connector = await self._connector(await self._service_url(conversation_id))
+        try:
+            await self._call(connector.conversations.delete_activity(conversation_id, message_id))
+        except Unreachable:
+            return
+
     async def introduce(
         self, recipients: Sequence[Recipient], message: Message
     ) -> list[MessageRef]:

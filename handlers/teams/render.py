@@ -24,6 +24,7 @@ from dialogs.core.ui import (
     Message,
     Section,
 )
+from dialogs.core.ui import Attachment as FileBlock
 from handlers.teams.markup import escape, paragraph
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -109,7 +110,22 @@ def element(block: Block) -> list[Json]:
             return [{"type": "Image", "url": url, "altText": alt}]
         case Divider():
             return []
+        case FileBlock():
+            return file_elements(block)
     raise TypeError(f"not a block: {block!r}")
+
+
+def file_elements(item: FileBlock) -> list[Json]:
+    """A stored file: its link (``/files/{token}``), and an image shown inline. Without a
+    signed link (no secret key) only its name is shown."""
+    if not item.url:
+        return [text_block(escape(item.filename), isSubtle=True)]
+    shown: list[Json] = []
+    if item.is_image:
+        shown.append({"type": "Image", "url": item.url, "altText": item.filename})
+    link = {"type": "Action.OpenUrl", "title": item.label, "url": item.url}
+    shown.append({"type": "ActionSet", "actions": [link]})
+    return shown
 
 
 def message_card(message: Message) -> Json:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -252,14 +252,10 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def export_people(database: Database, email: str | None = None) -> list[dict[str, Any]]:
-    """Everyone stored (not the erased), as HRIS-like records; or the one with ``email``.
-
-    The keys are EXPORT_COLUMNS; ``languages`` is a list, ``active`` a bool. The columns
-    read back by the import (``manager_email`` and ``locale`` are accepted headers).
-    """
+def _export_statement() -> Select[Unpack[tuple[Any, ...]]]:
+    """People as HRIS-like records (EXPORT_COLUMNS), the erased left out."""
     manager = aliased(Person)
-    statement = (
+    return (
         select(
             Person.email,
             Person.employee_id,
@@ -281,15 +277,32 @@ async def export_people(database: Database, email: str | None = None) -> list[di
         .where(Person.erased_at.is_(None))
         .order_by(Person.department, Person.last_name, Person.first_name, Person.email)
     )
+
+
+def _record(row: Row[Any]) -> dict[str, Any]:
+    return dict(row._mapping) | {
+        "languages": list(row.languages or []),
+        "left_at": _iso(row.left_at),
+    }
+
+
+async def export_people(database: Database, email: str | None = None) -> list[dict[str, Any]]:
+    """Everyone stored (not the erased), as HRIS-like records; or the one with ``email``.
+
+    The keys are EXPORT_COLUMNS; ``languages`` is a list, ``active`` a bool. The columns
+    read back by the import (``manager_email`` and ``locale`` are accepted headers).
+    """
+    statement = _export_statement()
     if email is not None:
         statement = statement.where(func.lower(Person.email) == email.strip().lower())
     async with database.unit_of_work() as session:
-        result = await session.execute(statement)
-        records = [
-            dict(row._mapping)
-            | {"languages": list(row.languages or []), "left_at": _iso(row.left_at)}
-            for row in result
-        ]
+        records = [_record(row) for row in await session.execute(statement)]
     if email is not None and not records:
         raise PersonNotFound(email)
     return records
+
+
+async def person_record(session: AsyncSession, person_id: str) -> dict[str, Any] | None:
+    """One person's record, as ``export_people`` (``tandem people export``) writes it."""
+    row = (await session.execute(_export_statement().where(Person.id == person_id))).first()
+    return _record(row) if row is not None else None

@@ -87,6 +87,7 @@ class FakeSlack:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.shared: dict[str, str] = {}  # uploaded file id -> the channel it was shared in
         self.expired_trigger_ids: set[str] = set()
         self.used_oauth_codes: set[str] = set()
         self.socket = FakeSocketMode(app_id, self.violations)
@@ -112,6 +113,7 @@ class FakeSlack:
             "oauth.v2.access": self._oauth_access,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "files.delete": self._delete_file,
         }
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -439,7 +441,18 @@ class FakeSlack:
         files = decode_json_argument(args["files"])
         if not all(isinstance(f, dict) and f.get("id") in self.uploads for f in files):
             return {"ok": False, "error": "file_not_found"}
+        channel = args.get("channel_id") or args.get("channels")
+        for f in files:
+            if channel:
+                self.shared[f["id"]] = str(channel)
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+    def _delete_file(self, args: dict[str, Any]) -> Answer:
+        file_id = str(args.get("file", ""))
+        if self.uploads.pop(file_id, None) is None:
+            return {"ok": False, "error": "file_not_found"}
+        self.shared.pop(file_id, None)
+        return {"ok": True}
 
     async def _receive_upload(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]

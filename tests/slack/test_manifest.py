@@ -30,6 +30,10 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "views.update": frozenset(),
     "views.push": frozenset(),
     "views.publish": frozenset(),
+    "chat.delete": frozenset({"chat:write"}),
+    # files_upload_v2: files.getUploadURLExternal and files.completeUploadExternal
+    "files.upload_v2": frozenset({"files:write"}),
+    "files.delete": frozenset({"files:write"}),
 }
 # Listener event -> (manifest bot event, scopes). Our "message" listener serves DMs only.
 EVENT_SUBSCRIPTIONS: dict[str, tuple[str, frozenset[str]]] = {

@@ -1,0 +1,1 @@
+"""What a person may ask about their own data (``my data``)."""
