@@ -9,6 +9,7 @@ from typing import Any, cast
 import pytest
 
 from bot.domain.feedback.tips import MAX_TIP_CHARS
+from bot.domain.files import FileKeys
 from bot.domain.notifications import NOTIFICATION_TYPES, Notification
 from bot.domain.reports.facts import Period
 from bot.domain.retention import Texts
@@ -28,6 +29,7 @@ from dialogs.feedback.goals_cards import goals_overview, overview_example
 from dialogs.feedback.pending import pending_message
 from dialogs.feedback.survey_cards import chips_card
 from dialogs.feedback.tips import catalogue, skill_tips
+from dialogs.files import file_message
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
@@ -51,6 +53,7 @@ from storage.models import (
     Skill,
     SkillTranslation,
     Tip,
+    StoredFile,
 )
 from storage.sessions.nudges import PairTally
 from storage.sessions.reach import Unreached
@@ -95,6 +98,7 @@ def screens(locale: str) -> list[Message | Form]:
         *feedback_screens(t),
         *goals_screens(t, person, other),
         *report_screens(t),
+        *file_screens(t),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -231,6 +235,19 @@ def goals_screens(t: Translator, person: Person, other: Person) -> list[Message]
         skill_tips(t, skills[0], tips),
         skill_tips(t, skills[0], []),
     ]
+def file_screens(t: Translator) -> list[Message]:
+    """A file sent in chat (``dialogs.files.file_message``): a long name, a long link, an
+    image, and no link at all (no secret key)."""
+    keys = FileKeys("https://tandem." + "long-subdomain." * 8 + "example.com", "secret")
+    shown = []
+    for media_type, signed in (("application/json", keys), ("image/png", keys), ("text/csv", None)):
+        stored = StoredFile(id=10**12, filename="tandem-<!channel>-" + "é" * 150 + ".json",
+                            media_type=media_type, expires_at=None)  # fmt: skip
+        shown.append(
+            file_message(stored, signed, title=t("Your data"), text="<!channel> *x* " * 40,
+                         label=t("Download your data"), now=fixed_clock().now())
+        )  # fmt: skip
+    return shown
 
 
 def report_screens(t: Translator) -> list[Message]:
@@ -294,6 +311,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     # report at its longest and a refused one, feedback, goals
     reports = 6 + FEEDBACK_SCREENS
     reports += len(goals_screens(Translator("fr"), reader(), reader()))
+    reports = 4 + len(file_screens(Translator("fr")))  # dry run, sessions, calendar, retention
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )

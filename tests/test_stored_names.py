@@ -68,6 +68,7 @@ DUE_ACTION_KINDS = {
     "goals.tip",
     "routine.goals.midpoint",
     "routine.goals.tips",
+    "privacy.forget_me",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -117,6 +118,7 @@ DUE_ACTION_PAYLOADS = {
     "goals.midpoint_ask": {"pairing_id"},
     "goals.midpoint_remind": {"request_id"},
     "goals.tip": {"check_in_id"},
+    "privacy.forget_me": {"person_id", "locale"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -155,6 +157,7 @@ FLOWS = {
     "feedback_comment": ["comment"],
     "goal_check": ["check"],
     "tip_add": ["form"],
+    "forget_me": ["confirm"],
 }
 
 COMMANDS = {
@@ -189,6 +192,8 @@ COMMANDS = {
     "feedback",
     "admin tips",
     "admin report",
+    "my data",
+    "forget me",
 }
 
 ACTIONS = {
@@ -260,6 +265,7 @@ ACTIONS = {
     "tips:add",
     "tips:deactivate",
     "report:admin",
+    "privacy:forget-me",
 }
 
 NOTIFICATIONS = {

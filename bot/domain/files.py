@@ -56,6 +56,8 @@ class FileKeys:
             return None
         try:
             sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            if base64.urlsafe_b64encode(sealed).rstrip(b"=").decode() != token:
+                return None  # one spelling per token: no spare bits to play with
             file_id, expires = struct.unpack(_LAYOUT, self._cipher().decrypt(sealed, [_PURPOSE]))
         except (InvalidTag, binascii.Error, ValueError, struct.error):
             return None
