@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -252,7 +252,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _export_statement() -> Select[Unpack[tuple[Any, ...]]]:
+def _export_statement() -> Select[*tuple[Any, ...]]:
     """People as HRIS-like records (EXPORT_COLUMNS), the erased left out."""
     manager = aliased(Person)
     return (
