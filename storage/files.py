@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Recognition, StoredFile
@@ -90,3 +91,12 @@ async def posts_about(session: AsyncSession, person_id: str) -> list[dict[str, A
         )
     ).all()
     return [dict(posted) for posted in rows if posted and posted.get("platform")]
+
+
+async def purge_expired(session: AsyncSession, now: datetime) -> int:
+    """Delete the files whose time has passed (their links already answer 404); how many.
+    A copy uploaded to a person's Slack DM is theirs and stays there."""
+    result = await session.execute(
+        delete(StoredFile).where(StoredFile.expires_at.is_not(None), StoredFile.expires_at <= now)
+    )
+    return (result.rowcount or 0) if isinstance(result, CursorResult) else 0

@@ -69,6 +69,7 @@ DUE_ACTION_KINDS = {
     "routine.goals.midpoint",
     "routine.goals.tips",
     "privacy.forget_me",
+    "routine.files.purge_expired",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be

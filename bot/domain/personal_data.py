@@ -16,6 +16,9 @@ from bot.domain.due import DueKind
 # How long a ``my data`` file stays downloadable (and its link alive).
 MY_DATA_LIFETIME = timedelta(days=7)
 MY_DATA_PURPOSE = "my_data"
+# Files past their expiry are deleted every night (``storage.files.purge_expired``).
+PURGE_FILES_ROUTINE = "files.purge_expired"
+PURGE_FILES_TRIGGER = {"hour": 3, "minute": 40}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,20 @@
-"""File links (``bot.domain.files``): signed, expiring, opaque; anything else opens nothing."""
+"""File links (``bot.domain.files``): signed, expiring, opaque; anything else opens nothing;
+files past their time are deleted."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
+from sqlalchemy import select
 
 from bot.domain.files import LINK_LIFETIME, FileKeys, link_expiry
+from dialogs.core.feature import DueContext
+from dialogs.personal_data.feature import purge_files
+from storage.db import Database
+from storage.files import live_file, store_file
+from storage.models import StoredFile
 from tests.support.clock import T0
 
 KEYS = FileKeys("https://tandem.example.com", "a-secret-key")
@@ -40,3 +48,20 @@ def test_an_altered_token_or_another_key_opens_nothing() -> None:
 def test_a_link_never_outlives_its_file() -> None:
     assert link_expiry(T0, None) == T0 + LINK_LIFETIME
     assert link_expiry(T0, T0 + timedelta(hours=2)) == T0 + timedelta(hours=2)
+
+
+async def test_files_past_their_time_are_purged_at_night(database: Database) -> None:
+    async with database.unit_of_work() as session:
+        for name, expires in (
+            ("old.json", T0),
+            ("new.json", T0 + timedelta(days=1)),
+            ("kept", None),
+        ):
+            await store_file(session, owner_id=None, purpose="chart", filename=name,
+                             media_type="text/plain", content=b"x", now=T0, expires_at=expires)  # fmt: skip
+    due = DueContext(database, cast(Any, None), "routine.files.purge_expired", T0)
+    await purge_files(due)
+    async with database.unit_of_work() as session:
+        left = await session.scalars(select(StoredFile.filename).order_by(StoredFile.filename))
+        assert list(left) == ["kept", "new.json"]
+        assert await live_file(session, 1, T0) is None
