@@ -24,6 +24,9 @@ import pytest
 from sqlalchemy import select
 
 from dialogs.core.ui import Message, Section
+from dialogs.files import file_keys, file_message
+from dialogs.notify.delivery import Recipient
+from storage.files import store_file
 from storage.models import (
     DueAction,
     Feedback,
@@ -291,3 +294,38 @@ def _walk(node: Any) -> list[dict[str, Any]]:
         for value in node:
             found += _walk(value)
     return found
+
+
+async def test_a_file_sent_proactively_is_uploaded_into_the_dm(
+    server: tuple[Server, FakeBotConnector],
+) -> None:
+    """What other capabilities do (a certificate, a chart): store, then send through the
+    person's channel; Slack gets the bytes in the DM and the upload is recorded."""
+    srv, _connector = server
+    slack = srv.slack
+    await srv.command(LEA, "help")
+    now = srv.runtime.clock.now()
+    async with srv.runtime.database.unit_of_work() as session:
+        lea = (await session.scalars(select(Person).where(Person.email == LEA.email))).one()
+        stored = await store_file(
+            session, owner_id=lea.id, purpose="certificate", filename="certificat-léa.png",
+            media_type="image/png", content=b"\x89PNG-not-really", now=now,
+        )  # fmt: skip
+        recipient = Recipient(lea.id, "slack", slack.team_id, LEA.id, "fr", "Europe/Paris")
+    message = file_message(
+        stored, file_keys(srv.runtime.calendar_keys), title="Votre certificat",
+        text="Bravo !", label="Télécharger", now=now,
+    )  # fmt: skip
+    await srv.runtime.channels["slack"].send(recipient, message)
+    [started] = slack.calls_to("files.getUploadURLExternal")
+    slack_file = started.answer["file_id"] if started.answer else ""
+    assert started.args["filename"] == "certificat-léa.png"
+    assert slack.uploads[slack_file] == b"\x89PNG-not-really"
+    assert slack.shared[slack_file] == "D" + LEA.id[1:]
+    assert srv.posted_to(LEA, "Votre certificat")
+    async with srv.runtime.database.unit_of_work() as session:
+        row = await session.get(StoredFile, stored.id)
+        assert row is not None and (row.slack_team_id, row.slack_file_id) == (
+            slack.team_id,
+            slack_file,
+        )
