@@ -312,6 +312,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     reports = 6 + FEEDBACK_SCREENS
     reports += len(goals_screens(Translator("fr"), reader(), reader()))
     reports = 4 + len(file_screens(Translator("fr")))  # dry run, sessions, calendar, retention
+    reports = 4 + FEEDBACK_SCREENS + len(file_screens(Translator("fr")))  # + files sent
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )
