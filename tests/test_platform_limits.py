@@ -52,8 +52,8 @@ from storage.models import (
     Proposal,
     Skill,
     SkillTranslation,
-    Tip,
     StoredFile,
+    Tip,
 )
 from storage.sessions.nudges import PairTally
 from storage.sessions.reach import Unreached
