@@ -25,6 +25,7 @@ from dialogs.core.conversation import Conversation, ConversationConfig
 from dialogs.files import file_keys
 from dialogs.notify.delivery import ChatChannel
 from dialogs.notify.notifier import Notifier, NotifierConfig
+from dialogs.reports.charts import shutdown_charts
 from dialogs.sessions.calendar import calendar_file
 from dialogs.sessions.free_busy import FREE_BUSY
 from handlers.console import ConsoleConfig
@@ -233,6 +234,7 @@ async def _on_shutdown(app: web.Application) -> None:
 
 async def _database_context(app: web.Application) -> AsyncIterator[None]:
     yield
+    shutdown_charts()  # the report charts' worker process, if a report was drawn
     await app[RUNTIME].database.dispose()
 
 

@@ -8,18 +8,24 @@ clear answer and nothing else; a cut that would single people out is refused wit
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Feature, Turn
 from dialogs.core.ui import Button
+from dialogs.files import file_keys, file_message
 from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
 from dialogs.reports.build import BadOption, parse_options, program_report
 from dialogs.reports.card import report_card
+from dialogs.reports.charts import charts_of, render_png
 from dialogs.reports.files import period_words
 from dialogs.reports.thresholds import thresholds
+from storage.files import store_file
 from storage.models import Program
 
 REPORT_ACTION = "report:admin"  # value: program slug (admins)
 REPORTED = ("open", "running", "closed")
+CHARTS_KEPT = timedelta(days=30)  # the admin's copy; forgetting the admin removes it sooner
 
 
 async def _program(turn: Turn, slug: str | None) -> Program | Outcome:
@@ -57,7 +63,30 @@ async def _show(turn: Turn, slug: str | None, options: dict[str, str]) -> Outcom
     built = await program_report(ctx.session, found, ctx.now(), asked)
     period = period_words(ctx.t, asked.start, asked.end)
     card = report_card(ctx.t, found.name, built.report, period=period, stages=built.stages)
-    return turn.reply(card)
+    charts = charts_of(ctx.t, found.name, built.report, built.stages)
+    if not charts:  # a refused report draws nothing
+        return turn.reply(card)
+    # The same hidden cells as the card (the charts read the same words); drawn in the
+    # chart worker, off the event loop. Slack gets the PNG uploaded in the admin's DM,
+    # Teams and the console a signed link to ``/files/{token}``.
+    now = ctx.now()
+    stored = await store_file(
+        ctx.session,
+        owner_id=ctx.person.id,
+        purpose="chart",
+        filename=f"tandem-report-{found.slug}-{now.date().isoformat()}.png",
+        media_type="image/png",
+        content=await render_png(charts),
+        now=now,
+        expires_at=now + CHARTS_KEPT,
+    )
+    title = ctx.t("Charts: {program}", program=found.name)
+    text = ctx.t("The same figures as above, as charts (hidden cells stay hidden).")
+    chart = file_message(
+        stored, file_keys(ctx.calendar), title=title, text=text,
+        label=ctx.t("Open the charts"), now=now, visibility="private",
+    )  # fmt: skip
+    return turn.reply(card, chart)
 
 
 async def report(turn: Turn) -> Outcome:
@@ -80,6 +109,4 @@ REPORTS = Feature(
     commands={"admin report": report},
     actions={REPORT_ACTION: report_from_button},
     admin_actions=frozenset({REPORT_ACTION}),
-    read_only_commands=frozenset({"admin report"}),
-    read_only_actions=frozenset({REPORT_ACTION}),
 )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -86,6 +88,46 @@ async def test_admin_report_in_slack_in_french_and_in_teams_in_english(
     assert line(text, "Sales").endswith("Goals done 78%")
     assert line(text, "Finance").startswith("Finance — Enrolled < 5 · Matched < 5 · Feedback")
     assert "Pulse response rate: < 5 answers" in text
+
+
+async def test_the_charts_come_as_a_file_in_slack_and_a_signed_link_in_teams(
+    server: tuple[Server, FakeBotConnector],
+) -> None:
+    """The PNG drawn from the same report: uploaded into Rose's Slack DM through the upload
+    flow (checked against the spec by the fake), a link to ``/files/{token}`` for Marc."""
+    srv, marc = await world(server)
+    await srv.command(RH, "admin rapport bilan-2027 --by service")
+    assert srv.posted_to(RH, "Graphiques")
+    [started] = srv.slack.calls_to("files.getUploadURLExternal")
+    assert srv.slack.calls_to("files.completeUploadExternal")
+    slack_file = started.answer["file_id"] if started.answer else ""
+    assert srv.slack.shared[slack_file] == "D" + RH.id[1:]
+    assert srv.slack.uploads[slack_file].startswith(b"\x89PNG")
+
+    await marc.says("admin report bilan-2027 --by department")
+    [card] = marc.cards("Charts: ")
+    urls = [
+        n["url"] for n in _walk(card) if isinstance(n.get("url"), str) and "/files/" in n["url"]
+    ]
+    assert urls, card
+    async with srv.http.get(f"{srv.url}{urlsplit(urls[0]).path}") as response:
+        assert response.status == 200 and response.content_type == "image/png"
+        assert (await response.read()).startswith(b"\x89PNG")
+    # A refused report draws nothing.
+    await marc.says("admin report bilan-2027 --to 2026-12-02")
+    assert len(marc.cards("Charts: ")) == 1
+
+
+def _walk(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found += _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _walk(value)
+    return found
 
 
 async def test_admin_report_is_refused_to_people_who_do_not_run_the_program(
