@@ -118,6 +118,7 @@ async def test_each_feature_registers_its_own_due_actions(tmp_path: Path) -> Non
             "routine.feedback.closing",
             "routine.goals.midpoint",
             "routine.goals.tips",
+            "routine.reports.monthly",
             "routine.files.purge_expired",
         ]
         # The server's capability handlers are exactly the features' (plus the notifier's

@@ -70,6 +70,7 @@ DUE_ACTION_KINDS = {
     "routine.goals.tips",
     "privacy.forget_me",
     "routine.files.purge_expired",
+    "routine.reports.monthly",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -270,6 +271,7 @@ ACTIONS = {
 }
 
 NOTIFICATIONS = {
+    "monthly_report",
     "announcement",
     "announcement_failed",
     "enrollment_approval",

@@ -145,7 +145,11 @@ ADMIN_COMMANDS = (
         N_("The program's results"),
         ("rapport",),
         admin=True,
-        subcommands={"show": ("voir", "afficher"), "privacy": ("confidentialite", "seuils")},
+        subcommands={
+            "show": ("voir", "afficher"),
+            "privacy": ("confidentialite", "seuils"),
+            "monthly": ("mensuel",),
+        },
         default_action="show",
     ),
     CommandSpec(

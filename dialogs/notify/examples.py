@@ -54,6 +54,7 @@ from bot.domain.sessions.scheduling import (
     SlotsOffered,
 )
 from dialogs.feedback.pulse_cards import pulse_examples
+from dialogs.reports.monthly import monthly_examples
 
 PROGRAM = ("Mentorat <inversé> *<!channel>* " * 8)[:200]  # programs.name is 200 characters
 SLUG = "mentorat-inverse-" + "x" * 40
@@ -157,6 +158,7 @@ def notification_examples(
             for reminder in (False, True)
         ),
         *goals_examples(other_id),
+        *monthly_examples(),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:

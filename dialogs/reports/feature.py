@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.reports.monthly import ROUTINE, TRIGGER
 from dialogs.core.events import Outcome
-from dialogs.core.feature import Feature, Turn
+from dialogs.core.feature import Feature, Recurring, Turn
 from dialogs.core.ui import Button
 from dialogs.files import file_keys, file_message
 from dialogs.programs.replies import picker, program_or_apology, programs_in_scope, say
@@ -19,6 +20,7 @@ from dialogs.reports.build import BadOption, parse_options, program_report
 from dialogs.reports.card import report_card
 from dialogs.reports.charts import charts_of, render_png
 from dialogs.reports.files import period_words
+from dialogs.reports.monthly import monthly, monthly_setting
 from dialogs.reports.thresholds import thresholds
 from storage.files import store_file
 from storage.models import Program
@@ -97,6 +99,8 @@ async def report(turn: Turn) -> Outcome:
         slug = options.pop("program", None)
     if command is not None and command.action == "privacy":
         return await thresholds(turn, slug, options)
+    if command is not None and command.action == "monthly":
+        return await monthly_setting(turn, slug, command.args[1:])
     return await _show(turn, slug, options)
 
 
@@ -109,4 +113,5 @@ REPORTS = Feature(
     commands={"admin report": report},
     actions={REPORT_ACTION: report_from_button},
     admin_actions=frozenset({REPORT_ACTION}),
+    routines=(Recurring(ROUTINE, TRIGGER, monthly),),
 )
