@@ -19,6 +19,7 @@ from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
 from dialogs.reports.feature import REPORTS
 from dialogs.retention.feature import RETENTION
+from dialogs.recognition.feature import RECOGNITION
 from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
 from dialogs.sessions.nudges import NUDGES
 from dialogs.sessions.privacy import SESSIONS_PRIVACY
@@ -51,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     TIPS,
     REPORTS,
     PERSONAL_DATA,
+    RECOGNITION,
 )
 
 
