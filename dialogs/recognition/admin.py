@@ -6,9 +6,13 @@ Program admins see their programs; the grammar refuses everyone else ("admin" wo
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Outcome
 from dialogs.core.feature import Turn
+from dialogs.core.i18n import N_, Translator
 from dialogs.core.names import shown_name
 from dialogs.core.ui import Facts, Header, Message, Section
 from dialogs.programs.announce_channels import resolve
@@ -16,9 +20,10 @@ from dialogs.programs.replies import program_or_apology, programs_in_scope, say
 from storage.audit import record_audit
 from storage.models import Program
 from storage.programs.programs import people_by_id
-from storage.recognition import choose_channel, shout_out_channel, tallies
+from storage.recognition import MentorTally, choose_channel, shout_out_channel, tallies
 
-MAX_MENTORS_SHOWN = 40  # a Slack message holds 50 blocks: the rest is counted, not listed
+MAX_MENTORS_SHOWN = 40  # one Facts block; the rest is counted, not listed
+MAX_PROGRAMS_SHOWN = 5  # a line each (a Slack message holds 50 blocks)
 
 
 async def _programs(turn: Turn, slug: str | None) -> list[Program] | Outcome:
@@ -70,13 +75,32 @@ async def _listing(turn: Turn, slug: str | None) -> Outcome:
     found = await _programs(turn, slug)
     if isinstance(found, Outcome):
         return found
-    title = t("Recognition of mentors")
     if not found:
         return say(turn, t("You run no program yet."))
     rows = await tallies(ctx.session, [p.id for p in found])
     people = await people_by_id(ctx.session, [r.mentor_id for r in rows])
+    names = {pid: shown_name(person) for pid, person in people.items()}
+    return turn.reply(recognition_report(t, found, rows, names))
+
+
+def _counts(t: Translator, counts: Counter[str], msgid: str) -> str:
+    return t(
+        msgid,
+        thanks=counts["thanks"],
+        certificates=counts["certificate"],
+        shout_outs=counts["shout_out"],
+        notes=counts["manager_note"],
+    )
+
+
+def recognition_report(
+    t: Translator, programs: Sequence[Program], rows: Sequence[MentorTally],
+    names: Mapping[str, str],
+) -> Message:  # fmt: skip
+    """Per program, where shout-outs go; per mentor, what was sent; the totals."""
+    title = t("Recognition of mentors")
     blocks: list[Header | Section | Facts] = [Header(title)]
-    for program in found[:5]:
+    for program in programs[:MAX_PROGRAMS_SHOWN]:
         where = shout_out_channel(program)
         line = Paragraph(
             (UserText(program.name), Text(t(": shout-outs go to ")),
@@ -86,29 +110,26 @@ async def _listing(turn: Turn, slug: str | None) -> Outcome:
         blocks.append(Section((line,)))
     if not rows:
         blocks.append(Section((Paragraph.of(t("Nothing was sent to mentors yet.")),)))
+        return Message(tuple(blocks), summary=title, visibility="private")
     # Names as text, not mentions: a listing must not ping every mentor.
-    items = []
-    for row in rows[:MAX_MENTORS_SHOWN]:
-        c = row.counts
-        counts = t(
-            "thanks: {thanks} · certificates: {certificates} · shout-outs: {shout_outs} · "
-            "notes to the manager: {notes}",
-            thanks=c["thanks"], certificates=c["certificate"], shout_outs=c["shout_out"],
-            notes=c["manager_note"],
-        )  # fmt: skip
-        items.append((shown_name(people.get(row.mentor_id)), Paragraph((Text(counts),))))
-    if items:
-        blocks.append(Facts(tuple(items)))
+    per_mentor = N_(
+        "thanks: {thanks} · certificates: {certificates} · shout-outs: {shout_outs} · "
+        "notes to the manager: {notes}"
+    )
+    items = tuple(
+        (names.get(row.mentor_id, "—"), Paragraph((Text(_counts(t, row.counts, per_mentor)),)))
+        for row in rows[:MAX_MENTORS_SHOWN]
+    )
+    blocks.append(Facts(items))
     if len(rows) > MAX_MENTORS_SHOWN:
         more = t("Mentors not listed: {count}.", count=len(rows) - MAX_MENTORS_SHOWN)
         blocks.append(Section((Paragraph.of(more),)))
-    totals = sum((r.counts for r in rows), start=type(rows[0].counts)()) if rows else None
-    if totals is not None:
-        total = t(
-            "In all: thanks: {thanks} · certificates: {certificates} · shout-outs: "
-            "{shout_outs} · notes to managers: {notes}",
-            thanks=totals["thanks"], certificates=totals["certificate"],
-            shout_outs=totals["shout_out"], notes=totals["manager_note"],
-        )  # fmt: skip
-        blocks.append(Section((Paragraph.of(total),)))
-    return turn.reply(Message(tuple(blocks), summary=title, visibility="private"))
+    totals: Counter[str] = Counter()
+    for row in rows:
+        totals.update(row.counts)
+    in_all = N_(
+        "In all: thanks: {thanks} · certificates: {certificates} · shout-outs: "
+        "{shout_outs} · notes to managers: {notes}"
+    )
+    blocks.append(Section((Paragraph.of(_counts(t, totals, in_all)),)))
+    return Message(tuple(blocks), summary=title, visibility="private")

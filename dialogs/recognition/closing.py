@@ -35,13 +35,12 @@ from bot.domain.recognition import (
     goes_public,
     parse_consent,
 )
-from dialogs.core.content import Paragraph
 from dialogs.core.events import Outcome
 from dialogs.core.feature import DueContext, DueHandler, Turn
 from dialogs.core.i18n import Translator
 from dialogs.core.names import shown_name
 from dialogs.core.replies import text_message
-from dialogs.core.ui import Message, MessageRef, Section
+from dialogs.core.ui import MessageRef
 from dialogs.notify.delivery import Unreachable
 from dialogs.recognition.cards import shout_out
 from dialogs.recognition.certificate import render_certificate
@@ -129,7 +128,7 @@ async def recognise(due: DueContext, payload: PairingClosed) -> None:
         ):
             files.append(
                 await store_file(
-                    session, owner_id=facts_owner(pairing), purpose="certificate",
+                    session, owner_id=pairing.mentor_id, purpose="certificate",
                     filename=certificate_filename(program.slug, locale, extension),
                     media_type=media_type, content=content, at=now,
                 )
@@ -154,11 +153,6 @@ async def recognise(due: DueContext, payload: PairingClosed) -> None:
         await due.notifier.notify(
             session, pairing.mentor_id, asked, key=f"recognition:consent:{pairing.id}"
         )
-
-
-def facts_owner(pairing: Pairing) -> str:
-    """The certificate is the mentor's: forgetting them removes it."""
-    return pairing.mentor_id
 
 
 # -- consent ---------------------------------------------------------------------------
@@ -272,11 +266,6 @@ async def post_shout_out(due: DueContext, payload: ShoutOut) -> None:
         if posted is not None:
             posted.posted = posted_at(ref)
             posted.sent_at = due.due_at
-
-
-def consent_reply_example(t: Translator) -> Message:
-    line = Paragraph.of(t("Understood: nothing is posted, and your manager is not told."))
-    return Message((Section((line,)),), summary=line.plain())
 
 
 DUE: dict[DueKind[Any], DueHandler] = {CLOSED: recognise, SHOUT_OUT: post_shout_out}
