@@ -142,15 +142,18 @@ class ThanksOffered(Notification):
 
 @dataclass(frozen=True)
 class CertificateReady(Notification):
-    """For the mentor: their certificate, with links to the files when they are served."""
+    """For the mentor: their certificate, the stored files attached (Slack uploads them;
+    Teams and the console link to ``/files/{token}``)."""
 
     type: ClassVar[str] = "certificate_ready"
     pairing_id: int
     program_name: str
-    files: tuple[tuple[str, str], ...] = ()  # (file name, URL) pairs; empty: sent as uploads
+    # (stored file id, file name, media type, signed URL or "") of the PDF and the PNG
+    files: tuple[tuple[int, str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "files", tuple((str(n), str(u)) for n, u in self.files))
+        files = tuple((int(i), str(n), str(m), str(u)) for i, n, m, u in self.files)
+        object.__setattr__(self, "files", files)
 
 
 @dataclass(frozen=True)

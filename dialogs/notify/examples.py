@@ -239,7 +239,10 @@ def recognition_examples(other_id: str) -> list[Notification]:
     """A thank-you at its form's limit, the certificate with its files, the consent question
     with and without a channel and a manager, a manager's note with every skill."""
     thanks = ("<!channel> *merci* <b>Zoé</b> & " * 40)[:THANKS_MAX_CHARS]
-    files = tuple((f"certificat-{SLUG}.{ext}", CALENDAR) for ext in ("pdf", "png"))
+    files = tuple(
+        (2**31 - 1, f"certificat-{SLUG}.{ext}", media, CALENDAR)
+        for ext, media in (("pdf", "application/pdf"), ("png", "image/png"))
+    )
     skills = {loc: [names[loc] for names in SKILL_LABELS.values()] for loc in ("fr", "en")}
     return [
         ThanksReceived((other_id,), PROGRAM, thanks),

@@ -70,8 +70,8 @@ def present_recognition(
                  Text(t(". Here is your certificate, as a PDF and as an image.")))
             )  # fmt: skip
             body = [line]
-            for name, url in files[:4]:
-                body.append(Paragraph((Link(url, name),)))
+            for _, name, _, url in files[:4]:
+                body.append(Paragraph((Link(url, name),) if url else (UserText(name),)))
             return Message((Header(title), Section(tuple(body))), summary=title)
         case PublicThanksAsked():
             return consent_card(notification, t)

@@ -141,7 +141,8 @@ async def recognise(due: DueContext, payload: PairingClosed) -> None:
             session, "recognition.certificate", subject_id=pairing.mentor_id,
             program_id=program.id, details={"files": [f.id for f in files]}, at=now,
         )  # fmt: skip
-        ready = CertificateReady(pairing.id, program.name)
+        listed = tuple((f.id, f.filename, f.media_type, "") for f in files)
+        ready = CertificateReady(pairing.id, program.name, listed)
         await due.notifier.notify(
             session, pairing.mentor_id, ready, key=f"recognition:certificate:{pairing.id}"
         )
@@ -216,18 +217,16 @@ async def _note_to_manager(
 # -- the shout-out -----------------------------------------------------------------------
 
 
-def posted_at(ref: MessageRef) -> dict[str, Any]:
-    """Where a post lives, in the shape ``forget me`` deletes it by."""
+def posted_at(ref: MessageRef, tenant_id: str) -> dict[str, Any]:
+    """Where a post lives, in the shape ``forget me`` deletes it by: Slack ``channel`` +
+    ``ts``, Teams ``conversation_id`` + ``activity_id`` (also under ``channel``, the key the
+    deletion reads for both), with the workspace or tenant that holds it."""
     if ref.platform == "slack":
-        return {"platform": "slack", "channel": ref.conversation_id, "ts": ref.message_id}
-    if ref.platform == "teams":
-        return {
-            "platform": "teams",
-            "conversation_id": ref.conversation_id,
-            "activity_id": ref.message_id,
-        }
+        return {"platform": "slack", "channel": ref.conversation_id, "ts": ref.message_id,
+                "team_id": tenant_id}  # fmt: skip
     return {"platform": ref.platform, "conversation_id": ref.conversation_id,
-            "message_id": ref.message_id}  # fmt: skip
+            "channel": ref.conversation_id, "activity_id": ref.message_id,
+            "tenant_id": tenant_id}  # fmt: skip
 
 
 async def post_shout_out(due: DueContext, payload: ShoutOut) -> None:
@@ -264,7 +263,7 @@ async def post_shout_out(due: DueContext, payload: ShoutOut) -> None:
     async with due.database.unit_of_work() as session:
         posted = await session.get(Recognition, payload.recognition_id)
         if posted is not None:
-            posted.posted = posted_at(ref)
+            posted.posted = posted_at(ref, str(where["tenant_id"]))
             posted.sent_at = due.due_at
 
 

@@ -185,7 +185,8 @@ async def test_thanks_certificate_and_consented_shout_out_slack_mentor(
     assert "Merci aux mentors" in dumped(post) and seo["fr"] in dumped(post)
     assert post.answer is not None
     [shout] = await rows(srv, "shout_out")
-    assert shout.posted == {"platform": "slack", "channel": PUBLIC, "ts": post.answer["ts"]}
+    assert shout.posted == {"platform": "slack", "channel": PUBLIC, "ts": post.answer["ts"],
+                            "team_id": srv.slack.team_id}  # fmt: skip
     assert shout.consent_at is not None
     [note] = srv.posted_to(TOM, "Your team member coached a leader")
     assert "Léa Martin" in dumped(note) and "January 4, 2027" in dumped(note)
@@ -273,6 +274,8 @@ async def test_teams_mentor_english_certificate_and_teams_channel_shout_out(
     [shout] = await rows(srv, "shout_out")
     assert shout.posted["platform"] == "teams"
     assert shout.posted["conversation_id"].startswith(NEWS)
+    assert shout.posted["channel"] == shout.posted["conversation_id"]
+    assert shout.posted["tenant_id"] == TENANT
     assert shout.posted["activity_id"] == post["id"]
     # Rose, Marc's manager, reads the note in French.
     [note] = srv.posted_to(RH, "Un membre de votre équipe a accompagné un dirigeant")
