@@ -147,6 +147,8 @@ async def recognise(due: DueContext, payload: PairingClosed) -> None:
             session, pairing.mentor_id, ready, key=f"recognition:certificate:{pairing.id}"
         )
         channel = shout_out_channel(program)
+        if channel is None and mentor.manager_id is None:
+            return  # nothing to consent to: no channel chosen, no manager on record
         asked = PublicThanksAsked(
             pairing.id, program.name, str(channel["label"]) if channel else "",
             has_manager=mentor.manager_id is not None,
