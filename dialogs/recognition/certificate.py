@@ -86,7 +86,15 @@ def render_pdf(lines: tuple[Line, ...]) -> bytes:
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
-    pdf.set_y(32)
+
+    def height_of(line: Line) -> float:
+        pdf.set_font("DejaVu", "B" if line.bold else "", line.size)
+        lead = line.size * 0.55
+        rows = float(pdf.multi_cell(0, lead, line.text, dry_run=True, output="HEIGHT"))  # type: ignore[arg-type]
+        return rows + lead * 0.45
+
+    # Centred on the page, whatever the length of the names and the number of skills.
+    pdf.set_y(max(20.0, (pdf.h - sum(height_of(line) for line in lines)) / 2))
     for line in lines:
         pdf.set_font("DejaVu", "B" if line.bold else "", line.size)
         pdf.set_text_color(*(ACCENT if line.accent else INK))
@@ -117,14 +125,17 @@ def render_png(lines: tuple[Line, ...]) -> bytes:
     width, height = PNG_SIZE
     draw.rectangle((59, 59, width - 60, height - 60), outline=ACCENT, width=7)
     scale = 150 / 72  # points to pixels at 150 dpi
-    y = 190.0
+    laid = []
     for line in lines:
         font = ImageFont.truetype(str(BOLD if line.bold else REGULAR), round(line.size * scale))
         step = line.size * scale * 1.3
-        for row in _wrapped(draw, line.text, font, width - 300):
-            draw.text(
-                (width / 2, y), row, font=font, fill=ACCENT if line.accent else INK, anchor="mt"
-            )
+        laid.append((line, font, step, _wrapped(draw, line.text, font, width - 300)))
+    total = sum(step * (len(rows) + 0.35) for _, _, step, rows in laid)
+    y = max(120.0, (height - total) / 2)
+    for line, font, step, rows in laid:
+        for row in rows:
+            fill = ACCENT if line.accent else INK
+            draw.text((width / 2, y), row, font=font, fill=fill, anchor="mt")
             y += step
         y += step * 0.35
     out = io.BytesIO()
