@@ -320,6 +320,7 @@ NOTIFICATIONS = {
     "certificate_ready",
     "public_thanks_asked",
     "manager_note",
+    "shout_out_failed",
 }
 
 

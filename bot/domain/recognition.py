@@ -186,11 +186,22 @@ class ManagerNote(Notification):
         object.__setattr__(self, "person_ids", _ids(self.person_ids))
 
 
+@dataclass(frozen=True)
+class ShoutOutFailed(Notification):
+    """For the admin who chose the channel: a consented shout-out could not be posted."""
+
+    type: ClassVar[str] = "shout_out_failed"
+    channel: str  # as the admin named it
+    program_name: str
+    reason: str  # the platform's word, e.g. not_in_channel
+
+
 RECOGNITION_NOTIFICATIONS: tuple[type[Notification], ...] = (
     ThanksReceived,
     ThanksOffered,
     CertificateReady,
     PublicThanksAsked,
     ManagerNote,
+    ShoutOutFailed,
 )
 NOTIFICATION_TYPES.update({cls.type: cls for cls in RECOGNITION_NOTIFICATIONS})

@@ -42,6 +42,7 @@ from bot.domain.recognition import (
     CertificateReady,
     ManagerNote,
     PublicThanksAsked,
+    ShoutOutFailed,
     ThanksOffered,
     ThanksReceived,
 )
@@ -252,4 +253,5 @@ def recognition_examples(other_id: str) -> list[Notification]:
         PublicThanksAsked(2**31 - 1, PROGRAM, "#" + "général-" * 10, has_manager=True),
         PublicThanksAsked(2**31 - 1, PROGRAM),
         ManagerNote((other_id,), PROGRAM, "2027-01-04", "2027-06-30", skills, 13),
+        ShoutOutFailed("#" + "général-" * 10, PROGRAM, "<!channel> not_in_channel " * 5),
     ]

@@ -57,7 +57,7 @@ async def _choose(turn: Turn, typed: str, slug: str | None) -> Outcome:
     choose_channel(
         program,
         {"platform": actor.platform, "tenant_id": tenant, "channel": target.channel_id,
-         "label": target.label, "locale": ctx.locale},
+         "label": target.label, "locale": ctx.locale, "admin_id": ctx.person.id},
     )  # fmt: skip
     record_audit(
         ctx.session, "recognition.channel", actor_id=ctx.person.id, program_id=program.id,

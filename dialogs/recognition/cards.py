@@ -12,6 +12,7 @@ from bot.domain.recognition import (
     CertificateReady,
     ManagerNote,
     PublicThanksAsked,
+    ShoutOutFailed,
     ThanksOffered,
     ThanksReceived,
 )
@@ -77,6 +78,16 @@ def present_recognition(
             return consent_card(notification, t)
         case ManagerNote():
             return manager_note(notification, t, people)
+        case ShoutOutFailed(channel=channel, program_name=program, reason=reason):
+            title = t("A shout-out was not posted")
+            line = Paragraph(
+                (Text(t("I could not post a mentor's shout-out for ")), UserText(program),
+                 Text(t(" in ")), UserText(channel), Text(" ("), UserText(reason), Text(").")),
+            )  # fmt: skip
+            advice = Paragraph.of(
+                t("Add me to the channel, or choose another with admin recognition channel.")
+            )
+            return Message((Header(title), Section((line, advice))), summary=title)
     raise ValueError(f"no presenter for {notification.type}")
 
 

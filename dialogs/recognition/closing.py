@@ -30,6 +30,7 @@ from bot.domain.recognition import (
     PairingClosed,
     PublicThanksAsked,
     ShoutOut,
+    ShoutOutFailed,
     certificate_filename,
     earns_certificate,
     goes_public,
@@ -261,6 +262,13 @@ async def post_shout_out(due: DueContext, payload: ShoutOut) -> None:
                 session, "recognition.shout_out_failed", subject_id=mentor.id,
                 program_id=program.id, details={"reason": exc.reason}, at=due.due_at,
             )  # fmt: skip
+            # Never silently skipped: the admin who chose the channel is told.
+            admin_id = str(where.get("admin_id") or "")
+            if admin_id and await session.get(Person, admin_id) is not None:
+                failed = ShoutOutFailed(str(where["label"]), program.name, exc.reason)
+                await due.notifier.notify(
+                    session, admin_id, failed, key=f"{due.key}:failed", proactive=False
+                )
         return
     async with due.database.unit_of_work() as session:
         posted = await session.get(Recognition, payload.recognition_id)

@@ -313,3 +313,29 @@ async def test_without_consent_nothing_is_public_and_the_manager_is_not_told(
     # Closing again (a replay) makes no second certificate.
     await close(srv, full, "completed")
     assert len(await rows(srv, "certificate")) == 1
+
+
+async def test_a_shout_out_that_cannot_be_posted_is_reported_to_the_admin(
+    server: tuple[Server, FakeBotConnector],
+) -> None:
+    srv, connector = server
+    marc = TeamsPerson(srv, connector)
+    for person in (RH, LEA, TOM):
+        await srv.command(person, "help")
+    await marc.says("help")
+    async with srv.runtime.database.unit_of_work() as session:
+        rose = (await session.scalars(select(Person).where(Person.email == RH.email))).one()
+        program = (await session.scalars(select(Program))).one()
+        # A Teams channel the bot was never added to.
+        choose_channel(program, {"platform": "teams", "tenant_id": TENANT,
+                                 "channel": "19:gone@thread.tacv2", "label": "Ventes > Vieux",
+                                 "locale": "en", "admin_id": rose.id})  # fmt: skip
+    pairing_id = await pair(srv, MARC_EMAIL, LEA.email, TOM.email, held=3)
+    await close(srv, pairing_id, "completed")
+    [ask] = marc.cards("May we thank you publicly?")
+    await marc.clicks(ask, "Yes, gladly")
+    await srv.due()
+    assert await rows(srv, "shout_out") == []  # never posted: not counted as sent
+    [told] = srv.posted_to(RH, "Un remerciement public n’a pas été publié")
+    assert "Vieux" in dumped(told) and "Mentorat inversé 2027" in dumped(told)
+    assert srv.posted_to(TOM, "Your team member coached a leader")  # the note still goes
