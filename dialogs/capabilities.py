@@ -20,6 +20,7 @@ from dialogs.programs.stages import CAREER_STAGES
 from dialogs.reports.feature import REPORTS
 from dialogs.retention.feature import RETENTION
 from dialogs.recognition.feature import RECOGNITION
+from dialogs.retention.feature import RETENTION
 from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
 from dialogs.sessions.nudges import NUDGES
 from dialogs.sessions.privacy import SESSIONS_PRIVACY
