@@ -48,7 +48,6 @@ from dialogs.core.ui import ActionRef, FieldValue, Form, Message, TextField
 from dialogs.matching.cards import proposal_closed
 from dialogs.notify.notifier import REPLACE, replacement
 from dialogs.participation.flows import say
-from dialogs.recognition.closing import pairing_closed
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
 from storage.feedback.closing import queue_closing
@@ -354,8 +353,6 @@ async def end_pairing(
     pairing.ended_by = ctx.person.id
     pairing.end_reason = reason
     await queue_closing(ctx.session, pairing.id, now)  # both are asked for their review
-    # A certificate if enough sessions were held; the mentee may thank the mentor.
-    await pairing_closed(ctx.session, pairing.id, now)
     tell = (
         [pairing.mentor_id, pairing.mentee_id]
         if by_admin

@@ -26,6 +26,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dialogs.recognition.closing import pairing_closed
+from storage.feedback.closing import queue_closing
 from storage.matching.population import skill_labels
 from storage.models import (
     AuditEvent,
@@ -90,12 +91,13 @@ async def pair(srv: Server, mentor: str, mentee: str, manager: str, held: int) -
 
 
 async def close(srv: Server, pairing_id: int, status: str) -> None:
-    """What the closing review (or ``end``) does, and the hook it calls."""
+    """The pairing closes as the program's end (or ``end``) closes it: its closing review is
+    queued, whose handler calls the recognition close."""
     async with srv.runtime.database.unit_of_work() as session:
         pairing = await session.get(Pairing, pairing_id)
         assert pairing is not None
         pairing.status, pairing.ended_at = status, ENDED
-        await pairing_closed(session, pairing_id, srv.runtime.clock.now())
+        await queue_closing(session, pairing_id, srv.runtime.clock.now(), early=False)
     await srv.due()
 
 
@@ -310,8 +312,10 @@ async def test_without_consent_nothing_is_public_and_the_manager_is_not_told(
     assert srv.posted_to(TOM, "Your team member") == []
     assert await rows(srv, "shout_out") == [] and await rows(srv, "manager_note") == []
     assert len(await rows(srv, "certificate")) == 1
-    # Closing again (a replay) makes no second certificate.
-    await close(srv, full, "completed")
+    # The close told twice (a replay) makes no second certificate.
+    async with srv.runtime.database.unit_of_work() as session:
+        await pairing_closed(session, full, srv.runtime.clock.now())
+    await srv.due()
     assert len(await rows(srv, "certificate")) == 1
 
 
