@@ -234,6 +234,7 @@ def goals_examples(other_id: str) -> list[Notification]:
         MidpointCheck(2**31 - 1, (other_id,), goals),
         MidpointCheck(2**31 - 1, (other_id,), goals, reminder=True),
         TipSuggestion(2**31 - 1, 2**31 - 1, skill, skill, tip, tip),
+    ]
 
 
 def recognition_examples(other_id: str) -> list[Notification]:
