@@ -29,7 +29,6 @@ from storage.models import (
     PlatformIdentity,
     Program,
     Recognition,
-    StoredFile,
 )
 
 CONSENT_AUDIT = "recognition.consent"
@@ -130,29 +129,6 @@ def add_recognition(
         posted={},
     )
     session.add(row)
-    return row
-
-
-async def store_file(
-    session: AsyncSession,
-    *,
-    owner_id: str,
-    purpose: str,
-    filename: str,
-    media_type: str,
-    content: bytes,
-    at: datetime,
-) -> StoredFile:
-    row = StoredFile(
-        owner_id=owner_id,
-        purpose=purpose,
-        filename=filename,
-        media_type=media_type,
-        content=content,
-        created_at=at,
-    )
-    session.add(row)
-    await session.flush()
     return row
 
 

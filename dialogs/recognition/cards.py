@@ -16,10 +16,10 @@ from bot.domain.recognition import (
     ThanksOffered,
     ThanksReceived,
 )
-from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, UserText
+from dialogs.core.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.core.i18n import Translator
 from dialogs.core.names import shown_name
-from dialogs.core.ui import Actions, Button, Header, Message, Section
+from dialogs.core.ui import Actions, Attachment, Button, Header, Message, Section
 from dialogs.recognition.certificate import reader_date
 from storage.models import Person
 
@@ -70,10 +70,12 @@ def present_recognition(
                 (Text(t("Thank you for coaching a leader in ")), UserText(program),
                  Text(t(". Here is your certificate, as a PDF and as an image.")))
             )  # fmt: skip
-            body = [line]
-            for _, name, _, url in files[:4]:
-                body.append(Paragraph((Link(url, name),) if url else (UserText(name),)))
-            return Message((Header(title), Section(tuple(body))), summary=title)
+            # Slack uploads each file into the conversation; Teams and the console link to it.
+            attached = tuple(
+                Attachment(file_id, name, media, t("Download {name}", name=name), url)
+                for file_id, name, media, url in files[:2]
+            )
+            return Message((Header(title), Section((line,)), *attached), summary=title)
         case PublicThanksAsked():
             return consent_card(notification, t)
         case ManagerNote():

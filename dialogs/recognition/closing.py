@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.due import DueKind
+from bot.domain.files import link_expiry
 from bot.domain.recognition import (
     CLOSED,
     SHOUT_OUT,
@@ -42,6 +43,7 @@ from dialogs.core.i18n import Translator
 from dialogs.core.names import shown_name
 from dialogs.core.replies import text_message
 from dialogs.core.ui import MessageRef
+from dialogs.files import file_keys
 from dialogs.notify.delivery import Unreachable
 from dialogs.recognition.cards import shout_out
 from dialogs.recognition.certificate import render_certificate
@@ -49,6 +51,7 @@ from dialogs.recognition.thanks import offer_thanks
 from dialogs.sessions.news import tell
 from storage.audit import record_audit
 from storage.enqueue import enqueue_due
+from storage.files import store_file
 from storage.matching.population import skill_labels
 from storage.models import Pairing, Person, Program, Recognition
 from storage.recognition import (
@@ -60,7 +63,6 @@ from storage.recognition import (
     record_consent,
     shout_out_channel,
     skills_taught,
-    store_file,
 )
 
 log = structlog.get_logger("tandem.recognition")
@@ -131,7 +133,7 @@ async def recognise(due: DueContext, payload: PairingClosed) -> None:
                 await store_file(
                     session, owner_id=pairing.mentor_id, purpose="certificate",
                     filename=certificate_filename(program.slug, locale, extension),
-                    media_type=media_type, content=content, at=now,
+                    media_type=media_type, content=content, now=now,
                 )
             )  # fmt: skip
         add_recognition(
@@ -142,7 +144,13 @@ async def recognise(due: DueContext, payload: PairingClosed) -> None:
             session, "recognition.certificate", subject_id=pairing.mentor_id,
             program_id=program.id, details={"files": [f.id for f in files]}, at=now,
         )  # fmt: skip
-        listed = tuple((f.id, f.filename, f.media_type, "") for f in files)
+        # Signed /files/{token} links for Teams and the console; Slack uploads the files.
+        keys = file_keys(due.notifier.config.calendar)
+        listed = tuple(
+            (f.id, f.filename, f.media_type,
+             keys.url(f.id, link_expiry(now, f.expires_at)) if keys is not None else "")
+            for f in files
+        )  # fmt: skip
         ready = CertificateReady(pairing.id, program.name, listed)
         await due.notifier.notify(
             session, pairing.mentor_id, ready, key=f"recognition:certificate:{pairing.id}"

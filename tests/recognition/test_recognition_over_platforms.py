@@ -19,6 +19,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from babel.dates import format_date
@@ -167,7 +168,11 @@ async def test_thanks_certificate_and_consented_shout_out_slack_mentor(
     assert PUBLIC in dumped(ask) or "remerciements" in dumped(ask)
     [offer] = marc.cards("would mean a lot")
     assert "Say thank you" in json.dumps(offer) and "Léa Martin" in texts(offer)
-    text, _ = await certificate_text(srv, pairing_id)
+    text, png = await certificate_text(srv, pairing_id)
+    # Slack: both files uploaded into Léa's DM (getUploadURLExternal, completeUploadExternal).
+    uploaded = [f for f in srv.slack.shared if srv.slack.shared[f].endswith(LEA.id[1:])]
+    assert len(uploaded) == 2 and png in [srv.slack.uploads[f] for f in uploaded]
+    assert len(srv.slack.calls_to("files.completeUploadExternal")) >= 1
     async with srv.runtime.database.unit_of_work() as session:
         seo = (await skill_labels(session))["seo"]
     for expected in ("Certificat de mentorat inversé", "Léa Martin", "Mentorat inversé 2027",
@@ -267,6 +272,21 @@ async def test_teams_mentor_english_certificate_and_teams_channel_shout_out(
                      seo["en"], "January 4, 2027", "June 30, 2027", "3 sessions held"):  # fmt: skip
         assert expected in text, (expected, text)
     assert len(png) > 10_000
+    # Teams: links to /files/{token} that serve the very files.
+    links = [n["url"] for n in walk(marc.cards("Your reverse-mentoring certificate")[0])
+             if n.get("type") == "Action.OpenUrl"]  # fmt: skip
+    served = []
+    for link in links:
+        async with srv.http.get(f"{srv.url}{urlsplit(link).path}") as response:
+            assert response.status == 200
+            served.append(await response.read())
+    assert png in served and any(b.startswith(b"%PDF") for b in served)
+    assert (
+        PdfReader(io.BytesIO(next(b for b in served if b.startswith(b"%PDF"))))
+        .pages[0]
+        .extract_text()
+        == text
+    )
     assert srv.posted_to(LEA, "Remercier votre mentor")  # the offer, in Léa's language
 
     answered = await marc.clicks(ask, "Yes, gladly")
@@ -343,3 +363,16 @@ async def test_a_shout_out_that_cannot_be_posted_is_reported_to_the_admin(
     [told] = srv.posted_to(RH, "Un remerciement public n’a pas été publié")
     assert "Vieux" in dumped(told) and "Mentorat inversé 2027" in dumped(told)
     assert srv.posted_to(TOM, "Your team member coached a leader")  # the note still goes
+
+
+def walk(node: Any) -> list[dict[str, Any]]:
+    """Every object inside an Adaptive Card."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found += walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += walk(value)
+    return found
