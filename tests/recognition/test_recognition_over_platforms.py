@@ -376,3 +376,33 @@ def walk(node: Any) -> list[dict[str, Any]]:
         for value in node:
             found += walk(value)
     return found
+
+
+async def test_forget_me_takes_the_shout_out_and_the_certificate_away(
+    server: tuple[Server, FakeBotConnector],
+) -> None:
+    srv, connector = server
+    marc = TeamsPerson(srv, connector)
+    for person in (RH, LEA, TOM):
+        await srv.command(person, "help")
+    await marc.says("help")
+    await srv.command(RH, f"admin recognition channel {PUBLIC} rm-2027")
+    pairing_id = await pair(srv, LEA.email, MARC_EMAIL, TOM.email, held=3)
+    await close(srv, pairing_id, "completed")
+    [ask] = srv.posted_to(LEA, "Pouvons-nous vous remercier publiquement")
+    await slack_click(srv, LEA, ask, "Oui, avec plaisir")
+    await srv.due()
+    [shout] = await rows(srv, "shout_out")
+    assert (PUBLIC, shout.posted["ts"]) in srv.slack.messages
+    uploaded = set(srv.slack.shared)
+    assert len(uploaded) == 2
+
+    await srv.command(LEA, "oubliez-moi")
+    card = srv.posted_to(LEA, "j’efface définitivement")[-1]
+    await slack_click(srv, LEA, card, "Effacer mes données")
+    await srv.due()
+    assert (PUBLIC, shout.posted["ts"]) not in srv.slack.messages  # chat.delete
+    assert not uploaded & set(srv.slack.uploads)  # files.delete, both
+    async with srv.runtime.database.unit_of_work() as session:
+        assert (await session.scalars(select(Recognition))).all() == []
+        assert (await session.scalars(select(StoredFile))).all() == []
