@@ -17,6 +17,7 @@ from dialogs.personal_data.feature import PERSONAL_DATA
 from dialogs.programs.announce import ANNOUNCE
 from dialogs.programs.feature import PROGRAMS
 from dialogs.programs.stages import CAREER_STAGES
+from dialogs.recognition.feature import RECOGNITION
 from dialogs.reports.feature import REPORTS
 from dialogs.retention.feature import RETENTION
 from dialogs.sessions.admin_sessions import ADMIN_SESSIONS
@@ -51,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     TIPS,
     REPORTS,
     PERSONAL_DATA,
+    RECOGNITION,
 )
 
 

@@ -3,6 +3,7 @@ renders within each platform's limits (DESIGN.md "Platform limits are part of th
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -33,6 +34,8 @@ from dialogs.files import file_message
 from dialogs.matching.report import run_report
 from dialogs.notify.examples import REASONS, SKILL_LABELS, notification_examples
 from dialogs.notify.presenters import present
+from dialogs.recognition.admin import recognition_report
+from dialogs.recognition.cards import shout_out
 from dialogs.retention.cards import Retention, retention_report
 from dialogs.sessions.admin_sessions import sessions_report
 from dialogs.sessions.calendar import calendar_block, calendar_links
@@ -55,6 +58,7 @@ from storage.models import (
     StoredFile,
     Tip,
 )
+from storage.recognition import MentorTally
 from storage.sessions.nudges import PairTally
 from storage.sessions.reach import Unreached
 from tests.fakes.adaptive_cards import check_adaptive_card
@@ -99,6 +103,7 @@ def screens(locale: str) -> list[Message | Form]:
         *goals_screens(t, person, other),
         *report_screens(t),
         *file_screens(t),
+        *recognition_screens(t, person, other),
     ]
     ctx = FlowContext(cast(Any, None), person, locale, t, fixed_clock(), is_admin=True)
     for flow in FLOWS:
@@ -277,6 +282,19 @@ def report_screens(t: Translator) -> list[Message]:
     ]
 
 
+def recognition_screens(t: Translator, person: Person, other: Person) -> list[Message]:
+    """A mentor's public shout-out and ``admin recognition`` past its truncation."""
+    skills = [names[t.locale] for names in SKILL_LABELS.values()]
+    post = shout_out(t, person.id, person.display_name, "Mentorat <inversé> *x* " * 8, skills)
+    programs = [Program(name="Mentorat <!channel> " * 10,
+                        rules={"recognition_channel": {"channel": "C1", "label": "#" + "é" * 80}})
+                for _ in range(9)]  # fmt: skip
+    rows = [MentorTally(f"m{n}", Counter(thanks=999, certificate=9, shout_out=9,
+                                         manager_note=9)) for n in range(300)]  # fmt: skip
+    names = {row.mentor_id: person.display_name for row in rows}
+    return [post, recognition_report(t, programs, rows, names)]
+
+
 CASES = [(locale, i) for locale in LOCALES for i in range(len(screens(locale)))]
 
 
@@ -314,6 +332,7 @@ def test_every_flow_step_is_rendered_above() -> None:
     reports = 6 + FEEDBACK_SCREENS
     reports += len(goals_screens(Translator("fr"), reader(), reader()))
     reports += len(file_screens(Translator("fr")))  # files sent in chat
+    reports += 2  # a shout-out, admin recognition
     assert len(screens("fr")) == 11 + notifications + reports + sum(
         (step.form is not None) + (step.card is not None) for _, step in steps
     )

@@ -71,6 +71,8 @@ DUE_ACTION_KINDS = {
     "privacy.forget_me",
     "routine.files.purge_expired",
     "routine.reports.monthly",
+    "recognition.closed",
+    "recognition.shout_out",
 }
 
 # The payload keys of each kind, as queued rows store them (``DueKind.dump``). A key may be
@@ -121,6 +123,8 @@ DUE_ACTION_PAYLOADS = {
     "goals.midpoint_remind": {"request_id"},
     "goals.tip": {"check_in_id"},
     "privacy.forget_me": {"person_id", "locale"},
+    "recognition.closed": {"pairing_id"},
+    "recognition.shout_out": {"recognition_id"},
 }
 # Keys added after rows were already queued without them: those rows still load.
 ADDED_LATER = {
@@ -160,6 +164,7 @@ FLOWS = {
     "goal_check": ["check"],
     "tip_add": ["form"],
     "forget_me": ["confirm"],
+    "recognition_thanks": ["write"],
 }
 
 COMMANDS = {
@@ -196,6 +201,8 @@ COMMANDS = {
     "admin report",
     "my data",
     "forget me",
+    "thanks",
+    "admin recognition",
 }
 
 ACTIONS = {
@@ -247,6 +254,8 @@ ACTIONS = {
     "sessions:cancel",
     "sessions:reschedule",
     "sessions:skip",
+    "recognition:consent",
+    "recognition:thank",
     "stages:add",
     "stages:move",
     "stages:rename",
@@ -308,6 +317,12 @@ NOTIFICATIONS = {
     "feedback_survey",
     "goals_midpoint",
     "goals_tip",
+    "thanks_received",
+    "thanks_offered",
+    "certificate_ready",
+    "public_thanks_asked",
+    "manager_note",
+    "shout_out_failed",
 }
 
 

@@ -66,6 +66,7 @@ PEOPLE_COMMANDS = (
         N_("Choose whether I may read your busy times to propose sessions"),
         ("confidentialite", "agenda"),
     ),
+    CommandSpec("thanks", N_("Thank your mentor, in a few words"), ("merci", "remercier")),
     CommandSpec(
         "my data",
         N_("Get a file with everything I keep about you"),
@@ -209,6 +210,14 @@ ADMIN_COMMANDS = (
             "deactivate": ("desactiver", "retirer"),
         },
         default_action="list",
+    ),
+    CommandSpec(
+        "recognition",
+        N_("Thanks, certificates and shout-outs sent to mentors; the shout-out channel"),
+        ("reconnaissance",),
+        admin=True,
+        subcommands={"show": ("voir", "afficher"), "channel": ("canal", "salon")},
+        default_action="show",
     ),
     CommandSpec(
         "forget",

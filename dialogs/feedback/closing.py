@@ -43,6 +43,7 @@ from dialogs.core.ui import Message
 from dialogs.feedback.closing_cards import OPEN_ACTION, WITHDRAW_ACTION
 from dialogs.feedback.closing_flow import CLOSING_FLOW, CLOSING_FLOW_NAME, refused
 from dialogs.participation.flows import say
+from dialogs.recognition.closing import pairing_closed
 from storage.dialog_states import advance_flow, open_flow
 from storage.enqueue import enqueue_due
 from storage.feedback.closing import (
@@ -77,6 +78,8 @@ async def ask_closing(due: DueContext, payload: AskClosing) -> None:
         pairing = await session.get(Pairing, payload.pairing_id)
         if pairing is None or pairing.status == "active":
             return
+        # Whichever way it closed (program end, end, leave): the mentor's recognition.
+        await pairing_closed(session, pairing.id, now)
         program = await session.get(Program, pairing.program_id)
         how = "program_end" if pairing.status == "completed" else "ended"
         for person_id, role in ((pairing.mentor_id, "mentor"), (pairing.mentee_id, "mentee")):

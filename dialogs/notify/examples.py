@@ -37,6 +37,15 @@ from bot.domain.notifications import (
     TextsUpdated,
 )
 from bot.domain.participation import MAX_MESSAGE_CHARS
+from bot.domain.recognition import (
+    THANKS_MAX_CHARS,
+    CertificateReady,
+    ManagerNote,
+    PublicThanksAsked,
+    ShoutOutFailed,
+    ThanksOffered,
+    ThanksReceived,
+)
 from bot.domain.sessions.lifecycle import (
     CANCEL_REASONS,
     DidItHappen,
@@ -159,6 +168,7 @@ def notification_examples(
         ),
         *goals_examples(other_id),
         *monthly_examples(),
+        *recognition_examples(other_id),
     ]
     table: dict[str, tuple[Notification, ...]] = {}
     for example in examples:
@@ -226,4 +236,25 @@ def goals_examples(other_id: str) -> list[Notification]:
         MidpointCheck(2**31 - 1, (other_id,), goals),
         MidpointCheck(2**31 - 1, (other_id,), goals, reminder=True),
         TipSuggestion(2**31 - 1, 2**31 - 1, skill, skill, tip, tip),
+    ]
+
+
+def recognition_examples(other_id: str) -> list[Notification]:
+    """A thank-you at its form's limit, the certificate with its files, the consent question
+    with and without a channel and a manager, a manager's note with every skill."""
+    thanks = ("<!channel> *merci* <b>Zoé</b> & " * 40)[:THANKS_MAX_CHARS]
+    files = tuple(
+        (2**31 - 1, f"certificat-{SLUG}.{ext}", media, CALENDAR)
+        for ext, media in (("pdf", "application/pdf"), ("png", "image/png"))
+    )
+    skills = {loc: [names[loc] for names in SKILL_LABELS.values()] for loc in ("fr", "en")}
+    return [
+        ThanksReceived((other_id,), PROGRAM, thanks),
+        ThanksOffered(2**31 - 1, (other_id,), PROGRAM),
+        CertificateReady(2**31 - 1, PROGRAM),
+        CertificateReady(2**31 - 1, PROGRAM, files),
+        PublicThanksAsked(2**31 - 1, PROGRAM, "#" + "général-" * 10, has_manager=True),
+        PublicThanksAsked(2**31 - 1, PROGRAM),
+        ManagerNote((other_id,), PROGRAM, "2027-01-04", "2027-06-30", skills, 13),
+        ShoutOutFailed("#" + "général-" * 10, PROGRAM, "<!channel> not_in_channel " * 5),
     ]

@@ -28,6 +28,7 @@ from dialogs.feedback.goals_cards import GOALS_TYPES, present_goals
 from dialogs.feedback.pulse_cards import PULSE_TYPES, present_pulse
 from dialogs.feedback.survey_cards import SURVEY_TYPES, present_survey
 from dialogs.matching.cards import MATCHING_TYPES, present_matching
+from dialogs.recognition.cards import RECOGNITION_TYPES, present_recognition
 from dialogs.reports.monthly import MONTHLY_TYPES, present_monthly
 from dialogs.sessions.cards import SESSION_TYPES, present_sessions
 from dialogs.sessions.nudge_cards import NUDGE_TYPES, present_nudges
@@ -100,6 +101,8 @@ def present(
             return present_goals(notification, t, reader, people)
         case _ if notification.type in MONTHLY_TYPES:
             return present_monthly(notification, t, people)
+        case _ if notification.type in RECOGNITION_TYPES:
+            return present_recognition(notification, t, people)
     raise ValueError(f"no presenter for {notification.type}")
 
 
