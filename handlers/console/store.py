@@ -88,6 +88,9 @@ def first_flow_instance(message: Message) -> str | None:
 
 
 class ConsoleStore:
+    # Its writes take SQLite's write lock at BEGIN: a deferred transaction that reads and
+    # then writes fails at once ("database is locked", no busy wait) when another
+    # connection committed in between, as the queue's deliveries do right after a click.
     def __init__(self, database: Database, config: ConsoleConfig) -> None:
         self.database = database
         self.config = config
@@ -133,7 +136,7 @@ class ConsoleStore:
 
     async def ensure_identity(self, person: ConsolePerson) -> None:
         """The person's console identity, created on first use (a no-op afterwards)."""
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(immediate=True) as session:
             insert = pg_insert if self.database.dialect == "postgresql" else sqlite_insert
             now = utcnow()
             await session.execute(
@@ -159,7 +162,7 @@ class ConsoleStore:
         """Add a message to the person's conversation; its id is the console MessageRef's."""
         message_id = new_opaque_id()
         now = utcnow()
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(immediate=True) as session:
             session.add(
                 ConsoleMessage(
                     message_id=message_id,
@@ -186,7 +189,7 @@ class ConsoleStore:
 
     async def replace(self, message_id: str, message: Message) -> bool:
         """Show ``message`` in place of an earlier one; False if there is no such message."""
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(immediate=True) as session:
             result = await session.execute(
                 update(ConsoleMessage)
                 .where(ConsoleMessage.message_id == message_id, ConsoleMessage.author == "bot")
@@ -199,7 +202,7 @@ class ConsoleStore:
         """Close the card's buttons; ``chosen`` (the clicked button's action and value) stays
         shown as the choice."""
         now = utcnow()
-        async with self.database.unit_of_work() as session:
+        async with self.database.unit_of_work(immediate=True) as session:  # read, then write
             row = await session.scalar(
                 select(ConsoleMessage).where(ConsoleMessage.message_id == message_id)
             )
@@ -234,16 +237,17 @@ class ConsoleStore:
             .outerjoin(refs, refs.c.message_id == ConsoleMessage.message_id)
             .where(ConsoleMessage.person_id == person_id)
         )
+        # The cursor is the console's own clock (``updated_at``, bumped by a replacement,
+        # which is also what disables a card): ``disabled_at`` is business time, hours or
+        # days ahead of it in ``tandem demo`` once its clock was moved, and as a cursor it
+        # hid every message that came after.
         if since is not None:
-            statement = statement.where(
-                or_(ConsoleMessage.updated_at >= since, refs.c.disabled_at >= since)
-            )
+            statement = statement.where(ConsoleMessage.updated_at >= since)
         statement = statement.order_by(ConsoleMessage.id.desc()).limit(HISTORY_LIMIT)
         async with self.database.unit_of_work() as session:
             rows = (await session.execute(statement)).all()
         stored = []
         for row, disabled_at in reversed(rows):
-            changed = max(row.updated_at, disabled_at) if disabled_at else row.updated_at
             stored.append(
                 StoredMessage(
                     message_id=row.message_id,
@@ -251,7 +255,7 @@ class ConsoleStore:
                     locale=row.locale,
                     message=decode_message(row.payload),
                     created_at=row.created_at,
-                    changed_at=changed,
+                    changed_at=row.updated_at,
                     answered=row.answered_at is not None or disabled_at is not None,
                 )
             )

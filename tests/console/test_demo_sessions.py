@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -92,6 +92,38 @@ async def test_the_demo_pair_schedules_its_first_session_on_the_demo_clock(
             check_in = (await session.scalars(select(CheckIn))).one()
         assert check_in.status == "planned" and check_in.scheduled_at == first
         assert T0 < first < T0 + timedelta(days=15)
+
+
+# Far ahead of any machine's clock, as `tandem demo`'s is once moved forward.
+AHEAD = datetime(2101, 3, 1, 11, 0, tzinfo=UTC)  # a Tuesday
+
+
+async def test_the_page_keeps_seeing_new_messages_when_the_demo_clock_is_ahead(
+    database_url: str,
+) -> None:
+    """The console page polls with the cursor it was given. Once a card was closed on the
+    demo's clock (ahead of the console's own), what came after still shows up: the cursor
+    used to take the closing's time and hide every later message until a reload."""
+    async with demo_server(database_url, AHEAD) as (url, database), aiohttp.ClientSession() as http:
+        zoe, laurent = [await person_id(database, e) for e in demo.ACTIVE_PAIR]
+        await forward(http, url, hours=2)
+        [laurent_card] = [c for c in await cards(http, url, laurent) if "Choisissez" in c["html"]]
+        async with database.unit_of_work() as session:
+            first = datetime.fromisoformat((await session.scalars(select(CheckIn))).one().slots[0])
+        paris = ZoneInfo("Europe/Paris")
+        label = format_datetime(first.astimezone(paris), "EEE d MMM, HH:mm", locale="fr")
+        await click(http, url, laurent, laurent_card, label)
+        await forward(http, url, hours=1)
+        [ask] = [c for c in await cards(http, url, zoe) if "Confirm your" in c["html"]]
+        await click(http, url, zoe, ask, "Confirm")
+        await forward(http, url, hours=1)  # the slot cards are closed
+        params = {"person_id": laurent}
+        async with http.get(f"{url}/console/api/messages", params=params) as r:
+            cursor = (await r.json())["cursor"]
+        await forward(http, url, days=7)  # past the session: the reminder and the question
+        async with http.get(f"{url}/console/api/messages", params=params | {"since": cursor}) as r:
+            later = " ".join(html.unescape(m["html"]) for m in (await r.json())["messages"])
+        assert "Votre séance a-t-elle eu lieu" in later
 
 
 async def test_moving_the_demo_clock_brings_reminders_questions_nudges_and_an_alert(

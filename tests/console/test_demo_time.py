@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -25,11 +25,11 @@ from tests.support.clock import T0, fixed_clock
 
 
 @asynccontextmanager
-async def demo_server(database_url: str) -> AsyncIterator[tuple[str, Database]]:
+async def demo_server(database_url: str, at: datetime = T0) -> AsyncIterator[tuple[str, Database]]:
     settings = load_settings(database_url=database_url, console=True)
     database = Database(database_url)
-    await seed_demo(database, T0)
-    clock = DemoClock(database, fixed_clock())
+    await seed_demo(database, at)
+    clock = DemoClock(database, fixed_clock(at))
     await clock.load()
     # `tandem demo` keeps a generated secret key in its database: calendar links work
     runtime = Runtime(
