@@ -65,7 +65,7 @@ def survey_card(
         question = t("How did your session as a mentor go with ")
     else:
         question = t("How much did you get out of your session with ")
-    line = Paragraph((Text(question), partner, Text(t(" on ")), Timestamp(starts_at), Text("?")))
+    line = Paragraph((Text(question), partner, Text(t(" on ")), Timestamp(starts_at), Text(t("?"))))
     private = Paragraph.of(
         t("Your answer is private: your partner never sees it. One tap is enough."),
     )
