@@ -28,7 +28,8 @@ SHARED = {
     "translate",  # inbound payloads as the core's events
     "web_client",  # the client every outbound call goes through
 }
-SLACK_ONLY = {"installation_store", "listeners", "oauth", "payload_shape", "socket_mode"}
+# files: Slack takes the file itself (the upload flow); Teams and the console get a link.
+SLACK_ONLY = {"files", "installation_store", "listeners", "oauth", "payload_shape", "socket_mode"}
 TEAMS_ONLY = {
     "package",
     "private",
