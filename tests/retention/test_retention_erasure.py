@@ -5,6 +5,7 @@ and the nightly routine, on the injected clock, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from bot.domain.retention import ROUTINE
 from storage.db import Database
 from storage.models import AuditEvent, DueAction, Feedback, Pairing, Program
+from storage.reports.facts import program_facts
 from storage.routines import enqueue_fire
 from tests.retention.texts import TEXT_COLUMNS, aggregates, seed, words, written
 from tests.support.world import World, world
@@ -30,6 +32,21 @@ async def night(w: World, at: datetime) -> None:
         w.runner.handlers.register(routine.kind)(routine.fn)
     await enqueue_fire(w.runner.queue, routine, at)
     await w.drain(at)
+
+
+async def report_figures(database: Database, program_id: int) -> object:
+    """What ``admin report`` computes its figures from, for the program (its facts: each
+    answer's rating, NPS and skill levels, requests, sessions, goals), testimonials aside."""
+    async with database.unit_of_work() as session:
+        program = await session.get(Program, program_id)
+        assert program is not None
+        facts = await program_facts(session, program, ERASED_AT + timedelta(days=2))
+    facts = replace(facts, feedback=tuple(replace(f, quote=None) for f in facts.feedback))
+    # In any order (an UPDATE moves rows on PostgreSQL, and the facts are read unordered).
+    return {
+        name: sorted(map(repr, value)) if isinstance(value, list | tuple) else value
+        for name, value in vars(facts).items()
+    }
 
 
 async def erasures(database: Database) -> list[AuditEvent]:
@@ -55,6 +72,8 @@ async def test_free_text_is_erased_after_the_period_and_the_numbers_stay(
     seeded = await seed(database, ENDS)
     old, new = seeded.program_ids["old"], seeded.program_ids["new"]
     before_words, before_numbers = await words(database), await aggregates(database)
+    before_report = await report_figures(database, old)
+    assert before_report != await report_figures(database, new)  # it does hold answers
     # Every listed column holds words in both programs: the test can see them go.
     for model, column in TEXT_COLUMNS:
         for program_id in (old, new):
@@ -76,6 +95,8 @@ async def test_free_text_is_erased_after_the_period_and_the_numbers_stay(
         if program_id == new:
             assert values == before_words[(table, column, program_id)]
     assert await aggregates(database) == before_numbers
+    # The report reads the same facts: only the quotable testimonials are gone.
+    assert await report_figures(database, old) == before_report
     [event] = await erasures(database)
     assert event.program_id == old and event.actor_id is None and event.at == ERASED_AT
     assert all(isinstance(v, int) for v in event.details.values())  # counts, never words
