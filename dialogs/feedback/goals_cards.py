@@ -166,7 +166,7 @@ def goals_overview(
             (
                 Text(t("With ")),
                 PersonRef(pair.partner_id, _name(people, pair.partner_id)),
-                Text(":"),
+                Text(t(":")),
             )
         )
         lines = [head]

@@ -144,7 +144,7 @@ def _participation(
                     PersonRef(who, _name(people.get(who))),
                     Text(t(" wrote to the team")),
                     *((Text(t(" of ")), UserText(program)) if program else ()),
-                    Text(":"),
+                    Text(t(":")),
                 )
             )
             words = Paragraph((UserText(text),))

@@ -177,7 +177,7 @@ def confirmed(n: SessionConfirmed, t: Translator, people: Mapping[str, Person]) 
             (
                 Text(t("With ")),
                 partner,
-                Text(": "),
+                Text(t(": ")),
                 _when(n.at),
                 Text(t(" (your time, {minutes}).", minutes=minutes)),
             )
