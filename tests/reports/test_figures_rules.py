@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.reports.facts import NOT_STATED, FeedbackFact, Period, PersonFact, ProgramFacts
-from bot.domain.reports.figures import build_report
+from bot.domain.reports.facts import (
+    NOT_STATED,
+    FeedbackFact,
+    GoalCheckFact,
+    Period,
+    PersonFact,
+    ProgramFacts,
+    RequestFact,
+)
+from bot.domain.reports.figures import Cell, Report, build_report
 from bot.domain.reports.privacy import Thresholds
 from dialogs.core.i18n import Translator
 from dialogs.reports.card import report_card
@@ -88,3 +96,49 @@ def test_a_period_keeps_every_group_so_that_the_cells_add_up_to_the_total() -> N
     assert report.cell("enrolled", "A").value == 0 and report.cell("enrolled", "B").value == 10
     assert report.cell("nps", "A").people + report.cell("nps", "B").people == 20
     assert report.totals["nps"].people == 20
+
+
+def split_program(*answered: tuple[str, int]) -> ProgramFacts:
+    """Ten people in A (a0-a9) and ten in B (b0-b9), each asked for a session review before
+    T0; each (person, rating) in ``answered``, in order one hour apart, is the answer (a
+    rating) and a goal check (done when the rating is 5)."""
+    who = [PersonFact(f"{g}{i}", T0, {"department": g.upper()}) for g in "ab" for i in range(10)]
+    at = [T0 + timedelta(hours=n) for n in range(len(answered))]
+    ref = {p: n for n, (p, _) in enumerate(answered)}
+    return ProgramFacts(
+        T0 + timedelta(days=30), who,
+        [FeedbackFact(n, p, "session", at[n], rating=r) for n, (p, r) in enumerate(answered)],
+        [RequestFact(p.person_id, "session", T0 - timedelta(hours=1), ref.get(p.person_id))
+         for p in who],
+        [GoalCheckFact(n, p, n, at[n], r == 5) for n, (p, r) in enumerate(answered)],
+    )  # fmt: skip
+
+
+CELL_FIGURES = ("average_rating", "nps", "feedback_response_rate", "goals_done")
+
+
+def shown(report: Report, group: str) -> dict[str, Cell]:
+    return {key: report.cell(key, group) for key in CELL_FIGURES}
+
+
+def test_a_batch_split_four_and_one_across_groups_leaves_the_one_answer_group_unchanged() -> None:
+    first = [(f"a{i}", 4) for i in range(5)] + [(f"b{i}", 4) for i in range(5)]
+    split = [(f"a{i}", 4) for i in range(5, 9)] + [("b5", 1)]  # the program's next batch
+    before = build_report(split_program(*first), Thresholds(), by="department")
+    after = build_report(split_program(*first, *split), Thresholds(), by="department")
+    # The program's batch closed: the totals move (15 + 4 + 1 answers)...
+    assert before.totals["average_rating"].people == 10
+    assert after.totals["average_rating"].people == 15
+    assert after.totals["average_rating"].value == (14 * 4 + 1) / 15
+    # ...but neither group has five new people of its own: b5's 1 shows nowhere in B.
+    assert shown(after, "B") == shown(before, "B")
+    assert after.cell("average_rating", "B") == Cell(4.0, 5)
+    assert after.cell("feedback_response_rate", "B") == Cell(5 / 10, 5)
+    assert shown(after, "A") == shown(before, "A")
+    # Four more people of B answer: with b5 they are five new people of B, and B moves.
+    more = [(f"b{i}", 5) for i in range(6, 10)]
+    closed = build_report(split_program(*first, *split, *more), Thresholds(), by="department")
+    assert closed.cell("average_rating", "B") == Cell((5 * 4 + 1 + 4 * 5) / 10, 10)
+    assert closed.cell("goals_done", "B") == Cell(4 / 10, 10)
+    assert closed.cell("feedback_response_rate", "B") == Cell(1.0, 10)
+    assert shown(closed, "A") == shown(before, "A")  # a5-a8: still four new people in A

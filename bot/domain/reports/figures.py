@@ -6,6 +6,13 @@ NPS, skill progress, goal status, response rates, the time to a first session he
 on its own batches of answers (``privacy.batches``) and is hidden under the threshold of
 people who answered; testimonials need the higher ``comments`` threshold. A breakdown
 hides, column by column, the small cells and the next-smallest (``privacy.suppress``).
+
+In a breakdown, an answer figure's cell stands on the batches of that cell's own answers,
+not the program's: a program-wide batch of five new people may bring four to one group and
+one to another, and that one answer would then show by difference in its group. A cell
+moves only once ``answers`` new people *of that cell* answered (the totals keep the
+program's batches; averages and rates need not add up across cells). Counts of people do
+not come from answers and are the same either way.
 """
 
 from __future__ import annotations
@@ -103,10 +110,16 @@ class Report:
 Measure = Callable[[Callable[[str], bool]], tuple[float | None, int]]
 
 
-class _Figures:
-    """Each figure as a function of "whose answers count" (everyone, or one group)."""
+def _everyone(_: str) -> bool:
+    return True
 
-    def __init__(self, facts: ProgramFacts, thresholds: Thresholds, period: Period) -> None:
+
+class _Figures:
+    """Each figure as a function of "whose answers count" (everyone, or one group), over
+    the batches of the answers of ``batched`` (everyone's, or one group's)."""
+
+    def __init__(self, facts: ProgramFacts, thresholds: Thresholds, period: Period,
+                 batched: Callable[[str], bool] = _everyone) -> None:  # fmt: skip
         self.facts, self.t, self.period = facts, thresholds, period
         self.people = [p for p in facts.people if period.whole or period.holds(p.enrolled_at)]
         self.baseline = {p.person_id: p.baseline for p in facts.people}
@@ -118,7 +131,7 @@ class _Figures:
             closes.extend(mine.values())
             return mine
 
-        rows = facts.feedback
+        rows = [f for f in facts.feedback if batched(f.person_id)]
         self.ratings = self._kept(
             rows, kept, lambda f: f.kind == "session" and f.rating is not None
         )
@@ -131,8 +144,9 @@ class _Figures:
         pulses = kept(Answer(f.person_id, f.at, f.ref) for f in rows if f.kind == "pulse")
         self.pulses = {f.ref: f for f in rows if f.ref in pulses}
         self.pulse_until = max(pulses.values(), default=None)
-        goals = kept(Answer(g.person_id, g.at, g.ref) for g in facts.goal_checks)
-        self.goal_checks = [g for g in facts.goal_checks if g.ref in goals]
+        checks = [g for g in facts.goal_checks if batched(g.person_id)]
+        goals = kept(Answer(g.person_id, g.at, g.ref) for g in checks)
+        self.goal_checks = [g for g in checks if g.ref in goals]
         self.until = max(closes, default=None)
 
     @staticmethod
@@ -320,12 +334,9 @@ def build_report(
         if refusal is not None:
             return Report(thresholds, period, by, refusal=refusal)
 
-    def everyone(_: str) -> bool:
-        return True
-
     totals: dict[str, Cell] = {}
     for spec in FIGURES:
-        value, people = figures.measure(spec.key)(everyone)
+        value, people = figures.measure(spec.key)(_everyone)
         hidden: Hidden | None = "few" if _primary(spec, thresholds, people, in_cell=False) else None
         totals[spec.key] = Cell(None if hidden else value, people, hidden)
     quotes = tuple(sorted(f.quote or "" for f in figures.quotes))
@@ -339,20 +350,32 @@ def build_report(
     # then add up to the total, so the total minus them gives nobody back.
     groups = tuple(sorted(set(group_of.values()),
                           key=lambda g: (g == NOT_STATED, g.casefold())))  # fmt: skip
+    # The rule of the cells: an answer figure stands on its own group's batches (see above).
+    own = {g: _Figures(facts, thresholds, period, _member(group_of, g)) for g in groups}
+
+    def in_cell(spec: FigureSpec, group: str) -> tuple[float | None, int, int]:
+        """(value, people it stands on, people of the group the total stands on)."""
+        mine = _member(group_of, group)
+        answer_based = spec.source in ("answers", "comments")
+        value, people = (own[group] if answer_based else figures).measure(spec.key)(mine)
+        return value, people, figures.measure(spec.key)(mine)[1] if answer_based else people
+
     cells: dict[tuple[str, str], Cell] = {}
     for spec in (s for s in FIGURES if s.per_group):
         limit = _limit(spec, thresholds, in_cell=True) or 0
-        raw = {g: figures.measure(spec.key)(_member(group_of, g)) for g in groups}
+        raw = {g: in_cell(spec, g) for g in groups}
+        # A cell is hidden on its own people; the next-smallest ones are weighed by what
+        # the total holds of them, which is what the total minus the visible cells gives.
         hidden_cells = suppress(
-            [Basis(g, people, _primary(spec, thresholds, people, in_cell=True))
-             for g, (_, people) in raw.items()],
+            [Basis(g, in_total, _primary(spec, thresholds, people, in_cell=True))
+             for g, (_, people, in_total) in raw.items()],
             limit,
         )  # fmt: skip
         if spec.key == "enrolled":
             refusal = breakdown_refusal(hidden_cells, groups, thresholds.people)
             if refusal is not None:
                 return Report(thresholds, period, by, refusal=refusal)
-        for g, (value, people) in raw.items():
+        for g, (value, people, _) in raw.items():
             why = hidden_cells.get(g)
             cells[(spec.key, g)] = Cell(None if why else value, people, why)
     return Report(thresholds, period, by, groups, totals, cells, quotes, figures.until)
