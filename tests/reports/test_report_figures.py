@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.reports.figures import Cell
 from dialogs.core.i18n import Translator
 from dialogs.reports.build import Asked, Built, parse_options, program_report
 from dialogs.reports.card import report_card
@@ -215,3 +216,39 @@ async def test_a_report_run_later_with_no_new_answer_is_the_same(program: Databa
     _, first = await built(program, asked)
     _, later = await built(program, asked, now=NOW + timedelta(days=1))
     assert later.report == first.report
+
+
+async def test_a_batch_split_four_and_one_across_departments_moves_neither_department(
+    program: Database,
+) -> None:
+    from sqlalchemy import or_, select
+
+    from storage.models import Pairing
+
+    async def closing_reviews(*given: tuple[str, int], at: float) -> None:
+        async with program.unit_of_work() as session:
+            for key, nps in given:
+                person = await person_named(session, key)
+                mine = or_(Pairing.mentee_id == person.id, Pairing.mentor_id == person.id)
+                pairing = (await session.scalars(select(Pairing).where(mine))).one()
+                await answer(session, person, pairing, "closing", day(at), asked=day(98), nps=nps)
+
+    asked = parse_options("department", None, None)
+    _, before = await built(program, asked)
+    # Five new people: the program's batch closes (the total moves: 12 promoters and 4
+    # detractors in 20 answers, +40), but four are of Marketing and one of Sales: S1's 0 shows in
+    # neither department (else Sales' +40 would become +17 and give S1's answer away).
+    await closing_reviews(("M1", 10), ("M2", 10), ("M3", 10), ("M4", 10), ("S1", 0), at=99)
+    _, after = await built(program, asked)
+    assert before.report.totals["nps"].value == pytest.approx(100 / 3)
+    assert after.report.totals["nps"] == Cell(40.0, 15)  # the same 15 people, 20 answers
+    for group in ("Marketing", "Sales"):
+        assert after.report.cell("nps", group) == before.report.cell("nps", group), group
+    # Four more people of Sales: with S1, five new people of Sales, and Sales moves: 0 10
+    # 10 10 10 on top of 9 9 10 5 7: 7 promoters, 2 detractors of 10: +50. Marketing's
+    # four still wait for a fifth.
+    await closing_reviews(("S2", 10), ("S3", 10), ("S4", 10), ("S5", 10), at=99.5)
+    _, closed = await built(program, asked)
+    assert before.report.cell("nps", "Sales") == Cell(40.0, 5)
+    assert closed.report.cell("nps", "Sales") == Cell(50.0, 5)
+    assert closed.report.cell("nps", "Marketing") == before.report.cell("nps", "Marketing")

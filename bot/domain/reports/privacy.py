@@ -17,7 +17,8 @@ Four rules, each pure:
   least ``answers`` *new* people answered, so that running a report before and after one
   more answer shows the same figures. The cut is computed from the answers' timestamps
   (nothing stored): the same answers always give the same batches, and a raised
-  threshold merges batches rather than cutting them anew.
+  threshold merges batches rather than cutting them anew. A breakdown's cell is batched
+  over its own group's answers (``figures.build_report``).
 """
 
 from __future__ import annotations
