@@ -356,9 +356,11 @@ def build_report(
     def in_cell(spec: FigureSpec, group: str) -> tuple[float | None, int, int]:
         """(value, people it stands on, people of the group the total stands on)."""
         mine = _member(group_of, group)
-        answer_based = spec.source in ("answers", "comments")
-        value, people = (own[group] if answer_based else figures).measure(spec.key)(mine)
-        return value, people, figures.measure(spec.key)(mine)[1] if answer_based else people
+        value, in_total = figures.measure(spec.key)(mine)
+        if spec.source in ("answers", "comments"):
+            value, people = own[group].measure(spec.key)(mine)
+            return value, people, in_total
+        return value, in_total, in_total
 
     cells: dict[tuple[str, str], Cell] = {}
     for spec in (s for s in FIGURES if s.per_group):
