@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, text
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage import sqlite_driver
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -90,6 +93,8 @@ class Database:
         if self.dialect == "postgresql":
             # A server may close idle connections; a file never does, so SQLite skips the ping.
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            kwargs["async_creator"] = partial(sqlite_driver.connect, parsed.database)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)

@@ -1,0 +1,101 @@
+"""The SQLite driver (``storage.sqlite_driver``): one thread hop per statement, and the
+same answers as aiosqlite gives SQLAlchemy (rows, counts, RETURNING, errors, streaming)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from storage import sqlite_driver
+from storage.db import Database
+
+pytestmark = pytest.mark.timeout(60)
+
+metadata = MetaData()
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("word", String, unique=True, nullable=False),
+)
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> Database:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield db  # type: ignore[misc]
+    await db.dispose()
+
+
+async def test_the_engine_uses_it(database: Database) -> None:
+    async with database.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert isinstance(raw.driver_connection, sqlite_driver.Connection)
+
+
+async def test_rows_counts_and_returning_are_as_sqlite_gives_them(database: Database) -> None:
+    async with database.unit_of_work(immediate=True) as session:
+        result = await session.execute(
+            insert(notes).returning(notes.c.id, notes.c.word),
+            [{"word": f"w{n:03d}"} for n in range(300)],
+        )
+        returned = result.all()
+    assert [word for _, word in returned] == [f"w{n:03d}" for n in range(300)]
+    async with database.unit_of_work() as session:
+        # More rows than a cursor's default arraysize and aiosqlite's chunk size.
+        words = (await session.execute(select(notes.c.word).order_by(notes.c.id))).scalars()
+        assert list(words) == [f"w{n:03d}" for n in range(300)]
+        first = (await session.execute(select(notes.c.word).order_by(notes.c.id))).first()
+        assert first == ("w000",)
+        changed = await session.execute(
+            update(notes).where(notes.c.word.like("w1%")).values(word=notes.c.word + "!")
+        )
+        assert getattr(changed, "rowcount", None) == 100
+        none = (await session.execute(select(notes).where(notes.c.id < 0))).all()
+        assert none == []
+        assert (await session.execute(text("SELECT 1 + 1"))).scalar_one() == 2
+
+
+async def test_streamed_rows_arrive_in_parts(database: Database) -> None:
+    async with database.unit_of_work(immediate=True) as session:
+        await session.execute(insert(notes), [{"word": f"s{n}"} for n in range(130)])
+    async with database.engine.connect() as conn:
+        stream = await conn.stream(select(notes.c.word).order_by(notes.c.id))
+        parts = [len(part) async for part in stream.partitions(50)]
+    assert parts == [50, 50, 30]
+
+
+async def test_a_failed_statement_raises_and_its_transaction_leaves_nothing(
+    database: Database,
+) -> None:
+    async with database.unit_of_work(immediate=True) as session:
+        await session.execute(insert(notes).values(word="once"))
+    with pytest.raises(IntegrityError):
+        async with database.unit_of_work(immediate=True) as session:
+            await session.execute(insert(notes).values(word="twice"))
+            await session.execute(insert(notes).values(word="once"))
+    async with database.unit_of_work() as session:
+        words = (await session.execute(select(notes.c.word))).scalars().all()
+    assert words == ["once"]
+
+
+async def test_many_units_of_work_at_once_all_commit(database: Database) -> None:
+    async def write(n: int) -> None:
+        async with database.unit_of_work(immediate=True) as session:
+            await session.execute(insert(notes).values(word=f"c{n}"))
+            seen = await session.execute(select(notes.c.id).where(notes.c.word == f"c{n}"))
+            assert seen.scalar_one() > 0
+
+    async def read() -> int:
+        async with database.unit_of_work() as session:
+            return len((await session.execute(select(notes.c.id))).all())
+
+    counts = await asyncio.gather(*(write(n) for n in range(40)), *(read() for _ in range(20)))
+    assert all(isinstance(c, int) and 0 <= c <= 40 for c in counts[40:])
+    assert await read() == 40
