@@ -7,18 +7,21 @@ still unprocessed after a while belonged to a process that died: another one fin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DueAction, InboundEvent
 from storage.types import utcnow
+
+INBOUND: Table = InboundEvent.__table__  # type: ignore[assignment]
+DUE: Table = DueAction.__table__  # type: ignore[assignment]
 
 
 async def record_inbound(
@@ -77,10 +80,11 @@ async def record_arrivals(
     ]
     # One statement whatever the number of rows (SQLAlchemy's "insertmanyvalues"), and
     # compiled once: a ``.values(rows)`` statement would be compiled again for each batch.
+    # Core statements on the tables: the ORM's bulk machinery costs more than the writes.
     result = await session.execute(
-        insert(InboundEvent)
+        insert(INBOUND)
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(InboundEvent.id, InboundEvent.event_id),
+        .returning(INBOUND.c.id, INBOUND.c.event_id),
         rows,
     )
     ids = {str(event_id): int(record_id) for record_id, event_id in result.all()}
@@ -100,10 +104,24 @@ async def record_arrivals(
     ]
     if recoveries:
         await session.execute(
-            insert(DueAction).on_conflict_do_nothing(index_elements=[DueAction.idempotency_key]),
+            insert(DUE).on_conflict_do_nothing(index_elements=[DUE.c.idempotency_key]),
             recoveries,
         )
     return ids
+
+
+# Built once (their compiled form is cached by the statement itself): closing is on the
+# hot path of every event.
+_CLOSE = (
+    update(INBOUND)
+    .where(INBOUND.c.id.in_(bindparam("ids", expanding=True)), INBOUND.c.processed_at.is_(None))
+    .values(status=bindparam("status"), processed_at=bindparam("now"))
+)
+_DROP_RECOVERY = (
+    update(DUE)
+    .where(DUE.c.idempotency_key.in_(bindparam("keys", expanding=True)), DUE.c.status == "pending")
+    .values(status="done", finished_at=bindparam("now"), last_error="cancelled")
+)
 
 
 def recovery_key(recover_kind: str, record_id: int) -> str:
@@ -121,19 +139,9 @@ async def close_records(
         by_status.setdefault(status, []).append(record_id)
     now = utcnow()
     for status, ids in by_status.items():
-        await session.execute(
-            update(InboundEvent)
-            .where(InboundEvent.id.in_(ids), InboundEvent.processed_at.is_(None))
-            .values(status=status, processed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    keys: Iterable[str] = (recovery_key(recover_kind, i) for i in statuses)
-    await session.execute(
-        update(DueAction)
-        .where(DueAction.idempotency_key.in_(list(keys)), DueAction.status == "pending")
-        .values(status="done", finished_at=now, last_error="cancelled")
-        .execution_options(synchronize_session=False)
-    )
+        await session.execute(_CLOSE, {"ids": ids, "status": status, "now": now})
+    keys = [recovery_key(recover_kind, i) for i in statuses]
+    await session.execute(_DROP_RECOVERY, {"keys": keys, "now": now})
 
 
 async def mark_processed(session: AsyncSession, record_id: int, status: str = "processed") -> bool:
