@@ -1,31 +1,13 @@
 """Forms -> modal views, a submission's state -> field values, form answers -> the ack.
 
 Each field is an input block whose ``block_id`` is the field name and whose element's
-``action_id`` is ``value``; the form's ``ActionRef`` travels in ``private_metadata``.
+``action_id`` is ``value``; the form's ``ActionRef`` travels in ``private_metadata``. Views
+are plain dicts, exactly what slack_sdk's models produced (see handlers/slack/render.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from slack_sdk.models.blocks import (
-    Block,
-    CheckboxesElement,
-    DatePickerElement,
-    ExternalDataMultiSelectElement,
-    ExternalDataSelectElement,
-    InputBlock,
-    InputInteractiveElement,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
-    StaticMultiSelectElement,
-    StaticSelectElement,
-    TimePickerElement,
-)
-from slack_sdk.models.views import View
 
 from dialogs.core.ui import (
     CheckboxesField,
@@ -43,7 +25,7 @@ from dialogs.core.ui import (
 )
 from dialogs.core.ui import Option as FieldOption
 from handlers.slack import markup
-from handlers.slack.render import MAX_VIEW_BLOCKS
+from handlers.slack.render import MAX_VIEW_BLOCKS, mrkdwn, plain_text
 
 CALLBACK_ID = "tandem.form"
 ELEMENT_ID = "value"
@@ -52,74 +34,98 @@ MAX_OPTION_TEXT = 75
 MAX_SUBMIT = 24
 MAX_METADATA = 3000
 MAX_SUGGESTIONS = 100
+MAX_BLOCK_ID = 255
 
 
-def option(item: FieldOption) -> Option:
-    return Option(
-        value=item.value[:150], text=PlainTextObject(text=markup.plain(item.label, MAX_OPTION_TEXT))
-    )
+def option(item: FieldOption) -> dict[str, Any]:
+    # An option's keys in slack_sdk's order; its value is kept even when empty.
+    return {
+        "text": plain_text(markup.plain(item.label, MAX_OPTION_TEXT)),
+        "value": item.value[:150],
+    }
 
 
-def _chosen(field: SelectField | CheckboxesField) -> list[Option]:
+def _chosen(field: SelectField | CheckboxesField) -> list[dict[str, Any]]:
     return [option(o) for o in field.options if o.value in field.initial]
 
 
-def _element(field: Field) -> InputInteractiveElement:
+def _choices(kind: str, field: SelectField | CheckboxesField) -> dict[str, Any]:
+    """A static select, multi-select or checkboxes (empty lists left out, as slack_sdk did)."""
+    element: dict[str, Any] = {"action_id": ELEMENT_ID}
+    chosen = _chosen(field)
+    if chosen and kind == "static_select":
+        element["initial_option"] = chosen[0]
+    elif chosen:
+        element["initial_options"] = chosen
+    if field.options:
+        element["options"] = [option(o) for o in field.options]
+    element["type"] = kind
+    return element
+
+
+def _searchable(kind: str, field: SelectField) -> dict[str, Any]:
+    element: dict[str, Any] = {"action_id": ELEMENT_ID}
+    chosen = _chosen(field)
+    if chosen and kind == "external_select":
+        element["initial_option"] = chosen[0]
+    elif chosen:
+        element["initial_options"] = chosen
+    element["min_query_length"] = 0
+    element["type"] = kind
+    return element
+
+
+def _element(field: Field) -> dict[str, Any]:
     match field:
         case TextField():
-            return PlainTextInputElement(
-                action_id=ELEMENT_ID,
-                multiline=field.multiline or None,
-                initial_value=field.initial or None,
-                max_length=min(field.max_length, 3000),
-            )
+            element: dict[str, Any] = {"action_id": ELEMENT_ID}
+            if field.initial:
+                element["initial_value"] = field.initial
+            element["max_length"] = min(field.max_length, 3000)
+            if field.multiline:
+                element["multiline"] = True
+            element["type"] = "plain_text_input"
+            return element
         case SelectField(multi=False) if field.searchable:
-            first = _chosen(field)[:1]
-            return ExternalDataSelectElement(
-                action_id=ELEMENT_ID, min_query_length=0, initial_option=first[0] if first else None
-            )
+            return _searchable("external_select", field)
         case SelectField(multi=True) if field.searchable:
-            return ExternalDataMultiSelectElement(
-                action_id=ELEMENT_ID, min_query_length=0, initial_options=_chosen(field) or None
-            )
+            return _searchable("multi_external_select", field)
         case SelectField(multi=False):
-            first = _chosen(field)[:1]
-            return StaticSelectElement(
-                action_id=ELEMENT_ID,
-                options=[option(o) for o in field.options],
-                initial_option=first[0] if first else None,
-            )
+            return _choices("static_select", field)
         case SelectField(multi=True):
-            return StaticMultiSelectElement(
-                action_id=ELEMENT_ID,
-                options=[option(o) for o in field.options],
-                initial_options=_chosen(field) or None,
-            )
+            return _choices("multi_static_select", field)
         case CheckboxesField():
-            return CheckboxesElement(
-                action_id=ELEMENT_ID,
-                options=[option(o) for o in field.options],
-                initial_options=_chosen(field) or None,
-            )
+            return _choices("checkboxes", field)
         case DateField(initial=initial):
-            return DatePickerElement(
-                action_id=ELEMENT_ID, initial_date=initial.isoformat() if initial else None
-            )
+            if initial is None:
+                return {"action_id": ELEMENT_ID, "type": "datepicker"}
+            return {
+                "action_id": ELEMENT_ID,
+                "initial_date": initial.isoformat(),
+                "type": "datepicker",
+            }
         case TimeField(initial=initial):
-            return TimePickerElement(
-                action_id=ELEMENT_ID, initial_time=initial.strftime("%H:%M") if initial else None
-            )
+            if initial is None:
+                return {"action_id": ELEMENT_ID, "type": "timepicker"}
+            return {
+                "action_id": ELEMENT_ID,
+                "initial_time": initial.strftime("%H:%M"),
+                "type": "timepicker",
+            }
     raise TypeError(f"not a form field: {field!r}")
 
 
-def input_block(field: Field) -> InputBlock:
-    return InputBlock(
-        block_id=field.name,
-        label=PlainTextObject(text=markup.plain(field.label, MAX_LABEL)),
-        element=_element(field),
-        hint=PlainTextObject(text=markup.plain(field.hint, MAX_LABEL)) if field.hint else None,
-        optional=not field.required,
-    )
+def input_block(field: Field) -> dict[str, Any]:
+    if len(field.name) > MAX_BLOCK_ID:
+        raise ValueError(f"field {field.name!r}: a block_id has at most {MAX_BLOCK_ID} characters")
+    block: dict[str, Any] = {"block_id": field.name} if field.name else {}
+    block["element"] = _element(field)
+    if field.hint:
+        block["hint"] = plain_text(markup.plain(field.hint, MAX_LABEL))
+    block["label"] = plain_text(markup.plain(field.label, MAX_LABEL))
+    block["optional"] = not field.required
+    block["type"] = "input"
+    return block
 
 
 def modal(form: Form) -> dict[str, Any]:
@@ -127,24 +133,24 @@ def modal(form: Form) -> dict[str, Any]:
     metadata = form.ref.encode()
     if len(metadata) > MAX_METADATA:
         raise ValueError("private_metadata over 3000 characters")
-    intro: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=t)) for t in markup.chunks(form.intro)
-    ]
-    inputs: list[Block] = [input_block(f) for f in form.fields]
+    if not form.title:
+        raise ValueError("a modal needs a title")
+    intro = [{"text": mrkdwn(t), "type": "section"} for t in markup.chunks(form.intro)]
+    inputs = [input_block(f) for f in form.fields]
     if len(intro) + len(inputs) > MAX_VIEW_BLOCKS:
         if len(inputs) > MAX_VIEW_BLOCKS:
             raise ValueError(f"form {form.title!r}: more than {MAX_VIEW_BLOCKS} fields")
         intro = intro[: MAX_VIEW_BLOCKS - len(inputs)]
-    view = View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title=PlainTextObject(text=form.title),
-        submit=PlainTextObject(text=markup.plain(form.submit_label, MAX_SUBMIT)),
-        private_metadata=metadata,
-        blocks=intro + inputs,
-    )
-    result: dict[str, Any] = view.to_dict()
-    return result
+    if not intro and not inputs:
+        raise ValueError(f"form {form.title!r}: a view needs at least one block")
+    return {
+        "blocks": intro + inputs,
+        "callback_id": CALLBACK_ID,
+        "private_metadata": metadata,
+        "submit": plain_text(markup.plain(form.submit_label, MAX_SUBMIT)),
+        "title": plain_text(form.title),
+        "type": "modal",
+    }
 
 
 def searchable_options(form: Form) -> dict[str, tuple[FieldOption, ...]]:
@@ -156,7 +162,7 @@ def suggestions(options: tuple[FieldOption, ...], query: str) -> list[dict[str, 
     """Options whose label contains ``query`` (case-insensitive), at most 100."""
     wanted = query.casefold().strip()
     found = [o for o in options if wanted in o.label.casefold()][:MAX_SUGGESTIONS]
-    return [option(o).to_dict() for o in found]
+    return [option(o) for o in found]
 
 
 def _value(element: dict[str, Any]) -> FieldValue:
