@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
@@ -29,6 +30,8 @@ def _line_marker(match: re.Match[str]) -> str:
     return indent + "\\" + marker
 
 
+# Most texts are the catalogue's own (help, cards), escaped again for every reply.
+@lru_cache(maxsize=4096)
 def escape(text: str) -> str:
     """Inert Teams markdown: no markup, no link, no ``<at>`` mention, no DATE() function."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
