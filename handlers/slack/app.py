@@ -19,7 +19,7 @@ from handlers.slack.deliver import Delivery
 from handlers.slack.guard import BODY_KEY, slack_guard
 from handlers.slack.inbox import Converses, Inbox
 from handlers.slack.people import People
-from handlers.slack.web_client import web_client
+from handlers.slack.web_client import leveled_logger, web_client
 from storage.db import Database
 from storage.due_runner import DueHandlers
 
@@ -47,6 +47,7 @@ class SlackRuntime:
         options: dict[str, Any] = {
             "signing_secret": self.config.signing_secret,
             "client": self.client,
+            "logger": leveled_logger("slack_bolt.AsyncApp"),
             # Our listeners only record and ack (answers inside the ack need it too), so the
             # ack leaves as soon as they return: no 10 ms polling for it.
             "process_before_response": True,
