@@ -94,7 +94,7 @@ def render_timestamp(node: Timestamp, viewer: Viewer) -> str:
         shown = format_time(local, format="short", locale=viewer.locale)
     else:
         # The locale's medium date with a short time: a session is at 16:30, not 16:30:00.
-        shown = get_datetime_format("medium", locale=viewer.locale).format(
+        shown = str(get_datetime_format("medium", locale=viewer.locale)).format(
             format_time(local, format="short", locale=viewer.locale),
             format_date(local.date(), format="medium", locale=viewer.locale),
         )
