@@ -15,7 +15,7 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.sessions.series import instant
 from dialogs.core.content import Timestamp
 from dialogs.core.events import Inbound
-from dialogs.core.ui import Message, Section
+from dialogs.core.ui import Form, Message, Section, SelectField
 from dialogs.matching.admin import MATCHING
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.feature import PARTICIPATION
@@ -254,6 +254,39 @@ async def test_reschedule_refuses_a_past_time_then_moves_the_same_session(
     await at(w, new_start - timedelta(hours=1))
     reminders = [m for m in w.channel.to(anna) if m.summary == "Your session is coming up"]
     assert len(reminders) == 3  # the old 24 h, then the new 24 h and 1 h
+
+
+async def test_whoever_moves_a_session_may_keep_its_hour_in_their_own_zone(
+    database: Database,
+) -> None:
+    """The series keeps the leader's wall time by default; the pair may anchor it in the
+    other person's zone instead: Ben, in Montréal, moves the session and keeps it at 10:00
+    his time; the sessions after it follow Montréal's clock. Anna, whose zone is the
+    series', is not asked."""
+    w = await series_world(database)
+    anna, _ben, check_in_id = await pair_with_session(w)
+    await at(w, START - timedelta(hours=24))
+
+    async def form_of(user: str) -> Form:
+        opened = await w.conversation.handle(
+            Inbound(actor(user), "action", action=RESCHEDULE_ACTION, value=str(check_in_id))
+        )
+        assert opened.form is not None
+        return opened.form
+
+    assert [f.name for f in (await form_of("UANNA")).fields] == ["day", "time"]
+    form = await form_of("UBEN")
+    [keep] = [f for f in form.fields if isinstance(f, SelectField)]
+    assert [o.value for o in keep.options] == [PARIS, MONTREAL] and keep.initial == (PARIS,)
+    assert "Paris" in keep.options[0].label and "Montreal" in keep.options[1].label
+    moved = await w.submit("UBEN", form, {"day": "2027-02-05", "time": "10:00", "keep": MONTREAL})
+    assert "your session is now on" in words(moved.form_answer.message)  # type: ignore[union-attr]
+    async with database.unit_of_work() as session:
+        row = await session.get(CheckIn, check_in_id)
+        assert row is not None and row.zone == MONTREAL and row.local_start == time(10)
+        assert row.scheduled_at == instant(date(2027, 2, 5), time(10), MONTREAL)
+    await w.drain()
+    assert "moved your session" in words(w.channel.to(anna))
 
 
 async def test_skip_plans_the_next_and_pause_cancels_everything_in_french(
