@@ -20,12 +20,12 @@ from dialogs.matching.admin import MATCHING
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.feature import PARTICIPATION
 from dialogs.sessions.cards import ANSWER_ACTION, RESCHEDULE_ACTION, SKIP_ACTION
-from dialogs.sessions.lifecycle import session_confirmed
+from dialogs.sessions.lifecycle import pair_cadence_days, session_confirmed
 from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from dialogs.sessions.series import SERIES
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
-from storage.models import CheckIn, DueAction, Person
+from storage.models import CheckIn, DueAction, Enrollment, Pairing, Person, Program
 from tests.support.channels import RecordingChannel
 from tests.support.messages import button, buttons, field_errors, words
 from tests.support.people import add_person, add_program, enroll, pair
@@ -287,6 +287,27 @@ async def test_whoever_moves_a_session_may_keep_its_hour_in_their_own_zone(
         assert row.scheduled_at == instant(date(2027, 2, 5), time(10), MONTREAL)
     await w.drain()
     assert "moved your session" in words(w.channel.to(anna))
+
+
+async def test_the_pairs_cadence_is_the_slower_of_their_wishes_else_the_programs(
+    database: Database,
+) -> None:
+    w = await series_world(database)
+    anna, _ben, _ = await pair_with_session(w)
+
+    async def cadence(anna_wish: str | None, ben_wish: str | None, program: str) -> int:
+        async with database.unit_of_work() as session:
+            for enrollment in await session.scalars(select(Enrollment)):
+                wish = anna_wish if enrollment.person_id == anna else ben_wish
+                enrollment.preferred_cadence = wish
+            (await session.scalars(select(Program))).one().cadence = program
+            pairing = (await session.scalars(select(Pairing))).one()
+            return await pair_cadence_days(session, pairing)
+
+    assert await cadence("weekly", "monthly", "biweekly") == 28
+    assert await cadence("weekly", None, "monthly") == 7
+    assert await cadence(None, None, "weekly") == 7
+    assert await cadence(None, None, "biweekly") == 14
 
 
 async def test_skip_plans_the_next_and_pause_cancels_everything_in_french(
