@@ -220,6 +220,29 @@ async def test_an_assistant_never_answers_did_it_happen(database: Database) -> N
         assert row is not None and row.status == "planned" and row.answers == {}
 
 
+async def test_an_assistant_moves_a_session_and_the_leader_is_copied_once(
+    database: Database,
+) -> None:
+    w = await series_world(database)
+    anna, ben, check_in_id = await pair_with_session(w)
+    helper = await add_person(database, "UHELP", "helper@acme.example", first="Helper")
+    w.users[helper] = "UHELP"
+    async with database.unit_of_work() as session:
+        (await session.get(Person, ben)).assistant_id = helper  # type: ignore[union-attr]
+    await at(w, START - timedelta(hours=25))  # 15:00 in Paris, 09:00 in Montréal
+    opened = await w.conversation.handle(
+        Inbound(actor("UHELP"), "action", action=RESCHEDULE_ACTION, value=str(check_in_id))
+    )
+    assert opened.form is not None
+    await w.submit("UHELP", opened.form, {"day": "2027-02-05", "time": "15:00"})
+    await w.drain()
+    [told] = [m for m in w.channel.to(anna) if "moved your session" in words([m])]
+    assert "Ben Test" in words([told])
+    [copy] = [m for m in w.channel.to(ben) if "moved your session" in words([m])]
+    assert "Helper Test" in words([copy])
+    assert [m for m in w.channel.to(helper) if "moved your session" in words([m])] == []
+
+
 async def test_reschedule_refuses_a_past_time_then_moves_the_same_session(
     database: Database,
 ) -> None:
