@@ -14,6 +14,7 @@ from bot.cli_matching import demo_data, match
 from bot.cli_people import forget, people_app, program_app
 from bot.cli_reports import report
 from bot.cli_retention import retention_app
+from bot.cli_sessions import sessions_app
 from bot.cli_support import (
     check_port,
     fail,
@@ -45,6 +46,7 @@ app.add_typer(due_app, name="due")
 app.add_typer(calendars_app, name="calendars")
 program_app.add_typer(texts_app, name="texts")
 program_app.add_typer(retention_app, name="retention")
+program_app.add_typer(sessions_app, name="sessions")
 app.add_typer(program_app, name="program", no_args_is_help=True)
 app.command()(forget)
 app.command("demo-data")(demo_data)

@@ -103,6 +103,10 @@ async def tell_partner(
     partner = partner_of(pairing, member)
     key = f"{session_keys(check_in.id)}s{check_in.sequence}:{what}:{partner}"
     await tell_later(ctx.session, partner, news, key=key, now=ctx.now())
+    if ctx.person.id != member:  # an assistant acted: the leader is copied, once
+        copy = SessionChanged((ctx.person.id,), what, check_in.scheduled_at.isoformat())
+        key = f"{session_keys(check_in.id)}s{check_in.sequence}:{what}:{member}:copy"
+        await tell_later(ctx.session, member, copy, key=key, now=ctx.now())
 
 
 # -- skip and cancel -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from html import escape
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time, get_datetime_format
 
 from dialogs.core.content import Inline, Link, Paragraph, PersonRef, Text, Timestamp, UserText
 from dialogs.core.i18n import LOCALES, Translator
@@ -93,7 +93,11 @@ def render_timestamp(node: Timestamp, viewer: Viewer) -> str:
     elif node.style == "time":
         shown = format_time(local, format="short", locale=viewer.locale)
     else:
-        shown = format_datetime(local, format="medium", locale=viewer.locale)
+        # The locale's medium date with a short time: a session is at 16:30, not 16:30:00.
+        shown = str(get_datetime_format("medium", locale=viewer.locale)).format(
+            format_time(local, format="short", locale=viewer.locale),
+            format_date(local.date(), format="medium", locale=viewer.locale),
+        )
         shown += " " + (local.tzname() or "")
     return f'<time datetime="{_attr(node.at.isoformat())}">{escape(shown.strip())}</time>'
 

@@ -60,6 +60,13 @@ def test_timestamps_in_the_readers_zone_and_language() -> None:
     assert 'datetime="2025-01-15T23:30:00+00:00"' in render_inline(day, PARIS)
 
 
+def test_a_session_time_reads_as_people_say_it_without_seconds() -> None:
+    # A reminder's "on 29 mars 2027, 02:30:00 EDT" read like a log line: no seconds.
+    session = Timestamp(datetime(2027, 3, 29, 14, 30, tzinfo=UTC), "datetime")
+    assert ">29 mars 2027, 16:30 CEST<" in render_inline(session, PARIS)
+    assert ">Mar 29, 2027, 10:30\u202fAM EDT<" in render_inline(session, NEW_YORK)
+
+
 def card() -> Message:
     return Message(
         (

@@ -15,17 +15,17 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.sessions.series import instant
 from dialogs.core.content import Timestamp
 from dialogs.core.events import Inbound
-from dialogs.core.ui import Message, Section
+from dialogs.core.ui import Form, Message, Section, SelectField
 from dialogs.matching.admin import MATCHING
 from dialogs.notify.notifier import Notifier, NotifierConfig
 from dialogs.participation.feature import PARTICIPATION
 from dialogs.sessions.cards import ANSWER_ACTION, RESCHEDULE_ACTION, SKIP_ACTION
-from dialogs.sessions.lifecycle import session_confirmed
+from dialogs.sessions.lifecycle import pair_cadence_days, session_confirmed
 from dialogs.sessions.scheduling import SESSIONS_SCHEDULING
 from dialogs.sessions.series import SERIES
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
-from storage.models import CheckIn, DueAction, Person
+from storage.models import CheckIn, DueAction, Enrollment, Pairing, Person, Program
 from tests.support.channels import RecordingChannel
 from tests.support.messages import button, buttons, field_errors, words
 from tests.support.people import add_person, add_program, enroll, pair
@@ -220,6 +220,29 @@ async def test_an_assistant_never_answers_did_it_happen(database: Database) -> N
         assert row is not None and row.status == "planned" and row.answers == {}
 
 
+async def test_an_assistant_moves_a_session_and_the_leader_is_copied_once(
+    database: Database,
+) -> None:
+    w = await series_world(database)
+    anna, ben, check_in_id = await pair_with_session(w)
+    helper = await add_person(database, "UHELP", "helper@acme.example", first="Helper")
+    w.users[helper] = "UHELP"
+    async with database.unit_of_work() as session:
+        (await session.get(Person, ben)).assistant_id = helper  # type: ignore[union-attr]
+    await at(w, START - timedelta(hours=25))  # 15:00 in Paris, 09:00 in Montréal
+    opened = await w.conversation.handle(
+        Inbound(actor("UHELP"), "action", action=RESCHEDULE_ACTION, value=str(check_in_id))
+    )
+    assert opened.form is not None
+    await w.submit("UHELP", opened.form, {"day": "2027-02-05", "time": "15:00"})
+    await w.drain()
+    [told] = [m for m in w.channel.to(anna) if "moved your session" in words([m])]
+    assert "Ben Test" in words([told])
+    [copy] = [m for m in w.channel.to(ben) if "moved your session" in words([m])]
+    assert "Helper Test" in words([copy])
+    assert [m for m in w.channel.to(helper) if "moved your session" in words([m])] == []
+
+
 async def test_reschedule_refuses_a_past_time_then_moves_the_same_session(
     database: Database,
 ) -> None:
@@ -254,6 +277,60 @@ async def test_reschedule_refuses_a_past_time_then_moves_the_same_session(
     await at(w, new_start - timedelta(hours=1))
     reminders = [m for m in w.channel.to(anna) if m.summary == "Your session is coming up"]
     assert len(reminders) == 3  # the old 24 h, then the new 24 h and 1 h
+
+
+async def test_whoever_moves_a_session_may_keep_its_hour_in_their_own_zone(
+    database: Database,
+) -> None:
+    """The series keeps the leader's wall time by default; the pair may anchor it in the
+    other person's zone instead: Ben, in Montréal, moves the session and keeps it at 10:00
+    his time; the sessions after it follow Montréal's clock. Anna, whose zone is the
+    series', is not asked."""
+    w = await series_world(database)
+    anna, _ben, check_in_id = await pair_with_session(w)
+    await at(w, START - timedelta(hours=24))
+
+    async def form_of(user: str) -> Form:
+        opened = await w.conversation.handle(
+            Inbound(actor(user), "action", action=RESCHEDULE_ACTION, value=str(check_in_id))
+        )
+        assert opened.form is not None
+        return opened.form
+
+    assert [f.name for f in (await form_of("UANNA")).fields] == ["day", "time"]
+    form = await form_of("UBEN")
+    [keep] = [f for f in form.fields if isinstance(f, SelectField)]
+    assert [o.value for o in keep.options] == [PARIS, MONTREAL] and keep.initial == (PARIS,)
+    assert "Paris" in keep.options[0].label and "Montreal" in keep.options[1].label
+    moved = await w.submit("UBEN", form, {"day": "2027-02-05", "time": "10:00", "keep": MONTREAL})
+    assert "your session is now on" in words(moved.form_answer.message)  # type: ignore[union-attr]
+    async with database.unit_of_work() as session:
+        row = await session.get(CheckIn, check_in_id)
+        assert row is not None and row.zone == MONTREAL and row.local_start == time(10)
+        assert row.scheduled_at == instant(date(2027, 2, 5), time(10), MONTREAL)
+    await w.drain()
+    assert "moved your session" in words(w.channel.to(anna))
+
+
+async def test_the_pairs_cadence_is_the_slower_of_their_wishes_else_the_programs(
+    database: Database,
+) -> None:
+    w = await series_world(database)
+    anna, _ben, _ = await pair_with_session(w)
+
+    async def cadence(anna_wish: str | None, ben_wish: str | None, program: str) -> int:
+        async with database.unit_of_work() as session:
+            for enrollment in await session.scalars(select(Enrollment)):
+                wish = anna_wish if enrollment.person_id == anna else ben_wish
+                enrollment.preferred_cadence = wish
+            (await session.scalars(select(Program))).one().cadence = program
+            pairing = (await session.scalars(select(Pairing))).one()
+            return await pair_cadence_days(session, pairing)
+
+    assert await cadence("weekly", "monthly", "biweekly") == 28
+    assert await cadence("weekly", None, "monthly") == 7
+    assert await cadence(None, None, "weekly") == 7
+    assert await cadence(None, None, "biweekly") == 14
 
 
 async def test_skip_plans_the_next_and_pause_cancels_everything_in_french(

@@ -141,6 +141,12 @@ async def test_two_ignored_nudges_alert_the_admins_and_no_third_nudge(
     async with srv.runtime.database.unit_of_work() as session:  # nobody was removed
         assert (await session.scalars(select(Pairing.status))).all() == ["active"]
     assert (people["lea"], "at_risk", None) in await nudges(srv)
+    # The team sees the pair at risk with the nudges sent and how many went unanswered.
+    await srv.command(RH, "admin sessions")
+    [report] = srv.posted_to(RH, "Séances")[-1:]
+    shown = json.dumps(report.args, ensure_ascii=False).replace("\\n", "\n").split("\n")
+    [line] = [line for line in shown if "Léa Martin" in line and "relances" in line]
+    assert "relances 4 (4 sans réponse)" in line and "à risque" in line
 
 
 async def test_a_leader_with_two_pairs_gets_one_digest(
