@@ -93,7 +93,9 @@ class Database:
         if self.dialect == "postgresql":
             # A server may close idle connections; a file never does, so SQLite skips the ping.
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # A file named plainly; URL options (uri=true, timeout…) keep pysqlite's reading.
+        on_file = parsed.database not in (None, "", ":memory:") and not parsed.query
+        if self.dialect == "sqlite" and on_file:
             kwargs["async_creator"] = partial(sqlite_driver.connect, parsed.database)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
