@@ -94,9 +94,9 @@ class Database:
             # A server may close idle connections; a file never does, so SQLite skips the ping.
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         # A file named plainly; URL options (uri=true, timeout…) keep pysqlite's reading.
-        on_file = parsed.database not in (None, "", ":memory:") and not parsed.query
-        if self.dialect == "sqlite" and on_file:
-            kwargs["async_creator"] = partial(sqlite_driver.connect, parsed.database)
+        file = parsed.database or ""
+        if self.dialect == "sqlite" and file not in ("", ":memory:") and not parsed.query:
+            kwargs["async_creator"] = partial(sqlite_driver.connect, file)
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
