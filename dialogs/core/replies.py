@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dialogs.core.commands import ADMIN_COMMANDS, PEOPLE_COMMANDS, CommandSpec, available
 from dialogs.core.content import Paragraph, Text, UserText
 from dialogs.core.events import Platform
@@ -57,6 +59,16 @@ def help_message(
     platform: Platform = "console",
     visibility: Visibility = "private",
 ) -> Message:
+    return _help_message(t.locale, is_admin, platform, visibility)
+
+
+# Help is the same for every reader with the same language, role and platform, and the most
+# asked-for message: built once per combination (a Message is immutable).
+@lru_cache(maxsize=64)
+def _help_message(
+    locale: str, is_admin: bool, platform: Platform, visibility: Visibility
+) -> Message:
+    t = Translator(locale)
     line, prefix = how_to_talk(t, platform)
     words = t("Commands are English words; French words work too.")
     blocks: list[Header | Section | Facts | Actions] = [
