@@ -43,7 +43,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        statement = f"BEGIN {mode}".strip()
+        driver = connection.connection.driver_connection
+        if isinstance(driver, sqlite_driver.Connection):
+            driver.begin_with_next(statement)  # one thread hop with the first statement
+        else:
+            connection.exec_driver_sql(statement)
 
 
 @asynccontextmanager

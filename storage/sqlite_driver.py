@@ -6,7 +6,9 @@ the event loop through its self-pipe). A profile of ``tandem serve`` under load 
 tenth of the process's CPU in those hops. Here a statement's execution and the fetching of
 its rows are one hop; creating and closing a cursor touch no database page and run where
 they are called (the sqlite3 connection is opened with ``check_same_thread=False``; one
-SQLAlchemy connection is used by one session at a time, so calls never overlap).
+SQLAlchemy connection is used by one session at a time, so calls never overlap). A
+transaction's BEGIN travels with its first statement (``begin_with_next``), and a commit or
+rollback with no transaction open (the pool's reset after a commit) makes no hop at all.
 
 Plugged in through SQLAlchemy's documented ``async_creator`` (``storage.db``); the rest of
 aiosqlite (its thread, commit, rollback, close) is used as it is.
@@ -23,23 +25,43 @@ import aiosqlite
 from aiosqlite.context import contextmanager
 
 
-def _execute_and_fetch(cursor: sqlite3.Cursor, sql: str, parameters: Iterable[Any]) -> list[Any]:
-    """Runs on the connection's thread: the statement, then every row it returns."""
+def _execute_and_fetch(
+    cursor: sqlite3.Cursor, sql: str, parameters: Iterable[Any], begin: str | None
+) -> list[Any]:
+    """Runs on the connection's thread: the pending BEGIN, the statement, its rows."""
+    if begin is not None:
+        cursor.execute(begin)
     cursor.execute(sql, cast(Sequence[Any] | Mapping[str, Any], parameters))
     return cursor.fetchall() if cursor.description else []
+
+
+def _execute_many(
+    cursor: sqlite3.Cursor, sql: str, parameters: Iterable[Any], begin: str | None
+) -> None:
+    if begin is not None:
+        cursor.execute(begin)
+    cursor.executemany(sql, parameters)
 
 
 class Cursor(aiosqlite.Cursor):
     """Rows are fetched with the execution; fetching afterwards reads them from memory."""
 
-    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, conn: Connection, cursor: sqlite3.Cursor) -> None:
         super().__init__(conn, cursor)
+        self._connection = conn
         self._rows: deque[Any] = deque()
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Cursor:
-        hop = self._conn._execute  # aiosqlite's own queue to the connection's thread
-        rows = await hop(_execute_and_fetch, self._cursor, sql, parameters or ())  # type: ignore[no-untyped-call]
+        begin = self._connection.take_begin()
+        rows = await self._connection.hop(
+            _execute_and_fetch, self._cursor, sql, parameters or (), begin
+        )
         self._rows = deque(rows)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor:
+        begin = self._connection.take_begin()
+        await self._connection.hop(_execute_many, self._cursor, sql, parameters, begin)
         return self
 
     async def fetchone(self) -> Any:
@@ -60,9 +82,31 @@ class Cursor(aiosqlite.Cursor):
 
 
 class Connection(aiosqlite.Connection):
+    _begin: str | None = None
+
+    def begin_with_next(self, statement: str) -> None:
+        """Open the transaction (``statement``: BEGIN …) with the next statement."""
+        self._begin = statement
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    async def hop(self, function: Any, *args: Any) -> Any:
+        """``function(*args)`` on the connection's thread (aiosqlite's own queue)."""
+        return await self._execute(function, *args)  # type: ignore[no-untyped-call]
+
     @contextmanager
     async def cursor(self) -> Cursor:  # type: ignore[override]  # a subclass of aiosqlite's
         return Cursor(self, self._conn.cursor())
+
+    async def commit(self) -> None:
+        if self.take_begin() is None and self._conn.in_transaction:
+            await self.hop(self._conn.commit)
+
+    async def rollback(self) -> None:
+        if self.take_begin() is None and self._conn.in_transaction:
+            await self.hop(self._conn.rollback)
 
 
 def connect(database: str) -> Connection:

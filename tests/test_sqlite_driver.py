@@ -4,6 +4,8 @@ same answers as aiosqlite gives SQLAlchemy (rows, counts, RETURNING, errors, str
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,11 @@ notes = Table(
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Database:
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
     async with db.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-    yield db  # type: ignore[misc]
+    yield db
     await db.dispose()
 
 
@@ -99,3 +101,32 @@ async def test_many_units_of_work_at_once_all_commit(database: Database) -> None
     counts = await asyncio.gather(*(write(n) for n in range(40)), *(read() for _ in range(20)))
     assert all(isinstance(c, int) and 0 <= c <= 40 for c in counts[40:])
     assert await read() == 40
+
+
+async def test_an_immediate_unit_of_work_holds_the_write_lock_from_its_first_read(
+    database: Database, tmp_path: Path
+) -> None:
+    """BEGIN IMMEDIATE travels with the first statement: once that statement has run, no
+    other writer gets in before the commit (a claim's read-then-write stays atomic)."""
+    other = sqlite3.connect(tmp_path / "driver.db", timeout=0, isolation_level=None)
+    try:
+        async with database.unit_of_work(immediate=True) as session:
+            await session.execute(select(notes.c.id))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("INSERT INTO notes (word) VALUES ('sneaked in')")
+            await session.execute(insert(notes).values(word="mine"))
+        other.execute("INSERT INTO notes (word) VALUES ('after')")
+    finally:
+        other.close()
+    async with database.unit_of_work() as session:
+        words = (await session.execute(select(notes.c.word).order_by(notes.c.id))).scalars()
+        assert list(words) == ["mine", "after"]
+
+
+async def test_a_unit_of_work_that_ran_nothing_commits_nothing(database: Database) -> None:
+    async with database.unit_of_work(immediate=True):
+        pass
+    async with database.unit_of_work(immediate=True) as session:
+        await session.execute(insert(notes).values(word="kept"))
+    async with database.unit_of_work() as session:
+        assert (await session.execute(select(notes.c.word))).scalars().all() == ["kept"]
