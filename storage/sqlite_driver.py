@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -83,6 +83,12 @@ class Cursor(aiosqlite.Cursor):
 
 class Connection(aiosqlite.Connection):
     _begin: str | None = None
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        # As SQLAlchemy does for aiosqlite's own connections: a process that exits without
+        # disposing of its engine (an error at start-up) must not wait for this thread.
+        self._thread.daemon = True
 
     def begin_with_next(self, statement: str) -> None:
         """Open the transaction (``statement``: BEGIN …) with the next statement."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -130,3 +132,20 @@ async def test_a_unit_of_work_that_ran_nothing_commits_nothing(database: Databas
         await session.execute(insert(notes).values(word="kept"))
     async with database.unit_of_work() as session:
         assert (await session.execute(select(notes.c.word))).scalars().all() == ["kept"]
+
+
+def test_a_process_that_never_disposes_of_its_engine_still_exits(tmp_path: Path) -> None:
+    """``tandem serve`` refusing to start (bad settings) exits at once, connections open."""
+    script = (
+        "import asyncio\n"
+        "from sqlalchemy import text\n"
+        "from storage.db import Database\n"
+        "async def main():\n"
+        f"    db = Database('sqlite+aiosqlite:///{tmp_path / 'left.db'}')\n"
+        "    async with db.engine.connect() as conn:\n"
+        "        await conn.execute(text('SELECT 1'))\n"
+        "asyncio.run(main())\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, timeout=30, check=False)
+    assert done.returncode == 0
