@@ -198,14 +198,14 @@ async def seed_demo(database: Database, now: datetime) -> DemoSummary:
                         accepted_at=now,
                     )
                 )
-        mentor, mentee = demo.ACTIVE_PAIR
-        pairing = Pairing(
-            program_id=program.id, mentor_id=ids[mentor], mentee_id=ids[mentee], started_at=now
-        )
-        session.add(pairing)
-        await session.flush()
-        # Both accepted: each gets the first slot card as soon as the demo serves.
-        await enqueue_due(session, OFFER, PairingSlots(pairing.id), now)
+        for mentor, mentee in demo.ACTIVE_PAIRS:
+            pairing = Pairing(
+                program_id=program.id, mentor_id=ids[mentor], mentee_id=ids[mentee], started_at=now
+            )
+            session.add(pairing)
+            await session.flush()
+            # Both accepted: each gets the first slot card as soon as the demo serves.
+            await enqueue_due(session, OFFER, PairingSlots(pairing.id), now)
         session.add(AuditEvent(action="demo.seeded", subject_id=str(organisation.id)))
         await session.flush()
         return await _summary(session, organisation, created=True)

@@ -365,3 +365,8 @@ ENROLLMENTS: tuple[DemoEnrollment, ...] = (
 # mentee), in different departments and management chains. Their first slot cards are
 # queued when the demo is seeded.
 ACTIVE_PAIR = (_m("Zoé", "Gauthier"), _m("Laurent", "Dubois"))
+# Laurent's second mentor (Montréal, reads French; her hours meet his on Tuesday and
+# Thursday afternoons in Paris): a leader with items from two pairs the same week gets one
+# weekly digest instead of several nudges, and the demo shows it.
+SECOND_PAIR = (_m("Justine", "Lavoie"), _m("Laurent", "Dubois"))
+ACTIVE_PAIRS = (ACTIVE_PAIR, SECOND_PAIR)

@@ -142,7 +142,8 @@ def notification_examples(
         PairingEnded(3, PROGRAM, (), by_admin=True),
         RoundReady(5, PROGRAM, 120, 3),
         *session_examples(reader_id, other_id),
-        *(SessionNudge(2**31 - 1, kind, PROGRAM, (other_id,)) for kind in NUDGE_KINDS),
+        # the nudge about an unanswered session carries its Yes / No / Moved too
+        *(SessionNudge(2**31 - 1, kind, PROGRAM, (other_id,), 2**31 - 1) for kind in NUDGE_KINDS),
         # a leader with many pairs: every item of each, in one digest
         NudgeDigest(
             tuple(range(2**31 - 30, 2**31 - 1)),

@@ -74,6 +74,19 @@ def session_buttons(t: Translator, check_in_id: int) -> Actions:
     )
 
 
+def did_it_happen_buttons(t: Translator, check_in_id: int) -> Actions:
+    """*Yes* / *No* / *Moved*: on "did it happen?" and on the nudge about it alike, so a
+    click is answered by the same flow wherever it comes from."""
+    cid = check_in_id
+    return Actions(
+        (
+            Button(t("Yes"), ANSWER_ACTION, value=f"{cid}:yes", style="primary"),
+            Button(t("No"), ANSWER_ACTION, value=f"{cid}:no"),
+            Button(t("Moved"), ANSWER_ACTION, value=f"{cid}:moved", opens_form=True),
+        )
+    )
+
+
 def cadence_buttons(t: Translator, pairing_id: int) -> Actions:
     return Actions(
         tuple(
@@ -124,13 +137,7 @@ def present_sessions(
                     Text(t(". Did it happen?")),
                 )
             )
-            buttons = Actions(
-                (
-                    Button(t("Yes"), ANSWER_ACTION, value=f"{cid}:yes", style="primary"),
-                    Button(t("No"), ANSWER_ACTION, value=f"{cid}:no"),
-                    Button(t("Moved"), ANSWER_ACTION, value=f"{cid}:moved", opens_form=True),
-                )
-            )
+            buttons = did_it_happen_buttons(t, cid)
             return Message((Header(title), Section((line,)), buttons), summary=title)
         case SessionPlanned():
             return _planned(notification, t, people)

@@ -41,6 +41,7 @@ from bot.domain.sessions.lifecycle import (
     outcome,
     session_keys,
 )
+from bot.domain.sessions.nudges import UNANSWERED
 from bot.domain.sessions.reminders import did_it_happen_at, plan
 from bot.domain.sessions.series import Rule, instant, local_day, local_shift
 from bot.domain.sessions.settings import CADENCE_DAYS, SessionSettings, cadence_days
@@ -50,6 +51,7 @@ from dialogs.sessions.news import tell
 from storage.enqueue import enqueue_due
 from storage.feedback.survey import follow_next_session
 from storage.models import CheckIn, Enrollment, Pairing, Person, Program
+from storage.sessions.nudges import acted_on
 from storage.sessions.series import (
     cancel_keys,
     keys_under,
@@ -262,6 +264,8 @@ async def record_answer(
     answers = dict(check_in.answers or {})
     answers[person_id] = answer
     check_in.answers = answers
+    # Answered, wherever from: the person's nudges about it are done, not ignored.
+    await acted_on(session, pairing.id, person_id, (UNANSWERED,), now)
     status = outcome(answers, (pairing.mentor_id, pairing.mentee_id))
     if status is None:
         return None

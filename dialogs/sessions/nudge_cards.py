@@ -1,7 +1,9 @@
 """Nudges, weekly digests and at-risk alerts in the reader's words.
 
 A nudge and a digest carry *Snooze 1 day*, *Snooze 1 week* and *We're fine*; their value
-is the ids of the ``nudges`` rows the message was recorded as.
+is the ids of the ``nudges`` rows the message was recorded as. A nudge about a session
+nobody answered also carries that session's *Yes* / *No* / *Moved*, the very buttons of
+"did it happen?" (one flow answers both).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from bot.domain.sessions.nudges import DORMANT, NO_GOALS, NO_SESSION, UNANSWERED
 from dialogs.core.content import Inline, Paragraph, PersonRef, Text, UserText
 from dialogs.core.i18n import N_, Translator
 from dialogs.core.names import shown_name
-from dialogs.core.ui import Actions, Button, Header, Message, Section
+from dialogs.core.ui import Actions, Block, Button, Header, Message, Section
+from dialogs.sessions.cards import did_it_happen_buttons
 from storage.models import Person
 
 SNOOZE_DAY_ACTION = "sessions:snooze_day"  # value: nudge ids, comma-separated
@@ -75,7 +78,9 @@ def present_nudges(
     notification: Notification, t: Translator, people: Mapping[str, Person]
 ) -> Message:
     match notification:
-        case SessionNudge(nudge_id=nudge_id, kind=kind, person_ids=ids, program_name=program):
+        case SessionNudge(
+            nudge_id=nudge_id, kind=kind, person_ids=ids, program_name=program, check_in_id=cid
+        ):
             partner = ids[0] if ids else ""
             before, after = BODIES.get(kind, BODIES[DORMANT])
             title = t(TITLES.get(kind, TITLES[DORMANT]))
@@ -86,10 +91,11 @@ def present_nudges(
             if program:
                 paragraphs.append(Paragraph((Text(t("Program: ")), UserText(program))))
             paragraphs.append(Paragraph.of(t("Busy? Snooze me, or tell me all is well.")))
-            return Message(
-                (Header(title), Section(tuple(paragraphs)), answer_buttons(t, (nudge_id,))),
-                summary=title,
-            )
+            blocks: list[Block] = [Header(title), Section(tuple(paragraphs))]
+            if kind == UNANSWERED and cid is not None:
+                blocks.append(did_it_happen_buttons(t, cid))
+            blocks.append(answer_buttons(t, (nudge_id,)))
+            return Message(tuple(blocks), summary=title)
         case NudgeDigest(nudge_ids=ids, items=items):
             title = t("Your mentoring this week")
             lines = [Paragraph.of(t("A few things are waiting, in one message:"))]

@@ -67,7 +67,9 @@ async def look_at_pairs(due: DueContext, only: int | None = None) -> None:
             n = _earlier(row.facts, nudge.person_id, item.kind)
             record = record_nudge(session, item.pairing_id, nudge.person_id, item.kind, now)
             await session.flush()
-            nudge_notice = SessionNudge(record.id, item.kind, row.program.name, (item.partner_id,))
+            nudge_notice = SessionNudge(
+                record.id, item.kind, row.program.name, (item.partner_id,), item.check_in_id
+            )
             key = f"nudge:{item.pairing_id}:{nudge.person_id}:{item.kind}:{week}:{n}"
             sent += await _queue(session, due, nudge.person_id, nudge_notice, key, record)
         for digest in decisions.digests:

@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.sessions.nudges import PairFacts, SentNudge, SessionFact
+from bot.domain.sessions.nudges import ACTED, PairFacts, SentNudge, SessionFact
 from bot.domain.sessions.settings import SessionSettings, cadence_days
 from storage.models import CheckIn, Enrollment, Goal, Nudge, Pairing, Program
 
@@ -49,6 +49,7 @@ def session_fact(row: CheckIn) -> SessionFact:
         duration_minutes=row.duration_minutes,
         answered_by=frozenset((row.answers or {}).keys()),
         changed_at=row.confirmed_at,
+        check_in_id=row.id,
     )
 
 
@@ -124,6 +125,23 @@ def record_nudge(
     row = Nudge(pairing_id=pairing_id, person_id=person_id, kind=kind, sent_at=now)
     session.add(row)
     return row
+
+
+async def acted_on(
+    session: AsyncSession, pairing_id: int, person_id: str, kinds: Sequence[str], now: datetime
+) -> None:
+    """The person did what their open nudges about the pair asked: those are answered
+    (``acted``), so none counts as ignored and one held by quiet hours is not sent."""
+    rows = await session.scalars(
+        select(Nudge).where(
+            Nudge.pairing_id == pairing_id,
+            Nudge.person_id == person_id,
+            Nudge.kind.in_(list(kinds)),
+            Nudge.answer.is_(None),
+        )
+    )
+    for row in rows:
+        row.answer, row.answered_at = ACTED, now
 
 
 async def nudges_of(session: AsyncSession, person_id: str, ids: Sequence[int]) -> list[Nudge]:

@@ -11,12 +11,12 @@ with two pairs gets one digest instead of several pings.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from bot.domain.sessions.nudges import NUDGES_ROUTINE
-from storage.models import Nudge, Pairing, Person, Program
+from storage.models import CheckIn, Nudge, Pairing, Person, Program
 from storage.queue import DueQueue
 from storage.routines import enqueue_fire
 from tests.fakes.bot_connector import FakeBotConnector
@@ -169,3 +169,49 @@ async def test_a_leader_with_two_pairs_gets_one_digest(
     await day(srv, 10.5)  # the week's snooze is over: one digest again, never single pings
     assert len(marc.cards("Your mentoring this week")) == 2
     assert marc.cards("Your first session") == []
+
+
+async def test_the_nudge_about_an_unanswered_session_answers_it_on_each_platform(
+    server: tuple[Server, FakeBotConnector],
+) -> None:
+    """Léa and Marc met (or not) on day 1 and nobody said whether it happened: the nudge
+    carries the session's Yes / No / Moved. Tom, outside the pair, is refused; Léa's Oui in
+    Slack and Marc's Yes in Teams record the session held, and the next one is planned."""
+    srv, _, marc, people = await paired(server, "lea")
+    async with srv.runtime.database.unit_of_work() as session:
+        pairing = (await session.scalars(select(Pairing))).one()
+        check_in = CheckIn(pairing_id=pairing.id, scheduled_at=T0 + timedelta(days=1),
+                           status="planned", zone="Europe/Paris", local_start=time(12),
+                           confirmed_at=T0, duration_minutes=45)  # fmt: skip
+        session.add(check_in)
+        await session.flush()
+        check_in_id = check_in.id
+
+    await day(srv, 3)
+    [lea_nudge] = srv.posted_to(LEA, "Votre séance a-t-elle eu lieu")
+    shown = json.dumps(lea_nudge.args, ensure_ascii=False)
+    assert all(label in shown for label in ("Oui", "Non", "Déplacée", "Reporter d’un jour"))
+    [marc_nudge] = marc.cards("Did your session happen?")
+    assert "Snooze 1 day" in json.dumps(marc_nudge) and "Moved" in json.dumps(marc_nudge)
+
+    # Tom clicks Léa's Oui (a forwarded card): refused, nothing recorded.
+    await srv.slack_post(
+        interactivity_request(SECRET, click_on(srv.slack, TOM.id, lea_nudge, "Oui"))
+    )
+    async with srv.runtime.database.unit_of_work() as session:
+        row = await session.get(CheckIn, check_in_id)
+        assert row is not None and (row.status, row.answers) == ("planned", {})
+
+    await srv.slack_post(
+        interactivity_request(SECRET, click_on(srv.slack, LEA.id, lea_nudge, "Oui"))
+    )
+    answer = await marc.clicks(marc_nudge, "Yes")
+    assert "your session happened" in texts(answer)
+    async with srv.runtime.database.unit_of_work() as session:
+        row = await session.get(CheckIn, check_in_id)
+        assert row is not None and row.status == "held"
+        assert set(row.answers or {}) == {people["lea"], people["marc"]}
+    await srv.due()
+    assert len(srv.posted_to(LEA, "Votre prochaine séance est prévue")) == 1
+    assert len(marc.cards("Your next session is planned")) == 1
+    assert [a for _, k, a in await nudges(srv) if k == "unanswered"] == ["acted", "acted"]

@@ -1,7 +1,8 @@
 """What the nudge policy has people told, as data (dialogs/sessions/nudges.py words it).
 
 Each carries the ids of the ``nudges`` rows it was recorded as, so that its buttons
-(*Snooze 1 day*, *Snooze 1 week*, *We're fine*) answer exactly those.
+(*Snooze 1 day*, *Snooze 1 week*, *We're fine*) answer exactly those; a nudge about a
+session nobody answered also carries that session's id, for its *Yes* / *No* / *Moved*.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class SessionNudge(Notification):
     kind: str  # no_session | unanswered | no_goals | dormant
     program_name: str
     person_ids: tuple[str, ...]  # the partner
+    # ``unanswered``: the session, so the nudge carries its own Yes / No / Moved
+    check_in_id: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "person_ids", tuple(str(p) for p in self.person_ids))

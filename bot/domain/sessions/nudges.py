@@ -64,6 +64,7 @@ class SessionFact:
     duration_minutes: int = 45
     answered_by: frozenset[str] = frozenset()  # who answered "did it happen?"
     changed_at: datetime | None = None  # when the pair confirmed it (business time)
+    check_in_id: int | None = None  # so a nudge about it can carry its Yes / No / Moved
 
     @property
     def ends_at(self) -> datetime:
@@ -100,6 +101,8 @@ class Item:
     pairing_id: int
     kind: str
     partner_id: str
+    # ``unanswered``: the session the person has not answered, so the nudge can ask it again
+    check_in_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,16 @@ def dormant_since(pair: PairFacts, now: datetime) -> datetime | None:
     return since if since <= now else None
 
 
+def unanswered_session(pair: PairFacts, now: datetime) -> SessionFact | None:
+    """The pair's latest session over (by ``ANSWER_GRACE``) still open to "did it happen?"."""
+    over = [
+        s
+        for s in pair.sessions
+        if s.status in ("planned", "missed") and s.ends_at + ANSWER_GRACE <= now
+    ]
+    return max(over, key=lambda s: s.scheduled_at) if over else None
+
+
 def open_items(pair: PairFacts, now: datetime) -> dict[str, tuple[str, ...]]:
     """Per kind, who should hear about it (before limits, snoozes and "we're fine")."""
     both = (pair.mentor_id, pair.mentee_id)
@@ -167,13 +180,8 @@ def open_items(pair: PairFacts, now: datetime) -> dict[str, tuple[str, ...]]:
     wait = timedelta(days=pair.settings.no_session_after_days)
     if not confirmed and now - pair.started_at >= wait:
         items[NO_SESSION] = both
-    over = [
-        s
-        for s in confirmed
-        if s.status in ("planned", "missed") and s.ends_at + ANSWER_GRACE <= now
-    ]
-    if over:
-        latest = max(over, key=lambda s: s.scheduled_at)
+    latest = unanswered_session(pair, now)
+    if latest is not None:
         silent = tuple(p for p in both if p not in latest.answered_by)
         if silent:
             items[UNANSWERED] = silent
@@ -277,6 +285,7 @@ class NudgePolicy:
                         tuple(k for k in NUDGE_KINDS if k in items),
                     )
                 )
+            latest = unanswered_session(pair, now)
             for kind in NUDGE_KINDS:
                 if kind not in items or _fine(pair, kind, changed):
                     continue
@@ -287,8 +296,9 @@ class NudgePolicy:
                     if _waiting(pair, person, kind, now):
                         continue
                     partner = pair.mentor_id if person == pair.mentee_id else pair.mentee_id
+                    about = latest.check_in_id if kind == UNANSWERED and latest else None
                     wanted.setdefault(person, []).append(
-                        (pair, Item(pair.pairing_id, kind, partner))
+                        (pair, Item(pair.pairing_id, kind, partner, about))
                     )
         sent = _sent_this_week(pairs, now)
         nudges: list[Nudge] = []
