@@ -146,6 +146,8 @@ async def pick_slot(turn: Turn, found: OpenSession) -> Outcome:
     if chosen not in (check_in.slots or []):
         return turn.reply(plain(ctx.t("These times have changed: please use the latest card.")))
     at = store.parse_instant(chosen)
+    if at <= ctx.now():  # a card opened days later: its times have gone by
+        return await _offer_again(turn, found, ctx.t("That time has already passed. "))
     if check_in.picked_by and check_in.picked_by != side:
         # the partner picked first (perhaps at the same moment): their pick holds
         held = check_in.scheduled_at
@@ -163,11 +165,18 @@ async def confirm_pick(turn: Turn, found: OpenSession) -> Outcome:
         return turn.reply(plain(turn.ctx.t("Nobody has picked a time yet: choose one above.")))
     if check_in.picked_by == side:
         return turn.reply(plain(turn.ctx.t("Your partner has not confirmed yet: I will tell you.")))
+    if check_in.scheduled_at is not None and check_in.scheduled_at <= turn.ctx.now():
+        return await _offer_again(turn, found, turn.ctx.t("The time picked has already passed. "))
     return turn.reply(await confirm_session(turn.ctx, check_in, pairing, side), close_source=True)
 
 
 @on_open_session
 async def other_slots(turn: Turn, found: OpenSession) -> Outcome:
+    return await _offer_again(turn, found)
+
+
+async def _offer_again(turn: Turn, found: OpenSession, why: str = "") -> Outcome:
+    """New times to both, none of those shown before (nor any already past)."""
     check_in, pairing = found.check_in, found.pairing
     ctx = turn.ctx
     now = ctx.now()
@@ -182,7 +191,8 @@ async def other_slots(turn: Turn, found: OpenSession) -> Outcome:
         ctx.session, pairing, check_in, offer, key=unique(f"session:{check_in.id}:again"),
         now=now, again=True,
     )  # fmt: skip
-    return turn.reply(plain(ctx.t("I am sending new times to both of you.")), close_source=True)
+    answer = why + ctx.t("I am sending new times to both of you.")
+    return turn.reply(plain(answer), close_source=True)
 
 
 @on_open_session

@@ -281,3 +281,32 @@ async def test_malformed_or_foreign_clicks_change_nothing(database: Database) ->
     [check_in] = await check_ins(database)
     assert check_in.status == "proposed" and check_in.picked_by is None
     assert not [m for m in p.w.channel.to(p.marc) if "Confirm your first session" in words([m])]
+
+
+async def test_a_slot_card_opened_after_its_times_have_passed_offers_new_ones(
+    database: Database,
+) -> None:
+    """A leader opens the card a week late and clicks its first time: nothing is picked,
+    and both get new times, all still to come; a pick whose time passes before the partner
+    confirms is not planned either."""
+    p = await a_pair(database, marc_locale="fr")
+    await backfill(p.w)
+    first = [b for b in buttons(slot_cards(p.w, p.marc)[0]) if b.action == PICK_ACTION][0]
+    p.w.clock.set(slot_of(first.value) + timedelta(hours=1))
+    late = await p.w.click("UMARC", first)
+    assert "Cet horaire est déjà passé. J’envoie de nouveaux horaires" in words(late.messages)
+    await p.w.drain()
+    [check_in] = await check_ins(database)
+    assert check_in.status == "proposed" and not check_in.picked_by
+    assert all(slot_of(f"x|{s}") > p.w.clock.now() for s in check_in.slots)
+    fresh = [b for b in buttons(slot_cards(p.w, p.lea)[-1]) if b.action == PICK_ACTION]
+    assert fresh and all(slot_of(b.value) > p.w.clock.now() for b in fresh)
+    # Léa picks one of the new times; it passes before Marc confirms.
+    await p.w.click("ULEA", fresh[0])
+    await p.w.drain()
+    ask = last_with(p.w, p.marc, "Confirmez votre première séance")
+    p.w.clock.set(slot_of(fresh[0].value) + timedelta(minutes=5))
+    stale = await p.w.click("UMARC", button(ask, CONFIRM_ACTION))
+    assert "L’horaire choisi est déjà passé." in words(stale.messages)
+    [check_in] = await check_ins(database)
+    assert check_in.status == "proposed"
