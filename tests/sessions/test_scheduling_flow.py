@@ -291,7 +291,7 @@ async def test_a_slot_card_opened_after_its_times_have_passed_offers_new_ones(
     confirms is not planned either."""
     p = await a_pair(database, marc_locale="fr")
     await backfill(p.w)
-    first = [b for b in buttons(slot_cards(p.w, p.marc)[0]) if b.action == PICK_ACTION][0]
+    first = next(b for b in buttons(slot_cards(p.w, p.marc)[0]) if b.action == PICK_ACTION)
     p.w.clock.set(slot_of(first.value) + timedelta(hours=1))
     late = await p.w.click("UMARC", first)
     assert "Cet horaire est déjà passé. J’envoie de nouveaux horaires" in words(late.messages)
