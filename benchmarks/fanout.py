@@ -48,6 +48,8 @@ from benchmarks.due_queue import _admin  # noqa: E402
 from tests.fakes.rate_limits import SlackLimits, TeamsLimits  # noqa: E402
 
 TEAM = "T0TANDEM1"
+TENANT = "72f988bf-0000-0000-0000-000000000001"
+APP_ID = "00000000-0000-0000-0000-00000000a11c"
 ENQUEUE_CHUNK = 500
 STARTUP_DEADLINE_S = 60
 
@@ -103,38 +105,30 @@ async def fake_slack_process(port_file: str, conversations: int) -> None:
 async def fake_teams_process(port_file: str) -> None:
     from tests.fakes.bot_connector import FakeBotConnector
     from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN
-    from tests.fakes.openid_issuer import FakeOpenIdIssuer
 
-    with FakeOpenIdIssuer() as issuer:
-        connector = FakeBotConnector(
-            expected_token=FAKE_OUTBOUND_TOKEN, limits=TeamsLimits(), check_calls=False
-        )
-        async with connector:
+    connector = FakeBotConnector(
+        expected_token=FAKE_OUTBOUND_TOKEN, limits=TeamsLimits(), check_calls=False
+    )
+    async with connector:
 
-            def stats() -> dict[str, Any]:
-                sent = Counter(
-                    str(a.get("summary") or a.get("text"))
-                    for a in connector.activities
-                    if a.get("operation") == "send"
-                )
-                return {
-                    "accepted": connector.limiter.accepted,
-                    "refused": connector.limiter.refused,
-                    "delivered": sent,
-                }
-
-            addresses = {
-                "service_url": connector.service_url,
-                "metadata_url": issuer.metadata_url,
-                "issuer": issuer.issuer,
+        def stats() -> dict[str, Any]:
+            sent = Counter(
+                str(a.get("summary") or a.get("text"))
+                for a in connector.activities
+                if a.get("operation") == "send"
+            )
+            return {
+                "accepted": connector.limiter.accepted,
+                "refused": connector.limiter.refused,
+                "delivered": sent,
             }
-            await serve_stats(stats, port_file, addresses)
+
+        await serve_stats(stats, port_file, {"service_url": connector.service_url})
 
 
 # -- Tandem's delivery (a fresh process per platform run) ---------------------------------------
 async def people(database: Any, platform: str, count: int, service_url: str) -> list[str]:
     from storage.models import Person, PlatformIdentity
-    from tests.teams.conftest import TENANT
 
     ids = []
     async with database.unit_of_work() as session:
@@ -174,6 +168,16 @@ async def people(database: Any, platform: str, count: int, service_url: str) -> 
                 )
             )
         return [person.id for person in ids]
+
+
+async def seed(url: str, platform: str, count: int, service_url: str) -> list[str]:
+    from storage.db import Database
+
+    database = Database(url)
+    try:
+        return await people(database, platform, count, service_url)
+    finally:
+        await database.dispose()
 
 
 async def enqueue(notifier: Any, person_ids: list[str], reminders: int) -> None:
@@ -220,12 +224,15 @@ async def drain(notifier: Any, runners: int, expected: int) -> float:
     return time.perf_counter() - started
 
 
-def slack_channel(addresses: dict[str, str]) -> Any:
+def slack_channel(addresses: dict[str, str], session: Any) -> Any:
     from handlers.slack.channel import SlackChannel
     from handlers.slack.config import SlackConfig
     from handlers.slack.web_client import web_client
 
-    client = web_client(SlackConfig("s", api_url=addresses["api"]), addresses["bot_token"])
+    # With the runtime's session, as ``tandem serve`` passes it: without one, slack_sdk
+    # opens (and closes) a connection for every call, which the service does not do.
+    config = SlackConfig("s", api_url=addresses["api"])
+    client = web_client(config, addresses["bot_token"], session)
 
     async def client_for(team_id: str) -> Any:
         return client
@@ -242,31 +249,32 @@ async def tandem_process(platform: str, url: str, addresses: dict[str, str], arg
     database = Database(url)
     cleanup: list[Any] = []
     if platform == "slack":
-        channel = slack_channel(addresses)
+        import aiohttp
+
+        session = aiohttp.ClientSession()
+        channel = slack_channel(addresses, session)
         pacers = (channel.per_conversation, channel.per_workspace)
+        cleanup = [session.close]
     else:
+        from handlers.teams.app import build_adapter
+        from handlers.teams.channel import TeamsChannel
         from handlers.teams.config import TeamsConfig
+        from handlers.teams.web_client import ClientCache
         from tests.fakes.fixtures import FAKE_OUTBOUND_TOKEN
         from tests.fakes.openid_issuer import StaticTokenCredentialsFactory
-        from tests.teams.conftest import APP_ID, TENANT, start_bot
 
+        # The outbound half of ``handlers.teams.app.mount``: what the notifier sends through.
         config = TeamsConfig(
             app_id=APP_ID,
-            listen_host="127.0.0.1",
             tenant_ids=(TENANT,),
-            openid_metadata_url=addresses["metadata_url"],
-            token_issuer=addresses["issuer"],
             credentials_factory=StaticTokenCredentialsFactory(APP_ID, FAKE_OUTBOUND_TOKEN),
         )
-        runner, bot = await start_bot(database, config)
-        assert bot.channel is not None
-        channel = bot.channel
+        cache = ClientCache()
+        channel = TeamsChannel(build_adapter(config, cache), config, database)
         pacers = (channel.per_conversation, channel.per_tenant)
-        cleanup = [bot.http.close, runner.cleanup]
+        cleanup = [cache.close]
     notifier = Notifier(database, {platform: channel}, NotifierConfig(), clock=SystemClock())
-    person_ids = await people(
-        database, platform, args.conversations, addresses.get("service_url", "")
-    )
+    person_ids = json.loads(Path(args.people).read_text())
     await enqueue(notifier, person_ids, args.reminders)
     seconds = await drain(notifier, args.runners, args.reminders)
     waited = sum(p.waited for p in pacers if p)
@@ -336,6 +344,13 @@ def platform_run(platform: str, url: str, args: argparse.Namespace, folder: str)
     fake = spawn([*role, "--conversations", str(args.conversations)])
     try:
         addresses = addresses_of(port_file, fake)
+        # The people exist before the run (they arrived one by one, through their own
+        # messages): seeded from here, so the delivery process holds only its own work.
+        people_file = Path(folder) / f"{platform}-people.json"
+        person_ids = asyncio.run(
+            seed(url, platform, args.conversations, addresses.get("service_url", ""))
+        )
+        people_file.write_text(json.dumps(person_ids))
         tandem = spawn(
             [
                 "--role",
@@ -352,6 +367,8 @@ def platform_run(platform: str, url: str, args: argparse.Namespace, folder: str)
                 str(args.conversations),
                 "--runners",
                 str(args.runners),
+                "--people",
+                str(people_file),
             ],
             stdout=subprocess.PIPE,
         )
@@ -449,6 +466,7 @@ def main() -> None:
     parser.add_argument("--port-file", default="")
     parser.add_argument("--database", default="")
     parser.add_argument("--addresses", default="{}")
+    parser.add_argument("--people", default="")
     args = parser.parse_args()
     if args.role == "fake-slack":
         asyncio.run(fake_slack_process(args.port_file, args.conversations))

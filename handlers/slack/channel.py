@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from dialogs.core.events import Platform
 from dialogs.core.ui import Message, MessageRef
 from dialogs.notify.delivery import Recipient, Unreachable
-from dialogs.notify.pacing import Pacer, Rate, pace
+from dialogs.notify.pacing import CATCH_UP_SECONDS, Pacer, Rate, pace
 from handlers.slack import files, render
 from storage.db import Database
 
@@ -22,7 +22,7 @@ ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 # chat.postMessage: about 1 message per second per conversation (Slack tolerates short
 # bursts), and a workspace-wide ceiling; paced a little under both rather than answered 429.
 CONVERSATION_RATE = Rate(per_second=1.0, burst=2)
-WORKSPACE_RATE = Rate(per_second=50.0, burst=5)
+WORKSPACE_RATE = Rate(per_second=50.0, burst=50.0 * CATCH_UP_SECONDS)
 DM_CACHE = 20_000  # (team, user) -> DM channel id: conversations.open once per person
 
 

@@ -23,7 +23,7 @@ from dialogs.core.events import Platform
 from dialogs.core.i18n import Translator
 from dialogs.core.ui import Actions, Button, Facts, Message, MessageRef, Section
 from dialogs.notify.delivery import Recipient, Unreachable
-from dialogs.notify.pacing import Pacer, Rate, pace
+from dialogs.notify.pacing import CATCH_UP_SECONDS, Pacer, Rate, pace
 from handlers.teams.config import TeamsConfig
 from handlers.teams.guard import trusted_service_url
 from handlers.teams.render import message_activity
@@ -39,7 +39,7 @@ CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users="
 # bucket of 5 refilled at 1.8/s never exceeds either (5 + 1.8 ≤ 7, 5 + 54 ≤ 60). Each
 # bot is also held to about 50 requests per second per tenant.
 CONVERSATION_RATE = Rate(per_second=1.8, burst=5)
-TENANT_RATE = Rate(per_second=50.0, burst=5)
+TENANT_RATE = Rate(per_second=50.0, burst=50.0 * CATCH_UP_SECONDS)
 
 
 def chat_link(people: Iterable[str]) -> str | None:
