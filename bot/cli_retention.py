@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_support import fail, run_with_database, settings_or_exit
+from bot.cli_support import (
+    fail,
+    program_named,
+    programs_named,
+    run_with_database,
+    settings_or_exit,
+)
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -30,19 +36,11 @@ def retention_show(
 ) -> None:
     """Per program: the period, the day its free text is erased, how many texts wait."""
     from bot.domain.retention import Texts, erase_on
-    from storage.enrollment.enrollments import program_by_slug
-    from storage.programs.programs import list_programs
     from storage.retention import waiting_texts
 
     async def _go(database: Database) -> str:
         async with database.unit_of_work() as session:
-            if slug is None:
-                programs = await list_programs(session)
-            else:
-                program = await program_by_slug(session, slug)
-                if program is None:
-                    fail(f"no program {slug!r} (see: tandem program list)")
-                programs = [program]
+            programs = await programs_named(session, slug)
             waiting = await waiting_texts(session, [p.id for p in programs])
         lines = []
         for p in programs:
@@ -67,7 +65,6 @@ def retention_set(
     from bot.clock import SystemClock
     from bot.domain.retention import MAX_MONTHS, MIN_MONTHS, erase_on, months_problem
     from dialogs.retention.jobs import queue_if_due
-    from storage.enrollment.enrollments import program_by_slug
     from storage.retention import set_retention
 
     if months_problem(months) is not None:
@@ -78,9 +75,7 @@ def retention_set(
     async def _go(database: Database) -> str:
         now = SystemClock().now()
         async with database.unit_of_work() as session:
-            program = await program_by_slug(session, slug)
-            if program is None:
-                fail(f"no program {slug!r} (see: tandem program list)")
+            program = await program_named(session, slug)
             set_retention(session, program, int(months), None, now)
             queued = await queue_if_due(session, program, now)
             day = erase_on(program.ends_on, program.retention_months)

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_support import fail, run_with_database, settings_or_exit
+from bot.cli_support import (
+    fail,
+    program_named,
+    programs_named,
+    run_with_database,
+    settings_or_exit,
+)
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -43,18 +49,10 @@ def sessions_show(
     ] = None,
 ) -> None:
     """Per program: each setting, its value and its default."""
-    from storage.enrollment.enrollments import program_by_slug
-    from storage.programs.programs import list_programs
 
     async def _go(database: Database) -> str:
         async with database.unit_of_work() as session:
-            if slug is None:
-                programs = await list_programs(session)
-            else:
-                program = await program_by_slug(session, slug)
-                if program is None:
-                    fail(f"no program {slug!r} (see: tandem program list)")
-                programs = [program]
+            programs = await programs_named(session, slug)
         return "\n".join(line for p in programs for line in _lines(p)) or "no program yet"
 
     typer.echo(run_with_database(settings_or_exit(), _go))
@@ -70,13 +68,10 @@ def sessions_set(
     from bot.clock import SystemClock
     from bot.domain.sessions.settings import SessionSettings, SettingError, with_setting
     from storage.audit import record_audit
-    from storage.enrollment.enrollments import program_by_slug
 
     async def _go(database: Database) -> str:
         async with database.unit_of_work() as session:
-            program = await program_by_slug(session, slug)
-            if program is None:
-                fail(f"no program {slug!r} (see: tandem program list)")
+            program = await program_named(session, slug)
             before = SessionSettings.of(program.session_settings)
             try:
                 after = with_setting(before, name, value)

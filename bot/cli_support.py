@@ -14,9 +14,31 @@ import typer
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from storage.db import Database
+    from storage.models import Program
 
 T = TypeVar("T")
+
+
+async def program_named(session: AsyncSession, slug: str) -> Program:
+    """The program ``slug`` names; none exits with a pointer to ``tandem program list``."""
+    from storage.enrollment.enrollments import program_by_slug
+
+    program = await program_by_slug(session, slug)
+    if program is None:
+        fail(f"no program {slug!r} (see: tandem program list)")
+    return program
+
+
+async def programs_named(session: AsyncSession, slug: str | None) -> list[Program]:
+    """The program ``slug`` names, or every program when there is no slug."""
+    from storage.programs.programs import list_programs
+
+    if slug is None:
+        return list(await list_programs(session))
+    return [await program_named(session, slug)]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

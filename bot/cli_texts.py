@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_support import fail, run_with_database, settings_or_exit
+from bot.cli_support import (
+    fail,
+    program_named,
+    run_with_database,
+    settings_or_exit,
+)
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -40,13 +45,8 @@ KindArg = Annotated[Kind, typer.Argument(help="charter or privacy.")]
 
 
 async def _program(database: Database, slug: str) -> Program:
-    from storage.enrollment.enrollments import program_by_slug
-
     async with database.unit_of_work() as session:
-        program = await program_by_slug(session, slug)
-    if program is None:
-        fail(f"no program {slug!r} (see: tandem program list)")
-    return program
+        return await program_named(session, slug)
 
 
 @texts_app.command("show")

@@ -49,14 +49,20 @@ def _chosen(field: SelectField | CheckboxesField) -> list[dict[str, Any]]:
     return [option(o) for o in field.options if o.value in field.initial]
 
 
-def _choices(kind: str, field: SelectField | CheckboxesField) -> dict[str, Any]:
-    """A static select, multi-select or checkboxes (empty lists left out, as slack_sdk did)."""
+def _element_with_initial(field: SelectField | CheckboxesField, *, single: bool) -> dict[str, Any]:
+    """The element's first keys: its id, then what is already chosen (one or several)."""
     element: dict[str, Any] = {"action_id": ELEMENT_ID}
     chosen = _chosen(field)
-    if chosen and kind == "static_select":
+    if chosen and single:
         element["initial_option"] = chosen[0]
     elif chosen:
         element["initial_options"] = chosen
+    return element
+
+
+def _choices(kind: str, field: SelectField | CheckboxesField) -> dict[str, Any]:
+    """A static select, multi-select or checkboxes (empty lists left out, as slack_sdk did)."""
+    element = _element_with_initial(field, single=kind == "static_select")
     if field.options:
         element["options"] = [option(o) for o in field.options]
     element["type"] = kind
@@ -64,12 +70,7 @@ def _choices(kind: str, field: SelectField | CheckboxesField) -> dict[str, Any]:
 
 
 def _searchable(kind: str, field: SelectField) -> dict[str, Any]:
-    element: dict[str, Any] = {"action_id": ELEMENT_ID}
-    chosen = _chosen(field)
-    if chosen and kind == "external_select":
-        element["initial_option"] = chosen[0]
-    elif chosen:
-        element["initial_options"] = chosen
+    element = _element_with_initial(field, single=kind == "external_select")
     element["min_query_length"] = 0
     element["type"] = kind
     return element
