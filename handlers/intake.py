@@ -27,7 +27,13 @@ from handlers.lanes import Lanes
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.group_commit import GroupCommit
-from storage.inbound import Arrival, close_records, record_arrivals, recovery_key
+from storage.inbound import (
+    Arrival,
+    SqliteJournal,
+    close_records,
+    record_arrivals,
+    recovery_key,
+)
 from storage.models import InboundEvent
 from storage.queue import ClaimedAction, DueQueue
 
@@ -55,8 +61,12 @@ class Intake:
         self.queue = DueQueue(database)
         self.lanes = Lanes()
         # Arrivals and closings share their transactions: under load, one per batch of both.
-        self._journal: GroupCommit[Arrival | Finished, int | None] = GroupCommit(
-            database, self._write
+        self._journal: GroupCommit[Arrival | Finished, int | None] = GroupCommit(self._commit)
+        # On a SQLite file a batch without ``also`` writes is one thread hop, BEGIN to COMMIT.
+        self._sqlite = (
+            SqliteJournal(database.engine.dialect, platform, self.recover_kind)
+            if database.has_one_hop
+            else None
         )
 
     def recover_key(self, record_id: int) -> str:
@@ -69,24 +79,26 @@ class Intake:
         recover_at = self.queue.clock() + RECOVER_AFTER if recoverable else None
         return await self._journal.submit(Arrival(key, kind, body, recover_at))
 
-    async def _write(
-        self, session: AsyncSession, items: Sequence[Arrival | Finished]
-    ) -> list[int | None]:
+    async def _commit(self, items: Sequence[Arrival | Finished]) -> list[int | None]:
         """Closings first (and what they write along), then arrivals: new records' ids, None
         for a retry (only the first of a retry and its original in one batch is new)."""
         closings = [item for item in items if isinstance(item, Finished)]
-        for finished in closings:
-            if finished.also is not None:
-                await finished.also(session)
         statuses = {f.record_id: f.status for f in closings if f.record_id}
-        if statuses:
-            await close_records(session, self.recover_kind, statuses)
         arrivals = {n: item for n, item in enumerate(items) if isinstance(item, Arrival)}
         first: dict[str, int] = {}
         for n, arrival in arrivals.items():
             first.setdefault(arrival.event_id, n)
         unique = [a for n, a in arrivals.items() if first[a.event_id] == n]
-        ids = await record_arrivals(session, self.platform, self.recover_kind, unique)
+        also = [f.also for f in closings if f.also is not None]
+        if self._sqlite is not None and not also:
+            ids = await self.database.in_one_hop(self._sqlite.writes(statuses, unique))
+        else:
+            async with self.database.unit_of_work(immediate=True) as session:
+                for write in also:
+                    await write(session)
+                if statuses:
+                    await close_records(session, self.recover_kind, statuses)
+                ids = await record_arrivals(session, self.platform, self.recover_kind, unique)
         return [
             ids.get(item.event_id)
             if isinstance(item, Arrival) and first[item.event_id] == n

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -21,6 +21,18 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from storage import sqlite_driver
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+Result = TypeVar("Result")
+
+
+def _sqlite_pragmas(dbapi_connection: Any) -> None:
+    """Every connection to a SQLite file: wait for the writer, keep references, WAL."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -32,13 +44,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
+        _sqlite_pragmas(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -100,8 +106,11 @@ class Database:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         # A file named plainly; URL options (uri=true, timeout…) keep pysqlite's reading.
         file = parsed.database or ""
+        self._file: str | None = None  # a SQLite file this process's driver opens
         if self.dialect == "sqlite" and file not in ("", ":memory:") and not parsed.query:
             kwargs["async_creator"] = partial(sqlite_driver.connect, file)
+            self._file = file
+        self._one_hop: sqlite_driver.Connection | None = None
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
@@ -137,9 +146,33 @@ class Database:
                 await session.rollback()
                 raise
 
+    @property
+    def has_one_hop(self) -> bool:
+        """Whether ``in_one_hop`` works here (a SQLite file opened by ``sqlite_driver``)."""
+        return self._file is not None
+
+    async def in_one_hop(self, work: sqlite_driver.Work[Result]) -> Result:
+        """``work`` (plain sqlite3, no await) in a write transaction of its own, BEGIN
+        IMMEDIATE to COMMIT in one thread hop, in this process's turn to write.
+
+        For the few statements every event writes (``handlers.intake``): a unit of work
+        costs a session, a pooled connection and three hops for the same. Runs on a
+        connection of its own, opened at first use and closed by ``dispose``."""
+        if self._file is None or self._writer is None:
+            raise RuntimeError("in_one_hop needs a SQLite file (see has_one_hop)")
+        async with _turn(self._writer):
+            if self._one_hop is None:
+                connection = sqlite_driver.connect(self._file, _sqlite_pragmas)
+                await connection  # opens it (its thread starts)
+                self._one_hop = connection
+            return await self._one_hop.transaction(work)
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._one_hop is not None:
+            connection, self._one_hop = self._one_hop, None
+            await connection.close()
         await self.engine.dispose()

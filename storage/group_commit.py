@@ -12,20 +12,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage.db import Database
-
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")
-# Writes a batch in the given session; one answer per item, in order.
-WriteBatch = Callable[[AsyncSession, Sequence[Item]], Awaitable[Sequence[Answer]]]
+# Writes a batch in one transaction of its own; one answer per item, in order.
+CommitBatch = Callable[[Sequence[Item]], Awaitable[Sequence[Answer]]]
 
 
 class GroupCommit(Generic[Item, Answer]):
-    def __init__(self, database: Database, write: WriteBatch[Item, Answer]) -> None:
-        self.database = database
-        self.write = write
+    def __init__(self, commit: CommitBatch[Item, Answer]) -> None:
+        self.commit = commit
         self._pending: list[tuple[Item, asyncio.Future[Answer]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -42,14 +37,14 @@ class GroupCommit(Generic[Item, Answer]):
             while self._pending:
                 batch, self._pending = self._pending, []
                 try:
-                    answers = await self._transaction([item for item, _ in batch])
+                    answers = await self.commit([item for item, _ in batch])
                 except Exception as error:
                     if len(batch) == 1:
                         _answer(batch[0][1], error)
                         continue
                     for item, done in batch:  # find the bad one: the others still commit
                         try:
-                            _answer(done, (await self._transaction([item]))[0])
+                            _answer(done, (await self.commit([item]))[0])
                         except Exception as alone:
                             _answer(done, alone)
                     continue
@@ -57,10 +52,6 @@ class GroupCommit(Generic[Item, Answer]):
                     _answer(done, answer)
         finally:
             self._writer = None
-
-    async def _transaction(self, items: list[Item]) -> Sequence[Answer]:
-        async with self.database.unit_of_work(immediate=True) as session:
-            return await self.write(session, items)
 
 
 def _answer(done: asyncio.Future[Answer], outcome: Answer | Exception) -> None:

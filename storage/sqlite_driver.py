@@ -12,6 +12,9 @@ rollback with no transaction open (the pool's reset after a commit) makes no hop
 
 Plugged in through SQLAlchemy's documented ``async_creator`` (``storage.db``); the rest of
 aiosqlite (its thread, commit, rollback, close) is used as it is.
+
+``Connection.transaction`` goes further for the few writes on every event's path (the
+intake journal): BEGIN, the statements and COMMIT all run in one hop, in plain sqlite3.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from __future__ import annotations
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 from aiosqlite.context import contextmanager
+
+Result = TypeVar("Result")
+# Work done inside one transaction on the connection's thread (plain sqlite3, no await).
+Work = Callable[[sqlite3.Connection], Result]
 
 
 def _execute_and_fetch(
@@ -41,6 +48,18 @@ def _execute_many(
     if begin is not None:
         cursor.execute(begin)
     cursor.executemany(sql, parameters)
+
+
+def _in_transaction(connection: sqlite3.Connection, begin: str, work: Work[Result]) -> Result:
+    """Runs on the connection's thread: BEGIN, ``work``, COMMIT (ROLLBACK if it raised)."""
+    connection.execute(begin)
+    try:
+        result = work(connection)
+    except BaseException:
+        connection.rollback()
+        raise
+    connection.commit()
+    return result
 
 
 class Cursor(aiosqlite.Cursor):
@@ -102,6 +121,11 @@ class Connection(aiosqlite.Connection):
         """``function(*args)`` on the connection's thread (aiosqlite's own queue)."""
         return await self._execute(function, *args)  # type: ignore[no-untyped-call]
 
+    async def transaction(self, work: Work[Result], begin: str = "BEGIN IMMEDIATE") -> Result:
+        """``work`` in a transaction of its own, BEGIN to COMMIT in one hop. Only on a
+        connection no SQLAlchemy transaction is using (``Database.in_one_hop``)."""
+        return cast(Result, await self.hop(_in_transaction, self._conn, begin, work))
+
     @contextmanager
     async def cursor(self) -> Cursor:  # type: ignore[override]  # a subclass of aiosqlite's
         return Cursor(self, self._conn.cursor())
@@ -115,10 +139,14 @@ class Connection(aiosqlite.Connection):
             await self.hop(self._conn.rollback)
 
 
-def connect(database: str) -> Connection:
-    """A connection to the SQLite file ``database`` (awaiting it opens the connection)."""
+def connect(database: str, setup: Callable[[sqlite3.Connection], None] | None = None) -> Connection:
+    """A connection to the SQLite file ``database`` (awaiting it opens the connection);
+    ``setup`` runs on it once opened (SQLAlchemy's pool does its own: its connect event)."""
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(database, check_same_thread=False)
+        connection = sqlite3.connect(database, check_same_thread=False)
+        if setup is not None:
+            setup(connection)
+        return connection
 
     return Connection(connector, iter_chunk_size=64)

@@ -4,15 +4,18 @@ recovery, and what a dead process left behind is handed back once, with its payl
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.intake import Finished, Intake
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
+from storage.migrate import upgrade
 from storage.models import DueAction, InboundEvent, PlatformIdentity
 from storage.queue import DueQueue
 from storage.types import utcnow
@@ -104,3 +107,46 @@ async def test_a_burst_is_recorded_at_once_and_a_failing_closing_fails_alone(
     assert sorted(rows) == sorted(
         [(f"b{n}", "received" if n == 3 else "processed") for n in range(8)] + [("b9", "received")]
     )
+
+
+async def test_the_one_hop_journal_stores_what_the_unit_of_work_stores(tmp_path: Path) -> None:
+    """On a SQLite file the journal is plain sqlite3 in one hop; the same events through the
+    ordinary unit of work (a URL with options) leave the same rows, value for value, and
+    what either wrote is read back alike (an aware ``received_at``, the payload's JSON)."""
+    tables: list[list[tuple[Any, ...]]] = []
+    for url in (f"{tmp_path / 'one_hop.db'}", f"{tmp_path / 'session.db'}?timeout=15"):
+        database = Database(f"sqlite+aiosqlite:///{url}")
+        try:
+            await upgrade(database)
+            assert database.has_one_hop == ("?" not in url)
+            intake = Intake(database, "slack")
+            at = utcnow()
+            first = await intake.record("e1", "command", {"text": "aide « é »"})
+            second = await intake.record("e2", "action", {"n": [1, 2]}, recoverable=False)
+            assert await intake.record("e1", "command", {"text": "again"}) is None
+            await intake.close(Finished(first, "failed"))
+            rows: list[tuple[Any, ...]] = []
+            async with database.unit_of_work() as session:
+                for table in ("inbound_events", "due_actions"):
+                    result = await session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+                    rows += [tuple(_same_instant(v, at) for v in row) for row in result.all()]
+                record = await session.get(InboundEvent, second)
+                assert record is not None and record.payload == {"n": [1, 2]}
+                assert record.received_at.tzinfo is not None
+                assert abs((record.received_at - at).total_seconds()) < 5
+            tables.append(rows)
+        finally:
+            await database.dispose()
+    assert tables[0] == tables[1]
+    assert len(tables[0]) == 3  # two records, one recovery (cancelled)
+
+
+STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+
+
+def _same_instant(value: Any, at: datetime) -> Any:
+    """Timestamps differ between the two runs: compare SQLAlchemy's stored format instead
+    (any other format, an offset or a "T", stays as it is and makes the rows differ)."""
+    if isinstance(value, str) and value[:4] == str(at.year) and STORED_INSTANT.fullmatch(value):
+        return "YYYY-MM-DD HH:MM:SS.ffffff"
+    return value

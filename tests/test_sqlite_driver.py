@@ -149,3 +149,54 @@ def test_a_process_that_never_disposes_of_its_engine_still_exits(tmp_path: Path)
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", script], cwd=root, timeout=30, check=False)
     assert done.returncode == 0
+
+
+async def test_one_hop_work_commits_whole_or_leaves_nothing(database: Database) -> None:
+    """``in_one_hop``: BEGIN IMMEDIATE to COMMIT in one piece of sqlite3 work; when the work
+    raises, what it wrote so far is rolled back and the error reaches the caller."""
+
+    def two(connection: sqlite3.Connection) -> int:
+        connection.execute("INSERT INTO notes (word) VALUES ('un')")
+        return int(connection.execute("INSERT INTO notes (word) VALUES ('deux')").lastrowid or 0)
+
+    def clash(connection: sqlite3.Connection) -> None:
+        connection.execute("INSERT INTO notes (word) VALUES ('trois')")
+        connection.execute("INSERT INTO notes (word) VALUES ('un')")  # unique: fails
+
+    assert database.has_one_hop
+    assert await database.in_one_hop(two) == 2
+    with pytest.raises(sqlite3.IntegrityError):
+        await database.in_one_hop(clash)
+    async with database.unit_of_work() as session:
+        words = (await session.execute(select(notes.c.word).order_by(notes.c.id))).scalars()
+        assert list(words) == ["un", "deux"]
+
+
+async def test_one_hop_work_and_units_of_work_take_turns(database: Database) -> None:
+    """Both write in this process's turn: many of each at once all commit, none refused."""
+
+    def one(word: str) -> sqlite_driver.Work[None]:
+        return lambda connection: (
+            connection.execute("INSERT INTO notes (word) VALUES (?)", (word,)) and None
+        )
+
+    async def session_write(n: int) -> None:
+        async with database.unit_of_work(immediate=True) as session:
+            await session.execute(insert(notes).values(word=f"s{n}"))
+
+    await asyncio.gather(
+        *(database.in_one_hop(one(f"h{n}")) for n in range(30)),
+        *(session_write(n) for n in range(30)),
+    )
+    async with database.unit_of_work() as session:
+        assert len((await session.execute(select(notes.c.id))).all()) == 60
+
+
+async def test_one_hop_needs_a_file_opened_by_this_driver(tmp_path: Path) -> None:
+    plain = Database(f"sqlite+aiosqlite:///{tmp_path / 'plain.db'}?timeout=5")
+    try:
+        assert not plain.has_one_hop
+        with pytest.raises(RuntimeError, match="SQLite file"):
+            await plain.in_one_hop(lambda connection: None)
+    finally:
+        await plain.dispose()
