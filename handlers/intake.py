@@ -27,13 +27,8 @@ from handlers.lanes import Lanes
 from storage.db import Database
 from storage.due_runner import DueHandlers
 from storage.group_commit import GroupCommit
-from storage.inbound import (
-    Arrival,
-    SqliteJournal,
-    close_records,
-    record_arrivals,
-    recovery_key,
-)
+from storage.inbound import Arrival, close_records, record_arrivals, recovery_key
+from storage.journal import one_trip_journal
 from storage.models import InboundEvent
 from storage.queue import ClaimedAction, DueQueue
 
@@ -62,12 +57,8 @@ class Intake:
         self.lanes = Lanes()
         # Arrivals and closings share their transactions: under load, one per batch of both.
         self._journal: GroupCommit[Arrival | Finished, int | None] = GroupCommit(self._commit)
-        # On a SQLite file a batch without ``also`` writes is one thread hop, BEGIN to COMMIT.
-        self._sqlite = (
-            SqliteJournal(database.engine.dialect, platform, self.recover_kind)
-            if database.has_one_hop
-            else None
-        )
+        # A batch without ``also`` writes goes in one trip (``storage.journal``).
+        self._one_trip = one_trip_journal(database, platform, self.recover_kind)
 
     def recover_key(self, record_id: int) -> str:
         return recovery_key(self.recover_kind, record_id)
@@ -90,8 +81,8 @@ class Intake:
             first.setdefault(arrival.event_id, n)
         unique = [a for n, a in arrivals.items() if first[a.event_id] == n]
         also = [f.also for f in closings if f.also is not None]
-        if self._sqlite is not None and not also:
-            ids = await self.database.in_one_hop(self._sqlite.writes(statuses, unique))
+        if self._one_trip is not None and not also:
+            ids = await self._one_trip.write(statuses, unique)
         else:
             async with self.database.unit_of_work(immediate=True) as session:
                 for write in also:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -111,6 +112,9 @@ class Database:
             kwargs["async_creator"] = partial(sqlite_driver.connect, file)
             self._file = file
         self._one_hop: sqlite_driver.Connection | None = None
+        # PostgreSQL: a connection kept for ``in_one_round_trip``, one statement at a time.
+        self._kept: AsyncConnection | None = None
+        self._kept_turn = asyncio.Lock()
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
@@ -167,11 +171,43 @@ class Database:
                 self._one_hop = connection
             return await self._one_hop.transaction(work)
 
+    async def in_one_round_trip(self, statement: str, *arguments: Any) -> list[Any]:
+        """PostgreSQL: the rows of one statement (``$1``… arguments, asyncpg's types), in a
+        transaction of its own: one round trip, on a connection kept for these statements.
+
+        The pool checks a connection with a ping (three round trips with asyncpg) each time
+        it hands one out; the kept one is replaced when the server has closed it, and the
+        statement sent again once on the new one. Write such statements to be safe to run
+        twice (the first may have committed before its answer was lost)."""
+        async with self._kept_turn:
+            try:
+                return await self._on_kept(statement, arguments)
+            except Exception:
+                if self._kept is not None:
+                    raise  # the connection is fine: the statement itself failed
+                return await self._on_kept(statement, arguments)
+
+    async def _on_kept(self, statement: str, arguments: tuple[Any, ...]) -> list[Any]:
+        if self._kept is None:
+            self._kept = await self.engine.connect()
+        kept = self._kept
+        driver: Any = (await kept.get_raw_connection()).driver_connection
+        try:
+            return list(await driver.fetch(statement, *arguments))
+        except Exception:
+            if driver.is_closed():  # the server went away: forget this connection
+                self._kept = None
+                await kept.invalidate()
+            raise
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._kept is not None:
+            kept, self._kept = self._kept, None
+            await kept.close()
         if self._one_hop is not None:
             connection, self._one_hop = self._one_hop, None
             await connection.close()

@@ -7,13 +7,12 @@ still unprocessed after a while belonged to a process that died: another one fin
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Dialect, Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,80 +142,6 @@ async def close_records(
         await session.execute(_CLOSE, {"ids": ids, "status": status, "now": now})
     keys = [recovery_key(recover_kind, i) for i in statuses]
     await session.execute(_DROP_RECOVERY, {"keys": keys, "now": now})
-
-
-# The same writes as ``close_records`` then ``record_arrivals``, in plain sqlite3: one
-# statement per row costs less in SQLite's C than one SQLAlchemy statement for all of them.
-_SQLITE_CLOSE = (
-    "UPDATE inbound_events SET status = ?, processed_at = ? WHERE id = ? AND processed_at IS NULL"
-)
-_SQLITE_DROP_RECOVERY = (
-    "UPDATE due_actions SET status = 'done', finished_at = ?, last_error = 'cancelled' "
-    "WHERE idempotency_key = ? AND status = 'pending'"
-)
-_SQLITE_RECORD = (
-    "INSERT INTO inbound_events (platform, event_id, kind, payload, status, received_at) "
-    "VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (platform, event_id) DO NOTHING RETURNING id"
-)
-_SQLITE_RECOVERY = (
-    "INSERT INTO due_actions (kind, idempotency_key, payload, due_at, status, attempts, "
-    "max_attempts, created_at) VALUES (?, ?, ?, ?, 'pending', 0, 5, ?) "
-    "ON CONFLICT (idempotency_key) DO NOTHING"
-)
-
-
-def _bind(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """How SQLAlchemy stores a value of ``column`` (a timestamp's text, JSON's text)."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return process if process is not None else (lambda value: value)
-
-
-class SqliteJournal:
-    """``close_records`` and ``record_arrivals`` as one piece of sqlite3 work, for
-    ``Database.in_one_hop``: BEGIN to COMMIT in one thread hop, values stored exactly as
-    SQLAlchemy stores them (its own type processors)."""
-
-    def __init__(self, dialect: Dialect, platform: str, recover_kind: str) -> None:
-        self.platform = platform
-        self.recover_kind = recover_kind
-        self._instant = _bind(INBOUND.c.received_at, dialect)
-        self._json = _bind(INBOUND.c.payload, dialect)
-
-    def writes(
-        self, statuses: Mapping[int, str], arrivals: Sequence[Arrival]
-    ) -> Callable[[sqlite3.Connection], dict[str, int]]:
-        """The work; values are converted here (on the event loop, errors raised here)."""
-        now = self._instant(utcnow())
-        closings = [(status, now, record_id) for record_id, status in statuses.items()]
-        dropped = [(now, recovery_key(self.recover_kind, i)) for i in statuses]
-        records = [
-            (self.platform, a.event_id, a.kind, self._json(dict(a.payload)), now) for a in arrivals
-        ]
-        recover_at = [
-            None if a.recover_at is None else self._instant(a.recover_at) for a in arrivals
-        ]
-        recovery = self._json
-
-        def work(connection: sqlite3.Connection) -> dict[str, int]:
-            if closings:
-                connection.executemany(_SQLITE_CLOSE, closings)
-                connection.executemany(_SQLITE_DROP_RECOVERY, dropped)
-            ids: dict[str, int] = {}
-            recoveries = []
-            for record, due_at in zip(records, recover_at, strict=True):
-                row = connection.execute(_SQLITE_RECORD, record).fetchone()
-                if row is None:
-                    continue  # recorded before: a retry
-                ids[record[1]] = record_id = int(row[0])
-                if due_at is not None:
-                    key = recovery_key(self.recover_kind, record_id)
-                    payload = recovery({"record": record_id})
-                    recoveries.append((self.recover_kind, key, payload, due_at, now))
-            if recoveries:
-                connection.executemany(_SQLITE_RECOVERY, recoveries)
-            return ids
-
-        return work
 
 
 async def mark_processed(session: AsyncSession, record_id: int, status: str = "processed") -> bool:

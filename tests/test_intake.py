@@ -4,18 +4,20 @@ recovery, and what a dead process left behind is handed back once, with its payl
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.intake import Finished, Intake
 from storage.db import Database
 from storage.due_runner import DueHandlers, DueRunner
-from storage.migrate import upgrade
+from storage.inbound import Arrival, close_records, record_arrivals
+from storage.journal import one_trip_journal
 from storage.models import DueAction, InboundEvent, PlatformIdentity
 from storage.queue import DueQueue
 from storage.types import utcnow
@@ -109,44 +111,87 @@ async def test_a_burst_is_recorded_at_once_and_a_failing_closing_fails_alone(
     )
 
 
-async def test_the_one_hop_journal_stores_what_the_unit_of_work_stores(tmp_path: Path) -> None:
-    """On a SQLite file the journal is plain sqlite3 in one hop; the same events through the
-    ordinary unit of work (a URL with options) leave the same rows, value for value, and
-    what either wrote is read back alike (an aware ``received_at``, the payload's JSON)."""
-    tables: list[list[tuple[Any, ...]]] = []
-    for url in (f"{tmp_path / 'one_hop.db'}", f"{tmp_path / 'session.db'}?timeout=15"):
-        database = Database(f"sqlite+aiosqlite:///{url}")
-        try:
-            await upgrade(database)
-            assert database.has_one_hop == ("?" not in url)
-            intake = Intake(database, "slack")
-            at = utcnow()
-            first = await intake.record("e1", "command", {"text": "aide « é »"})
-            second = await intake.record("e2", "action", {"n": [1, 2]}, recoverable=False)
-            assert await intake.record("e1", "command", {"text": "again"}) is None
-            await intake.close(Finished(first, "failed"))
-            rows: list[tuple[Any, ...]] = []
-            async with database.unit_of_work() as session:
-                for table in ("inbound_events", "due_actions"):
-                    result = await session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
-                    rows += [tuple(_same_instant(v, at) for v in row) for row in result.all()]
-                record = await session.get(InboundEvent, second)
-                assert record is not None and record.payload == {"n": [1, 2]}
-                assert record.received_at.tzinfo is not None
-                assert abs((record.received_at - at).total_seconds()) < 5
-            tables.append(rows)
-        finally:
-            await database.dispose()
-    assert tables[0] == tables[1]
-    assert len(tables[0]) == 3  # two records, one recovery (cancelled)
+async def test_the_one_trip_journal_stores_what_a_unit_of_work_stores(
+    database: Database,
+) -> None:
+    """Records and recoveries written in one trip (plain sqlite3 in one hop, or one
+    PostgreSQL statement) are the rows ``record_arrivals`` and ``close_records`` write in a
+    unit of work, value for value and in the same stored format, and read back alike."""
+    journal = one_trip_journal(database, "slack", "slack.recover")
+    assert journal is not None
+    due = utcnow() + timedelta(minutes=2)
+
+    def arrivals(side: str) -> list[Arrival]:
+        return [
+            Arrival(f"{side}1", "command", {"text": "aide « é » <b>"}, due),
+            Arrival(f"{side}2", "action", {"n": [1, 2], "ok": None}),
+        ]
+
+    by_trip = await journal.write({}, arrivals("a"))
+    assert await journal.write({}, arrivals("a")[:1]) == {}  # a retry: nothing new
+    async with database.unit_of_work(immediate=True) as session:
+        by_unit = await record_arrivals(session, "slack", "slack.recover", arrivals("b"))
+    await journal.write({by_trip["a1"]: "failed"}, [])
+    async with database.unit_of_work(immediate=True) as session:
+        await close_records(session, "slack.recover", {by_unit["b1"]: "failed"})
+
+    names = {str(i): e[1:] for e, i in {**by_trip, **by_unit}.items()}
+    side_of = {str(i): e[0] for e, i in {**by_trip, **by_unit}.items()}
+    rows: dict[str, list[tuple[Any, ...]]] = {"a": [], "b": []}
+    async with database.unit_of_work() as session:
+        for table, key in (("inbound_events", "id"), ("due_actions", "payload")):
+            result = await session.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+            for row in result.mappings().all():
+                record = str(row[key] if key == "id" else _payload(row[key])["record"])
+                shown = {k: _kept_format(v) for k, v in row.items() if k not in ("id", "event_id")}
+                shown["idempotency_key"] = shown.get("idempotency_key") and "slack.recover:N"
+                payload = _payload(row["payload"])
+                if key != "id":  # the recovery names its record: by event, not by id
+                    payload = {k: names[str(v)] if k == "record" else v for k, v in payload.items()}
+                shown["payload"] = payload
+                rows[side_of[record]].append((names[record], table, sorted(shown.items())))
+        record = await session.get(InboundEvent, by_trip["a2"])
+        assert record is not None and record.payload == {"n": [1, 2], "ok": None}
+        assert abs((record.received_at - utcnow()).total_seconds()) < 60
+    assert rows["a"] == rows["b"]
+    assert len(rows["a"]) == 3  # two records, one recovery (cancelled)
 
 
 STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
 
 
-def _same_instant(value: Any, at: datetime) -> Any:
-    """Timestamps differ between the two runs: compare SQLAlchemy's stored format instead
-    (any other format, an offset or a "T", stays as it is and makes the rows differ)."""
-    if isinstance(value, str) and value[:4] == str(at.year) and STORED_INSTANT.fullmatch(value):
+def _kept_format(value: Any) -> Any:
+    """Instants differ between the two writes: compare how each is stored instead (SQLite's
+    text in SQLAlchemy's format, PostgreSQL's aware value). Any other format, an offset or
+    a "T", stays as it is and makes the rows differ."""
+    if isinstance(value, str) and STORED_INSTANT.fullmatch(value):
         return "YYYY-MM-DD HH:MM:SS.ffffff"
+    if isinstance(value, datetime):
+        return ("datetime", value.utcoffset())
     return value
+
+
+def _payload(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def test_a_journal_connection_the_server_closed_is_replaced(database: Database) -> None:
+    """PostgreSQL: the journal keeps one connection; when the server has ended it (a
+    restart, an idle timeout), the next write reconnects and is recorded all the same."""
+    if database.dialect != "postgresql":
+        pytest.skip("PostgreSQL only: the SQLite journal has no server to lose")
+    intake = Intake(database, "slack")
+    first = await intake.record("k1", "command", {"text": "un"})
+    async with database.engine.connect() as admin:
+        ended = await admin.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert ended == 1  # the journal's kept connection
+    second = await intake.record("k2", "command", {"text": "deux"})
+    await intake.close(Finished(first))
+    async with database.unit_of_work() as session:
+        rows = (await session.execute(select(InboundEvent.id, InboundEvent.status))).all()
+    assert sorted(rows) == [(first, "processed"), (second, "received")]
