@@ -10,6 +10,7 @@ The checked text is left on the request for the route.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -71,14 +72,18 @@ def _json_object(text: str) -> dict[str, Any]:
     return value
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _bracket_depth(text: str) -> int:
-    # A cheap upper bound before json.loads: counts brackets, strings included.
+    # A cheap upper bound before json.loads: counts brackets, strings included. Only the
+    # brackets are visited (a loop over every character cost 10-30 us per request).
     depth = deepest = 0
-    for char in text:
-        if char in "[{":
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
+        else:
             depth -= 1
     return deepest
 
