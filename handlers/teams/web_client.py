@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 import aiohttp
@@ -32,6 +33,7 @@ from msrest import Serializer
 from msrest.pipeline import Request, Response
 from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
+from msrest.serialization import Model
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 
 from handlers.teams.retry import RetryPolicy
@@ -135,10 +137,28 @@ def _plain_json(node: Any) -> bool:
     return kind in JSON_LEAVES
 
 
+class _NotPlain(Exception):
+    """A value the short way does not know: msrest serialises the whole body instead."""
+
+
+# msrest types whose Python values are sent as they are (exact types only: a bool given
+# for an int, say, goes through msrest).
+_AS_IS = {"str": str, "bool": bool, "int": int}
+
+
 class CardSerializer(Serializer):
-    """msrest's serializer, passing a plain JSON ``object`` field (a card, channel data) on
-    as it is: msrest rebuilds it node by node into an equal copy, a tenth of a turn's CPU.
-    Anything else (models, dates, enums) goes through msrest unchanged."""
+    """msrest's serializer, cheaper for what a bot sends.
+
+    - A plain JSON ``object`` field (a card, channel data) is passed on as it is: msrest
+      rebuilds it node by node into an equal copy, a tenth of a turn's CPU.
+    - A request body that is a model built of models, lists, strings, booleans, integers
+      and plain JSON (an outgoing activity) is turned into its dict directly from the
+      models' own ``_attribute_map``, as msrest's ``_serialize`` would: without msrest first
+      parsing the models back into models and validating them (a fifth of a turn's CPU).
+      Any other value (a date, an enum, a dict where a model is expected) sends the whole
+      body through msrest unchanged. ``tests/teams/test_connector_serializer.py`` checks
+      that both give the same JSON for every screen.
+    """
 
     def __init__(self) -> None:
         super().__init__(CONNECTOR_MODELS)  # type: ignore[no-untyped-call]
@@ -147,6 +167,45 @@ class CardSerializer(Serializer):
         if type(attr) in (dict, list) and _plain_json(attr):
             return attr
         return super().serialize_object(attr, **kwargs)  # type: ignore[no-untyped-call]
+
+    def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
+        if not kwargs and isinstance(data, Model) and type(data).__name__ == data_type:
+            try:
+                return self._model(data)
+            except _NotPlain:
+                pass
+        return super().body(data, data_type, **kwargs)  # type: ignore[no-untyped-call]
+
+    def _model(self, model: Model) -> dict[str, Any]:
+        shown: dict[str, Any] = {}
+        readonly = model._validation
+        for attr, desc in model._attribute_map.items():
+            if attr == "additional_properties" or "." in desc["key"]:
+                raise _NotPlain  # merged or flattened keys: msrest's own rules
+            value = getattr(model, attr)
+            if value is None or readonly.get(attr, {}).get("readonly"):
+                continue
+            shown[desc["key"]] = self._value(value, desc["type"])
+        return shown
+
+    def _value(self, value: Any, kind: str) -> Any:
+        if kind == "str" and isinstance(value, Enum):  # ActivityTypes.message: its value
+            return value.value
+        exact = _AS_IS.get(kind)
+        if exact is not None:
+            if type(value) is not exact:
+                raise _NotPlain
+            return value
+        if kind == "object":
+            if type(value) in (dict, list) and _plain_json(value):
+                return value
+            raise _NotPlain
+        if kind[:1] == "[" and type(value) is list:
+            return [self._value(item, kind[1:-1]) for item in value]
+        model = self.dependencies.get(kind)
+        if model is not None and isinstance(value, model):
+            return self._model(value)
+        raise _NotPlain
 
 
 class CardConnectorClient(ConnectorClient):  # type: ignore[misc]
