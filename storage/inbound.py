@@ -22,6 +22,7 @@ from storage.types import utcnow
 
 INBOUND: Table = InboundEvent.__table__  # type: ignore[assignment]
 DUE: Table = DueAction.__table__  # type: ignore[assignment]
+RECOVERY_ATTEMPTS = 5  # how many times a record left behind is tried again
 
 
 async def record_inbound(
@@ -96,7 +97,7 @@ async def record_arrivals(
             "due_at": a.recover_at,
             "status": "pending",
             "attempts": 0,
-            "max_attempts": 5,
+            "max_attempts": RECOVERY_ATTEMPTS,
             "created_at": now,
         }
         for a in arrivals

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import Column, Dialect
 
 from storage.db import Database
-from storage.inbound import INBOUND, Arrival, recovery_key
+from storage.inbound import INBOUND, RECOVERY_ATTEMPTS, Arrival, recovery_key
 from storage.types import utcnow
 
 
@@ -60,7 +60,7 @@ _SQLITE_RECORD = (
 )
 _SQLITE_RECOVERY = (
     "INSERT INTO due_actions (kind, idempotency_key, payload, due_at, status, attempts, "
-    "max_attempts, created_at) VALUES (?, ?, ?, ?, 'pending', 0, 5, ?) "
+    "max_attempts, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) "
     "ON CONFLICT (idempotency_key) DO NOTHING"
 )
 
@@ -95,9 +95,7 @@ class SqliteJournal:
         records = [
             (self.platform, a.event_id, a.kind, self._json(dict(a.payload)), now) for a in arrivals
         ]
-        recover_at = [
-            None if a.recover_at is None else self._instant(a.recover_at) for a in arrivals
-        ]
+        recover_at = [self._instant(a.recover_at) for a in arrivals]  # None stays None
         kind, as_json = self.recover_kind, self._json
 
         def work(connection: sqlite3.Connection) -> dict[str, int]:
@@ -113,7 +111,8 @@ class SqliteJournal:
                 ids[record[1]] = record_id = int(row[0])
                 if due_at is not None:
                     payload = as_json({"record": record_id})
-                    recoveries.append((kind, recovery_key(kind, record_id), payload, due_at, now))
+                    key = recovery_key(kind, record_id)
+                    recoveries.append((kind, key, payload, due_at, RECOVERY_ATTEMPTS, now))
             if recoveries:
                 connection.executemany(_SQLITE_RECOVERY, recoveries)
             return ids
@@ -149,7 +148,7 @@ WITH closing AS (
     INSERT INTO due_actions
         (kind, idempotency_key, payload, due_at, status, attempts, max_attempts, created_at)
     SELECT $10::text, $10::text || ':' || recorded.id, jsonb_build_object('record', recorded.id),
-        arriving.recover_at, 'pending', 0, 5, $3::timestamptz
+        arriving.recover_at, 'pending', 0, $11::integer, $3::timestamptz
     FROM recorded JOIN arriving USING (event_id)
     WHERE arriving.recover_at IS NOT NULL
     ON CONFLICT (idempotency_key) DO NOTHING
@@ -180,5 +179,6 @@ class PostgresJournal:
             [a.recover_at for a in arrivals],
             self.platform,
             self.recover_kind,
+            RECOVERY_ATTEMPTS,
         )
         return {str(event_id): int(record_id) for record_id, event_id in rows}

@@ -137,6 +137,11 @@ def _plain_json(node: Any) -> bool:
     return kind in JSON_LEAVES
 
 
+def _plain_object(value: Any) -> bool:
+    """An msrest ``object`` value that is already its own JSON (a card, channel data)."""
+    return type(value) in (dict, list) and _plain_json(value)
+
+
 class _NotPlain(Exception):
     """A value the short way does not know: msrest serialises the whole body instead."""
 
@@ -151,20 +156,20 @@ class CardSerializer(Serializer):
 
     - A plain JSON ``object`` field (a card, channel data) is passed on as it is: msrest
       rebuilds it node by node into an equal copy, a tenth of a turn's CPU.
-    - A request body that is a model built of models, lists, strings, booleans, integers
-      and plain JSON (an outgoing activity) is turned into its dict directly from the
-      models' own ``_attribute_map``, as msrest's ``_serialize`` would: without msrest first
-      parsing the models back into models and validating them (a fifth of a turn's CPU).
-      Any other value (a date, an enum, a dict where a model is expected) sends the whole
-      body through msrest unchanged. ``tests/teams/test_connector_serializer.py`` checks
-      that both give the same JSON for every screen.
+    - A request body that is a model built of models, lists, strings (str enums
+      included), booleans, integers and plain JSON (an outgoing activity) is turned into
+      its dict directly from the models' own ``_attribute_map``, as msrest's ``_serialize``
+      would: without msrest first parsing the models back into models and validating
+      them (a fifth of a turn's CPU). Any other value (a date, a dict where a model is
+      expected, a bool where a string is) sends the whole body through msrest unchanged.
+      ``tests/teams/test_connector_serializer.py`` checks that both give the same JSON.
     """
 
     def __init__(self) -> None:
         super().__init__(CONNECTOR_MODELS)  # type: ignore[no-untyped-call]
 
     def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
-        if type(attr) in (dict, list) and _plain_json(attr):
+        if _plain_object(attr):
             return attr
         return super().serialize_object(attr, **kwargs)  # type: ignore[no-untyped-call]
 
@@ -197,7 +202,7 @@ class CardSerializer(Serializer):
                 raise _NotPlain
             return value
         if kind == "object":
-            if type(value) in (dict, list) and _plain_json(value):
+            if _plain_object(value):
                 return value
             raise _NotPlain
         if kind[:1] == "[" and type(value) is list:
